@@ -1,0 +1,256 @@
+// The metric contract: every name, type, label and bucket layout that rules and dashboards rely on.
+// HTTP names follow the OpenTelemetry stable HTTP semantic conventions in Prometheus form:
+// https://opentelemetry.io/docs/specs/semconv/http/http-metrics/
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+/** One metric of the contract. */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  readonly buckets?: readonly number[];
+  /** The unit the value is in, as a Prometheus suffix word (`seconds`, `bytes`, …). */
+  readonly unit?: string;
+  /** Which package records it. */
+  readonly owner: 'metrics' | 'business-metrics' | 'tracing';
+}
+
+/** Label every library metric carries: the service name given at setup. */
+export const SERVICE_LABEL = 'service';
+/** Route label of a request that matched no route. */
+export const UNMATCHED_ROUTE = '__unmatched__';
+/** Label value that replaces values past the per-metric limit. */
+export const OVERFLOW_VALUE = '__overflow__';
+/** Method label of anything outside the standard methods. */
+export const OTHER_METHOD = '_OTHER';
+/** Status code of a request the client aborted before the response finished. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+export const HTTP_METHODS = [
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+  'QUERY',
+] as const;
+
+export const EXECUTION_STATUSES = ['success', 'failure', 'timeout', 'cancelled'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const TOKEN_TYPES = ['input', 'output'] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+export const ACTIVE_USER_WINDOWS = ['1d', '7d', '30d'] as const;
+
+// OpenTelemetry's recommended http.server.request.duration boundaries.
+export const HTTP_DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+] as const;
+export const HTTP_BODY_SIZE_BUCKETS = [
+  64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216,
+] as const;
+export const WORKFLOW_DURATION_BUCKETS = [
+  0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600,
+] as const;
+export const ENGINE_DURATION_BUCKETS = [
+  0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
+] as const;
+export const CSAT_BUCKETS = [1, 2, 3, 4, 5] as const;
+
+const S = SERVICE_LABEL;
+const HTTP_LABELS = [S, 'http_request_method', 'http_route', 'http_response_status_code'] as const;
+const WORKFLOW_LABELS = [S, 'workflow_name', 'engine_type', 'status'] as const;
+const ENGINE_LABELS = [S, 'engine_type', 'operation', 'status'] as const;
+
+export const METRICS = {
+  httpServerRequestDuration: {
+    name: 'http_server_request_duration_seconds',
+    type: 'histogram',
+    help: 'Duration of HTTP server requests.',
+    labelNames: HTTP_LABELS,
+    buckets: HTTP_DURATION_BUCKETS,
+    unit: 'seconds',
+    owner: 'metrics',
+  },
+  httpServerActiveRequests: {
+    name: 'http_server_active_requests',
+    type: 'gauge',
+    help: 'Number of HTTP server requests in flight.',
+    labelNames: [S, 'http_request_method'],
+    owner: 'metrics',
+  },
+  httpServerRequestBodySize: {
+    name: 'http_server_request_body_size_bytes',
+    type: 'histogram',
+    help: 'Size of HTTP server request bodies.',
+    labelNames: HTTP_LABELS,
+    buckets: HTTP_BODY_SIZE_BUCKETS,
+    unit: 'bytes',
+    owner: 'metrics',
+  },
+  httpServerResponseBodySize: {
+    name: 'http_server_response_body_size_bytes',
+    type: 'histogram',
+    help: 'Size of HTTP server response bodies.',
+    labelNames: HTTP_LABELS,
+    buckets: HTTP_BODY_SIZE_BUCKETS,
+    unit: 'bytes',
+    owner: 'metrics',
+  },
+  workflowExecutions: {
+    name: 'workflow_executions_total',
+    type: 'counter',
+    help: 'Workflow executions that finished, by outcome.',
+    labelNames: WORKFLOW_LABELS,
+    owner: 'metrics',
+  },
+  workflowExecutionDuration: {
+    name: 'workflow_execution_duration_seconds',
+    type: 'histogram',
+    help: 'Duration of workflow executions.',
+    labelNames: WORKFLOW_LABELS,
+    buckets: WORKFLOW_DURATION_BUCKETS,
+    unit: 'seconds',
+    owner: 'metrics',
+  },
+  workflowExecutionsActive: {
+    name: 'workflow_executions_active',
+    type: 'gauge',
+    help: 'Workflow executions running now.',
+    labelNames: [S, 'engine_type'],
+    owner: 'metrics',
+  },
+  workflowQueueSize: {
+    name: 'workflow_queue_size',
+    type: 'gauge',
+    help: 'Workflows waiting in a queue.',
+    labelNames: [S, 'queue'],
+    owner: 'metrics',
+  },
+  engineCalls: {
+    name: 'engine_calls_total',
+    type: 'counter',
+    help: 'Calls to AI engines, by outcome.',
+    labelNames: ENGINE_LABELS,
+    owner: 'metrics',
+  },
+  engineCallDuration: {
+    name: 'engine_call_duration_seconds',
+    type: 'histogram',
+    help: 'Duration of AI engine calls.',
+    labelNames: ENGINE_LABELS,
+    buckets: ENGINE_DURATION_BUCKETS,
+    unit: 'seconds',
+    owner: 'metrics',
+  },
+  engineTokens: {
+    name: 'engine_tokens_total',
+    type: 'counter',
+    help: 'Tokens consumed by AI engine calls.',
+    labelNames: [S, 'engine_type', 'token_type'],
+    owner: 'metrics',
+  },
+  labelOverflow: {
+    name: 'metrics_label_overflow_total',
+    type: 'counter',
+    help: 'Label values replaced by __overflow__ because a metric reached its label value limit.',
+    labelNames: [S, 'metric', 'label'],
+    owner: 'metrics',
+  },
+  businessActiveUsers: {
+    name: 'business_active_users',
+    type: 'gauge',
+    help: 'Distinct active users over a window (1d = DAU, 7d = WAU, 30d = MAU), HyperLogLog estimate.',
+    labelNames: [S, 'window'],
+    owner: 'business-metrics',
+  },
+  businessUserLogins: {
+    name: 'business_user_logins_total',
+    type: 'counter',
+    help: 'User logins.',
+    labelNames: [S],
+    owner: 'business-metrics',
+  },
+  businessWorkflowsCreated: {
+    name: 'business_workflows_created_total',
+    type: 'counter',
+    help: 'Workflows created by users.',
+    labelNames: [S],
+    owner: 'business-metrics',
+  },
+  businessMonthlyRecurringRevenue: {
+    name: 'business_monthly_recurring_revenue',
+    type: 'gauge',
+    help: 'Monthly recurring revenue of active subscriptions, per ISO 4217 currency.',
+    labelNames: [S, 'currency'],
+    owner: 'business-metrics',
+  },
+  businessCustomerSatisfaction: {
+    name: 'business_customer_satisfaction_score',
+    type: 'histogram',
+    help: 'Customer satisfaction scores (1 to 5).',
+    labelNames: [S],
+    buckets: CSAT_BUCKETS,
+    owner: 'business-metrics',
+  },
+  businessApiRequests: {
+    name: 'business_api_requests_total',
+    type: 'counter',
+    help: 'API requests by subscription plan.',
+    labelNames: [S, 'plan'],
+    owner: 'business-metrics',
+  },
+  businessStoreErrors: {
+    name: 'business_store_errors_total',
+    type: 'counter',
+    help: 'Failed operations against the business metrics store.',
+    labelNames: [S, 'operation'],
+    owner: 'business-metrics',
+  },
+  businessKpiLastSuccess: {
+    name: 'business_kpi_last_success_timestamp_seconds',
+    type: 'gauge',
+    help: 'Unix time of the last successful read of the business KPIs from the store.',
+    labelNames: [S],
+    unit: 'seconds',
+    owner: 'business-metrics',
+  },
+  tracingSpansDropped: {
+    name: 'tracing_spans_dropped_total',
+    type: 'counter',
+    help: 'Spans dropped before export (queue full or exporter failure).',
+    labelNames: [S, 'reason'],
+    owner: 'tracing',
+  },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricKey = keyof typeof METRICS;
+
+/** Every metric of the contract, for the rule and dashboard checks. */
+export const CONTRACT: readonly MetricDefinition[] = Object.values(METRICS);
+
+/**
+ * Every series name a contract metric produces in the exposition (histograms add
+ * `_bucket`, `_sum`, `_count`).
+ *
+ * @example
+ * seriesNames().has('http_server_request_duration_seconds_bucket'); // true
+ */
+export function seriesNames(definitions: readonly MetricDefinition[] = CONTRACT): Set<string> {
+  const names = new Set<string>();
+  for (const def of definitions) {
+    if (def.type === 'histogram') {
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(def.name + suffix);
+    } else {
+      names.add(def.name);
+    }
+  }
+  return names;
+}

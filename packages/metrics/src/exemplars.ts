@@ -1,0 +1,72 @@
+// Reads the active span through @opentelemetry/api only, so tracing stays optional: when the API
+// is not installed there are simply no exemplars.
+import { createRequire } from 'node:module';
+import type * as OtelApi from '@opentelemetry/api';
+
+/** The ids of a sampled span, in the OpenTelemetry exemplar label names. */
+export interface TraceIds {
+  readonly trace_id: string;
+  readonly span_id: string;
+}
+
+let api: typeof OtelApi | null | undefined;
+
+function loadApi(): typeof OtelApi | null {
+  if (api === undefined) {
+    try {
+      api = createRequire(import.meta.url)('@opentelemetry/api') as typeof OtelApi;
+    } catch {
+      api = null;
+    }
+  }
+  return api;
+}
+
+/** Trace and span id of the active, sampled span, or undefined. Never throws. */
+export function activeTraceIds(): TraceIds | undefined {
+  const otel = loadApi();
+  if (!otel) return undefined;
+  try {
+    const span = otel.trace.getActiveSpan();
+    if (!span) return undefined;
+    const ctx = span.spanContext();
+    if (!otel.isSpanContextValid(ctx) || (ctx.traceFlags & otel.TraceFlags.SAMPLED) === 0) {
+      return undefined;
+    }
+    return { trace_id: ctx.traceId, span_id: ctx.spanId };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets attributes on the active span, if there is one. Never throws. */
+export function annotateActiveSpan(attributes: Record<string, string>): void {
+  const otel = loadApi();
+  if (!otel) return;
+  try {
+    otel.trace.getActiveSpan()?.setAttributes(attributes);
+  } catch {
+    // instrumentation must not break the caller
+  }
+}
+
+// OpenMetrics caps an exemplar's label names and values at 128 UTF-8 characters in all.
+const EXEMPLAR_BUDGET = 128;
+
+/** Exemplar labels: the trace ids, plus extra labels while they fit the OpenMetrics budget. */
+export function exemplarLabels(
+  ids: TraceIds | undefined,
+  extra?: Record<string, string>,
+): Record<string, string> | undefined {
+  let labels: Record<string, string> | undefined = ids ? { ...ids } : undefined;
+  let used = ids ? 'trace_id'.length + 32 + 'span_id'.length + 16 : 0;
+  if (extra) {
+    for (const [name, value] of Object.entries(extra)) {
+      const size = name.length + Buffer.byteLength(value);
+      if (used + size > EXEMPLAR_BUDGET) continue;
+      labels = { ...labels, [name]: value };
+      used += size;
+    }
+  }
+  return labels;
+}

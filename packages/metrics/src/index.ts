@@ -1,0 +1,51 @@
+export {
+  ACTIVE_USER_WINDOWS,
+  CLIENT_CLOSED_STATUS,
+  CONTRACT,
+  CSAT_BUCKETS,
+  ENGINE_DURATION_BUCKETS,
+  EXECUTION_STATUSES,
+  HTTP_BODY_SIZE_BUCKETS,
+  HTTP_DURATION_BUCKETS,
+  HTTP_METHODS,
+  METRICS,
+  OTHER_METHOD,
+  OVERFLOW_VALUE,
+  SERVICE_LABEL,
+  TOKEN_TYPES,
+  UNMATCHED_ROUTE,
+  WORKFLOW_DURATION_BUCKETS,
+  seriesNames,
+  type ExecutionStatus,
+  type MetricDefinition,
+  type MetricKey,
+  type MetricType,
+  type TokenType,
+} from './contract.js';
+export { createMetrics } from './metrics.js';
+export { createMetricsHandler } from './handler.js';
+export { startMetricsServer } from './server.js';
+export { MetricsService } from './service.js';
+export { render, negotiate, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
+export { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
+export { activeTraceIds, exemplarLabels, type TraceIds } from './exemplars.js';
+export { LabelLimiter, normalizeMethod } from './labels.js';
+export type {
+  AnyRegistry,
+  EngineCall,
+  Exposition,
+  HttpRecorder,
+  HttpRequestOutcome,
+  HttpRequestTimer,
+  LabelLimits,
+  Metrics,
+  MetricsAuth,
+  MetricsFormat,
+  MetricsHandler,
+  MetricsHandlerOptions,
+  MetricsOptions,
+  MetricsServer,
+  MetricsServerOptions,
+  TokenUsage,
+  WorkflowExecution,
+} from './types.js';

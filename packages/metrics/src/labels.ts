@@ -1,0 +1,62 @@
+// Cardinality guards: closed sets for methods, a per-metric limit of distinct values, a length cap.
+import { HTTP_METHODS, OTHER_METHOD, OVERFLOW_VALUE, UNMATCHED_ROUTE } from './contract.js';
+
+const STANDARD_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
+
+/** `GET` stays `GET`, `get` becomes `GET`, `PURGE` becomes `_OTHER` (OTel semconv rule). */
+export function normalizeMethod(method: unknown): string {
+  if (typeof method !== 'string') return OTHER_METHOD;
+  if (STANDARD_METHODS.has(method)) return method;
+  const upper = method.toUpperCase();
+  return STANDARD_METHODS.has(upper) ? upper : OTHER_METHOD;
+}
+
+/** Status code label: the integer as sent, or `_OTHER` for anything outside 100..599. */
+export function statusLabel(code: unknown): string {
+  return typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599
+    ? String(code)
+    : OTHER_METHOD;
+}
+
+/** Cuts a label value to `max` UTF-16 units without leaving half a surrogate pair. */
+export function capLength(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let cut = value.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return cut;
+}
+
+const RESERVED: ReadonlySet<string> = new Set([UNMATCHED_ROUTE, OVERFLOW_VALUE]);
+
+/**
+ * Admits up to `max` distinct values of one label of one metric; later new values become
+ * `__overflow__` and `onOverflow` is called for each of them.
+ */
+export class LabelLimiter {
+  readonly #seen = new Set<string>();
+  readonly #max: number;
+  readonly #maxLength: number;
+  readonly #onOverflow: () => void;
+
+  constructor(max: number, maxLength: number, onOverflow: () => void) {
+    this.#max = max;
+    this.#maxLength = maxLength;
+    this.#onOverflow = onOverflow;
+  }
+
+  admit(raw: string): string {
+    const value = capLength(raw, this.#maxLength);
+    if (this.#seen.has(value) || RESERVED.has(value)) return value;
+    if (this.#seen.size < this.#max) {
+      this.#seen.add(value);
+      return value;
+    }
+    this.#onOverflow();
+    return OVERFLOW_VALUE;
+  }
+
+  get size(): number {
+    return this.#seen.size;
+  }
+}

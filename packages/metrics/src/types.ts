@@ -1,0 +1,153 @@
+// Public types of @ai-orchestrator/metrics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry, RegistryContentType } from 'prom-client';
+import type { ExecutionStatus } from './contract.js';
+
+/** A prom-client registry of either content type. */
+export type AnyRegistry = Registry<RegistryContentType>;
+
+/** Cardinality limits. */
+export interface LabelLimits {
+  /** Distinct values one label of one metric may take before `__overflow__` (default 100). */
+  readonly maxLabelValues?: number;
+  /** Per-metric override of `maxLabelValues`, by metric name. */
+  readonly perMetric?: Readonly<Record<string, number>>;
+  /** Longer label values are cut to this many characters (default 128). */
+  readonly maxLabelValueLength?: number;
+}
+
+export interface MetricsOptions {
+  /** Value of the `service` label on every metric. */
+  readonly serviceName: string;
+  /** Registry to register into (default: prom-client's global `register`). */
+  readonly registry?: AnyRegistry;
+  /** Also collect prom-client's process and Node.js metrics (default true). */
+  readonly collectDefaultMetrics?: boolean;
+  readonly limits?: LabelLimits;
+}
+
+/** What an adapter knows once a request is over. */
+export interface HttpRequestOutcome {
+  /** Route template (`/users/:id`); missing or empty means the request matched no route. */
+  readonly route?: string | undefined;
+  readonly statusCode: number;
+  readonly requestBytes?: number | undefined;
+  readonly responseBytes?: number | undefined;
+  /** Ids for the exemplar, when the adapter knows the request's span better than the context. */
+  readonly traceIds?: { readonly trace_id: string; readonly span_id: string } | undefined;
+}
+
+/** One request in flight. Only the first end() or abort() counts; neither ever throws. */
+export interface HttpRequestTimer {
+  readonly done: boolean;
+  end(outcome: HttpRequestOutcome): void;
+  /** The client went away before the response finished: counted with status 499. */
+  abort(outcome?: Partial<HttpRequestOutcome>): void;
+}
+
+export interface HttpRecorder {
+  /** Starts timing a request; `http_server_active_requests` goes up until end() or abort(). */
+  start(method: string): HttpRequestTimer;
+}
+
+export interface WorkflowExecution {
+  readonly workflowId?: string;
+  readonly workflowName: string;
+  readonly engineType: string;
+  readonly status: ExecutionStatus;
+  readonly durationMs: number;
+  /** Accepted for the seed API and checked, but never a label, exemplar or span attribute here (personal data). */
+  readonly userId?: string;
+}
+
+export interface EngineCall {
+  readonly engineType: string;
+  readonly operation: string;
+  readonly status: ExecutionStatus;
+  readonly durationMs: number;
+  readonly tokens?: TokenUsage;
+}
+
+export interface TokenUsage {
+  readonly input?: number;
+  readonly output?: number;
+}
+
+export type MetricsFormat = 'text' | 'openmetrics';
+
+export interface Exposition {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export type MetricsAuth =
+  | { readonly type: 'bearer'; readonly token: string }
+  | { readonly type: 'basic'; readonly username: string; readonly password: string };
+
+export interface MetricsHandlerOptions {
+  readonly registry?: AnyRegistry;
+  readonly auth?: MetricsAuth;
+}
+
+/** A Node `(req, res)` handler; Express, Koa (`ctx.req`, `ctx.res`) and plain `http` can mount it. */
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface MetricsServerOptions {
+  /** Default 9464, the port the Kubernetes Service names `metrics`. */
+  readonly port?: number;
+  /** Default `0.0.0.0`. */
+  readonly host?: string;
+  /** Default `/metrics`. */
+  readonly path?: string;
+  readonly auth?: MetricsAuth;
+  readonly registry?: AnyRegistry;
+}
+
+export interface MetricsServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Everything `createMetrics` returns. */
+export interface Metrics {
+  readonly serviceName: string;
+  readonly registry: AnyRegistry;
+  readonly http: HttpRecorder;
+  /**
+   * Counts a finished workflow execution and observes its duration.
+   * @example
+   * metrics.recordWorkflowExecution({ workflowName: 'summarize', engineType: 'openai', status: 'success', durationMs: 1200 });
+   */
+  recordWorkflowExecution(execution: WorkflowExecution): void;
+  recordWorkflowExecution(
+    workflowId: string,
+    workflowName: string,
+    engineType: string,
+    status: ExecutionStatus,
+    durationMs: number,
+    userId?: string,
+  ): void;
+  /**
+   * Counts an AI engine call and observes its duration.
+   * @example
+   * metrics.recordEngineCall('openai', 'completion', 'success', 830);
+   */
+  recordEngineCall(call: EngineCall): void;
+  recordEngineCall(
+    engineType: string,
+    operation: string,
+    status: ExecutionStatus,
+    durationMs: number,
+  ): void;
+  /** Adds tokens used by an engine. */
+  recordTokens(engineType: string, tokens: TokenUsage): void;
+  /** Sets the number of workflows waiting in `queue`. */
+  setQueueSize(queue: string, size: number): void;
+  /** Sets the number of running executions of an engine type. */
+  setActiveExecutions(engineType: string, count: number): void;
+  /** Marks one execution as running; call the returned function once when it ends. */
+  startExecution(engineType: string): () => void;
+  /** Renders the registry in the text format or OpenMetrics (with exemplars). */
+  expose(format?: MetricsFormat): Promise<Exposition>;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Runs the vitest suites and ends with one line: `N passed, N failed` (and skipped, when any).
+//   node scripts/test.mjs                      every suite, on this Node
+//   node scripts/test.mjs --project unit --node /path/to/node --label node24 --keep
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    project: { type: 'string', multiple: true },
+    node: { type: 'string', default: process.execPath },
+    label: { type: 'string', default: `node${process.versions.node.split('.')[0]}` },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+const resultsDir = '.test-results';
+if (!values.keep) rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+const outputFile = join(resultsDir, `${values.label}.json`);
+
+const args = [
+  'node_modules/vitest/vitest.mjs',
+  'run',
+  ...(values.project ?? []).flatMap((p) => ['--project', p]),
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${outputFile}`,
+];
+const version = spawnSync(values.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(`\n# ${values.label}: vitest on Node ${version}\n`);
+const run = spawnSync(values.node, args, { stdio: 'inherit', env: process.env });
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of readdirSync(resultsDir).filter((f) => f.endsWith('.json'))) {
+  try {
+    const report = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
+    passed += report.numPassedTests ?? 0;
+    failed += report.numFailedTests ?? 0;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    // A suite that failed to load counts as a failure, not as silence.
+    failed += (report.testResults ?? []).filter(
+      (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+    ).length;
+  } catch {
+    failed += 1;
+    console.error(`could not read ${file}`);
+  }
+}
+if (run.status !== 0 && failed === 0) failed = 1;
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || run.status !== 0 ? 1 : 0);

@@ -1,0 +1,51 @@
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// Unit tests import workspace packages from source, so `pnpm test` needs no build for them;
+// end-to-end suites spawn the built apps and rely on `pnpm build` having run.
+const root = import.meta.dirname;
+const alias: { find: RegExp; replacement: string }[] = [];
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const pkgFile = join(root, 'packages', dir, 'package.json');
+  if (!existsSync(pkgFile)) continue;
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { name: string };
+  const escaped = pkg.name.replace(/[/.]/g, (c) => `\\${c}`);
+  alias.push({
+    find: new RegExp(`^${escaped}$`),
+    replacement: join(root, 'packages', dir, 'src', 'index.ts'),
+  });
+}
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: [
+            'infra/**/*.test.ts',
+            'dashboards/**/*.test.ts',
+            'apps/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+          ],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
