@@ -49,3 +49,6 @@ export type {
   TokenUsage,
   WorkflowExecution,
 } from './types.js';
+export { instrumentRequest, requestBytes } from './node.js';
+export { resolveAdapterOptions } from './adapter.js';
+export type { AdapterOptions, ResolvedAdapterOptions } from './types.js';

@@ -151,3 +151,36 @@ export interface Metrics {
   /** Renders the registry in the text format or OpenMetrics (with exemplars). */
   expose(format?: MetricsFormat): Promise<Exposition>;
 }
+
+/** Options every framework adapter takes (or just the service name as a string). */
+export interface AdapterOptions {
+  /** Value of the `service` label (default: `OTEL_SERVICE_NAME`, `SERVICE_NAME`, the package name). */
+  readonly serviceName?: string;
+  /** Registry to record into (default: prom-client's global `register`). */
+  readonly registry?: AnyRegistry;
+  /** Metrics from createMetrics() to record into, instead of serviceName/registry. */
+  readonly metrics?: Metrics;
+  readonly collectDefaultMetrics?: boolean;
+  readonly limits?: LabelLimits;
+  /** Paths not to record; the metrics path is always ignored. */
+  readonly ignorePaths?: readonly (string | RegExp)[];
+  /**
+   * Path the adapter serves metrics on inside the app (default `/metrics`); `false` serves them
+   * only on the separate server of `startMetricsServer()`.
+   */
+  readonly metricsPath?: string | false;
+  /** Auth for the in-app metrics path. */
+  readonly auth?: MetricsAuth;
+}
+
+/** What resolveAdapterOptions gives an adapter. */
+export interface ResolvedAdapterOptions {
+  readonly metrics: Metrics;
+  readonly metricsPath: string | false;
+  /** Serves the registry (content negotiation, auth, GET/HEAD only). */
+  readonly handler: MetricsHandler;
+  /** True for the in-app metrics path. */
+  isMetricsRequest(url: string | undefined): boolean;
+  /** True for paths not to record (the metrics path and `ignorePaths`). */
+  ignored(url: string | undefined): boolean;
+}
