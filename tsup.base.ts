@@ -15,3 +15,17 @@ export function packageBuild(entry: Record<string, string> = { index: 'src/index
     treeshake: true,
   } satisfies Options);
 }
+
+/** Demo apps: ESM only, no declarations. */
+export function appBuild(entry: Record<string, string> = { index: 'src/index.ts' }) {
+  return defineConfig({
+    entry,
+    format: ['esm'],
+    dts: false,
+    clean: true,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+  } satisfies Options);
+}

@@ -13,8 +13,20 @@ const { values } = parseArgs({
     node: { type: 'string', default: process.execPath },
     label: { type: 'string', default: `node${process.versions.node.split('.')[0]}` },
     keep: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
   },
 });
+
+// The end-to-end suites run the built packages and apps; turbo makes this a no-op when built.
+if (!values['no-build']) {
+  const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) {
+    console.log('\n0 passed, 1 failed (the build failed)');
+    process.exit(1);
+  }
+}
 
 const resultsDir = '.test-results';
 if (!values.keep) rmSync(resultsDir, { recursive: true, force: true });

@@ -2,10 +2,11 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promtoolCheckMetrics, requireBinary } from '@ai-orchestrator/testkit';
 import { createMetrics, negotiate, render } from './index.js';
+import { renderGeneric } from './exposition.js';
 
 const promtool = requireBinary('promtool');
 
@@ -102,4 +103,125 @@ describe('exposition', () => {
       );
     },
   );
+});
+
+describe('exposition fast path for histograms', () => {
+  const label = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.constantFrom('"', '\\', '\n', '', 'a"b\\c\nd', '☃'),
+    fc.integer({ min: -5, max: 500 }),
+  );
+
+  function fill(
+    registry: Registry,
+    observations: readonly { a: string | number; b: string | number; v: number }[],
+    exemplars: boolean,
+  ): void {
+    const labelled = new Histogram({
+      name: 'labelled_seconds',
+      help: 'A histogram with labels, help with \\ and\nnewline.',
+      labelNames: ['a', 'b'],
+      buckets: [0.005, 0.1, 1, 2.5],
+      registers: [],
+      enableExemplars: exemplars,
+    });
+    registry.registerMetric(labelled);
+    const bare = new Histogram({ name: 'bare_bytes', help: 'No labels.', registers: [registry] });
+    const counter = new Counter({
+      name: 'things_total',
+      help: 'A counter between histograms.',
+      labelNames: ['a'],
+      registers: [registry],
+    });
+    for (const { a, b, v } of observations) {
+      if (exemplars) {
+        // prom-client types exemplar labels as the metric's label names; any name is valid here
+        const exemplarLabels = { trace_id: `t${v}` } as unknown as Record<'a' | 'b', string>;
+        labelled.observe({ labels: { a, b }, value: v, exemplarLabels });
+      } else {
+        labelled.observe({ a, b }, v);
+      }
+      bare.observe(v * 1000);
+      counter.inc({ a });
+    }
+    // A label set declared before any observation, and one whose `b` is left out.
+    labelled.zero({ a: 'zeroed', b: 'z' });
+    if (!exemplars) labelled.observe({ a: 'only-a' }, 0.2);
+  }
+
+  it('renders the same bytes as the generic path, in both formats', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ a: label, b: label, v: fc.double({ min: 0, max: 20, noNaN: true }) }),
+          {
+            maxLength: 30,
+          },
+        ),
+        fc.boolean(),
+        async (observations, exemplars) => {
+          const registry = new Registry();
+          fill(registry, observations, exemplars);
+          for (const format of ['text', 'openmetrics'] as const) {
+            const fast = await render(registry, format);
+            const generic = await renderGeneric(registry, format);
+            expect(fast.body).toBe(generic.body);
+            expect(fast.contentType).toBe(generic.contentType);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps the output of the contract metrics, default labels and a label object changed later', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false });
+    metrics.http.start('GET').end({ route: '/users/:id', statusCode: 200 });
+    metrics.recordWorkflowExecution('wf-1', 'summarize', 'openai', 'success', 30);
+    for (const format of ['text', 'openmetrics'] as const) {
+      expect((await render(registry, format)).body).toBe(
+        (await renderGeneric(registry, format)).body,
+      );
+    }
+
+    const custom = new Histogram({
+      name: 'mutated_seconds',
+      help: 'h',
+      labelNames: ['route'],
+      registers: [registry],
+    });
+    const labels = { route: '/a' };
+    custom.observe(labels, 1);
+    await render(registry, 'text');
+    labels.route = '/b'; // the caller changed the object prom-client keeps: render what it holds
+    const after = await render(registry, 'text');
+    expect(after.body).toContain('mutated_seconds_count{route="/b"} 1');
+    expect(after.body).toBe((await renderGeneric(registry, 'text')).body);
+
+    registry.setDefaultLabels({ region: 'eu', route: 'default' });
+    for (const format of ['text', 'openmetrics'] as const) {
+      const body = (await render(registry, format)).body;
+      expect(body).toContain('mutated_seconds_count{route="/b",region="eu"} 1');
+      expect(body).toBe((await renderGeneric(registry, format)).body);
+    }
+  });
+
+  it('runs a histogram collect callback before reading it, as prom-client does', async () => {
+    const registry = new Registry();
+    let calls = 0;
+    new Histogram({
+      name: 'collected_seconds',
+      help: 'h',
+      registers: [registry],
+      async collect() {
+        calls += 1;
+        await Promise.resolve();
+        this.observe(calls);
+      },
+    });
+    const { body } = await render(registry, 'text');
+    expect(calls).toBe(1);
+    expect(body).toContain('collected_seconds_count 1\n');
+  });
 });

@@ -1,21 +1,26 @@
 // Renders a prom-client registry in the Prometheus text format or in OpenMetrics 1.0 (with
 // exemplars), from the same registry, without touching its content type.
 // https://github.com/prometheus/OpenMetrics/blob/main/specification/OpenMetrics.md
+import { Histogram } from 'prom-client';
 import type { Exposition, MetricsFormat, AnyRegistry } from './types.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE =
   'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
+type LabelValues = Record<string, string | number | undefined>;
+
+interface Exemplar {
+  readonly labelSet: Record<string, string>;
+  readonly value: number;
+  readonly timestamp?: number;
+}
+
 interface Sample {
   readonly value: number;
-  readonly labels?: Record<string, string | number | undefined>;
+  readonly labels?: LabelValues;
   readonly metricName?: string;
-  readonly exemplar?: {
-    readonly labelSet: Record<string, string>;
-    readonly value: number;
-    readonly timestamp?: number;
-  } | null;
+  readonly exemplar?: Exemplar | null;
 }
 
 interface Family {
@@ -24,6 +29,33 @@ interface Family {
   readonly type: string;
   readonly values?: readonly Sample[];
 }
+
+/** One label set of a prom-client Histogram, as its `hashMap` holds it. */
+interface HistogramEntry {
+  readonly labels: LabelValues;
+  readonly bucketValues: Record<string, number>;
+  readonly sum: number;
+  readonly count: number;
+  readonly bucketExemplars?: Record<string, Exemplar | null | undefined>;
+}
+
+/** The prom-client Histogram internals the fast path reads (prom-client 15). */
+interface HistogramInternals {
+  readonly name: string;
+  readonly help: string;
+  readonly upperBounds: readonly number[];
+  readonly hashMap: Record<string, HistogramEntry>;
+  readonly collect?: () => unknown;
+}
+
+interface MetricLike {
+  get(): Promise<unknown>;
+}
+
+// A long scrape yields to the event loop after this long, so requests keep being served.
+const SLICE_MS = 8;
+// How many label sets are rendered between two looks at the clock.
+const CHECK_EVERY = 64;
 
 function escapeLabelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
@@ -40,10 +72,9 @@ function formatValue(value: number): string {
   return String(value);
 }
 
-function formatLabels(labels: Record<string, string | number | undefined> | undefined): string {
-  if (!labels) return '';
+/** `name="value",…` without braces; `le` goes last, where people expect to read it. */
+function labelPairs(labels: LabelValues): string {
   let out = '';
-  // `le` goes last, where people expect to read it.
   const names = Object.keys(labels);
   const le = names.indexOf('le');
   if (le !== -1 && le !== names.length - 1) names.push(...names.splice(le, 1));
@@ -53,7 +84,23 @@ function formatLabels(labels: Record<string, string | number | undefined> | unde
     const value = typeof raw === 'number' ? formatValue(raw) : String(raw);
     out += `${out ? ',' : ''}${name}="${escapeLabelValue(value)}"`;
   }
+  return out;
+}
+
+function formatLabels(labels: LabelValues | undefined): string {
+  if (!labels) return '';
+  const out = labelPairs(labels);
   return out ? `{${out}}` : '';
+}
+
+function formatExemplar(ex: Exemplar | null | undefined): string {
+  if (!ex || !ex.labelSet || Object.keys(ex.labelSet).length === 0) return '';
+  const out = ` # ${formatLabels(ex.labelSet)} ${formatValue(ex.value)}`;
+  return typeof ex.timestamp === 'number' ? `${out} ${ex.timestamp}` : out;
+}
+
+function familyHeader(name: string, help: string, type: string): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }
 
 function renderFamily(family: Family, openMetrics: boolean): string {
@@ -65,18 +112,133 @@ function renderFamily(family: Family, openMetrics: boolean): string {
     sampleSuffix = '_total';
   }
   const type = family.type === 'untyped' && openMetrics ? 'unknown' : family.type;
-  let out = `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${type}\n`;
+  let out = familyHeader(name, family.help, type);
   for (const sample of family.values ?? []) {
     const sampleName = sample.metricName ?? name + sampleSuffix;
     out += `${sampleName}${formatLabels(sample.labels)} ${formatValue(sample.value)}`;
-    const ex = sample.exemplar;
-    if (openMetrics && ex && ex.labelSet && Object.keys(ex.labelSet).length > 0) {
-      out += ` # ${formatLabels(ex.labelSet)} ${formatValue(ex.value)}`;
-      if (typeof ex.timestamp === 'number') out += ` ${ex.timestamp}`;
-    }
+    if (openMetrics) out += formatExemplar(sample.exemplar);
     out += '\n';
   }
   return out;
+}
+
+/** True for a prom-client Histogram whose exposition we can read straight from its hashMap. */
+function isPlainHistogram(metric: unknown): metric is HistogramInternals {
+  return (
+    metric instanceof Histogram &&
+    metric.get === Histogram.prototype.get &&
+    (metric as unknown as { getForPromString: unknown }).getForPromString ===
+      (Histogram.prototype as unknown as { getForPromString: unknown }).getForPromString &&
+    Array.isArray((metric as unknown as HistogramInternals).upperBounds) &&
+    typeof (metric as unknown as HistogramInternals).hashMap === 'object'
+  );
+}
+
+interface HistogramSnapshot {
+  readonly histogram: HistogramInternals;
+  readonly entries: readonly HistogramEntry[];
+}
+
+/** What Histogram#get() does before it reads the hashMap: run the collect callback. */
+async function snapshotHistogram(histogram: HistogramInternals): Promise<HistogramSnapshot> {
+  if (histogram.collect) {
+    const pending = histogram.collect();
+    if (pending instanceof Promise) await pending;
+  }
+  return { histogram, entries: Object.values(histogram.hashMap) };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The bytes renderFamily() writes for a Histogram's get(), built from its hashMap in slices
+ * that yield to the event loop, so a scrape of many series never stalls the server. Returns the
+ * slices; the caller joins the whole body once.
+ */
+async function renderHistogram(
+  { histogram, entries }: HistogramSnapshot,
+  openMetrics: boolean,
+): Promise<string[]> {
+  const name = histogram.name;
+  const bounds = histogram.upperBounds;
+  const le = bounds.map((bound) => `le="${escapeLabelValue(formatValue(bound))}"} `);
+  const bucket = `${name}_bucket{`;
+  const sumName = `${name}_sum`;
+  const countName = `${name}_count`;
+  const parts: string[] = [familyHeader(name, histogram.help, 'histogram')];
+  // Pieces are joined once per slice: one flat copy instead of a rope of millions of strings.
+  let pieces: string[] = [];
+  let n = 0;
+  let sliceStart = performance.now();
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as HistogramEntry;
+    const pairs = labelPairs(entry.labels);
+    const prefix = pairs ? `${bucket}${pairs},` : bucket;
+    const braced = pairs ? `{${pairs}}` : '';
+    const exemplars = openMetrics ? entry.bucketExemplars : undefined;
+    let acc = 0;
+    for (let b = 0; b < bounds.length; b++) {
+      const bound = bounds[b] as number;
+      acc += entry.bucketValues[bound] as number;
+      pieces[n++] = prefix;
+      pieces[n++] = le[b] as string;
+      pieces[n++] = formatValue(acc);
+      pieces[n++] = exemplars ? `${formatExemplar(exemplars[bound])}\n` : '\n';
+    }
+    pieces[n++] = prefix;
+    pieces[n++] = 'le="+Inf"} ';
+    pieces[n++] = formatValue(entry.count);
+    pieces[n++] = exemplars ? `${formatExemplar(exemplars['-1'])}\n` : '\n';
+    pieces[n++] = `${sumName}${braced} ${formatValue(entry.sum)}\n`;
+    pieces[n++] = `${countName}${braced} ${formatValue(entry.count)}\n`;
+    if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart > SLICE_MS) {
+      pieces.length = n;
+      parts.push(pieces.join(''));
+      pieces = [];
+      n = 0;
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+  pieces.length = n;
+  parts.push(pieces.join(''));
+  return parts;
+}
+
+/** One join over every family's pieces: text separates families with a blank line. */
+function assemble(families: readonly (string | string[])[], openMetrics: boolean): Exposition {
+  const pieces: string[] = [];
+  for (let i = 0; i < families.length; i++) {
+    if (i > 0 && !openMetrics) pieces.push('\n');
+    const family = families[i] as string | string[];
+    if (typeof family === 'string') pieces.push(family);
+    else for (const slice of family) pieces.push(slice);
+  }
+  if (openMetrics) {
+    pieces.push('# EOF\n');
+    return { contentType: OPENMETRICS_CONTENT_TYPE, body: pieces.join('') };
+  }
+  return { contentType: TEXT_CONTENT_TYPE, body: pieces.join('') };
+}
+
+/** The generic path: prom-client's getMetricsAsJSON(), which merges the registry's default labels. */
+export async function renderGeneric(
+  registry: AnyRegistry,
+  format: MetricsFormat,
+): Promise<Exposition> {
+  const families = (await registry.getMetricsAsJSON()) as unknown as Family[];
+  const openMetrics = format === 'openmetrics';
+  return assemble(
+    families.map((family) => renderFamily(family, openMetrics)),
+    openMetrics,
+  );
+}
+
+function hasDefaultLabels(registry: AnyRegistry): boolean {
+  const defaults = (registry as unknown as { _defaultLabels?: unknown })._defaultLabels;
+  return typeof defaults !== 'object' || defaults === null || Object.keys(defaults).length > 0;
 }
 
 /**
@@ -86,13 +248,26 @@ function renderFamily(family: Family, openMetrics: boolean): string {
  * const { contentType, body } = await render(register, 'openmetrics');
  */
 export async function render(registry: AnyRegistry, format: MetricsFormat): Promise<Exposition> {
-  const families = (await registry.getMetricsAsJSON()) as unknown as Family[];
+  // Default labels are merged by getMetricsAsJSON(); such registries keep the generic path.
+  if (hasDefaultLabels(registry)) return renderGeneric(registry, format);
   const openMetrics = format === 'openmetrics';
-  const parts = families.map((family) => renderFamily(family, openMetrics));
-  if (openMetrics) {
-    return { contentType: OPENMETRICS_CONTENT_TYPE, body: `${parts.join('')}# EOF\n` };
+  const metrics: unknown[] = registry.getMetricsAsArray();
+  const fast = metrics.map(isPlainHistogram);
+  // Every get() (and collect callback) starts at once, in order, as in getMetricsAsJSON().
+  const items = await Promise.all(
+    metrics.map((metric, i) =>
+      fast[i] ? snapshotHistogram(metric as HistogramInternals) : (metric as MetricLike).get(),
+    ),
+  );
+  const parts: (string | string[])[] = [];
+  for (let i = 0; i < items.length; i++) {
+    parts.push(
+      fast[i]
+        ? await renderHistogram(items[i] as HistogramSnapshot, openMetrics)
+        : renderFamily(items[i] as Family, openMetrics),
+    );
   }
-  return { contentType: TEXT_CONTENT_TYPE, body: parts.join('\n') };
+  return assemble(parts, openMetrics);
 }
 
 /** Picks OpenMetrics when the `Accept` header asks for it with a non-zero quality. */

@@ -52,3 +52,5 @@ export type {
 export { instrumentRequest, requestBytes } from './node.js';
 export { resolveAdapterOptions } from './adapter.js';
 export type { AdapterOptions, ResolvedAdapterOptions } from './types.js';
+/** Input checks shared by the toolkit's packages: a TypeError naming call, field, value and what is allowed. */
+export { invalid, requireName } from './validate.js';

@@ -1,0 +1,2 @@
+import { appBuild } from '../../tsup.base.js';
+export default appBuild();

@@ -1,0 +1,53 @@
+// What a benchmark round compares: one server process per framework and setup.
+
+export const FRAMEWORKS = ['express', 'fastify', 'koa'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+export const VARIANTS = [
+  'bare',
+  'ours',
+  'peer',
+  'ours-trace-default',
+  'ours-trace-100',
+  'otel',
+] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export const FRAMEWORK_LABEL: Readonly<Record<Framework, string>> = {
+  express: 'Express 5',
+  fastify: 'Fastify 5',
+  koa: 'Koa 3',
+};
+
+export const PEER_LIBRARY: Readonly<Record<Framework, string>> = {
+  express: 'express-prom-bundle 8.0.0',
+  fastify: 'fastify-metrics 13.2.1',
+  koa: '@echo-health/koa-prometheus-exporter 1.0.4',
+};
+
+export const VARIANT_LABEL: Readonly<Record<Variant, string>> = {
+  bare: 'bare framework',
+  ours: 'our adapter (metrics)',
+  peer: 'peer library',
+  'ours-trace-default': 'ours + tracing, default sampling',
+  'ours-trace-100': 'ours + tracing, 100% sampling',
+  otel: 'plain OpenTelemetry SDK, 100%',
+};
+
+/** What a server process is told to be, through the BENCH_SERVER environment variable. */
+export interface ServerConfig {
+  readonly framework: Framework;
+  readonly variant: Variant;
+  /** OTLP/HTTP traces URL of the loopback sink, for the tracing variants. */
+  readonly sinkUrl: string;
+}
+
+/** The trivial JSON route with a path parameter every server answers. */
+export const ROUTE_TEMPLATE = '/users/:id';
+export const REQUEST_PATH = '/users/42';
+
+/** Messages between the runner and its children, over the fork() IPC channel. */
+export type ChildMessage =
+  | { readonly type: 'ready'; readonly port: number; readonly detail?: string }
+  | { readonly type: 'cpu'; readonly micros: number }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,84 @@
+// The shapes of every measurement, as the runner collects them and the report reads them.
+import type { ThroughputResult } from './throughput.js';
+
+export type WorkerTask =
+  | { readonly name: 'scrape'; readonly series: readonly number[]; readonly reps: number }
+  | { readonly name: 'memory'; readonly series: number }
+  | { readonly name: 'hll'; readonly users: number }
+  | { readonly name: 'redis'; readonly events: number };
+
+export interface ScrapeRun {
+  /** Wall time of one exposition. */
+  readonly ms: number;
+  readonly cpuMs: number;
+  /** Longest time the event loop could not run anything else meanwhile. */
+  readonly stallMs: number;
+}
+
+export interface ScrapeResult {
+  /** Label sets of one histogram with the contract's 14 buckets (17 lines each). */
+  readonly series: number;
+  readonly bodyBytes: number;
+  readonly reps: number;
+  readonly ours: ScrapeRun;
+  readonly promClient: ScrapeRun;
+}
+
+export interface MemoryResult {
+  readonly series: number;
+  readonly promClientBytesPerSeries: number;
+  readonly scrapeRetainedBytesPerSeries: number;
+  readonly adapterBytesPerRoute: number;
+}
+
+export interface HllResult {
+  readonly users: number;
+  readonly events: number;
+  readonly mau: number;
+  readonly errorPercent: number;
+  readonly sketchBytesPerDay: number;
+  readonly eventsPerSecond: number;
+}
+
+export type RedisResult =
+  | { readonly skipped: string }
+  | {
+      readonly events: number;
+      readonly seconds: number;
+      readonly eventsPerSecond: number;
+      readonly dau: number;
+      readonly redisBytesPerDaySketch: number;
+    };
+
+export interface BenchSettings {
+  readonly mode: 'full' | 'quick' | 'custom';
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  readonly scrapeSeries: readonly number[];
+  readonly scrapeReps: number;
+  readonly memorySeries: number;
+  readonly hllUsers: number;
+  readonly redisEvents: number;
+}
+
+export interface Environment {
+  readonly date: string;
+  readonly node: string;
+  readonly cpus: string;
+  readonly loadAverage: readonly number[];
+  readonly seconds: number;
+}
+
+export interface BenchResults {
+  readonly settings: BenchSettings;
+  readonly environment: Environment;
+  readonly throughput: ThroughputResult;
+  /** Bytes the OTLP sink received, by `framework/variant`. */
+  readonly exported: Readonly<Record<string, { requests: number; bytes: number }>>;
+  readonly scrape: readonly ScrapeResult[];
+  readonly memory: MemoryResult;
+  readonly hll: HllResult;
+  readonly redis: RedisResult;
+}

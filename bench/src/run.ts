@@ -1,0 +1,205 @@
+// `pnpm bench`: every measurement of the issue, bounded in time, then the Markdown report on
+// stdout and in bench/report.md. `--quick` is a 1-2 minute run; flags override single settings.
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js';
+import { startChild } from './children.js';
+import { buildReport, evaluateTargets, type Target } from './report.js';
+import type {
+  BenchResults,
+  BenchSettings,
+  HllResult,
+  MemoryResult,
+  RedisResult,
+  ScrapeResult,
+  WorkerTask,
+} from './results.js';
+import { measureThroughput } from './throughput.js';
+
+export const FULL: BenchSettings = {
+  mode: 'full',
+  rounds: 5,
+  durationSeconds: 3,
+  warmupSeconds: 1,
+  connections: 16,
+  scrapeSeries: [1_000, 10_000, 50_000],
+  scrapeReps: 3,
+  memorySeries: 10_000,
+  hllUsers: 1_000_000,
+  redisEvents: 200_000,
+};
+
+export const QUICK: BenchSettings = {
+  ...FULL,
+  mode: 'quick',
+  rounds: 3,
+  durationSeconds: 1,
+  warmupSeconds: 0.5,
+  scrapeReps: 1,
+  hllUsers: 200_000,
+  redisEvents: 50_000,
+};
+
+export interface RunOptions {
+  readonly settings: BenchSettings;
+  readonly frameworks?: readonly Framework[];
+  readonly variants?: readonly Variant[];
+  readonly log?: (line: string) => void;
+}
+
+export interface RunOutput {
+  readonly results: BenchResults;
+  readonly targets: readonly Target[];
+  readonly markdown: string;
+}
+
+async function inWorker<T>(task: WorkerTask): Promise<T> {
+  // A fresh process per task: one measurement's heap never weighs on the next.
+  const { child } = await startChild('worker', { execArgv: ['--expose-gc'] });
+  try {
+    const reply = await child.ask<{ result: T }>(task, 'done', 300_000);
+    return reply.result;
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Runs every measurement with `settings` and builds the report. */
+export async function runBench(options: RunOptions): Promise<RunOutput> {
+  const { settings } = options;
+  const log = options.log ?? (() => undefined);
+  const started = performance.now();
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.versions.node,
+    cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+    loadAverage: loadavg(),
+  };
+  const { child: sink, ready } = await startChild<{ port: number }>('sink');
+  let throughput;
+  let exported: BenchResults['exported'];
+  try {
+    throughput = await measureThroughput({
+      frameworks: options.frameworks ?? FRAMEWORKS,
+      variants: options.variants ?? VARIANTS,
+      rounds: settings.rounds,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      connections: settings.connections,
+      sinkUrl: `http://127.0.0.1:${ready.port}/v1/traces`,
+      log,
+    });
+    exported = (await sink.ask<{ received: BenchResults['exported'] }>({ type: 'stats' }, 'stats'))
+      .received;
+  } finally {
+    await sink.stop();
+  }
+  log('scrape…');
+  const scrape = await inWorker<ScrapeResult[]>({
+    name: 'scrape',
+    series: settings.scrapeSeries,
+    reps: settings.scrapeReps,
+  });
+  log('memory…');
+  const memory = await inWorker<MemoryResult>({ name: 'memory', series: settings.memorySeries });
+  log('HyperLogLog…');
+  const hll = await inWorker<HllResult>({ name: 'hll', users: settings.hllUsers });
+  log('Redis…');
+  const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
+  const results: BenchResults = {
+    settings,
+    environment: { ...environment, seconds: (performance.now() - started) / 1000 },
+    throughput,
+    exported,
+    scrape,
+    memory,
+    hll,
+    redis,
+  };
+  const targets = evaluateTargets(results);
+  return { results, targets, markdown: buildReport(results, targets) };
+}
+
+function settingsFromArgs(argv: readonly string[]): {
+  settings: BenchSettings;
+  frameworks: Framework[];
+  variants: Variant[];
+  out: string;
+} {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      frameworks: { type: 'string' },
+      variants: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const base = values.quick === true ? QUICK : FULL;
+  const num = (name: string, raw: string | undefined, fallback: number): number => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) {
+      throw new TypeError(`bench: --${name} must be a positive number, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  };
+  const list = <T extends string>(
+    name: string,
+    raw: string | undefined,
+    allowed: readonly T[],
+  ): T[] => {
+    if (raw === undefined) return [...allowed];
+    const items = raw.split(',').map((s) => s.trim());
+    for (const item of items) {
+      if (!allowed.includes(item as T)) {
+        throw new TypeError(
+          `bench: --${name} has ${JSON.stringify(item)}; allowed: ${allowed.join(', ')}`,
+        );
+      }
+    }
+    return items as T[];
+  };
+  const custom = ['rounds', 'duration', 'warmup', 'connections'].some(
+    (k) => values[k as keyof typeof values] !== undefined,
+  );
+  return {
+    settings: {
+      ...base,
+      mode: custom ? 'custom' : base.mode,
+      rounds: Math.round(num('rounds', values.rounds, base.rounds)),
+      durationSeconds: num('duration', values.duration, base.durationSeconds),
+      warmupSeconds: values.warmup === '0' ? 0 : num('warmup', values.warmup, base.warmupSeconds),
+      connections: Math.round(num('connections', values.connections, base.connections)),
+    },
+    frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
+    variants: list('variants', values.variants, VARIANTS),
+    out: values.out ?? fileURLToPath(new URL('../report.md', import.meta.url)),
+  };
+}
+
+async function main(): Promise<void> {
+  const { settings, frameworks, variants, out } = settingsFromArgs(process.argv.slice(2));
+  const { markdown } = await runBench({
+    settings,
+    frameworks,
+    variants,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  writeFileSync(out, markdown);
+  process.stdout.write(`${markdown}\nReport written to ${out}\n`);
+}
+
+// Only when started as `node dist/run.js`, not when a test imports the module.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+    process.exit(1);
+  });
+}

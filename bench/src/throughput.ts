@@ -1,0 +1,119 @@
+// Interleaved throughput rounds: every setup of a framework once per round (a b c d a b c d …),
+// with the server's own CPU time read before and after each window.
+import { REQUEST_PATH, type Framework, type ServerConfig, type Variant } from './configs.js';
+import { startChild, type Child } from './children.js';
+import type { LoadResult } from './load.js';
+
+export interface ThroughputOptions {
+  readonly frameworks: readonly Framework[];
+  readonly variants: readonly Variant[];
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  readonly sinkUrl: string;
+  readonly log?: (line: string) => void;
+}
+
+/** One measurement window of one setup in one round. */
+export interface Sample {
+  readonly framework: Framework;
+  readonly variant: Variant;
+  readonly round: number;
+  readonly rps: number;
+  readonly cpuMicrosPerRequest: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly p99Ms: number;
+}
+
+export interface ThroughputResult {
+  readonly samples: readonly Sample[];
+  /** What each tracing setup loaded, by `framework/variant`. */
+  readonly details: Readonly<Record<string, string>>;
+}
+
+interface RunningServer {
+  readonly variant: Variant;
+  readonly child: Child;
+  readonly url: string;
+}
+
+async function serverCpu(server: RunningServer): Promise<number> {
+  const reply = await server.child.ask<{ micros: number }>({ type: 'cpu' }, 'cpu', 10_000);
+  return reply.micros;
+}
+
+async function runLoad(
+  load: Child,
+  url: string,
+  seconds: number,
+  connections: number,
+): Promise<LoadResult> {
+  const reply = await load.ask<{ result: LoadResult }>(
+    { url, durationSeconds: seconds, connections },
+    'result',
+    (seconds + 30) * 1000,
+  );
+  return reply.result;
+}
+
+/** Runs every round for every framework; servers of one framework live for all its rounds. */
+export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
+  const samples: Sample[] = [];
+  const details: Record<string, string> = {};
+  const log = options.log ?? (() => undefined);
+  const { child: load } = await startChild('load');
+  try {
+    for (const framework of options.frameworks) {
+      const servers: RunningServer[] = [];
+      try {
+        for (const variant of options.variants) {
+          const config: ServerConfig = { framework, variant, sinkUrl: options.sinkUrl };
+          const { child, ready } = await startChild<{ port: number; detail?: string }>('server', {
+            env: { BENCH_SERVER: JSON.stringify(config), NODE_ENV: 'production' },
+          });
+          if (ready.detail !== undefined) details[`${framework}/${variant}`] = ready.detail;
+          servers.push({ variant, child, url: `http://127.0.0.1:${ready.port}${REQUEST_PATH}` });
+        }
+        for (let round = 1; round <= options.rounds; round++) {
+          for (const server of servers) {
+            // A short warm-up first, so JIT and connection setup stay out of the window.
+            if (options.warmupSeconds > 0) {
+              await runLoad(load, server.url, options.warmupSeconds, options.connections);
+            }
+            const before = await serverCpu(server);
+            const result = await runLoad(
+              load,
+              server.url,
+              options.durationSeconds,
+              options.connections,
+            );
+            const after = await serverCpu(server);
+            const requests = Math.max(result.requests, 1);
+            const sample: Sample = {
+              framework,
+              variant: server.variant,
+              round,
+              rps: result.requests / result.seconds,
+              cpuMicrosPerRequest: (after - before) / requests,
+              requests: result.requests,
+              errors: result.errors + result.non2xx,
+              p99Ms: result.p99Ms,
+            };
+            samples.push(sample);
+            log(
+              `${framework} round ${round} ${server.variant}: ${sample.rps.toFixed(0)} req/s, ` +
+                `${sample.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`,
+            );
+          }
+        }
+      } finally {
+        await Promise.all(servers.map((s) => s.child.stop()));
+      }
+    }
+  } finally {
+    await load.stop();
+  }
+  return { samples, details };
+}

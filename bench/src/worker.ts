@@ -1,0 +1,256 @@
+// In-process measurements, each in a fresh child (started with --expose-gc): scrape time and
+// event-loop stalls, memory per series, HyperLogLog accuracy and size, Redis store throughput.
+import { createRequire } from 'node:module';
+import { HTTP_DURATION_BUCKETS, createMetrics, render } from '@ai-orchestrator/metrics';
+import { createBusinessMetrics, memoryStore } from '@ai-orchestrator/business-metrics';
+import { redisStore } from '@ai-orchestrator/business-metrics/redis';
+import { requireBinary, startRedis } from '@ai-orchestrator/testkit';
+import type * as PromClient from 'prom-client';
+import type { Redis as RedisClient } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import { median } from './stats.js';
+import type {
+  HllResult,
+  MemoryResult,
+  RedisResult,
+  ScrapeResult,
+  ScrapeRun,
+  WorkerTask,
+} from './results.js';
+
+// The same prom-client instance our packages use (one registry class, one Histogram class).
+const require = createRequire(import.meta.url);
+const prom = require('prom-client') as typeof PromClient;
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
+
+function labelsOf(i: number): Record<string, string> {
+  return {
+    service: 'bench',
+    http_request_method: METHODS[i % METHODS.length] as string,
+    http_route: `/tenants/${i}/items/:id`,
+    http_response_status_code: i % 10 === 0 ? '500' : '200',
+  };
+}
+
+/** A registry with `series` label sets of the contract's request-duration histogram. */
+function durationHistogram(series: number): {
+  registry: PromClient.Registry;
+  histogram: PromClient.Histogram;
+} {
+  const registry = new prom.Registry();
+  const histogram = new prom.Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP server requests.',
+    labelNames: ['service', 'http_request_method', 'http_route', 'http_response_status_code'],
+    buckets: [...HTTP_DURATION_BUCKETS],
+    registers: [registry],
+  });
+  for (let i = 0; i < series; i++) histogram.observe(labelsOf(i), (i % 97) / 40);
+  return { registry, histogram };
+}
+
+/** Runs `work` while a setImmediate chain notes the longest gap: the event-loop stall. */
+async function timed(work: () => Promise<unknown>): Promise<ScrapeRun> {
+  let last = performance.now();
+  let longest = 0;
+  let running = true;
+  const tick = (): void => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  last = started;
+  await work();
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  longest = Math.max(longest, performance.now() - last);
+  running = false;
+  await new Promise((resolve) => setImmediate(resolve));
+  return { ms, cpuMs: (used.user + used.system) / 1000, stallMs: longest };
+}
+
+async function scrape(seriesList: readonly number[], reps: number): Promise<ScrapeResult[]> {
+  const results: ScrapeResult[] = [];
+  for (const series of seriesList) {
+    const { registry, histogram } = durationHistogram(series);
+    const ours: ScrapeRun[] = [];
+    const plain: ScrapeRun[] = [];
+    let bytes = 0;
+    for (let rep = 0; rep < reps; rep++) {
+      // Every series moves between scrapes: nothing but the label sets can be reused.
+      for (let i = 0; i < series; i++) histogram.observe(labelsOf(i), 0.02);
+      gc();
+      ours.push(
+        await timed(async () => {
+          bytes = (await render(registry, 'text')).body.length;
+        }),
+      );
+      gc();
+      plain.push(await timed(() => registry.metrics()));
+    }
+    const pick = (runs: ScrapeRun[]): ScrapeRun => ({
+      ms: median(runs.map((r) => r.ms)),
+      cpuMs: median(runs.map((r) => r.cpuMs)),
+      stallMs: Math.max(...runs.map((r) => r.stallMs)),
+    });
+    results.push({ series, bodyBytes: bytes, reps, ours: pick(ours), promClient: pick(plain) });
+  }
+  return results;
+}
+
+/** JS heap plus ArrayBuffers (sketch registers live there) once garbage is gone. */
+async function heap(): Promise<number> {
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+// Whatever a memory measurement created stays reachable until the task ends.
+const keep: unknown[] = [];
+
+async function memory(series: number): Promise<MemoryResult> {
+  const base = await heap();
+  const { registry } = durationHistogram(series);
+  keep.push(registry);
+  const afterSeries = await heap();
+  await render(registry, 'text');
+  const afterScrape = await heap();
+
+  const own = new prom.Registry();
+  const metrics = createMetrics({
+    serviceName: 'bench',
+    registry: own,
+    collectDefaultMetrics: false,
+    limits: { maxLabelValues: series + 10 },
+  });
+  keep.push(own, metrics);
+  metrics.http.start('GET').end({ route: '/warm-up', statusCode: 200 });
+  const beforeRoutes = await heap();
+  for (let i = 0; i < series; i++) {
+    metrics.http.start('GET').end({ route: `/tenants/${i}/items/:id`, statusCode: 200 });
+  }
+  const afterRoutes = await heap();
+  return {
+    series,
+    promClientBytesPerSeries: (afterSeries - base) / series,
+    scrapeRetainedBytesPerSeries: (afterScrape - afterSeries) / series,
+    adapterBytesPerRoute: (afterRoutes - beforeRoutes) / series,
+  };
+}
+
+async function hll(users: number): Promise<HllResult> {
+  const days = 30;
+  const start = Date.UTC(2026, 0, 1);
+  let day = 0;
+  const base = await heap();
+  const metrics = createMetrics({
+    serviceName: 'bench',
+    registry: new prom.Registry(),
+    collectDefaultMetrics: false,
+  });
+  const business = createBusinessMetrics({
+    metrics,
+    store: memoryStore(),
+    salt: 'bench-salt',
+    now: () => new Date(start + day * 86_400_000 + 3_600_000),
+    flushIntervalMs: 60_000,
+    flushBatchSize: 10_000,
+  });
+  const started = performance.now();
+  // Each user is active on two days of the month: MAU counts them once.
+  for (day = 0; day < days; day++) {
+    for (let i = day; i < users; i += days) business.recordUserActivity(`user-${i}`);
+    for (let i = (day * 11) % days; i < users; i += days) business.recordUserActivity(`user-${i}`);
+    await business.flush();
+  }
+  day = days - 1;
+  const kpis = await business.getKpis();
+  const seconds = (performance.now() - started) / 1000;
+  const bytesPerDay = ((await heap()) - base) / days;
+  await business.close();
+  return {
+    users,
+    events: users * 2,
+    mau: kpis.mau,
+    errorPercent: (Math.abs(kpis.mau - users) / users) * 100,
+    sketchBytesPerDay: bytesPerDay,
+    eventsPerSecond: (users * 2) / seconds,
+  };
+}
+
+async function redis(events: number): Promise<RedisResult> {
+  const binary = requireBinary('redis-server');
+  if (binary === undefined) return { skipped: 'redis-server is not installed' };
+  const server = await startRedis(binary);
+  const { Redis } = require('ioredis') as typeof IoRedis;
+  const client: RedisClient = new Redis(server.url, { lazyConnect: true });
+  try {
+    await client.connect();
+    const metrics = createMetrics({
+      serviceName: 'bench',
+      registry: new prom.Registry(),
+      collectDefaultMetrics: false,
+    });
+    const business = createBusinessMetrics({
+      metrics,
+      store: redisStore({ url: server.url }),
+      salt: 'bench-salt',
+    });
+    await business.flush();
+    const started = performance.now();
+    for (let i = 0; i < events; i++) business.recordUserActivity(`user-${i}`);
+    await business.flush();
+    const seconds = (performance.now() - started) / 1000;
+    const kpis = await business.getKpis();
+    await business.close();
+    const keys = await client.keys('*users:*');
+    const sizes = await Promise.all(
+      keys.map(async (key) => Number(await client.call('MEMORY', 'USAGE', key))),
+    );
+    return {
+      events,
+      seconds,
+      eventsPerSecond: events / seconds,
+      dau: kpis.dau,
+      redisBytesPerDaySketch: sizes.length > 0 ? Math.max(...sizes) : 0,
+    };
+  } finally {
+    client.disconnect();
+    await server.stop();
+  }
+}
+
+async function runTask(task: WorkerTask): Promise<unknown> {
+  switch (task.name) {
+    case 'scrape':
+      return scrape(task.series, task.reps);
+    case 'memory':
+      return memory(task.series);
+    case 'hll':
+      return hll(task.users);
+    case 'redis':
+      return redis(task.events);
+  }
+}
+
+process.on('message', (task: WorkerTask) => {
+  runTask(task).then(
+    (result) => process.send?.({ type: 'done', result }),
+    (error: unknown) =>
+      process.send?.({
+        type: 'error',
+        message: String(error instanceof Error ? error.stack : error),
+      }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ type: 'ready' });

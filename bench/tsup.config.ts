@@ -1,0 +1,8 @@
+import { appBuild } from '../tsup.base.js';
+export default appBuild({
+  run: 'src/run.ts',
+  server: 'src/server.ts',
+  load: 'src/load.ts',
+  sink: 'src/sink.ts',
+  worker: 'src/worker.ts',
+});

@@ -1,0 +1,15 @@
+export { createBusinessMetrics } from './business.js';
+export { memoryStore } from './memory-store.js';
+export type {
+  ApiRequest,
+  BusinessKpis,
+  BusinessMetrics,
+  BusinessMetricsOptions,
+  BusinessStore,
+  DayKey,
+  StoreBatch,
+  StoreQuery,
+  StoreSnapshot,
+  Subscription,
+  SubscriptionChange,
+} from './types.js';

@@ -1,0 +1,71 @@
+// Fastify 4 and 5 plugin: one onRequest hook hands Node's own req/res to the metrics core.
+import {
+  instrumentRequest,
+  resolveAdapterOptions,
+  type ResolvedAdapterOptions,
+} from '@ai-orchestrator/metrics';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { FastifyMonitoringOptions } from './types.js';
+
+const NAME = '@ai-orchestrator/fastify-monitoring';
+
+// routeOptions.url is the full template with every register() prefix; it exists since
+// Fastify 4.10 and is undefined in the not-found handler, which the core names __unmatched__.
+function routeOf(request: FastifyRequest): string | undefined {
+  return request.routeOptions?.url;
+}
+
+const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, options, done) => {
+  let resolved: ResolvedAdapterOptions;
+  try {
+    resolved = resolveAdapterOptions('fastifyMonitoring', options);
+  } catch (error) {
+    // avvio does not catch a plugin's synchronous throw; done(error) fails ready() instead
+    done(error as Error);
+    return;
+  }
+  const { metrics, metricsPath, handler, ignored } = resolved;
+
+  // The raw-response lifecycle, not onResponse/onRequestAbort: Fastify runs neither when a
+  // client drops a request whose body it already read, and only raw writes see streamed bytes.
+  fastify.addHook('onRequest', (request, reply, next) => {
+    try {
+      if (!ignored(request.url)) {
+        instrumentRequest(metrics.http, request.raw, reply.raw, () => routeOf(request));
+      }
+    } catch {
+      // never break the request we observe
+    }
+    next();
+  });
+
+  if (metricsPath !== false) {
+    fastify.route({
+      method: ['GET', 'HEAD'],
+      url: metricsPath,
+      // The core handler writes the raw response (negotiation, auth); Fastify stands aside.
+      handler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+        reply.hijack();
+        return handler(request.raw, reply.raw);
+      },
+    });
+  }
+  done();
+};
+
+/**
+ * Fastify plugin recording the HTTP metrics of every route of the instance (prefixes included)
+ * and, unless `metricsPath: false`, serving the registry on `/metrics`.
+ *
+ * @example
+ * await app.register(fastifyMonitoring, { serviceName: 'workflow-api' });
+ */
+export const fastifyMonitoring: FastifyPluginCallback<FastifyMonitoringOptions> = fp(plugin, {
+  fastify: '>=4.10.0 <6',
+  name: NAME,
+});
+
+export default fastifyMonitoring;
+export { createMetricsHandler } from '@ai-orchestrator/metrics';
+export type { FastifyMonitoringOptions } from './types.js';

@@ -1,0 +1,89 @@
+// Koa 2 and 3 adapter: translates Koa's request lifecycle into the metrics core's calls.
+import {
+  createMetricsHandler as createNodeMetricsHandler,
+  instrumentRequest,
+  resolveAdapterOptions,
+  type Metrics,
+  type MetricsHandler,
+} from '@ai-orchestrator/metrics';
+import type {
+  KoaContextLike,
+  KoaMetricsMiddleware,
+  KoaMetricsRouteOptions,
+  KoaMonitoringOptions,
+} from './types.js';
+
+export type {
+  KoaContextLike,
+  KoaMetricsMiddleware,
+  KoaMetricsRouteOptions,
+  KoaMonitoringOptions,
+} from './types.js';
+
+/**
+ * The route template @koa/router matched: the full layer path, with router prefixes and nested
+ * `router.use('/v1', inner.routes())` mounts already joined. Undefined without a router or a match.
+ */
+function routeOf(ctx: KoaContextLike): string | undefined {
+  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  if (typeof route === 'string') return route;
+  return route instanceof RegExp ? String(route) : undefined;
+}
+
+function serve(handler: MetricsHandler, ctx: KoaContextLike): Promise<void> {
+  // The core handler writes the raw response itself, so Koa must not respond after it.
+  ctx.respond = false;
+  return handler(ctx.req, ctx.res);
+}
+
+function observe(metrics: Metrics, ctx: KoaContextLike): void {
+  try {
+    // Koa writes the response after the middleware chain returns, and its error handling picks
+    // the status a throw ends with; Node's 'finish' is the one moment that sees what was sent.
+    instrumentRequest(metrics.http, ctx.req, ctx.res, () => routeOf(ctx));
+  } catch {
+    // instrumentation never breaks the request it observes
+  }
+}
+
+/**
+ * Koa middleware that records the HTTP server metrics of every request and serves the registry
+ * on `metricsPath` (default `/metrics`; `false` serves nothing in-app). Mount it first, so it
+ * times the whole chain and sees the status error handlers set.
+ *
+ * @example
+ * app.use(createMetricsMiddleware('checkout-api'));
+ */
+export function createMetricsMiddleware(
+  options?: string | KoaMonitoringOptions,
+): KoaMetricsMiddleware {
+  const { metrics, handler, ignored, isMetricsRequest } = resolveAdapterOptions(
+    'createMetricsMiddleware',
+    options,
+  );
+  return async function metricsMiddleware(ctx, next) {
+    if (isMetricsRequest(ctx.url)) return serve(handler, ctx);
+    if (!ignored(ctx.url)) observe(metrics, ctx);
+    await next();
+  };
+}
+
+/**
+ * Koa middleware that serves the registry (text or OpenMetrics by `Accept`, GET/HEAD only,
+ * optional auth), for mounting on a router of your own.
+ *
+ * @example
+ * router.get('/metrics', createMetricsRoute({ registry }));
+ */
+export function createMetricsRoute(options: KoaMetricsRouteOptions = {}): KoaMetricsMiddleware {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `createMetricsRoute: options must be an object { registry?, auth? }, got ${JSON.stringify(options)}`,
+    );
+  }
+  const handler = createNodeMetricsHandler(options);
+  return (ctx) => serve(handler, ctx);
+}
+
+/** The seed's name for {@link createMetricsRoute}. */
+export const createMetricsHandler = createMetricsRoute;

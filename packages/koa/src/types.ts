@@ -1,0 +1,29 @@
+// Public types of @ai-orchestrator/koa-monitoring.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AdapterOptions, MetricsHandlerOptions } from '@ai-orchestrator/metrics';
+
+/**
+ * Options of `createMetricsMiddleware`: the options every adapter shares. Koa needs nothing more:
+ * the route template comes from `@koa/router` (`ctx._matchedRoute`) when it is installed.
+ */
+export type KoaMonitoringOptions = AdapterOptions;
+
+/** Options of `createMetricsRoute`: the registry to serve and optional auth. */
+export type KoaMetricsRouteOptions = MetricsHandlerOptions;
+
+/**
+ * The parts of a Koa context the adapter uses. Structural, so Koa 2 and 3 contexts, @koa/router
+ * contexts and apps without `@types/koa` all fit it.
+ */
+export interface KoaContextLike {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: string;
+  respond?: boolean;
+}
+
+/** A Koa middleware, usable with `app.use()` and `router.get()` on Koa 2 and 3. */
+export type KoaMetricsMiddleware = (
+  ctx: KoaContextLike,
+  next: () => Promise<unknown>,
+) => Promise<void>;

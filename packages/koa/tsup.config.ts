@@ -1,0 +1,2 @@
+import { packageBuild } from '../../tsup.base.js';
+export default packageBuild();

@@ -1,0 +1,54 @@
+// Configuration from environment variables: the standard OTEL_* ones plus a few AIO_TRACING_* for
+// what OpenTelemetry has no variable for. Used by the `register` entry point.
+import type { SamplerOptions, TracingOptions } from './types.js';
+import { warnOnce } from './warn.js';
+
+/** A positive integer variable, or undefined (with a warning) when unset or malformed. */
+export function intFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (Number.isSafeInteger(value) && value >= 0) return value;
+  warnOnce(`AIO_TRACING_ENV_${name}`, `${name}=${raw} is not a whole number; using the default`);
+  return undefined;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  const items = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return items.length > 0 ? items : undefined;
+}
+
+/**
+ * The options `register` starts with, from the environment: `OTEL_SERVICE_NAME`, `JAEGER_ENDPOINT` (legacy, when no
+ * `OTEL_EXPORTER_OTLP_*ENDPOINT` is set), `AIO_TRACING_ALWAYS_SAMPLE` (comma list),
+ * `AIO_TRACING_MAX_TRACES_PER_SECOND`, `AIO_TRACING_REDACT=false`, `AIO_TRACING_IGNORE_PATHS`.
+ *
+ * @example
+ * const tracing = new TracingService({ ...optionsFromEnv(), registry }).initialize();
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOptions {
+  const alwaysSample = list(env.AIO_TRACING_ALWAYS_SAMPLE);
+  const rate = Number(env.AIO_TRACING_MAX_TRACES_PER_SECOND);
+  const sampler: SamplerOptions | undefined =
+    alwaysSample !== undefined || rate > 0
+      ? {
+          ...(alwaysSample !== undefined ? { alwaysSample } : {}),
+          ...(rate > 0 ? { maxTracesPerSecond: rate } : {}),
+        }
+      : undefined;
+  const otlpSet =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined ||
+    env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
+  const ignorePaths = list(env.AIO_TRACING_IGNORE_PATHS);
+  return {
+    serviceName: env.OTEL_SERVICE_NAME ?? env.npm_package_name ?? 'unknown_service:node',
+    ...(env.npm_package_version !== undefined ? { serviceVersion: env.npm_package_version } : {}),
+    ...(!otlpSet && env.JAEGER_ENDPOINT ? { jaegerEndpoint: env.JAEGER_ENDPOINT } : {}),
+    ...(sampler !== undefined ? { sampler } : {}),
+    ...(env.AIO_TRACING_REDACT?.trim().toLowerCase() === 'false' ? { redact: false } : {}),
+    ...(ignorePaths !== undefined ? { ignorePaths } : {}),
+  };
+}

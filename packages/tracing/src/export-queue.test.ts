@@ -1,0 +1,139 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TracingService } from './index.js';
+
+const OFF = {
+  http: false,
+  express: false,
+  fastify: false,
+  koa: false,
+  undici: false,
+  ioredis: false,
+};
+
+/** An exporter whose answers the test releases by hand, like a collector that hangs or fails. */
+class GatedExporter implements SpanExporter {
+  readonly batches: ReadableSpan[][] = [];
+  private callbacks: ((result: ExportResult) => void)[] = [];
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.batches.push(spans);
+    this.callbacks.push(done);
+  }
+  answer(code: ExportResultCode): void {
+    const callbacks = this.callbacks;
+    this.callbacks = [];
+    for (const done of callbacks) done({ code });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+let service: TracingService | undefined;
+afterEach(async () => {
+  await service?.shutdown();
+  service = undefined;
+});
+
+function spans(s: TracingService, count: number): void {
+  for (let i = 0; i < count; i += 1) s.traceFunction(`op-${i}`, () => undefined);
+}
+
+describe('bounded export queue', () => {
+  it('drops spans past maxQueueSize and counts them in tracing_spans_dropped_total', async () => {
+    const registry = new Registry();
+    const exporter = new GatedExporter();
+    service = new TracingService({
+      serviceName: 'queue-test',
+      exporter,
+      registry,
+      instrumentations: OFF,
+      maxQueueSize: 10,
+      maxExportBatchSize: 5,
+      scheduledDelayMs: 0,
+    }).initialize();
+    await service.forceFlush().catch(() => undefined); // nothing queued yet; waits for the counter
+    spans(service, 30); // 5 go into the first export (stuck), 10 wait, 15 are dropped
+    // (the export starts once the detected resource attributes have settled)
+    await vi.waitFor(() => expect(exporter.batches).toHaveLength(1));
+    expect(service.droppedSpans().queue_full).toBe(15);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'tracing_spans_dropped_total{service="queue-test",reason="queue_full"} 15',
+    );
+    expect(text).toContain(
+      'tracing_spans_dropped_total{service="queue-test",reason="export_failed"} 0',
+    );
+
+    exporter.answer(ExportResultCode.FAILED); // the stuck batch fails: 5 more lost
+    await vi.waitFor(() => expect(exporter.batches.length).toBeGreaterThan(1));
+    expect(service.droppedSpans().export_failed).toBe(5);
+    expect(await registry.metrics()).toContain(
+      'tracing_spans_dropped_total{service="queue-test",reason="export_failed"} 5',
+    );
+    exporter.answer(ExportResultCode.SUCCESS);
+    await vi.waitFor(() => expect(exporter.batches).toHaveLength(3));
+    exporter.answer(ExportResultCode.SUCCESS);
+    expect(exporter.batches.flat().map((s) => s.name)).toEqual(
+      Array.from({ length: 15 }, (_, i) => `op-${i}`),
+    );
+  });
+
+  it('without a registry, logs one line for the first drop and none after', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const exporter = new GatedExporter();
+    service = new TracingService({
+      serviceName: 'quiet',
+      exporter,
+      instrumentations: OFF,
+      maxQueueSize: 1,
+      maxExportBatchSize: 1,
+      scheduledDelayMs: 0,
+      shutdownTimeoutMs: 100,
+    }).initialize();
+    spans(service, 50);
+    const lines = warn.mock.calls.filter(([message]) => String(message).includes('dropping spans'));
+    expect(lines).toHaveLength(1);
+    expect(service.droppedSpans().queue_full).toBe(48);
+    warn.mockRestore();
+  });
+
+  it('a throwing exporter counts its batch as failed and never breaks the traced code', async () => {
+    const exporter: SpanExporter = {
+      export: () => {
+        throw new Error('exporter bug');
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    service = new TracingService({
+      serviceName: 'throwing',
+      exporter,
+      instrumentations: OFF,
+      scheduledDelayMs: 0,
+    }).initialize();
+    expect(service.traceFunction('still-works', () => 1)).toBe(1);
+    await service.forceFlush();
+    expect(service.droppedSpans().export_failed).toBe(1);
+  });
+
+  it('exports unsampled spans never', async () => {
+    const exporter = new InMemorySpanExporter();
+    service = new TracingService({
+      serviceName: 'unsampled',
+      exporter,
+      instrumentations: OFF,
+      sampler: { ratio: 0 },
+      scheduledDelayMs: 0,
+    }).initialize();
+    spans(service, 5);
+    await service.forceFlush();
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(service.droppedSpans().queue_full).toBe(0);
+  });
+});

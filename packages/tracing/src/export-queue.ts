@@ -1,0 +1,163 @@
+// A bounded batching span processor: one export in flight, a queue of at most maxQueueSize spans,
+// every span that cannot be queued or exported counted as dropped. onEnd never waits on the network.
+import { context, TraceFlags } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { DropReason } from './types.js';
+
+export interface ExportQueueOptions {
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+  readonly scheduledDelayMs: number;
+  readonly exportTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface DropSink {
+  drop(reason: DropReason, count: number): void;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export class ExportQueue implements SpanProcessor {
+  private queue: ReadableSpan[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private stopped = false;
+  // the batch being exported: counted as dropped if shutdown gives up on it
+  private pendingBatch: { size: number; abandoned: boolean } | undefined;
+  private shutdownOnce: Promise<void> | undefined;
+
+  constructor(
+    private readonly exporter: SpanExporter,
+    private readonly options: ExportQueueOptions,
+    private readonly drops: DropSink,
+  ) {}
+
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.stopped) {
+      this.drops.drop('shutdown', 1);
+      return;
+    }
+    if (this.queue.length >= this.options.maxQueueSize) {
+      this.drops.drop('queue_full', 1);
+      return;
+    }
+    this.queue.push(span);
+    if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+    else this.schedule();
+  }
+
+  /** Spans waiting for export. */
+  get size(): number {
+    return this.queue.length;
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.inFlight !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, this.options.scheduledDelayMs);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Starts exporting the next batch unless one is in flight. */
+  private kick(): void {
+    this.clearTimer();
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    this.inFlight = this.exportBatch().then(() => {
+      this.inFlight = undefined;
+      if (this.stopped) return;
+      if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+      else if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  /** Exports one batch; resolves (never rejects) when the exporter answered or timed out. */
+  private exportBatch(): Promise<void> {
+    const batch = this.queue.splice(0, this.options.maxExportBatchSize);
+    const state = { size: batch.length, abandoned: false };
+    this.pendingBatch = state;
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const finish = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        if (this.pendingBatch === state) this.pendingBatch = undefined;
+        if (!ok && !state.abandoned) this.drops.drop('export_failed', batch.length);
+        resolve();
+      };
+      // the OTLP exporter has its own deadline; this one covers exporters that never call back
+      const guard = setTimeout(() => finish(false), this.options.exportTimeoutMs + 1000);
+      guard.unref();
+      const send = (): void => {
+        try {
+          // the exporter's own HTTP request must not become a span
+          context.with(suppressTracing(context.active()), () => {
+            this.exporter.export(batch, (result) =>
+              finish(result.code === ExportResultCode.SUCCESS),
+            );
+          });
+        } catch {
+          finish(false);
+        }
+      };
+      // resource detectors may still be settling (host.id is read asynchronously)
+      const pending: Promise<void>[] = [];
+      for (const span of batch) {
+        const { resource } = span;
+        if (resource.asyncAttributesPending === true && resource.waitForAsyncAttributes) {
+          pending.push(resource.waitForAsyncAttributes());
+        }
+      }
+      if (pending.length === 0) send();
+      else void Promise.all(pending).then(send, () => finish(false));
+    });
+  }
+
+  /** Exports what is queued now, batch after batch. */
+  async forceFlush(): Promise<void> {
+    let rounds = Math.ceil(this.queue.length / this.options.maxExportBatchSize) + 1;
+    while (rounds > 0 && (this.inFlight !== undefined || this.queue.length > 0)) {
+      if (this.inFlight === undefined) this.kick();
+      await this.inFlight;
+      rounds -= 1;
+    }
+  }
+
+  /** Flushes within shutdownTimeoutMs, counts what is left as dropped, then stops the exporter. */
+  shutdown(): Promise<void> {
+    this.shutdownOnce ??= this.stop();
+    return this.shutdownOnce;
+  }
+
+  private async stop(): Promise<void> {
+    const deadline = delay(this.options.shutdownTimeoutMs);
+    await Promise.race([this.forceFlush(), deadline]);
+    this.stopped = true;
+    this.clearTimer();
+    if (this.pendingBatch !== undefined) {
+      this.pendingBatch.abandoned = true;
+      this.drops.drop('shutdown', this.pendingBatch.size);
+    }
+    this.drops.drop('shutdown', this.queue.length);
+    this.queue = [];
+    await Promise.race([
+      this.exporter.shutdown().catch(() => undefined),
+      delay(Math.min(1000, this.options.shutdownTimeoutMs)),
+    ]);
+  }
+}

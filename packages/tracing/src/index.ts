@@ -1,0 +1,15 @@
+export { TracingService, activeTracing } from './service.js';
+export { Redactor, RedactingSpanProcessor } from './redact.js';
+export { optionsFromEnv } from './env.js';
+export type {
+  DropReason,
+  InstrumentationName,
+  InstrumentationSwitches,
+  JaegerRemoteOptions,
+  RedactOptions,
+  SamplerOptions,
+  SamplingRule,
+  SpanOptions,
+  TracedFunction,
+  TracingOptions,
+} from './types.js';

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { isInstalled, selectInstrumentations } from './instrumentations.js';
+
+describe('instrumentation selection', () => {
+  it('finds modules the app can load, from the working directory or the main script', () => {
+    // this package has express, fastify and koa as devDependencies, and no ioredis
+    const cwd = process.cwd();
+    try {
+      process.chdir(new URL('..', import.meta.url).pathname);
+      expect(isInstalled('express')).toBe(true);
+      expect(isInstalled('koa')).toBe(true);
+      expect(isInstalled('no-such-module-for-tracing')).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('loads http and undici always, frameworks only when installed', () => {
+    const installed = (name: string) => name === 'express';
+    expect(selectInstrumentations({}, {}, installed)).toEqual(['http', 'express', 'undici']);
+  });
+
+  it('lets options force an instrumentation on or off', () => {
+    const none = () => false;
+    expect(selectInstrumentations({ koa: true, http: false }, {}, none)).toEqual(['koa', 'undici']);
+  });
+
+  it('reads OTEL_NODE_ENABLED_INSTRUMENTATIONS and OTEL_NODE_DISABLED_INSTRUMENTATIONS', () => {
+    const all = () => true;
+    expect(
+      selectInstrumentations({}, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici, koa' }, all),
+    ).toEqual(['http', 'express', 'fastify', 'ioredis']);
+    expect(
+      selectInstrumentations({}, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,fastify' }, all),
+    ).toEqual(['http', 'fastify']);
+    expect(
+      selectInstrumentations(
+        { ioredis: true },
+        { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' },
+        all,
+      ),
+    ).toEqual(['http', 'ioredis']);
+  });
+});

@@ -1,0 +1,97 @@
+// The official instrumentations, each enabled only when its module can be loaded by the app
+// (or forced by an option), so installing tracing never pulls in a framework.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { InstrumentationName, InstrumentationSwitches } from './types.js';
+import { INSTRUMENTATION_NAMES } from './validate.js';
+
+// The module each instrumentation patches; http and undici (fetch) are built into Node.
+const TARGETS: Readonly<Record<InstrumentationName, string | undefined>> = {
+  http: undefined,
+  undici: undefined,
+  express: 'express',
+  fastify: 'fastify',
+  koa: 'koa',
+  ioredis: 'ioredis',
+};
+
+/** Whether the app can load `name`: resolved from the working directory or the main script. */
+export function isInstalled(name: string): boolean {
+  const bases = [`${process.cwd()}/`];
+  if (process.argv[1] !== undefined) bases.push(`${dirname(process.argv[1])}/`);
+  for (const base of bases) {
+    const require = createRequire(base);
+    for (const request of [name, `${name}/package.json`]) {
+      try {
+        require.resolve(request);
+        return true;
+      } catch {
+        // not from here
+      }
+    }
+  }
+  return false;
+}
+
+function envList(value: string | undefined): Set<string> | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return new Set(value.split(',').map((s) => s.trim().toLowerCase()));
+}
+
+/** Which instrumentations to load: options, then OTEL_NODE_(EN|DIS)ABLED_INSTRUMENTATIONS, then detection. */
+export function selectInstrumentations(
+  switches: InstrumentationSwitches = {},
+  env: NodeJS.ProcessEnv = process.env,
+  installed: (name: string) => boolean = isInstalled,
+): InstrumentationName[] {
+  const enabled = envList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
+  const disabled = envList(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS);
+  return INSTRUMENTATION_NAMES.filter((name) => {
+    const forced = switches[name];
+    if (forced !== undefined) return forced;
+    if (enabled !== undefined && !enabled.has(name)) return false;
+    if (disabled?.has(name) === true) return false;
+    const target = TARGETS[name];
+    return target === undefined || installed(target);
+  });
+}
+
+export interface HttpIgnore {
+  /** Incoming request paths that get no span (scrapes and probes). */
+  readonly ignorePaths: readonly (string | RegExp)[];
+}
+
+function ignored(paths: readonly (string | RegExp)[], url: string | undefined): boolean {
+  const path = (url ?? '/').split('?')[0] ?? '/';
+  return paths.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
+}
+
+/** New instances of the selected instrumentations (not yet enabled). */
+export function createInstrumentations(
+  names: readonly InstrumentationName[],
+  http: HttpIgnore,
+): Instrumentation[] {
+  const factories: Record<InstrumentationName, () => Instrumentation> = {
+    http: () =>
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => ignored(http.ignorePaths, req.url),
+      }),
+    express: () => new ExpressInstrumentation(),
+    koa: () => new KoaInstrumentation(),
+    // @fastify/otel hooks every Fastify instance through the fastify.initialization channel
+    fastify: () =>
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+      }) as unknown as Instrumentation,
+    undici: () => new UndiciInstrumentation(),
+    ioredis: () => new IORedisInstrumentation({ requireParentSpan: true }),
+  };
+  return names.map((name) => factories[name]());
+}

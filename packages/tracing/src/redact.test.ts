@@ -1,0 +1,99 @@
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { describe, expect, it } from 'vitest';
+import { RedactingSpanProcessor, Redactor } from './redact.js';
+
+const R = '[REDACTED]';
+
+describe('Redactor', () => {
+  const redactor = new Redactor();
+
+  it('masks whole values of secret keys', () => {
+    expect(
+      redactor.attributes({
+        'http.request.header.authorization': ['Bearer abc'],
+        'http.request.header.cookie': ['sid=1'],
+        'http.response.header.set-cookie': ['sid=2'],
+        'http.request.header.x-api-key': ['k-123'],
+        'user.password': 'hunter2',
+        'db.connection.secret': 'xyz',
+        'oauth.access_token': 't',
+        'user.email': 'a@b.io',
+        'gen_ai.usage.input_tokens': 120,
+        'http.route': '/users/:id',
+      }),
+    ).toEqual({
+      'http.request.header.authorization': [R],
+      'http.request.header.cookie': [R],
+      'http.response.header.set-cookie': [R],
+      'http.request.header.x-api-key': [R],
+      'user.password': R,
+      'db.connection.secret': R,
+      'oauth.access_token': R,
+      'user.email': R,
+      'gen_ai.usage.input_tokens': 120,
+      'http.route': '/users/:id',
+    });
+  });
+
+  it('masks secrets inside values: query strings, URL credentials, bearer tokens, e-mail addresses', () => {
+    expect(redactor.string('https://api.test/v1?user=7&token=abc&api_key=k1#top')).toBe(
+      `https://api.test/v1?user=7&token=${R}&api_key=${R}#top`,
+    );
+    expect(redactor.string('token=abc&page=2')).toBe(`token=${R}&page=2`);
+    expect(redactor.string('redis://admin:pa55@cache:6379/0')).toBe(`redis://${R}@cache:6379/0`);
+    expect(redactor.string('failed with Bearer eyJhbGciOi.x.y')).toBe(`failed with Bearer ${R}`);
+    expect(redactor.string('no user jane.doe+x@mail.example.com found')).toBe(`no user ${R} found`);
+    expect(redactor.string('/users/42?page=3')).toBe('/users/42?page=3');
+  });
+
+  it('takes extra keys, patterns and a replacement', () => {
+    const custom = new Redactor({
+      keys: ['ssn', /^customer\./],
+      patterns: [/\b\d{4}-\d{4}-\d{4}-\d{4}\b/],
+      replacement: '***',
+    });
+    expect(
+      custom.attributes({
+        'person.ssn': '1',
+        'customer.name': 'Ann',
+        note: 'card 1111-2222-3333-4444',
+        ok: 'yes',
+      }),
+    ).toEqual({ 'person.ssn': '***', 'customer.name': '***', note: 'card ***', ok: 'yes' });
+  });
+
+  it('returns the same object when there is nothing to mask', () => {
+    const clean = { 'http.route': '/a', 'http.response.status_code': 200 };
+    expect(redactor.attributes(clean)).toBe(clean);
+  });
+});
+
+describe('RedactingSpanProcessor', () => {
+  it('exports a redacted copy: attributes, event attributes and status message', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({
+      spanProcessors: [
+        new RedactingSpanProcessor(new SimpleSpanProcessor({ exporter }), new Redactor()),
+      ],
+    });
+    const span = provider.getTracer('t').startSpan('login');
+    span.setAttributes({ 'user.password': 'hunter2', 'url.full': 'http://x/cb?code=abc' });
+    span.recordException(new Error('no account for bob@corp.example'));
+    span.setStatus({ code: 2, message: 'no account for bob@corp.example' });
+    span.end();
+    await provider.forceFlush();
+    const [out] = exporter.getFinishedSpans();
+    expect(out?.attributes).toEqual({ 'user.password': R, 'url.full': `http://x/cb?code=${R}` });
+    expect(out?.events[0]?.attributes?.['exception.message']).toBe(`no account for ${R}`);
+    expect(out?.status.message).toBe(`no account for ${R}`);
+    expect(out?.spanContext()).toEqual(span.spanContext());
+    // the live span is untouched
+    expect(
+      (span as unknown as { attributes: Record<string, unknown> }).attributes['user.password'],
+    ).toBe('hunter2');
+  });
+});

@@ -1,0 +1,155 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Attributes } from '@opentelemetry/api';
+import { SamplingDecision, type Sampler } from '@opentelemetry/sdk-trace';
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from './rate-limiter.js';
+import { buildSampler, RuleSampler, samplerFromEnv } from './sampler.js';
+
+const SAMPLED = SamplingDecision.RECORD_AND_SAMPLED;
+const DROPPED = SamplingDecision.NOT_RECORD;
+
+let n = 0;
+function traceId(): string {
+  n += 1;
+  return n.toString(16).padStart(32, '0');
+}
+
+function decide(sampler: Sampler, name: string, attributes: Attributes = {}, ctx = ROOT_CONTEXT) {
+  return sampler.shouldSample(ctx, traceId(), name, SpanKind.SERVER, attributes, []).decision;
+}
+
+function withParent(sampled: boolean) {
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  });
+}
+
+describe('sampling', () => {
+  it('samples every new trace by default and follows the parent decision', () => {
+    const { sampler } = buildSampler(undefined, 'svc', {});
+    expect(decide(sampler, 'GET')).toBe(SAMPLED);
+    expect(decide(sampler, 'GET', {}, withParent(false))).toBe(DROPPED);
+    expect(decide(sampler, 'GET', {}, withParent(true))).toBe(SAMPLED);
+  });
+
+  it('ratio 0 drops new traces, except those the always rules name', () => {
+    const { sampler } = buildSampler(
+      { ratio: 0, alwaysSample: ['workflow.execute', '/checkout/:cartId', /^POST \/payments/] },
+      'svc',
+      {},
+    );
+    expect(decide(sampler, 'GET', { 'url.path': '/users/1' })).toBe(DROPPED);
+    expect(decide(sampler, 'workflow.execute')).toBe(SAMPLED);
+    // an incoming request is matched on its path: the route is not known when the span starts
+    expect(decide(sampler, 'GET', { 'url.path': '/checkout/c-17' })).toBe(SAMPLED);
+    expect(decide(sampler, 'GET', { 'http.target': '/checkout/c-17?x=1' })).toBe(SAMPLED);
+    expect(decide(sampler, 'GET', { 'url.path': '/checkout/c-17/items' })).toBe(DROPPED);
+    expect(decide(sampler, 'POST /payments/:id')).toBe(SAMPLED);
+    // a child of a sampled-out parent stays out, even on a critical path
+    expect(decide(sampler, 'workflow.execute', {}, withParent(false))).toBe(DROPPED);
+  });
+
+  it('a ratio keeps about that share of new traces', () => {
+    const { sampler } = buildSampler({ ratio: 0.25 }, 'svc', {});
+    let kept = 0;
+    for (let i = 0; i < 4000; i += 1) {
+      const id = Math.floor(Math.random() * 2 ** 52)
+        .toString(16)
+        .padStart(32, '0');
+      const d = sampler.shouldSample(ROOT_CONTEXT, id, 'op', SpanKind.INTERNAL, {}, []);
+      if (d.decision === SAMPLED) kept += 1;
+    }
+    expect(kept / 4000).toBeGreaterThan(0.2);
+    expect(kept / 4000).toBeLessThan(0.3);
+  });
+
+  it('caps new traces per second with a token bucket; always rules bypass the cap', () => {
+    let now = 0;
+    const limiter = new RateLimiter(5, () => now);
+    const sampler = new RuleSampler(
+      ['critical'],
+      buildSampler({ ratio: 1 }, 's', {}).sampler,
+      limiter,
+    );
+    const first = Array.from({ length: 10 }, () => decide(sampler, 'op'));
+    expect(first.filter((d) => d === SAMPLED)).toHaveLength(5);
+    expect(decide(sampler, 'critical')).toBe(SAMPLED);
+    now += 400; // 0.4 s refills 2 tokens
+    const next = Array.from({ length: 5 }, () => decide(sampler, 'op'));
+    expect(next.filter((d) => d === SAMPLED)).toHaveLength(2);
+  });
+
+  it('reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG', () => {
+    expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'always_off' })).toEqual({
+      ratio: 0,
+      parentBased: false,
+    });
+    expect(
+      samplerFromEnv({
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      }),
+    ).toEqual({ ratio: 0.1, parentBased: true });
+    expect(
+      samplerFromEnv({
+        OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote',
+        OTEL_TRACES_SAMPLER_ARG:
+          'endpoint=http://jaeger:5778,pollingIntervalMs=5000,initialSamplingRate=0.5',
+      }),
+    ).toEqual({
+      ratio: 0.5,
+      parentBased: true,
+      jaegerRemote: { endpoint: 'http://jaeger:5778', pollingIntervalMs: 5000 },
+    });
+    const { sampler } = buildSampler(undefined, 'svc', { OTEL_TRACES_SAMPLER: 'always_off' });
+    expect(decide(sampler, 'GET', {}, withParent(true))).toBe(DROPPED);
+  });
+
+  it('applies per-operation strategies from Jaeger remote sampling', async () => {
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          strategyType: 'PROBABILISTIC',
+          probabilisticSampling: { samplingRate: 1 },
+          operationSampling: {
+            defaultSamplingProbability: 1,
+            defaultLowerBoundTracesPerSecond: 0,
+            defaultUpperBoundTracesPerSecond: 0,
+            perOperationStrategies: [
+              { operation: 'noisy.poll', probabilisticSampling: { samplingRate: 0 } },
+            ],
+          },
+        }),
+      );
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const built = buildSampler(
+      { ratio: 1, jaegerRemote: { endpoint, pollingIntervalMs: 20 } },
+      'checkout',
+      {},
+    );
+    try {
+      expect(decide(built.sampler, 'noisy.poll')).toBe(SAMPLED); // initial ratio until the first poll
+      const deadline = Date.now() + 10_000;
+      while (decide(built.sampler, 'noisy.poll') === SAMPLED && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(decide(built.sampler, 'noisy.poll')).toBe(DROPPED);
+      expect(decide(built.sampler, 'other.op')).toBe(SAMPLED);
+      expect(asked[0]).toBe('/sampling?service=checkout');
+    } finally {
+      built.stop();
+      server.close();
+    }
+  });
+});

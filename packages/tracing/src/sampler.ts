@@ -1,0 +1,221 @@
+// Head sampling: parent-based; new traces by "always" rules, then a ratio (or Jaeger remote
+// strategies), then a traces-per-second cap.
+import {
+  context,
+  type Attributes,
+  type Context,
+  type Link,
+  type SpanKind,
+} from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
+import {
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SamplingResult,
+} from '@opentelemetry/sdk-trace';
+import { RateLimiter } from './rate-limiter.js';
+import type { SamplerOptions, SamplingRule } from './types.js';
+import { warnOnce } from './warn.js';
+
+type Matcher = (name: string, path: string | undefined) => boolean;
+
+// Attributes that carry the request path when an HTTP server span starts (stable and old semconv).
+const PATH_ATTRIBUTES = ['http.route', 'url.path', 'http.target'] as const;
+
+function escape(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `/users/:id` and `/files/*` as a RegExp over a request path. */
+function routePattern(template: string): RegExp {
+  const source = escape(template)
+    .replace(/:[A-Za-z0-9_]+/g, '[^/]+')
+    .replace(/\*/g, '.*');
+  return new RegExp(`^${source}/?$`);
+}
+
+function compile(rule: SamplingRule): Matcher {
+  if (rule instanceof RegExp) {
+    const pattern = new RegExp(rule.source, rule.flags.replace('g', '').replace('y', ''));
+    return (name, path) => pattern.test(name) || (path !== undefined && pattern.test(path));
+  }
+  if (rule.startsWith('/')) {
+    const pattern = routePattern(rule);
+    return (name, path) =>
+      name === rule || name.endsWith(` ${rule}`) || (path !== undefined && pattern.test(path));
+  }
+  return (name) => name === rule;
+}
+
+function requestPath(attributes: Attributes): string | undefined {
+  for (const key of PATH_ATTRIBUTES) {
+    const value = attributes[key];
+    if (typeof value === 'string') return value.split('?')[0];
+  }
+  return undefined;
+}
+
+/** The root sampler: rules first, then the base decision, then the rate cap. */
+export class RuleSampler implements Sampler {
+  private readonly matchers: Matcher[];
+
+  constructor(
+    rules: readonly SamplingRule[],
+    private readonly base: Sampler,
+    private readonly limiter?: RateLimiter,
+  ) {
+    this.matchers = rules.map(compile);
+  }
+
+  shouldSample(
+    ctx: Context,
+    traceId: string,
+    spanName: string,
+    spanKind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
+    if (this.matchers.length > 0) {
+      const path = requestPath(attributes);
+      if (this.matchers.some((match) => match(spanName, path))) {
+        return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+      }
+    }
+    const result = this.base.shouldSample(ctx, traceId, spanName, spanKind, attributes, links);
+    if (
+      result.decision === SamplingDecision.RECORD_AND_SAMPLED &&
+      this.limiter !== undefined &&
+      !this.limiter.tryTake()
+    ) {
+      return { decision: SamplingDecision.NOT_RECORD };
+    }
+    return result;
+  }
+
+  toString(): string {
+    return `RuleSampler{rules=${this.matchers.length}, base=${this.base.toString()}}`;
+  }
+}
+
+interface EnvSampler {
+  ratio: number;
+  parentBased: boolean;
+  jaegerRemote?: { endpoint: string; pollingIntervalMs?: number };
+}
+
+function envRatio(arg: string | undefined): number {
+  const ratio = arg === undefined ? 1 : Number(arg);
+  if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return ratio;
+  warnOnce('AIO_TRACING_SAMPLER_ARG', `OTEL_TRACES_SAMPLER_ARG=${arg} is not 0..1; sampling all`);
+  return 1;
+}
+
+function envJaegerRemote(arg: string | undefined): EnvSampler {
+  // OTEL_TRACES_SAMPLER_ARG=endpoint=http://jaeger:5778,pollingIntervalMs=5000,initialSamplingRate=0.25
+  const parts = new Map(
+    (arg ?? '').split(',').map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]),
+  );
+  const interval = Number(parts.get('pollingIntervalMs'));
+  return {
+    ratio: envRatio(parts.get('initialSamplingRate')),
+    parentBased: true,
+    jaegerRemote: {
+      endpoint: parts.get('endpoint') ?? 'http://localhost:5778',
+      ...(Number.isSafeInteger(interval) && interval > 0 ? { pollingIntervalMs: interval } : {}),
+    },
+  };
+}
+
+/** The standard `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` variables. */
+export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSampler {
+  const name = (env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').trim().toLowerCase();
+  const arg = env.OTEL_TRACES_SAMPLER_ARG;
+  switch (name) {
+    case 'always_on':
+      return { ratio: 1, parentBased: false };
+    case 'always_off':
+      return { ratio: 0, parentBased: false };
+    case 'traceidratio':
+      return { ratio: envRatio(arg), parentBased: false };
+    case 'parentbased_always_on':
+      return { ratio: 1, parentBased: true };
+    case 'parentbased_always_off':
+      return { ratio: 0, parentBased: true };
+    case 'parentbased_traceidratio':
+      return { ratio: envRatio(arg), parentBased: true };
+    case 'jaeger_remote':
+    case 'parentbased_jaeger_remote':
+      return envJaegerRemote(arg);
+    default:
+      warnOnce('AIO_TRACING_SAMPLER', `OTEL_TRACES_SAMPLER=${name} is not supported; sampling all`);
+      return { ratio: 1, parentBased: true };
+  }
+}
+
+/** A JaegerRemoteSampler whose polling neither keeps the process alive nor traces itself. */
+function jaegerRemoteSampler(
+  endpoint: string,
+  pollingIntervalMs: number,
+  serviceName: string,
+  initial: Sampler,
+): { sampler: Sampler; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const original = globalThis.setInterval;
+  // the sampler starts a bare setInterval in its constructor: capture it to unref and clear it
+  globalThis.setInterval = ((fn: () => void, ms: number) => {
+    timer = original(() => context.with(suppressTracing(context.active()), fn), ms);
+    return timer;
+  }) as typeof setInterval;
+  try {
+    const sampler = new JaegerRemoteSampler({
+      endpoint: endpoint.replace(/\/+$/, ''),
+      serviceName,
+      poolingInterval: pollingIntervalMs,
+      initialSampler: initial,
+    });
+    timer?.unref();
+    return { sampler, stop: () => clearInterval(timer) };
+  } finally {
+    globalThis.setInterval = original;
+  }
+}
+
+export interface BuiltSampler {
+  readonly sampler: Sampler;
+  /** Stops background work (remote sampling polls). */
+  stop(): void;
+}
+
+/** The SDK sampler for the options, with the environment filling what the options leave out. */
+export function buildSampler(
+  options: SamplerOptions | undefined,
+  serviceName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): BuiltSampler {
+  const fromEnv = samplerFromEnv(env);
+  const ratio = options?.ratio ?? fromEnv.ratio;
+  const remote =
+    options?.jaegerRemote ?? (options?.ratio === undefined ? fromEnv.jaegerRemote : undefined);
+  const parentBased = options === undefined ? fromEnv.parentBased : true;
+  let base: Sampler = new TraceIdRatioBasedSampler(ratio);
+  let stop = (): void => undefined;
+  if (remote !== undefined) {
+    const built = jaegerRemoteSampler(
+      remote.endpoint,
+      remote.pollingIntervalMs ?? 60_000,
+      serviceName,
+      base,
+    );
+    base = built.sampler;
+    stop = built.stop;
+  }
+  const limiter =
+    options?.maxTracesPerSecond === undefined
+      ? undefined
+      : new RateLimiter(options.maxTracesPerSecond);
+  const root = new RuleSampler(options?.alwaysSample ?? [], base, limiter);
+  return { sampler: parentBased ? new ParentBasedSampler({ root }) : root, stop };
+}

@@ -1,0 +1,250 @@
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { activeTracing, TracingService } from './index.js';
+
+// Keeps its spans across shutdown (InMemorySpanExporter forgets them there).
+class KeepingExporter extends InMemorySpanExporter {
+  override shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const OFF = {
+  http: false,
+  express: false,
+  fastify: false,
+  koa: false,
+  undici: false,
+  ioredis: false,
+};
+
+function start(exporter = new InMemorySpanExporter(), extra: object = {}): TracingService {
+  return new TracingService({
+    serviceName: 'unit',
+    serviceVersion: '1.0.0',
+    exporter,
+    instrumentations: OFF,
+    scheduledDelayMs: 0,
+    ...extra,
+  }).initialize();
+}
+
+let current: TracingService | undefined;
+afterEach(async () => {
+  await current?.shutdown();
+  current = undefined;
+  vi.unstubAllEnvs();
+});
+
+describe('TracingService (seed API, in-memory exporter)', () => {
+  it('traceFunction returns the value of a sync function and ends its span', async () => {
+    const exporter = new InMemorySpanExporter();
+    current = start(exporter);
+    const value = current.traceFunction('sync-op', (span) => {
+      span.setAttribute('answer', 42);
+      return 'done';
+    });
+    expect(value).toBe('done');
+    await current.forceFlush();
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.name).toBe('sync-op');
+    expect(span?.attributes.answer).toBe(42);
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span?.resource.attributes['service.name']).toBe('unit');
+    expect(span?.resource.attributes['service.version']).toBe('1.0.0');
+  });
+
+  it('traceFunction awaits an async function and returns its value', async () => {
+    const exporter = new InMemorySpanExporter();
+    current = start(exporter);
+    const value = await current.traceFunction('async-op', async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return { ok: true };
+    });
+    expect(value).toEqual({ ok: true });
+    await current.forceFlush();
+    const span = exporter.getFinishedSpans()[0]!;
+    expect(span.name).toBe('async-op');
+    expect(span.ended).toBe(true);
+  });
+
+  it('records a thrown error, sets error status and rethrows (sync and async)', async () => {
+    const exporter = new InMemorySpanExporter();
+    current = start(exporter);
+    expect(() =>
+      current!.traceFunction('sync-fail', () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    await expect(
+      current.traceFunction('async-fail', async () => {
+        throw new TypeError('bad input');
+      }),
+    ).rejects.toThrow(TypeError);
+    await current.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    for (const [name, type, message] of [
+      ['sync-fail', 'Error', 'boom'],
+      ['async-fail', 'TypeError', 'bad input'],
+    ] as const) {
+      const span = spans.find((s) => s.name === name)!;
+      expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message });
+      expect(span.events[0]?.name).toBe('exception');
+      expect(span.events[0]?.attributes?.['exception.type']).toBe(type);
+      expect(span.events[0]?.attributes?.['exception.message']).toBe(message);
+    }
+  });
+
+  it('createSpan returns a started span that nests under the active context', async () => {
+    const exporter = new InMemorySpanExporter();
+    current = start(exporter);
+    let inner: ReturnType<TracingService['createSpan']> | undefined;
+    await current.traceFunction('parent', async () => {
+      inner = current!.createSpan('custom-operation', { attributes: { step: 1 } });
+      inner.setAttributes({ 'workflow.name': 'summarize' });
+      expect(inner.isRecording()).toBe(true);
+      inner.end();
+      await current!.traceFunction('child', () => Promise.resolve());
+    });
+    await current.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    const parent = spans.find((s) => s.name === 'parent')!;
+    const custom = spans.find((s) => s.name === 'custom-operation')!;
+    const child = spans.find((s) => s.name === 'child')!;
+    expect(custom.attributes).toEqual({ step: 1, 'workflow.name': 'summarize' });
+    for (const span of [custom, child]) {
+      expect(span.spanContext().traceId).toBe(parent.spanContext().traceId);
+      expect(span.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    }
+    expect(parent.parentSpanContext).toBeUndefined();
+  });
+
+  it('createSpan outside any span starts a new trace; the active span is set inside traceFunction', async () => {
+    current = start();
+    const root = current.createSpan('root');
+    expect(root.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+    root.end();
+    current.traceFunction('active', (span) => {
+      expect(trace.getSpan(context.active())).toBe(span);
+    });
+    expect(trace.getSpan(context.active())).toBeUndefined();
+  });
+
+  it('works before initialize() and with OTEL_SDK_DISABLED=true: functions run, nothing is exported', async () => {
+    const exporter = new InMemorySpanExporter();
+    const idle = new TracingService({ serviceName: 'idle', exporter, instrumentations: OFF });
+    expect(idle.traceFunction('before-init', () => 7)).toBe(7);
+    vi.stubEnv('OTEL_SDK_DISABLED', 'true');
+    idle.initialize();
+    expect(idle.running).toBe(false);
+    expect(await idle.traceFunction('disabled', async () => 8)).toBe(8);
+    await idle.forceFlush();
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    await idle.shutdown();
+  });
+
+  it('initialize() twice is a no-op; a second service warns once and stays idle', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    current = start();
+    expect(current.initialize()).toBe(current);
+    expect(activeTracing()).toBe(current);
+    const second = start();
+    expect(second.running).toBe(false);
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('already running'),
+      expect.objectContaining({ code: 'AIO_TRACING_TWICE' }),
+    );
+    warn.mockRestore();
+  });
+
+  it('shutdown() flushes pending spans and releases the globals for a new service', async () => {
+    const exporter = new KeepingExporter();
+    current = start(exporter, { scheduledDelayMs: 60_000 });
+    current.traceFunction('pending', () => undefined);
+    await current.shutdown();
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['pending']);
+    expect(activeTracing()).toBeUndefined();
+    const next = new InMemorySpanExporter();
+    current = start(next);
+    current.traceFunction('again', () => undefined);
+    await current.forceFlush();
+    expect(next.getFinishedSpans().map((s) => s.name)).toEqual(['again']);
+  });
+
+  it('shutdown() resolves within shutdownTimeoutMs when the exporter never answers', async () => {
+    let calls = 0;
+    const stuck = {
+      export: () => {
+        calls += 1; // never calls back
+      },
+      shutdown: () => new Promise<void>(() => undefined),
+    };
+    current = start(new InMemorySpanExporter(), {
+      exporter: stuck,
+      shutdownTimeoutMs: 200,
+      exportTimeoutMs: 100_000,
+    });
+    current.traceFunction('lost', () => undefined);
+    await current.shutdown();
+    expect(calls).toBe(1);
+    expect(current.droppedSpans()).toEqual({ queue_full: 0, export_failed: 0, shutdown: 1 });
+    expect(current.running).toBe(false);
+  });
+});
+
+describe('option validation', () => {
+  it.each([
+    [{ serviceName: '' }, /serviceName must be a non-empty string/],
+    [
+      { serviceName: 'x', endpoint: 'localhost:4318' },
+      /endpoint must be an http:\/\/ or https:\/\/ URL, got "localhost:4318"/,
+    ],
+    [
+      { serviceName: 'x', sampler: { ratio: 2 } },
+      /sampler\.ratio must be a number from 0 to 1, got 2/,
+    ],
+    [
+      { serviceName: 'x', sampler: { alwaysSample: [5] } },
+      /sampler\.alwaysSample\[0\] must be a non-empty string or a RegExp, got 5/,
+    ],
+    [
+      { serviceName: 'x', sampler: { maxTracesPerSecond: 0 } },
+      /sampler\.maxTracesPerSecond must be a finite number > 0, got 0/,
+    ],
+    [
+      { serviceName: 'x', sampler: { jaegerRemote: {} } },
+      /sampler\.jaegerRemote\.endpoint must be/,
+    ],
+    [{ serviceName: 'x', maxQueueSize: 0 }, /maxQueueSize must be an integer >= 1, got 0/],
+    [{ serviceName: 'x', redact: 'yes' }, /redact must be a boolean or an object, got "yes"/],
+    [
+      { serviceName: 'x', redact: { patterns: ['x'] } },
+      /redact\.patterns\[0\] must be a RegExp, got "x"/,
+    ],
+    [
+      { serviceName: 'x', instrumentations: { mongo: true } },
+      /instrumentations\.mongo must be a key among http, express/,
+    ],
+    [{ serviceName: 'x', headers: { a: 1 } }, /headers\.a must be a string, got 1/],
+    [{ serviceName: 'x', registry: {} }, /registry must be a prom-client Registry, got an object/],
+  ])('rejects %j', (options, message) => {
+    expect(() => new TracingService(options as never)).toThrow(TypeError);
+    expect(() => new TracingService(options as never)).toThrow(message);
+  });
+
+  it('takes the service name from OTEL_SERVICE_NAME', () => {
+    vi.stubEnv('OTEL_SERVICE_NAME', 'from-env');
+    expect(new TracingService().serviceName).toBe('from-env');
+  });
+
+  it('rejects a bad traceFunction call', () => {
+    const idle = new TracingService({ serviceName: 'x' });
+    expect(() => idle.traceFunction('', () => 1)).toThrow(
+      /traceFunction name must be a non-empty string/,
+    );
+    expect(() => idle.traceFunction('x', 5 as never)).toThrow(
+      /traceFunction fn must be a function, got 5/,
+    );
+  });
+});

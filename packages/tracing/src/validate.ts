@@ -1,0 +1,157 @@
+// Option checks: a bad option throws a TypeError naming the field, the value and what is allowed.
+import type { InstrumentationName, TracingOptions } from './types.js';
+
+const WHERE = 'TracingService';
+
+export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
+  'http',
+  'express',
+  'fastify',
+  'koa',
+  'undici',
+  'ioredis',
+];
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof RegExp) return String(value);
+  return 'an object';
+}
+
+export function invalid(field: string, value: unknown, allowed: string): TypeError {
+  return new TypeError(`${WHERE}: ${field} must be ${allowed}, got ${show(value)}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(field: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+    throw invalid(field, value, 'a non-empty string');
+  }
+}
+
+function url(field: string, value: unknown): void {
+  if (value === undefined) return;
+  let ok = false;
+  try {
+    ok = typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw invalid(field, value, 'an http:// or https:// URL');
+}
+
+function count(field: string, value: unknown, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw invalid(field, value, `an integer >= ${min}`);
+  }
+}
+
+function rules(field: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw invalid(field, value, 'an array of strings or RegExps');
+  value.forEach((rule: unknown, i) => {
+    if (!(rule instanceof RegExp) && (typeof rule !== 'string' || rule === '')) {
+      throw invalid(`${field}[${i}]`, rule, 'a non-empty string or a RegExp');
+    }
+  });
+}
+
+function validateSampler(value: unknown): void {
+  if (value === undefined) return;
+  if (!isRecord(value)) throw invalid('sampler', value, 'an object');
+  const { ratio, alwaysSample, maxTracesPerSecond, jaegerRemote } = value;
+  if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1))) {
+    throw invalid('sampler.ratio', ratio, 'a number from 0 to 1');
+  }
+  rules('sampler.alwaysSample', alwaysSample);
+  if (
+    maxTracesPerSecond !== undefined &&
+    (typeof maxTracesPerSecond !== 'number' ||
+      !Number.isFinite(maxTracesPerSecond) ||
+      maxTracesPerSecond <= 0)
+  ) {
+    throw invalid('sampler.maxTracesPerSecond', maxTracesPerSecond, 'a finite number > 0');
+  }
+  if (jaegerRemote !== undefined) {
+    if (!isRecord(jaegerRemote)) throw invalid('sampler.jaegerRemote', jaegerRemote, 'an object');
+    if (jaegerRemote.endpoint === undefined) {
+      throw invalid('sampler.jaegerRemote.endpoint', undefined, 'an http:// or https:// URL');
+    }
+    url('sampler.jaegerRemote.endpoint', jaegerRemote.endpoint);
+    count('sampler.jaegerRemote.pollingIntervalMs', jaegerRemote.pollingIntervalMs, 1);
+  }
+}
+
+function validateRedact(value: unknown): void {
+  if (value === undefined || typeof value === 'boolean') return;
+  if (!isRecord(value)) throw invalid('redact', value, 'a boolean or an object');
+  rules('redact.keys', value.keys);
+  if (value.patterns !== undefined) {
+    if (!Array.isArray(value.patterns)) {
+      throw invalid('redact.patterns', value.patterns, 'an array of RegExps');
+    }
+    value.patterns.forEach((p: unknown, i) => {
+      if (!(p instanceof RegExp)) throw invalid(`redact.patterns[${i}]`, p, 'a RegExp');
+    });
+  }
+  if (value.replacement !== undefined && typeof value.replacement !== 'string') {
+    throw invalid('redact.replacement', value.replacement, 'a string');
+  }
+}
+
+function validateInstrumentations(value: unknown): void {
+  if (value === undefined) return;
+  if (!isRecord(value)) throw invalid('instrumentations', value, 'an object');
+  for (const [name, on] of Object.entries(value)) {
+    if (!(INSTRUMENTATION_NAMES as readonly string[]).includes(name)) {
+      throw invalid(
+        `instrumentations.${name}`,
+        on,
+        `a key among ${INSTRUMENTATION_NAMES.join(', ')}`,
+      );
+    }
+    if (on !== undefined && typeof on !== 'boolean') {
+      throw invalid(`instrumentations.${name}`, on, 'a boolean');
+    }
+  }
+}
+
+/** Throws a TypeError for the first bad option. */
+export function validateOptions(options: unknown): asserts options is TracingOptions {
+  if (!isRecord(options)) throw invalid('options', options, 'an object');
+  text('serviceName', options.serviceName);
+  text('serviceVersion', options.serviceVersion);
+  text('environment', options.environment);
+  url('endpoint', options.endpoint);
+  url('jaegerEndpoint', options.jaegerEndpoint);
+  if (options.headers !== undefined) {
+    if (!isRecord(options.headers))
+      throw invalid('headers', options.headers, 'an object of strings');
+    for (const [name, value] of Object.entries(options.headers)) {
+      if (typeof value !== 'string') throw invalid(`headers.${name}`, value, 'a string');
+    }
+  }
+  validateSampler(options.sampler);
+  validateRedact(options.redact);
+  count('maxQueueSize', options.maxQueueSize, 1);
+  count('maxExportBatchSize', options.maxExportBatchSize, 1);
+  count('scheduledDelayMs', options.scheduledDelayMs, 0);
+  count('exportTimeoutMs', options.exportTimeoutMs, 1);
+  count('shutdownTimeoutMs', options.shutdownTimeoutMs, 1);
+  rules('ignorePaths', options.ignorePaths);
+  validateInstrumentations(options.instrumentations);
+  const registry = options.registry as { getSingleMetric?: unknown } | undefined;
+  if (registry !== undefined && typeof registry?.getSingleMetric !== 'function') {
+    throw invalid('registry', registry, 'a prom-client Registry');
+  }
+  const exporter = options.exporter as { export?: unknown } | undefined;
+  if (exporter !== undefined && typeof exporter?.export !== 'function') {
+    throw invalid('exporter', exporter, 'a SpanExporter');
+  }
+}

@@ -1,0 +1,53 @@
+// Exemplars link metrics to traces: with tracing initialised, the Express adapter's OpenMetrics
+// exposition carries trace ids, and the receiver got those very traces.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
+import { startService, type Service } from './services.js';
+
+describe('exemplars carry the trace ids the collector received', () => {
+  let receiver: OtlpReceiver;
+  let service: Service;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    // No register flag: the fixture initialises tracing itself before importing Express.
+    service = await startService('metrics-link-service.mjs', { OTLP_URL: receiver.url }, []);
+  });
+
+  afterAll(async () => {
+    await service?.proc.stop();
+    await receiver?.close();
+  });
+
+  it('every exemplar on the duration histogram points into a received GET /users/:id trace', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      expect((await fetch(`${service.url}/users/${i}`)).status).toBe(200);
+    }
+    const res = await fetch(`${service.url}/metrics`, {
+      headers: { Accept: 'application/openmetrics-text; version=1.0.0' },
+    });
+    expect(res.headers.get('content-type')).toMatch(/application\/openmetrics-text/);
+    const text = await res.text();
+    const exemplars = [
+      ...text.matchAll(
+        /^http_server_request_duration_seconds_bucket\{[^}]*http_route="\/users\/:id"[^}]*\} \d+ # \{trace_id="([0-9a-f]{32})",span_id="([0-9a-f]{16})"\}/gm,
+      ),
+    ];
+    expect(exemplars.length).toBeGreaterThan(0);
+
+    const isServer = (traceId: string) => (s: { traceId: string; name: string; kind: number }) =>
+      s.traceId === traceId && s.name === 'GET /users/:id' && s.kind === 2;
+    const spans = await receiver.waitFor((all) =>
+      exemplars.every(
+        ([, traceId, spanId]) =>
+          all.some(isServer(traceId!)) &&
+          all.some((s) => s.traceId === traceId && s.spanId === spanId),
+      ),
+    );
+    for (const [, traceId] of exemplars) {
+      const server = spans.find(isServer(traceId!))!;
+      expect(server.resource['service.name']).toBe('linked-svc');
+      expect(server.attributes['http.route']).toBe('/users/:id');
+    }
+  });
+});
