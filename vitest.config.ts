@@ -39,6 +39,7 @@ export default defineConfig({
             'apps/**/*.test.ts',
             'bench/**/*.test.ts',
             'packages/*/test/**/*.test.ts',
+            'tools/release-test/test/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 120_000,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Fails when a published package changed since its last version bump and no pending changeset
-// names it: every change to a published package ships with a changeset.
+// Fails when a published package changed since its last release and no pending changeset names
+// it. A release is the commit where `changeset version` wrote the package's CHANGELOG.md; a
+// package that was never released needs a changeset for its first release.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,27 +12,30 @@ const pending = new Set();
 for (const file of readdirSync('.changeset').filter(
   (f) => f.endsWith('.md') && f !== 'README.md',
 )) {
-  const text = readFileSync(join('.changeset', file), 'utf8');
-  const front = text.split('---')[1] ?? '';
+  const front = readFileSync(join('.changeset', file), 'utf8').split('---')[1] ?? '';
   for (const match of front.matchAll(/^\s*['"]?(@?[^'":\s]+)['"]?\s*:/gm)) pending.add(match[1]);
 }
 
 const missing = [];
 for (const dir of readdirSync('packages')) {
-  const pkgFile = join('packages', dir, 'package.json');
+  const folder = join('packages', dir);
+  const pkgFile = join(folder, 'package.json');
   if (!existsSync(pkgFile)) continue;
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
   if (pkg.private) continue;
-  // The last commit that set the version is the last release point of this package.
-  const released = git('log', '-1', '--format=%H', '-G"version"', '--', pkgFile);
-  const changed = released
-    ? git('diff', '--name-only', released, 'HEAD', '--', join('packages', dir))
-    : 'uncommitted';
-  const dirty = git('status', '--porcelain', '--', join('packages', dir));
-  const touched = (changed || dirty) && !(changed === '' && dirty === '');
-  if (touched && !pending.has(pkg.name)) missing.push(pkg.name);
+  const released = git('log', '-1', '--format=%H', '--', join(folder, 'CHANGELOG.md'));
+  let state;
+  if (!released) {
+    state = 'never released';
+  } else {
+    const committed = git('diff', '--name-only', released, 'HEAD', '--', folder);
+    const uncommitted = git('status', '--porcelain', '--', folder);
+    state = committed || uncommitted ? 'changed since its release' : undefined;
+  }
+  if (state && !pending.has(pkg.name)) missing.push(pkg.name);
+  const mark = !state || pending.has(pkg.name) ? '✓' : '✗';
   console.log(
-    `${touched ? (pending.has(pkg.name) ? '✓ changed, has a changeset' : '✗ changed, no changeset') : '✓ unchanged'}: ${pkg.name}`,
+    `${mark} ${pkg.name}: ${state ?? 'unchanged since its release'}${state ? (pending.has(pkg.name) ? ', has a changeset' : ', no changeset') : ''}`,
   );
 }
 if (missing.length) {

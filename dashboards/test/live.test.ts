@@ -19,6 +19,10 @@ const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml'];
 /** Series whose presence shows every rule group has evaluated over scraped data. */
 const READY = [
   'service:http_server_requests:rate5m',
+  'workflow:workflow_executions:rate5m',
+  'service:workflow_executions:rate5m',
+  'workflow:workflow_execution_duration_seconds:p95_5m',
+  'service:workflow_executions:success_ratio_rate5m',
   'engine:engine_tokens:rate5m',
   'window:business_active_users:max',
   'instance:node_cpu_utilisation:ratio_rate5m',

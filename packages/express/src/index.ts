@@ -25,7 +25,8 @@ export function createMetricsMiddleware(
   const adapter = resolveAdapterOptions('createMetricsMiddleware', options);
   const { metrics, handler } = adapter;
 
-  return function metricsMiddleware(req, res, next) {
+  // The tracing package gives a layer of this name no span (see its OWN_EXPRESS_LAYER).
+  return function aiOrchestratorMetrics(req, res, next) {
     // Full path, so the metrics path and ignorePaths mean the same wherever this is mounted.
     const url = req.originalUrl ?? req.url;
     if (adapter.isMetricsRequest(url)) {

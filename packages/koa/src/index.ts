@@ -62,8 +62,9 @@ export function createMetricsMiddleware(
     options,
   );
   return async function metricsMiddleware(ctx, next) {
-    if (isMetricsRequest(ctx.url)) return serve(handler, ctx);
-    if (!ignored(ctx.url)) observe(metrics, ctx);
+    const url = ctx.url; // a getter chain through ctx.request: read once
+    if (isMetricsRequest(url)) return serve(handler, ctx);
+    if (!ignored(url)) observe(metrics, ctx);
     await next();
   };
 }

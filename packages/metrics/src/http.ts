@@ -6,7 +6,7 @@ import { CLIENT_CLOSED_STATUS, UNMATCHED_ROUTE } from './contract.js';
 import { activeTraceIds, exemplarLabels, type TraceIds } from './exemplars.js';
 import type { LabelLimiter } from './labels.js';
 import { normalizeMethod, statusLabel } from './labels.js';
-import { observe } from './observe.js';
+import { GaugeWriter, HistogramWriter, seriesKey, type SeriesKey } from './series.js';
 import type { HttpRequestOutcome, HttpRequestTimer, HttpRecorder } from './types.js';
 
 export interface HttpInstruments {
@@ -23,16 +23,110 @@ function validSize(size: number | undefined): size is number {
   return typeof size === 'number' && Number.isFinite(size) && size >= 0;
 }
 
+/** Status codes 100..599 are their own label; anything else shares key 0, label `_OTHER`. */
+function statusKey(code: number): number {
+  return Number.isInteger(code) && code >= 100 && code <= 599 ? code : 0;
+}
+
+/** Everything one method needs, built once: its active-requests key and its series by route. */
+interface MethodState {
+  readonly method: string;
+  readonly active: SeriesKey;
+  readonly routes: Map<string, Map<number, SeriesKey>>;
+}
+
+/** The writers and the label-set cache of one recorder. */
+class HttpSeries {
+  readonly #m: HttpInstruments;
+  readonly #duration: HistogramWriter;
+  readonly #requestSize: HistogramWriter;
+  readonly #responseSize: HistogramWriter;
+  readonly #active: GaugeWriter;
+  readonly #methods = new Map<string, MethodState>();
+
+  constructor(instruments: HttpInstruments) {
+    this.#m = instruments;
+    this.#duration = new HistogramWriter(instruments.duration);
+    this.#requestSize = new HistogramWriter(instruments.requestSize);
+    this.#responseSize = new HistogramWriter(instruments.responseSize);
+    this.#active = new GaugeWriter(instruments.active);
+  }
+
+  /** The state of a normalized method (a closed set, so this map stays small). */
+  method(method: string): MethodState {
+    let state = this.#methods.get(method);
+    if (!state) {
+      const labels = { service: this.#m.service, http_request_method: method };
+      state = {
+        method,
+        active: seriesKey(labels, this.#active.sortedLabelNames),
+        routes: new Map(),
+      };
+      this.#methods.set(method, state);
+    }
+    return state;
+  }
+
+  active(state: MethodState, delta: number): void {
+    this.#active.add(state.active, delta);
+  }
+
+  /** The key of (method, route, status); routes are bounded by the limiter, statuses by 501. */
+  #key(state: MethodState, route: string, status: number): SeriesKey {
+    let byStatus = state.routes.get(route);
+    if (!byStatus) {
+      byStatus = new Map();
+      state.routes.set(route, byStatus);
+    }
+    let key = byStatus.get(status);
+    if (!key) {
+      const labels = {
+        service: this.#m.service,
+        http_request_method: state.method,
+        http_route: route,
+        http_response_status_code: statusLabel(status),
+      };
+      // The three histograms have the contract's labels, so one key serves them all.
+      key = seriesKey(labels, this.#duration.sortedLabelNames);
+      byStatus.set(status, key);
+    }
+    return key;
+  }
+
+  record(
+    state: MethodState,
+    statusCode: number,
+    seconds: number,
+    outcome: Partial<HttpRequestOutcome>,
+    ids: TraceIds | undefined,
+  ): void {
+    const route =
+      typeof outcome.route === 'string' && outcome.route !== ''
+        ? this.#m.routes.admit(outcome.route)
+        : UNMATCHED_ROUTE;
+    const key = this.#key(state, route, statusKey(statusCode));
+    this.#duration.observe(key, seconds, exemplarLabels(outcome.traceIds ?? ids));
+    if (validSize(outcome.requestBytes)) {
+      this.#requestSize.observe(key, outcome.requestBytes, undefined);
+    }
+    if (validSize(outcome.responseBytes)) {
+      this.#responseSize.observe(key, outcome.responseBytes, undefined);
+    }
+  }
+}
+
 class RequestTimer implements HttpRequestTimer {
   #done = false;
   readonly #startedAt = performance.now();
-  readonly #method: string;
+  readonly #state: MethodState;
   readonly #ids: TraceIds | undefined;
-  readonly #instruments: HttpInstruments;
+  readonly #series: HttpSeries;
+  readonly #report: (error: unknown) => void;
 
-  constructor(instruments: HttpInstruments, method: string) {
-    this.#instruments = instruments;
-    this.#method = method;
+  constructor(series: HttpSeries, state: MethodState, report: (error: unknown) => void) {
+    this.#series = series;
+    this.#state = state;
+    this.#report = report;
     this.#ids = activeTraceIds();
   }
 
@@ -51,40 +145,27 @@ class RequestTimer implements HttpRequestTimer {
   #finish(statusCode: number, outcome: Partial<HttpRequestOutcome>): void {
     if (this.#done) return;
     this.#done = true;
-    const m = this.#instruments;
     try {
-      m.active.dec({ service: m.service, http_request_method: this.#method });
+      this.#series.active(this.#state, -1);
       const seconds = (performance.now() - this.#startedAt) / 1000;
-      const route =
-        typeof outcome.route === 'string' && outcome.route !== ''
-          ? m.routes.admit(outcome.route)
-          : UNMATCHED_ROUTE;
-      const labels = {
-        service: m.service,
-        http_request_method: this.#method,
-        http_route: route,
-        http_response_status_code: statusLabel(statusCode),
-      };
-      const ids = outcome.traceIds ?? this.#ids;
-      observe(m.duration, labels, seconds, exemplarLabels(ids));
-      if (validSize(outcome.requestBytes)) m.requestSize.observe(labels, outcome.requestBytes);
-      if (validSize(outcome.responseBytes)) m.responseSize.observe(labels, outcome.responseBytes);
+      this.#series.record(this.#state, statusCode, seconds, outcome, this.#ids);
     } catch (error) {
-      m.report(error);
+      this.#report(error);
     }
   }
 }
 
 export function createHttpRecorder(instruments: HttpInstruments): HttpRecorder {
+  const series = new HttpSeries(instruments);
   return {
     start(method: string): HttpRequestTimer {
-      const normalized = normalizeMethod(method);
+      const state = series.method(normalizeMethod(method));
       try {
-        instruments.active.inc({ service: instruments.service, http_request_method: normalized });
+        series.active(state, 1);
       } catch (error) {
         instruments.report(error);
       }
-      return new RequestTimer(instruments, normalized);
+      return new RequestTimer(series, state, instruments.report);
     },
   };
 }

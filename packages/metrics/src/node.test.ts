@@ -78,6 +78,33 @@ describe('instrumentRequest on real Node HTTP', () => {
     ).toBe(0);
   });
 
+  it('counts the whole body for two recorders on one response, and for a later wrapper', async () => {
+    const registry = new Registry();
+    const one = createMetrics({ serviceName: 'one', registry, collectDefaultMetrics: false });
+    const two = createMetrics({ serviceName: 'two', registry, collectDefaultMetrics: false });
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const url = await listen((req, res) => {
+      instrumentRequest(one.http, req, res, () => '/twice');
+      instrumentRequest(two.http, req, res, () => '/twice');
+      // A wrapper installed after ours (compression, another library) still reaches Node.
+      const write = res.write;
+      res.write = function (this: typeof res, ...args: unknown[]) {
+        return (write as (...a: unknown[]) => boolean).apply(this, args);
+      } as typeof res.write;
+      res.on('finish', () => setImmediate(ended));
+      res.write('12345');
+      res.end('678');
+    });
+    expect(await (await fetch(`${url}/twice`)).text()).toBe('12345678');
+    await done;
+    for (const service of ['one', 'two']) {
+      expect(await sample(registry, 'http_server_response_body_size_bytes_sum', { service })).toBe(
+        8,
+      );
+    }
+  });
+
   it('resolves adapter options: service name string, ignored paths, metrics path', () => {
     const registry = new Registry();
     const resolved = resolveAdapterOptions('test', {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isInstalled, selectInstrumentations } from './instrumentations.js';
+import type { ExpressInstrumentationConfig } from '@opentelemetry/instrumentation-express';
+import {
+  createInstrumentations,
+  isInstalled,
+  OWN_EXPRESS_LAYER,
+  selectInstrumentations,
+} from './instrumentations.js';
 
 describe('instrumentation selection', () => {
   it('finds modules the app can load, from the working directory or the main script', () => {
@@ -40,5 +46,12 @@ describe('instrumentation selection', () => {
         all,
       ),
     ).toEqual(['http', 'ioredis']);
+  });
+
+  it("gives the Express adapter's own middleware no span", () => {
+    const [express] = createInstrumentations(['express'], { ignorePaths: [] });
+    const config = express!.getConfig() as ExpressInstrumentationConfig;
+    expect(config.ignoreLayers).toEqual([OWN_EXPRESS_LAYER]);
+    expect(OWN_EXPRESS_LAYER).toBe('middleware - aiOrchestratorMetrics');
   });
 });

@@ -63,6 +63,13 @@ export function selectInstrumentations(
   });
 }
 
+/**
+ * The span name ExpressInstrumentation would give the Express adapter's own metrics middleware
+ * (`@ai-orchestrator/express-monitoring` names its function so): a span per request for our own
+ * instrumentation is noise in every trace and a third of the span work of a simple route.
+ */
+export const OWN_EXPRESS_LAYER = 'middleware - aiOrchestratorMetrics';
+
 export interface HttpIgnore {
   /** Incoming request paths that get no span (scrapes and probes). */
   readonly ignorePaths: readonly (string | RegExp)[];
@@ -83,7 +90,7 @@ export function createInstrumentations(
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => ignored(http.ignorePaths, req.url),
       }),
-    express: () => new ExpressInstrumentation(),
+    express: () => new ExpressInstrumentation({ ignoreLayers: [OWN_EXPRESS_LAYER] }),
     koa: () => new KoaInstrumentation(),
     // @fastify/otel hooks every Fastify instance through the fastify.initialization channel
     fastify: () =>

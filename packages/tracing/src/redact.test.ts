@@ -66,6 +66,20 @@ describe('Redactor', () => {
     ).toEqual({ 'person.ssn': '***', 'customer.name': '***', note: 'card ***', ok: 'yes' });
   });
 
+  it('leaves values that only look like a secret: a leading @, an = without a secret name', () => {
+    expect(redactor.string('@ai-orchestrator/fastify-monitoring - onRequest')).toBe(
+      '@ai-orchestrator/fastify-monitoring - onRequest',
+    );
+    expect(redactor.string('a=b&page=2')).toBe('a=b&page=2');
+    expect(redactor.string('mailto:ann@example.org')).toBe(`mailto:${R}`);
+    const list = ['GET', '/a'];
+    expect(redactor.attributes({ 'http.methods': list })['http.methods']).toBe(list);
+    expect(redactor.attributes({ 'x.list': ['ok', 'token=1'] })['x.list']).toEqual([
+      'ok',
+      `token=${R}`,
+    ]);
+  });
+
   it('returns the same object when there is nothing to mask', () => {
     const clean = { 'http.route': '/a', 'http.response.status_code': 200 };
     expect(redactor.attributes(clean)).toBe(clean);
@@ -95,5 +109,24 @@ describe('RedactingSpanProcessor', () => {
     expect(
       (span as unknown as { attributes: Record<string, unknown> }).attributes['user.password'],
     ).toBe('hunter2');
+  });
+
+  it('hands a span with nothing to mask on as it is, without a copy', async () => {
+    const seen: unknown[] = [];
+    const sink = {
+      onStart: () => undefined,
+      onEnd: (span: unknown) => seen.push(span),
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const provider = new TracerProvider({
+      spanProcessors: [new RedactingSpanProcessor(sink, new Redactor())],
+    });
+    const span = provider.getTracer('t').startSpan('GET /users/:id');
+    span.setAttributes({ 'http.route': '/users/:id', 'hook.name': '@scope/plugin - onRequest' });
+    span.end();
+    await provider.forceFlush();
+    expect(seen).toEqual([span]);
+    expect(seen[0]).toBe(span);
   });
 });

@@ -41,6 +41,13 @@ const QUERY_SECRET =
 const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// Linear-time checks for what URL_CREDENTIALS and EMAIL need around their '@': those two
+// backtrack over long runs of name characters, so values that cannot match skip them.
+const MAY_HAVE_CREDENTIALS = /:\/\/[^/\s:@]+:[^/\s@]+@/;
+const MAY_HAVE_EMAIL = /[A-Za-z0-9._%+-]@[A-Za-z0-9-]/;
+
+// Past this many distinct attribute keys, isSecretKey stops remembering its answers.
+const KEY_CACHE_LIMIT = 4096;
 
 /**
  * Masks secrets and personal data in attribute values; `TracingService` uses one by default.
@@ -53,6 +60,8 @@ export class Redactor {
   private readonly keyPatterns: RegExp[];
   private readonly patterns: RegExp[];
   private readonly replacement: string;
+  // Attribute keys repeat on every span: each is judged once.
+  private readonly secretKeys = new Map<string, boolean>();
 
   constructor(options: RedactOptions = {}) {
     this.replacement = options.replacement ?? DEFAULT_REPLACEMENT;
@@ -69,6 +78,14 @@ export class Redactor {
 
   /** Whether the whole value of `key` is a secret. */
   isSecretKey(key: string): boolean {
+    const known = this.secretKeys.get(key);
+    if (known !== undefined) return known;
+    const secret = this.judgeKey(key);
+    if (this.secretKeys.size < KEY_CACHE_LIMIT) this.secretKeys.set(key, secret);
+    return secret;
+  }
+
+  private judgeKey(key: string): boolean {
     const lower = key.toLowerCase();
     const last = lower.slice(lower.lastIndexOf('.') + 1);
     if (this.segments.has(last) || this.segments.has(lower)) return true;
@@ -81,11 +98,15 @@ export class Redactor {
   /** `text` with secrets inside it masked. */
   string(text: string): string {
     const r = this.replacement;
-    let out = text
-      .replace(URL_CREDENTIALS, `$1${r}@`)
-      .replace(QUERY_SECRET, `$1${r}`)
-      .replace(BEARER, `$1 ${r}`)
-      .replace(EMAIL, r);
+    // Each built-in pattern needs a character its match cannot do without: most values (methods,
+    // paths, addresses) have none of them and skip the regexes.
+    let out = text;
+    if (out.includes('@') && MAY_HAVE_CREDENTIALS.test(out)) {
+      out = out.replace(URL_CREDENTIALS, `$1${r}@`);
+    }
+    if (out.includes('=')) out = out.replace(QUERY_SECRET, `$1${r}`);
+    if (out.includes('Bearer') || out.includes('Basic')) out = out.replace(BEARER, `$1 ${r}`);
+    if (out.includes('@') && MAY_HAVE_EMAIL.test(out)) out = out.replace(EMAIL, r);
     for (const pattern of this.patterns) out = out.replace(pattern, r);
     return out;
   }
@@ -96,18 +117,29 @@ export class Redactor {
       return Array.isArray(value) ? value.map(() => this.replacement) : this.replacement;
     }
     if (typeof value === 'string') return this.string(value);
-    if (Array.isArray(value)) {
-      return (value as unknown[]).map((v) =>
-        typeof v === 'string' ? this.string(v) : v,
-      ) as AttributeValue;
-    }
+    if (Array.isArray(value)) return this.array(value as unknown[]);
     return value;
+  }
+
+  /** The array with its strings masked; the same array when nothing changed. */
+  private array(values: unknown[]): AttributeValue {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'string') continue;
+      const masked = this.string(v);
+      if (masked === v) continue;
+      out ??= [...values];
+      out[i] = masked;
+    }
+    return (out ?? values) as AttributeValue;
   }
 
   /** A copy of `attributes` with secrets masked; the same object when nothing changed. */
   attributes(attributes: Attributes): Attributes {
     let out: Attributes | undefined;
-    for (const [key, value] of Object.entries(attributes)) {
+    for (const key of Object.keys(attributes)) {
+      const value = attributes[key];
       const masked = this.value(key, value);
       if (masked === value) continue;
       out ??= { ...attributes };
@@ -117,14 +149,45 @@ export class Redactor {
   }
 }
 
-/** A view of an ended span with redacted attributes, events and status message. */
+/** `items` with `fix` applied to each; the same array when `fix` changed none of them. */
+function mapSame<T>(items: T[], fix: (item: T) => T): T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as T;
+    const fixed = fix(item);
+    if (fixed === item) continue;
+    out ??= [...items];
+    out[i] = fixed;
+  }
+  return out ?? items;
+}
+
+/**
+ * The ended span with redacted attributes, events and status message: a view when something
+ * was masked, the span itself when nothing was (most spans), so clean spans cost no copy.
+ */
 function redactedSpan(span: ReadableSpan, redactor: Redactor): ReadableSpan {
-  const events = span.events.map((event): TimedEvent =>
-    event.attributes === undefined
-      ? event
-      : { ...event, attributes: redactor.attributes(event.attributes) },
-  );
+  const events = mapSame(span.events, (event): TimedEvent => {
+    if (event.attributes === undefined) return event;
+    const attributes = redactor.attributes(event.attributes);
+    return attributes === event.attributes ? event : { ...event, attributes };
+  });
+  const links = mapSame(span.links, (link) => {
+    if (link.attributes === undefined) return link;
+    const attributes = redactor.attributes(link.attributes);
+    return attributes === link.attributes ? link : { ...link, attributes };
+  });
   const message = span.status.message;
+  const maskedMessage = message === undefined ? undefined : redactor.string(message);
+  const attributes = redactor.attributes(span.attributes);
+  if (
+    attributes === span.attributes &&
+    events === span.events &&
+    links === span.links &&
+    maskedMessage === message
+  ) {
+    return span;
+  }
   return {
     name: span.name,
     kind: span.kind,
@@ -133,13 +196,11 @@ function redactedSpan(span: ReadableSpan, redactor: Redactor): ReadableSpan {
     startTime: span.startTime,
     endTime: span.endTime,
     status:
-      message === undefined ? span.status : { ...span.status, message: redactor.string(message) },
-    attributes: redactor.attributes(span.attributes),
-    links: span.links.map((link) =>
-      link.attributes === undefined
-        ? link
-        : { ...link, attributes: redactor.attributes(link.attributes) },
-    ),
+      maskedMessage === undefined || maskedMessage === message
+        ? span.status
+        : { ...span.status, message: maskedMessage },
+    attributes,
+    links,
     events,
     duration: span.duration,
     ended: span.ended,
