@@ -114,7 +114,7 @@ export async function startServices(options: {
         (s) =>
           new Promise<void>((resolve) => {
             if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
-            const kill = setTimeout(() => s.child.kill('SIGKILL'), 6000);
+            const kill = setTimeout(() => s.child.kill('SIGKILL'), 12_000);
             s.child.once('exit', () => {
               clearTimeout(kill);
               resolve();

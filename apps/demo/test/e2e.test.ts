@@ -2,7 +2,7 @@
 // load with an injected error spike, scraped by a real Prometheus evaluating the repo's rules,
 // alerts routed by a real Alertmanager (the repo's routing, receivers pointed at a local webhook),
 // traces exported to a loopback OTLP receiver. Then `pnpm demo --duration 20` as a user runs it.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireBinary } from '@ai-orchestrator/testkit';
@@ -75,6 +75,7 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
     let receiver: OtlpReceiver;
     let services: Services;
     let stack: LocalStack;
+    let loadgen: ChildProcess | undefined;
     const query = async (expr: string): Promise<Series[]> => {
       const res = await fetch(
         `${stack.prometheusUrl}/api/v1/query?${new URLSearchParams({ query: expr })}`,
@@ -122,7 +123,7 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
           ),
       })) as LocalStack;
       // Steady load, then an error spike at the gateway.
-      startLoadgen(
+      loadgen = startLoadgen(
         { gateway: services.gatewayUrl, rps: 25, users: 300, durationS: 60 },
         () => undefined,
       );
@@ -144,6 +145,7 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
     }, 120_000);
 
     afterAll(async () => {
+      loadgen?.kill('SIGKILL');
       await services?.stop();
       await stack?.stop();
       await receiver?.close();
@@ -260,6 +262,19 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
       expect(traceIds.some((id) => seen.has(id))).toBe(true);
       const services = new Set(receiver.spans().map((s) => s.resource['service.name']));
       expect([...services].sort()).toEqual(['demo-engine', 'demo-gateway', 'demo-orchestrator']);
+    });
+
+    it('stops every service cleanly on SIGTERM, flushing its spans first', async () => {
+      const before = receiver.spans().length;
+      const loadgenDone = new Promise((resolve) => loadgen?.once('exit', resolve));
+      loadgen?.kill('SIGTERM');
+      await loadgenDone;
+      await services.stop();
+      for (const s of services.list) {
+        expect(s.child.exitCode, `${s.name}:\n${s.output()}`).toBe(0);
+        expect(s.output()).toContain('SIGTERM: shutting down');
+      }
+      expect(receiver.spans().length).toBeGreaterThanOrEqual(before);
     });
   },
 );
