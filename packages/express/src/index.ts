@@ -28,12 +28,12 @@ export function createMetricsMiddleware(
   // The tracing package gives a layer of this name no span (see its OWN_EXPRESS_LAYER).
   return function aiOrchestratorMetrics(req, res, next) {
     // Full path, so the metrics path and ignorePaths mean the same wherever this is mounted.
-    const url = req.originalUrl ?? req.url;
-    if (adapter.isMetricsRequest(url)) {
+    const action = adapter.classify(req.originalUrl ?? req.url);
+    if (action === 'metrics') {
       handler(req, res).catch(next);
       return;
     }
-    if (!adapter.ignored(url)) {
+    if (action === 'record') {
       try {
         instrumentRequest(metrics.http, req, res, watchRoute(req));
       } catch {

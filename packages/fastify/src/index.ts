@@ -25,13 +25,14 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
     done(error as Error);
     return;
   }
-  const { metrics, metricsPath, handler, ignored } = resolved;
+  const { metrics, metricsPath, handler, classify } = resolved;
 
   // The raw-response lifecycle, not onResponse/onRequestAbort: Fastify runs neither when a
   // client drops a request whose body it already read, and only raw writes see streamed bytes.
   fastify.addHook('onRequest', (request, reply, next) => {
     try {
-      if (!ignored(request.url)) {
+      // The metrics path is served by the route below and, like ignorePaths, not recorded.
+      if (classify(request.url) === 'record') {
         instrumentRequest(metrics.http, request.raw, reply.raw, () => routeOf(request));
       }
     } catch {

@@ -57,14 +57,11 @@ function observe(metrics: Metrics, ctx: KoaContextLike): void {
 export function createMetricsMiddleware(
   options?: string | KoaMonitoringOptions,
 ): KoaMetricsMiddleware {
-  const { metrics, handler, ignored, isMetricsRequest } = resolveAdapterOptions(
-    'createMetricsMiddleware',
-    options,
-  );
+  const { metrics, handler, classify } = resolveAdapterOptions('createMetricsMiddleware', options);
   return async function metricsMiddleware(ctx, next) {
-    const url = ctx.url; // a getter chain through ctx.request: read once
-    if (isMetricsRequest(url)) return serve(handler, ctx);
-    if (!ignored(url)) observe(metrics, ctx);
+    const action = classify(ctx.url); // a getter chain through ctx.request: read once
+    if (action === 'metrics') return serve(handler, ctx);
+    if (action === 'record') observe(metrics, ctx);
     await next();
   };
 }

@@ -74,7 +74,6 @@ export function resolveAdapterOptions(
   }
 
   const exact = new Set<string>(ignore.filter((p): p is string => typeof p === 'string'));
-  if (metricsPath !== false) exact.add(metricsPath);
   const patterns = ignore.filter((p): p is RegExp => p instanceof RegExp);
   const handler: MetricsHandler = createMetricsHandler({
     registry: metrics.registry,
@@ -85,10 +84,10 @@ export function resolveAdapterOptions(
     metrics,
     metricsPath,
     handler,
-    isMetricsRequest: (url) => metricsPath !== false && pathOf(url) === metricsPath,
-    ignored(url) {
+    classify(url) {
       const path = pathOf(url);
-      return exact.has(path) || patterns.some((re) => re.test(path));
+      if (path === metricsPath) return 'metrics';
+      return exact.has(path) || patterns.some((re) => re.test(path)) ? 'ignore' : 'record';
     },
   };
 }

@@ -114,11 +114,11 @@ describe('instrumentRequest on real Node HTTP', () => {
       ignorePaths: ['/health', /^\/internal\//],
     });
     expect(resolved.metrics.serviceName).toBe('svc');
-    expect(resolved.ignored('/metrics?x=1')).toBe(true);
-    expect(resolved.ignored('/health')).toBe(true);
-    expect(resolved.ignored('/internal/debug')).toBe(true);
-    expect(resolved.ignored('/users/1')).toBe(false);
-    expect(resolved.isMetricsRequest('/metrics')).toBe(true);
+    expect(resolved.classify('/metrics?x=1')).not.toBe('record');
+    expect(resolved.classify('/health')).toBe('ignore');
+    expect(resolved.classify('/internal/debug')).toBe('ignore');
+    expect(resolved.classify('/users/1')).toBe('record');
+    expect(resolved.classify('/metrics')).toBe('metrics');
     expect(() => resolveAdapterOptions('express', { metricsPath: 'metrics' })).toThrow(
       /express: metricsPath must be a path starting with "\/" or false, got "metrics"/,
     );

@@ -3,6 +3,7 @@
 // label validation and hashing. Whenever the entry is missing (first use, reset(), remove()) or
 // the internals do not look like prom-client 15's, the public API does the write instead.
 import type { Gauge, Histogram } from 'prom-client';
+import { observe } from './observe.js';
 
 type Labels = Record<string, string>;
 
@@ -119,16 +120,7 @@ export class HistogramWriter {
   }
 
   #slow(key: SeriesKey, value: number, exemplar: Labels | undefined): void {
-    const { histogram } = this;
-    if (this.#h.enableExemplars) {
-      histogram.observe(
-        exemplar
-          ? { labels: key.labels, value, exemplarLabels: exemplar }
-          : { labels: key.labels, value },
-      );
-    } else {
-      histogram.observe(key.labels, value);
-    }
+    observe(this.histogram, key.labels, value, exemplar);
     // The entry prom-client just made must be the one our key names, or we stay on this path.
     if (this.#fast) {
       const made = this.#h.hashMap[key.hash];

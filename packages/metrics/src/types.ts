@@ -179,8 +179,9 @@ export interface ResolvedAdapterOptions {
   readonly metricsPath: string | false;
   /** Serves the registry (content negotiation, auth, GET/HEAD only). */
   readonly handler: MetricsHandler;
-  /** True for the in-app metrics path. */
-  isMetricsRequest(url: string | undefined): boolean;
-  /** True for paths not to record (the metrics path and `ignorePaths`). */
-  ignored(url: string | undefined): boolean;
+  /**
+   * What to do with a request, from its path (read once): `metrics` for the in-app metrics path,
+   * `ignore` for `ignorePaths`, `record` for everything else.
+   */
+  classify(url: string | undefined): 'metrics' | 'ignore' | 'record';
 }
