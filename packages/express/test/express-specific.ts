@@ -167,7 +167,9 @@ export function expressSpecificTests(name: string, major: 4 | 5, expressOf: Expr
     it('with metricsPath false, leaves /metrics to the app and createMetricsHandler', async () => {
       const { registry, options } = fresh();
       const app = expressOf();
-      app.use(createMetricsMiddleware({ ...options, metricsPath: false, ignorePaths: ['/metrics'] }));
+      app.use(
+        createMetricsMiddleware({ ...options, metricsPath: false, ignorePaths: ['/metrics'] }),
+      );
       app.get('/metrics', createMetricsHandler({ registry }));
       app.get('/private', createMetricsHandler({ registry, auth: { type: 'bearer', token: 't' } }));
       const { url, settled } = await serve(app);

@@ -71,7 +71,13 @@ export function harness<M extends object>(driver: AdapterDriver<M>): Harness<M> 
       const app = await driver.start({ ...base, ...options }, { hang: probe.hang });
       apps.push(app);
       const { settled } = trackResponses(app.server);
-      return { url: urlOf(app.server), server: app.server, registry, settled, nextHung: probe.next };
+      return {
+        url: urlOf(app.server),
+        server: app.server,
+        registry,
+        settled,
+        nextHung: probe.next,
+      };
     },
     async closeAll() {
       for (const app of apps.splice(0)) {

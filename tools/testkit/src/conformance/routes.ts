@@ -26,7 +26,11 @@ export const ROUTES = {
 } as const;
 
 /** What `GET /stream` sends: 1000 + 2000 + 3 bytes ('€' is 3 bytes in UTF-8). */
-export const STREAM_CHUNKS: readonly (string | Buffer)[] = ['a'.repeat(1000), Buffer.alloc(2000), '€'];
+export const STREAM_CHUNKS: readonly (string | Buffer)[] = [
+  'a'.repeat(1000),
+  Buffer.alloc(2000),
+  '€',
+];
 
 /** The byte count of `STREAM_CHUNKS`. */
 export const STREAM_BYTES = 3003;

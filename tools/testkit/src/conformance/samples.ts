@@ -1,5 +1,5 @@
 // Readings of a registry through prom-client's public API: samples by name, counts, the gauge.
-import type { Registry } from 'prom-client';
+import type { MetricValue, Registry } from 'prom-client';
 
 /** The HTTP server metrics of the contract, as a scraper sees them (stated here, not imported). */
 export const HTTP = {
@@ -26,7 +26,8 @@ export interface Sample {
 export async function readSamples(registry: Registry): Promise<Sample[]> {
   const out: Sample[] = [];
   for (const family of await registry.getMetricsAsJSON()) {
-    for (const v of family.values) {
+    // Histogram values carry their series name; prom-client's JSON type leaves it out.
+    for (const v of family.values as (MetricValue<string> & { metricName?: string })[]) {
       const labels: Record<string, string> = {};
       for (const [k, value] of Object.entries(v.labels)) {
         if (value !== undefined) labels[k] = String(value);

@@ -48,7 +48,11 @@ export function optionCases<M extends object>(driver: AdapterDriver<M>, h: Harne
 
   it('never breaks the request it observes, even when recording fails', async () => {
     const registry = new Registry();
-    const real = driver.createMetrics({ serviceName: 'broken', registry, collectDefaultMetrics: false });
+    const real = driver.createMetrics({
+      serviceName: 'broken',
+      registry,
+      collectDefaultMetrics: false,
+    });
     const app = await h.start({ metrics: brokenRecorder(real) }, registry);
     const reply = await send(`${app.url}/echo`, { method: 'POST', body: 'still served' });
     expect([reply.status, reply.body]).toEqual([200, 'still served']);
@@ -65,9 +69,15 @@ export function optionCases<M extends object>(driver: AdapterDriver<M>, h: Harne
       ],
       [{ ignorePaths: ['/a', 3] }, `${name}: ignorePaths[1] must be a string or a RegExp, got 3`],
       [{ serviceName: ' ' }, `${name}: serviceName must be a non-empty string, got " "`],
-      [{ metrics: {} }, `${name}: metrics must be the object createMetrics() returns, got a object`],
+      [
+        { metrics: {} },
+        `${name}: metrics must be the object createMetrics() returns, got a object`,
+      ],
       // The in-app handler checks auth, under its own name.
-      [{ auth: { type: 'bearer', token: '' } }, /: auth\.token must be a non-empty string, got ""$/],
+      [
+        { auth: { type: 'bearer', token: '' } },
+        /: auth\.token must be a non-empty string, got ""$/,
+      ],
     ];
     for (const [options, message] of cases) {
       const error = await driver.setupError(options);
