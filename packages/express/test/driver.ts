@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import { createMetrics, type Metrics } from '@ai-orchestrator/metrics';
 import {
+  errorOf,
   listen,
   readBody,
   STALLED_CHUNK,
@@ -50,20 +51,16 @@ export function expressDriver(name: string, expressOf: Express): AdapterDriver<M
         void hooks.hang(res);
       });
       app.all('/hang', (req, res) => {
-        void readBody(req).then((body) => hooks.hang(res, body));
+        void readBody(req)
+          .then((body) => hooks.hang(res, body))
+          .then(() => res.send('late'));
       });
       app.post('/echo', (req, res, next) => {
         readBody(req).then((body) => res.send(body), next);
       });
       return listen(app);
     },
-    setupError(options) {
-      try {
-        createMetricsMiddleware(options as ExpressMonitoringOptions);
-        return Promise.resolve(undefined);
-      } catch (error) {
-        return Promise.resolve(error);
-      }
-    },
+    setupError: (options) =>
+      errorOf(() => createMetricsMiddleware(options as ExpressMonitoringOptions)),
   };
 }

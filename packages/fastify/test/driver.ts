@@ -2,6 +2,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createMetrics, type Metrics } from '@ai-orchestrator/metrics';
 import {
+  errorOf,
   STALLED_CHUNK,
   STREAM_CHUNKS,
   type AdapterDriver,
@@ -44,7 +45,7 @@ export function fastifyDriver(name: string, fastify: FastifyFactory): AdapterDri
         url: '/hang',
         handler: async (req, reply) => {
           await hooks.hang(reply.raw, req.body ?? '');
-          return reply; // never sent: the response is closed by now
+          return 'late';
         },
       });
       app.post<{ Body: string }>('/echo', async (req) => req.body);
@@ -55,14 +56,9 @@ export function fastifyDriver(name: string, fastify: FastifyFactory): AdapterDri
       // A plugin's bad options fail ready(), not register().
       const app = fastify();
       void app.register(fastifyMonitoring, options as FastifyMonitoringOptions);
-      try {
-        await app.ready();
-        return undefined;
-      } catch (error) {
-        return error;
-      } finally {
-        await app.close();
-      }
+      const error = await errorOf(() => app.ready());
+      await app.close();
+      return error;
     },
   };
 }

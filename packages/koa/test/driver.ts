@@ -2,6 +2,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createMetrics, type Metrics } from '@ai-orchestrator/metrics';
 import {
+  errorOf,
   listen,
   readBody,
   STALLED_CHUNK,
@@ -59,6 +60,7 @@ export function koaDriver(
       });
       router.all('/hang', async (ctx) => {
         await hooks.hang(ctx.res, await readBody(ctx.req));
+        ctx.body = 'late';
       });
       router.post('/echo', async (ctx) => {
         ctx.body = await readBody(ctx.req);
@@ -66,13 +68,7 @@ export function koaDriver(
       app.use(createMetricsMiddleware(options)).use(router.routes());
       return serveKoa(app);
     },
-    setupError(options) {
-      try {
-        createMetricsMiddleware(options as KoaMonitoringOptions);
-        return Promise.resolve(undefined);
-      } catch (error) {
-        return Promise.resolve(error);
-      }
-    },
+    setupError: (options) =>
+      errorOf(() => createMetricsMiddleware(options as KoaMonitoringOptions)),
   };
 }

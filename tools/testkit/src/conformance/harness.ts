@@ -11,6 +11,8 @@ export const SERVICE = 'conformance';
 export interface HungRequest {
   readonly res: ServerResponse;
   readonly body: string | undefined;
+  /** Whether the response had started (headers sent) when the handler began to hang. */
+  readonly started: boolean;
 }
 
 export interface RunningApp {
@@ -36,7 +38,7 @@ function hangProbe() {
   const waiting: ((hung: HungRequest) => void)[] = [];
   return {
     hang(res: ServerResponse, body?: string): Promise<void> {
-      const hung = { res, body };
+      const hung = { res, body, started: res.headersSent };
       const waiter = waiting.shift();
       if (waiter) waiter(hung);
       else arrived.push(hung);

@@ -21,6 +21,7 @@ export {
   type Sample,
 } from './samples.js';
 export { enableContext, serveInSpans } from './spans.js';
+export { errorOf } from './errors.js';
 export { readBody, ROUTES, STALLED_CHUNK, STREAM_BYTES, STREAM_CHUNKS } from './routes.js';
 export { OPENMETRICS, TEXT } from './cases/exposition.js';
 export type {

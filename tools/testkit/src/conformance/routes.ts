@@ -10,7 +10,8 @@ import type { IncomingMessage } from 'node:http';
  * - `GET /stream`: sends `STREAM_CHUNKS` through the framework's own stream support (chunked);
  * - `GET /stalled`: starts a streamed response with `STALLED_CHUNK`, calls `hooks.hang`, and
  *   never ends it;
- * - `GET` and `POST /hang`: read the request body, call `hooks.hang(res, body)` and never answer;
+ * - `GET` and `POST /hang`: read the request body, call `hooks.hang(res, body)`, and once that
+ *   resolves (the client left, or the server timed the socket out) answer `late`, too late;
  * - `POST /echo`: reads the request body and sends it back with 200;
  * - any other path: the framework's own 404.
  */

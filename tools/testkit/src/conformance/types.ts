@@ -30,7 +30,7 @@ export interface ConformanceHooks {
   /**
    * Called by the `/hang` and `/stalled` handlers once they run (`/hang` after reading the
    * request body, passed as `body`); resolves when the response has closed, because the client
-   * left or the server timed it out. The handler then ends without answering.
+   * left or the server timed it out. `/hang` then answers anyway, as a slow handler would.
    */
   hang(res: ServerResponse, body?: string): Promise<void>;
 }

@@ -68,6 +68,7 @@ export function optionCases<M extends object>(driver: AdapterDriver<M>, h: Harne
         `${name}: metricsPath must be a path starting with "/" or false, got "metrics"`,
       ],
       [{ ignorePaths: ['/a', 3] }, `${name}: ignorePaths[1] must be a string or a RegExp, got 3`],
+      [{ serviceName: '' }, `${name}: serviceName must be a non-empty string, got ""`],
       [{ serviceName: ' ' }, `${name}: serviceName must be a non-empty string, got " "`],
       [
         { metrics: {} },
