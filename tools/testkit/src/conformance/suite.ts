@@ -3,7 +3,7 @@ import { afterEach, describe } from 'vitest';
 import { expositionCases } from './cases/exposition.js';
 import { lifecycleCases } from './cases/lifecycle.js';
 import { optionCases } from './cases/options.js';
-import { recordingCases } from './cases/recording.js';
+import { cardinalityCase, recordingCases } from './cases/recording.js';
 import { harness } from './harness.js';
 import type { AdapterDriver } from './types.js';
 
@@ -20,7 +20,10 @@ export function conformanceSuite<M extends object>(driver: AdapterDriver<M>): vo
   describe(`${driver.name}: adapter conformance`, () => {
     const h = harness(driver);
     afterEach(() => h.closeAll());
-    describe('recording', () => recordingCases(h));
+    describe('recording', () => {
+      recordingCases(h);
+      cardinalityCase(h);
+    });
     describe('requests that never finish', () => lifecycleCases(h));
     describe('the in-app metrics path', () => expositionCases(h));
     describe('options', () => optionCases(driver, h));
