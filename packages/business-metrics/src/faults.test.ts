@@ -142,7 +142,7 @@ describe('a store that fails in odd ways', () => {
   it.each<[Mode, RegExp]>([
     ['throw', /store exploded/],
     ['reject-string', /non-Error value: a string, not an Error/],
-    ['reject-unprintable', /non-Error value: a object that cannot be printed/],
+    ['reject-unprintable', /non-Error value: an unprintable object/],
     ['garbage', /not a StoreSnapshot/],
   ])('counts %s as a failure and never rejects a call', async (mode, message) => {
     const { store, state } = faultyStore();

@@ -43,8 +43,8 @@ function classifyOne(error: Described): StoreFailureReason | undefined {
   }
   const code = typeof error.code === 'string' ? error.code : '';
   const message = typeof error.message === 'string' ? error.message : '';
-  if (AUTH.test(message)) return 'auth';
   if (TLS.test(code)) return 'tls';
+  if (AUTH.test(message)) return 'auth';
   if (NETWORK.has(code)) return 'unreachable';
   return undefined;
 }
@@ -71,7 +71,7 @@ export function toError(value: unknown): Error {
   try {
     text = String(value);
   } catch {
-    text = `a ${typeof value} that cannot be printed`;
+    text = `an unprintable ${typeof value}`;
   }
   return new Error(`store failed with a non-Error value: ${text}`);
 }

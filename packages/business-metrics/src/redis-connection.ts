@@ -57,7 +57,9 @@ export function watchConnection(client: Redis, owned: boolean): Connection {
       if (signal?.aborted) return Promise.reject(aborted(signal));
       if (client.status === 'ready') return Promise.resolve();
       // An outage fails fast; only the very first connection is worth waiting for.
-      if (everReady || lastError) return Promise.reject(notReady(client, lastError));
+      if (everReady || lastError || client.status === 'end') {
+        return Promise.reject(notReady(client, lastError));
+      }
       return firstConnection(signal);
     },
     async exec(pipeline, signal) {
