@@ -86,7 +86,8 @@ export class StoreWriter {
     for (let round = 0; round < 2 && this.#inflight; round++) {
       const left = deadline - performance.now();
       if (left <= 0 || !(await this.#inflight.wait(left))) return;
-      if (round === 0) this.#start(); // the events buffered while the first write ran
+      // The events buffered while that write ran; after a failure the next timer tick retries.
+      if (round === 0 && this.#healthy) this.#start();
     }
   }
 
