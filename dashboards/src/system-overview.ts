@@ -12,13 +12,10 @@ import {
   tablePanel,
   timeSeries,
 } from './common.js';
+import { FILTER } from './selectors.js';
 
-const S = 'service=~"$service"';
-const SI = 'service=~"$service", instance=~"$instance"';
-const ROUTE = 'service=~"$service", http_route=~"$route"';
-const NODE = 'instance=~"$node"';
-const RULE = 'service:http_server_request_duration_seconds';
-const BUCKETS = 'http_server_request_duration_seconds_bucket';
+const HTTP_DURATION_RULE = 'service:http_server_request_duration_seconds';
+const HTTP_DURATION_BUCKETS = 'http_server_request_duration_seconds_bucket';
 
 const UP_MAPPING: dashboard.ValueMapping = {
   type: dashboard.MappingType.ValueToText,
@@ -40,14 +37,14 @@ export function systemOverview(): dashboard.Dashboard {
       labelVariable(
         'instance',
         'Instance',
-        'label_values(process_start_time_seconds{service=~"$service"}, instance)',
+        `label_values(process_start_time_seconds{${FILTER.service}}, instance)`,
       ),
     )
     .withVariable(
       labelVariable(
         'route',
         'Route',
-        'label_values(service_route:http_server_requests:rate5m{service=~"$service"}, http_route)',
+        `label_values(service_route:http_server_requests:rate5m{${FILTER.service}}, http_route)`,
       ),
     )
     .withVariable(labelVariable('node', 'Host', 'label_values(node_cpu_seconds_total, instance)'))
@@ -63,7 +60,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `min by (service, instance) (up{${SI}})`,
+            expr: `min by (service, instance) (up{${FILTER.serviceInstance}})`,
             legend: '{{service}} {{instance}}',
             instant: true,
           },
@@ -83,7 +80,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum(service:http_server_requests:rate5m{${S}})`,
+            expr: `sum(service:http_server_requests:rate5m{${FILTER.service}})`,
             legend: 'requests',
           },
         ],
@@ -99,7 +96,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:http_server_errors:ratio_rate5m{${S}}`,
+            expr: `service:http_server_errors:ratio_rate5m{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -114,7 +111,13 @@ export function systemOverview(): dashboard.Dashboard {
         description: `95th percentile of HTTP request duration over 5 minutes. HighResponseTime fires above ${THRESHOLDS.HighResponseTime} s.`,
         unit: 's',
         width: 4,
-        queries: [{ refId: 'A', expr: `${RULE}:p95_5m{${S}}`, legend: '{{service}}' }],
+        queries: [
+          {
+            refId: 'A',
+            expr: `${HTTP_DURATION_RULE}:p95_5m{${FILTER.service}}`,
+            legend: '{{service}}',
+          },
+        ],
         steps: limit(THRESHOLDS.HighResponseTime),
         alerts: ['HighResponseTime'],
       }),
@@ -145,7 +148,11 @@ export function systemOverview(): dashboard.Dashboard {
         unit: 'reqps',
         width: 12,
         queries: [
-          { refId: 'A', expr: `service:http_server_requests:rate5m{${S}}`, legend: '{{service}}' },
+          {
+            refId: 'A',
+            expr: `service:http_server_requests:rate5m{${FILTER.service}}`,
+            legend: '{{service}}',
+          },
         ],
       }),
     )
@@ -160,7 +167,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:http_server_errors:ratio_rate5m{${S}}`,
+            expr: `service:http_server_errors:ratio_rate5m{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -177,12 +184,24 @@ export function systemOverview(): dashboard.Dashboard {
         unit: 's',
         width: 12,
         queries: [
-          { refId: 'A', expr: `${RULE}:p50_5m{${S}}`, legend: 'p50 {{service}}' },
-          { refId: 'B', expr: `${RULE}:p95_5m{${S}}`, legend: 'p95 {{service}}' },
-          { refId: 'C', expr: `${RULE}:p99_5m{${S}}`, legend: 'p99 {{service}}' },
+          {
+            refId: 'A',
+            expr: `${HTTP_DURATION_RULE}:p50_5m{${FILTER.service}}`,
+            legend: 'p50 {{service}}',
+          },
+          {
+            refId: 'B',
+            expr: `${HTTP_DURATION_RULE}:p95_5m{${FILTER.service}}`,
+            legend: 'p95 {{service}}',
+          },
+          {
+            refId: 'C',
+            expr: `${HTTP_DURATION_RULE}:p99_5m{${FILTER.service}}`,
+            legend: 'p99 {{service}}',
+          },
           {
             refId: 'X',
-            expr: `histogram_quantile(0.99, sum by (le, service) (rate(${BUCKETS}{${SI}}[$__rate_interval])))`,
+            expr: `histogram_quantile(0.99, sum by (le, service) (rate(${HTTP_DURATION_BUCKETS}{${FILTER.serviceInstance}}[$__rate_interval])))`,
             legend: 'exemplars {{service}}',
             exemplar: true,
           },
@@ -202,7 +221,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:http_server_active_requests:sum{${S}}`,
+            expr: `service:http_server_active_requests:sum{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -219,7 +238,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service_route:http_server_requests:rate5m{${ROUTE}}`,
+            expr: `service_route:http_server_requests:rate5m{${FILTER.serviceRoute}}`,
             legend: '{{service}} {{http_request_method}} {{http_route}}',
           },
         ],
@@ -236,7 +255,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service_route:http_server_errors:ratio_rate5m{${ROUTE}}`,
+            expr: `service_route:http_server_errors:ratio_rate5m{${FILTER.serviceRoute}}`,
             legend: '{{service}} {{http_route}}',
           },
         ],
@@ -255,12 +274,12 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service_route:http_server_request_duration_seconds:p95_5m{${ROUTE}}`,
+            expr: `service_route:http_server_request_duration_seconds:p95_5m{${FILTER.serviceRoute}}`,
             legend: '{{service}} {{http_route}}',
           },
           {
             refId: 'X',
-            expr: `histogram_quantile(0.95, sum by (le, service, http_route) (rate(${BUCKETS}{${ROUTE}, instance=~"$instance"}[$__rate_interval])))`,
+            expr: `histogram_quantile(0.95, sum by (le, service, http_route) (rate(${HTTP_DURATION_BUCKETS}{${FILTER.serviceRouteInstance}}[$__rate_interval])))`,
             legend: 'exemplars {{http_route}}',
             exemplar: true,
           },
@@ -283,7 +302,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `instance:node_cpu_utilisation:ratio_rate5m{${NODE}}`,
+            expr: `instance:node_cpu_utilisation:ratio_rate5m{${FILTER.node}}`,
             legend: '{{instance}}',
           },
         ],
@@ -303,7 +322,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `instance:node_memory_utilisation:ratio{${NODE}}`,
+            expr: `instance:node_memory_utilisation:ratio{${FILTER.node}}`,
             legend: '{{instance}}',
           },
         ],
@@ -323,7 +342,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `instance_mountpoint:node_filesystem_avail:ratio{${NODE}}`,
+            expr: `instance_mountpoint:node_filesystem_avail:ratio{${FILTER.node}}`,
             legend: '{{instance}} {{mountpoint}}',
           },
         ],
@@ -343,7 +362,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `max by (service, instance) (nodejs_eventloop_lag_p99_seconds{${SI}})`,
+            expr: `max by (service, instance) (nodejs_eventloop_lag_p99_seconds{${FILTER.serviceInstance}})`,
             legend: '{{service}} {{instance}}',
           },
         ],
@@ -359,12 +378,12 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (service, instance) (nodejs_heap_size_used_bytes{${SI}})`,
+            expr: `sum by (service, instance) (nodejs_heap_size_used_bytes{${FILTER.serviceInstance}})`,
             legend: 'used {{service}} {{instance}}',
           },
           {
             refId: 'B',
-            expr: `sum by (service, instance) (nodejs_heap_size_total_bytes{${SI}})`,
+            expr: `sum by (service, instance) (nodejs_heap_size_total_bytes{${FILTER.serviceInstance}})`,
             legend: 'total {{service}} {{instance}}',
           },
         ],
@@ -381,7 +400,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (service, instance) (rate(process_cpu_seconds_total{${SI}}[$__rate_interval]))`,
+            expr: `sum by (service, instance) (rate(process_cpu_seconds_total{${FILTER.serviceInstance}}[$__rate_interval]))`,
             legend: '{{service}} {{instance}}',
           },
         ],
@@ -397,7 +416,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (service, instance) (process_resident_memory_bytes{${SI}})`,
+            expr: `sum by (service, instance) (process_resident_memory_bytes{${FILTER.serviceInstance}})`,
             legend: '{{service}} {{instance}}',
           },
         ],

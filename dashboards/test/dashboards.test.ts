@@ -1,6 +1,6 @@
 // The committed dashboards are what the TypeScript sources generate, valid for Grafana, and
 // every query they send names metrics that exist, with thresholds that match the alerts.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -10,6 +10,7 @@ import { knownMetrics, metricNamesIn } from '../../infra/lib/promql.js';
 import { alertRules, THRESHOLDS } from '../src/alerts.js';
 import { render } from '../src/generate.js';
 import { stableJson } from '../src/json.js';
+import { FILTER, matchers } from '../src/selectors.js';
 import { BURN_WINDOWS } from '../src/slo.js';
 import { DASHBOARD_SCHEMA } from './dashboard-schema.js';
 import { allPanels, committed, labelValuesQuery, substitute, variablesIn } from './panels.js';
@@ -52,6 +53,28 @@ describe('generation', () => {
   it('writes JSON with sorted keys and a trailing newline', () => {
     expect(stableJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: () => 0 } })).toBe(
       '{\n  "a": {\n    "d": [\n      3,\n      {\n        "e": 2,\n        "f": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
+  });
+});
+
+describe('sources', () => {
+  const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+  const sources = readdirSync(SRC).filter((f) => f.endsWith('.ts') && f !== 'selectors.ts');
+
+  it('take every variable filter from selectors.ts: no matcher literal, no one-letter constant', () => {
+    for (const file of sources) {
+      const text = readFileSync(`${SRC}${file}`, 'utf8');
+      expect(text.match(/=~"\$/g) ?? [], `${file} writes its own variable matcher`).toEqual([]);
+      expect(text.match(/^(export )?const [A-Z]{1,2} = /gm) ?? [], file).toEqual([]);
+    }
+  });
+
+  it('matchers() keeps what each variable selected, one label=~"$variable" per filter', () => {
+    expect(matchers('service', ['instance', 'node'])).toBe(
+      'service=~"$service", instance=~"$node"',
+    );
+    expect(FILTER.serviceEngineInstance).toBe(
+      'service=~"$service", engine_type=~"$engine_type", instance=~"$instance"',
     );
   });
 });
