@@ -1,7 +1,7 @@
 // System overview: is every service up, how much traffic, how many errors, how slow, and is the
 // host or the Node.js runtime the reason.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { THRESHOLDS } from './alerts.js';
+import { heartbeatAlerts, THRESHOLDS } from './alerts.js';
 import {
   base,
   below,
@@ -12,6 +12,7 @@ import {
   tablePanel,
   timeSeries,
 } from './common.js';
+import { hostPanels } from './host.js';
 import { FILTER } from './selectors.js';
 
 const HTTP_DURATION_RULE = 'service:http_server_request_duration_seconds';
@@ -23,7 +24,8 @@ const UP_MAPPING: dashboard.ValueMapping = {
 };
 
 export function systemOverview(): dashboard.Dashboard {
-  return base({
+  const heartbeats = heartbeatAlerts();
+  const b = base({
     uid: 'aio-system-overview',
     title: 'AI Orchestrator / System overview',
     description:
@@ -126,13 +128,13 @@ export function systemOverview(): dashboard.Dashboard {
       statPanel({
         id: 6,
         title: 'Firing alerts',
-        description: 'Alerts firing now in Prometheus, whatever their severity (0 when none).',
+        description: `Alerts firing now in Prometheus, whatever their severity (0 when none), except the heartbeat (${heartbeats.join(', ')}) that fires all the time to prove the alerting pipeline works.`,
         unit: 'none',
         width: 6,
         queries: [
           {
             refId: 'A',
-            expr: 'count(ALERTS{alertstate="firing"}) or vector(0)',
+            expr: `count(ALERTS{alertstate="firing"${heartbeats.map((n) => `, alertname!="${n}"`).join('')}}) or vector(0)`,
             legend: 'firing',
           },
         ],
@@ -289,67 +291,9 @@ export function systemOverview(): dashboard.Dashboard {
         alerts: ['HighResponseTime'],
       }),
     )
-    .withRow(row(16, 'Host (node-exporter)'))
-    .withPanel(
-      timeSeries({
-        id: 17,
-        title: 'CPU busy',
-        description: `Share of CPU time not idle, averaged over the cores of each host. HighCPUUsage fires above ${THRESHOLDS.HighCPUUsage * 100}% for 5 minutes.`,
-        unit: 'percentunit',
-        width: 8,
-        min: 0,
-        max: 1,
-        queries: [
-          {
-            refId: 'A',
-            expr: `instance:node_cpu_utilisation:ratio_rate5m{${FILTER.node}}`,
-            legend: '{{instance}}',
-          },
-        ],
-        steps: limit(THRESHOLDS.HighCPUUsage),
-        alerts: ['HighCPUUsage'],
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        id: 18,
-        title: 'Memory used',
-        description: `Memory in use (total minus available) of each host. HighMemoryUsage fires above ${THRESHOLDS.HighMemoryUsage * 100}% for 5 minutes.`,
-        unit: 'percentunit',
-        width: 8,
-        min: 0,
-        max: 1,
-        queries: [
-          {
-            refId: 'A',
-            expr: `instance:node_memory_utilisation:ratio{${FILTER.node}}`,
-            legend: '{{instance}}',
-          },
-        ],
-        steps: limit(THRESHOLDS.HighMemoryUsage),
-        alerts: ['HighMemoryUsage'],
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        id: 19,
-        title: 'Disk free',
-        description: `Free space of each real filesystem (tmpfs and overlays left out). DiskSpaceLow fires below ${THRESHOLDS.DiskSpaceLow * 100}%.`,
-        unit: 'percentunit',
-        width: 8,
-        min: 0,
-        max: 1,
-        queries: [
-          {
-            refId: 'A',
-            expr: `instance_mountpoint:node_filesystem_avail:ratio{${FILTER.node}}`,
-            legend: '{{instance}} {{mountpoint}}',
-          },
-        ],
-        steps: below(THRESHOLDS.DiskSpaceLow),
-        alerts: ['DiskSpaceLow'],
-      }),
-    )
+    .withRow(row(16, 'Host (node-exporter)'));
+  for (const panel of hostPanels()) b.withPanel(panel);
+  return b
     .withRow(row(20, 'Node.js runtime'))
     .withPanel(
       timeSeries({

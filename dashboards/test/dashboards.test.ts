@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { knownMetrics, metricNamesIn } from '../../infra/lib/promql.js';
-import { alertRules, THRESHOLDS } from '../src/alerts.js';
+import { alertRules, heartbeatAlerts, THRESHOLDS } from '../src/alerts.js';
 import { render } from '../src/generate.js';
 import { stableJson } from '../src/json.js';
 import { FILTER, matchers } from '../src/selectors.js';
@@ -154,6 +154,22 @@ describe('Grafana validity', () => {
     }
   });
 
+  it('shows host saturation beside utilisation: load per CPU, page faults, drops, disk I/O', () => {
+    const host = panels
+      .filter(({ file }) => file === 'system-overview.json')
+      .flatMap(({ panel }) => (panel.targets ?? []).map((t) => metricNamesIn(concrete(t.expr))))
+      .flat();
+    for (const metric of [
+      'instance:node_load1_per_cpu:ratio',
+      'node_vmstat_pgmajfault',
+      'node_network_receive_drop_total',
+      'node_network_transmit_drop_total',
+      'node_disk_io_time_seconds_total',
+    ]) {
+      expect(host, metric).toContain(metric);
+    }
+  });
+
   it('shows exemplars on every latency panel', () => {
     const latency = panels.filter(({ panel }) => /latency|duration/i.test(panel.title));
     expect(latency.length).toBeGreaterThanOrEqual(4);
@@ -241,6 +257,16 @@ describe('alerts and runbooks', () => {
       expect(exprs).toContain(`ratio_rate${w.long}{`);
       expect(exprs).toMatch(new RegExp(`ratio_rate${w.short}\\{[^}]*\\} > \\(${w.burnRate} \\*`));
     }
+  });
+
+  it('counts firing alerts without any that always fire (the Watchdog heartbeat)', () => {
+    const always = [...rules].filter(([, r]) => r.every((x) => metricNamesIn(x.expr).length === 0));
+    expect(always.map(([name]) => name)).toContain('Watchdog');
+    expect(heartbeatAlerts().sort()).toEqual(always.map(([name]) => name).sort());
+    const panel = panels.find(({ panel: p }) => p.title === 'Firing alerts')?.panel;
+    const expr = panel?.targets?.[0]?.expr ?? '';
+    expect(expr).toContain('alertstate="firing"');
+    for (const [name] of always) expect(expr).toContain(`alertname!="${name}"`);
   });
 
   it('links panels to runbooks that exist, the same URL the alert carries', () => {

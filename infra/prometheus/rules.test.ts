@@ -120,7 +120,7 @@ describe('rule files', () => {
 
   it('names recording rules level:metric:operations and provides every agreed name', () => {
     const records = groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])));
-    for (const name of records) expect(name).toMatch(/^[a-z_]+:[a-z_]+:[a-z0-9_]+$/);
+    for (const name of records) expect(name).toMatch(/^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/);
     for (const name of AGREED_RECORDING_RULES) expect(records, name).toContain(name);
   });
 
