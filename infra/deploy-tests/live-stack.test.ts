@@ -1,10 +1,8 @@
 // validate-monitoring.sh and the 09:00 health check against a real Prometheus and Alertmanager,
 // scraping exporters made with the real @ai-orchestrator/metrics package: they report what is
 // true, and a target taken down or a missed objective shows as a failure.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import {
@@ -16,6 +14,7 @@ import {
 } from '@ai-orchestrator/testkit';
 import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
 import { INFRA, SCRIPTS, TSX, read } from './paths.js';
+import { run, until, type Run } from './run.js';
 
 const prometheusBin = requireBinary('prometheus');
 const alertmanagerBin = requireBinary('prometheus-alertmanager');
@@ -47,38 +46,6 @@ function prometheusConfig(alertmanager: string, exporters: FixtureExporter[]): s
       static_configs: [{ targets: [e.target], labels: { service: e.service } }],
     })),
   });
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Polls `probe` until it returns true, at most `timeoutMs`. */
-async function until(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe.skipIf(!prometheusBin || !alertmanagerBin)('a live Prometheus and Alertmanager', () => {
