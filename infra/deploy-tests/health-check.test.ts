@@ -14,27 +14,20 @@ import {
 } from '@ai-orchestrator/testkit';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { healthCheck } from '../scripts/health-check.js';
 import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
-import { INFRA, SCRIPTS, TSX, read } from './paths.js';
+import { SCRIPTS, TSX } from './paths.js';
+import { fastRules, RULE_FILES } from './fast-rules.js';
 import { run, until } from './run.js';
 import { startPrometheusWith, type Server } from './servers.js';
 
 const prometheusBin = requireBinary('prometheus');
 const promtool = requireBinary('promtool');
-const RULE_FILES = ['alert_rules.yml', 'recording_rules.yml', 'slo_rules.yml'];
 
 /** The repo's rule files evaluated every second, plus a rule that fails on every evaluation. */
 function ruleFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const file of RULE_FILES) {
-    const rules = parse(read(join(INFRA, 'prometheus', file))) as {
-      groups: { interval?: string }[];
-    };
-    for (const group of rules.groups) group.interval = '1s';
-    files[file] = stringify(rules);
-  }
+  const files = fastRules();
   // Two `up` series matched on no label: "many-to-many matching not allowed" at every evaluation.
   files['broken.yml'] = stringify({
     groups: [
