@@ -16,8 +16,9 @@ import { createWorkflowRecorder, type Series } from './workflows.js';
 
 const DEFAULT_MAX_LABEL_VALUES = 100;
 const DEFAULT_MAX_LABEL_LENGTH = 128;
-// OpenTelemetry's default cardinality limit per metric stream.
-const DEFAULT_MAX_SERIES = 2000;
+// prom-client keeps 8 to 15 KB per histogram series (with exemplars): 1000 series bound one
+// histogram near 15 MB and its scrape near 17k lines.
+const DEFAULT_MAX_SERIES = 1000;
 const noop = (): void => {};
 
 let reportedOnce = false;

@@ -15,8 +15,8 @@ export interface LabelLimits {
   /** Longer label values are cut to this many characters (default 128). */
   readonly maxLabelValueLength?: number;
   /**
-   * Label sets one metric may hold before new ones go to its `__overflow__` series (default 2000,
-   * OpenTelemetry's default cardinality limit). Metrics that share label sets (a counter and its
+   * Label sets one metric may hold before new ones go to its `__overflow__` series (default 1000).
+   * Metrics that share label sets (a counter and its
    * duration histogram, the three HTTP histograms) share the budget of the first of them.
    */
   readonly maxSeries?: number;
