@@ -6,3 +6,4 @@ export { startRedis, type RedisServer } from './redis.js';
 export { startPrometheus, type PrometheusServer } from './prometheus.js';
 export { startAlertmanager, type AlertmanagerServer } from './alertmanager.js';
 export { promtoolCheckMetrics } from './promtool.js';
+export { parseOpenMetrics, requireOpenMetricsParser, type ParsedSample } from './openmetrics.js';
