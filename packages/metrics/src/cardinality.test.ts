@@ -59,7 +59,11 @@ describe('label values that would merge or forge series', () => {
 
   it('keeps a service name with lone surrogates well-formed on every series', async () => {
     const registry = new Registry();
-    const metrics = createMetrics({ serviceName: 's\uD800', registry, collectDefaultMetrics: false });
+    const metrics = createMetrics({
+      serviceName: 's\uD800',
+      registry,
+      collectDefaultMetrics: false,
+    });
     metrics.recordEngineCall('e', 'op', 'success', 1);
     const { body } = await metrics.expose();
     expect(body).toContain('engine_calls_total{service="s\uFFFD",');
@@ -128,7 +132,13 @@ describe('series budget', () => {
     for (let w = 0; w < 100; w++) {
       for (let e = 0; e < 100; e++) {
         for (const status of statuses) {
-          metrics.recordWorkflowExecution(`wf-${w}-${e}`, `workflow-${w}`, `engine-${e}`, status, 5);
+          metrics.recordWorkflowExecution(
+            `wf-${w}-${e}`,
+            `workflow-${w}`,
+            `engine-${e}`,
+            status,
+            5,
+          );
         }
       }
     }

@@ -137,7 +137,10 @@ class Limits {
   }
 
   counter(def: MetricDefinition): Series<CounterWriter> {
-    return { writer: new CounterWriter(ensureCounter(this.#registry, def)), table: this.table(def) };
+    return {
+      writer: new CounterWriter(ensureCounter(this.#registry, def)),
+      table: this.table(def),
+    };
   }
 
   gauge(def: MetricDefinition): Series<GaugeWriter> {

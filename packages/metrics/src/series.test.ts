@@ -174,7 +174,9 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
     writer.inc(two!, 20_000);
     const body = await text(registry);
     expect(body).toContain('c_total{service="adv",method="x",route="y,service:adv,route:q"} 10\n');
-    expect(body).toContain('c_total{service="adv",method="x,route:y,service:adv",route="q"} 20000\n');
+    expect(body).toContain(
+      'c_total{service="adv",method="x,route:y,service:adv",route="q"} 20000\n',
+    );
   });
 
   it('never writes into a slot where the public API put another label set', async () => {
@@ -197,7 +199,12 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
     const registry = new m.prom.Registry();
     // A subclass may override writes, so it gets the public API.
     class Audited extends m.prom.Counter {}
-    const counter = new Audited({ name: 'c_total', help: 'c', labelNames: NAMES, registers: [registry] });
+    const counter = new Audited({
+      name: 'c_total',
+      help: 'c',
+      labelNames: NAMES,
+      registers: [registry],
+    });
     const writer = new m.series.CounterWriter(counter);
     expect(writer.fast).toBe(false);
     const counted: string[] = [];

@@ -105,7 +105,10 @@ export class SeriesTable {
       if (taken === undefined) this.#promKeys.set(prom, key);
       else {
         const service = values[0] as string;
-        const fold = { labels: this.#overflowKey(values).labels, count: () => this.#onOverflow(service) };
+        const fold = {
+          labels: this.#overflowKey(values).labels,
+          count: () => this.#onOverflow(service),
+        };
         key = { ...key, fold };
       }
     }

@@ -130,7 +130,7 @@ describe('startMetricsServer', () => {
     }
   });
 
-  it('answers 500 without the collector\'s words, logs once, counts, and keeps serving', async () => {
+  it("answers 500 without the collector's words, logs once, counts, and keeps serving", async () => {
     const registry = registryWithData();
     let broken = true;
     new Gauge({
@@ -158,7 +158,9 @@ describe('startMetricsServer', () => {
     expect(ok.status).toBe(200);
     const body = await ok.text();
     expect(body).toContain('flaky_gauge 1');
-    expect(body).toContain('metrics_scrape_errors_total{service="svc",reason="collector_failed"} 3');
+    expect(body).toContain(
+      'metrics_scrape_errors_total{service="svc",reason="collector_failed"} 3',
+    );
   });
 
   it('answers 503 when a collector hangs past timeoutMs, and counts it', async () => {
@@ -179,11 +181,17 @@ describe('startMetricsServer', () => {
     hang = false;
     const ok = await fetch(server.url);
     expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('metrics_scrape_errors_total{service="svc",reason="timeout"} 1');
+    expect(await ok.text()).toContain(
+      'metrics_scrape_errors_total{service="svc",reason="timeout"} 1',
+    );
   });
 
   it('resolves every close(), the second one too', async () => {
-    const s = await startMetricsServer({ port: 0, host: '127.0.0.1', registry: registryWithData() });
+    const s = await startMetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: registryWithData(),
+    });
     await expect(s.close()).resolves.toBeUndefined();
     await expect(s.close()).resolves.toBeUndefined();
     await expect(fetch(s.url)).rejects.toThrow();

@@ -103,7 +103,9 @@ export async function startMetricsServer(
 
   await listen(server, port, host);
   // An 'error' without a listener would crash the process (EMFILE on accept, for one).
-  server.on('error', (error) => warnOnce(`metrics server error: ${error.message}`, 'AIO_METRICS_SERVER'));
+  server.on('error', (error) =>
+    warnOnce(`metrics server error: ${error.message}`, 'AIO_METRICS_SERVER'),
+  );
   const actual = (server.address() as AddressInfo).port;
   const open = openWarning(options, host, actual);
   if (open) warnOnce(open, 'AIO_METRICS_OPEN');

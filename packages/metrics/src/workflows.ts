@@ -5,12 +5,7 @@ import { activeTraceIds, annotateActiveSpan, exemplarLabels } from './exemplars.
 import { wellFormed, type LabelLimiter } from './labels.js';
 import type { CounterWriter, GaugeWriter, HistogramWriter, SeriesTable } from './series.js';
 import type { Metrics, WorkflowExecution } from './types.js';
-import {
-  optionalName,
-  requireName,
-  requireNonNegative,
-  requireOneOf,
-} from './validate.js';
+import { optionalName, requireName, requireNonNegative, requireOneOf } from './validate.js';
 
 /** A metric's writer with the label sets it may hold. */
 export interface Series<W> {
@@ -78,7 +73,8 @@ export function createWorkflowRecorder(m: WorkflowInstruments): WorkflowRecorder
     if (id) annotateActiveSpan({ 'workflow.id': id, 'workflow.name': name });
   }
 
-  const activeKey = (engine: string) => m.active.table.key([service, m.activeEngines.admit(engine)]);
+  const activeKey = (engine: string) =>
+    m.active.table.key([service, m.activeEngines.admit(engine)]);
 
   return {
     recordWorkflowExecution: recordWorkflowExecution as Metrics['recordWorkflowExecution'],
