@@ -98,22 +98,30 @@ describe('label values that would merge or forge series', () => {
     ]);
   });
 
-  it('keeps forged engine, token, queue and route values apart too', async () => {
-    const { metrics } = fresh();
-    metrics.recordEngineCall('e', 'op,service:adv,status:success', 'failure', 1);
-    metrics.recordEngineCall('e,operation:op', 'status:success', 'failure', 1);
-    metrics.recordTokens('a,token_type:input', { output: 5 });
-    metrics.recordTokens('a', { input: 7 });
-    metrics.http.start('GET').end({ route: '/a,http_response_status_code:200', statusCode: 500 });
-    metrics.http.start('GET').end({ route: '/a', statusCode: 200 });
+  it('keeps forged engine calls apart, and routes of two services on one registry', async () => {
+    const { registry, metrics } = fresh();
+    // prom-client keys both `engine_type:e,operation:o,service:adv,status:failure,operation:p,…`.
+    metrics.recordEngineCall('e', 'o,service:adv,status:failure,operation:p', 'success', 1);
+    metrics.recordEngineCall('e,operation:o,service:adv,status:failure', 'p', 'success', 1);
+    // …and both `…,http_route:/x,service:y,service:z,` for these two services.
+    const z = createMetrics({ serviceName: 'z', registry, collectDefaultMetrics: false });
+    const yz = createMetrics({
+      serviceName: 'y,service:z',
+      registry,
+      collectDefaultMetrics: false,
+    });
+    z.http.start('GET').end({ route: '/x,service:y', statusCode: 200 });
+    yz.http.start('GET').end({ route: '/x', statusCode: 200 });
     const { body } = await metrics.expose();
     expect(duplicates(body)).toEqual([]);
-    expect(lines(body, 'engine_calls_total')).toHaveLength(2);
-    expect(lines(body, 'engine_tokens_total')).toEqual([
-      'engine_tokens_total{service="adv",engine_type="a,token_type:input",token_type="output"} 5',
-      'engine_tokens_total{service="adv",engine_type="a",token_type="input"} 7',
+    expect(lines(body, 'engine_calls_total')).toEqual([
+      'engine_calls_total{service="adv",engine_type="e",operation="o,service:adv,status:failure,operation:p",status="success"} 1',
+      'engine_calls_total{service="adv",engine_type="e,operation:o,service:adv,status:failure",operation="p",status="success"} 1',
     ]);
-    expect(lines(body, 'http_server_request_duration_seconds_count')).toHaveLength(2);
+    expect(lines(body, 'http_server_request_duration_seconds_count')).toEqual([
+      'http_server_request_duration_seconds_count{service="z",http_request_method="GET",http_route="/x,service:y",http_response_status_code="200"} 1',
+      'http_server_request_duration_seconds_count{service="y,service:z",http_request_method="GET",http_route="/x",http_response_status_code="200"} 1',
+    ]);
   });
 });
 
