@@ -233,8 +233,8 @@ export const METRICS = {
   businessStoreErrors: {
     name: 'business_store_errors_total',
     type: 'counter',
-    help: 'Failed operations against the business metrics store.',
-    labelNames: [S, 'operation'],
+    help: 'Failed operations against the business metrics store, and events dropped, by reason.',
+    labelNames: [S, 'operation', 'reason'],
     owner: 'business-metrics',
   },
   businessKpiLastSuccess: {
