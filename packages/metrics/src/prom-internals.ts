@@ -20,24 +20,23 @@ interface ExemplarLike {
 }
 
 /** What prom-client keeps for one label set of a histogram (15.1.0 keeps `bucketExemplars` always). */
-export interface HistogramSeries {
-  readonly labels: Readonly<Record<string, string | number | undefined>>;
-  readonly bucketValues: Readonly<Record<string, number>>;
-  readonly sum: number;
-  readonly count: number;
-  readonly bucketExemplars?: Readonly<Record<string, ExemplarLike | null | undefined>>;
+interface HistogramEntry {
+  readonly labels: Labels;
+  readonly bucketValues: Record<string, number>;
+  sum: number;
+  count: number;
+  readonly bucketExemplars?: Record<string, ExemplarLike | null>;
 }
 
-type MutableHistogramSeries = {
-  -readonly [K in keyof HistogramSeries]: HistogramSeries[K];
-} & { bucketValues: Record<string, number>; bucketExemplars?: Record<string, ExemplarLike | null> };
+/** One histogram series, as the exposition reads it. */
+export type HistogramSeries = Readonly<HistogramEntry>;
 
 interface Internals<E> {
   hashMap: Record<string, E | undefined>;
   readonly sortedLabelNames: readonly string[];
 }
 
-interface HistogramInternals extends Internals<MutableHistogramSeries> {
+interface HistogramInternals extends Internals<HistogramEntry> {
   readonly name: string;
   readonly help: string;
   readonly upperBounds: readonly number[];
@@ -84,22 +83,24 @@ function sameLabels(a: Readonly<Record<string, unknown>>, b: Labels): boolean {
   return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
 }
 
-/** The entry of `key`, made when missing; a slot holding another label set is never written. */
+/** The entry of `key`, made by `create` when missing; a slot holding another label set is never written. */
 function entryOf<E extends { readonly labels: Readonly<Record<string, unknown>> }>(
   metric: Internals<E>,
   key: SeriesKey,
-  create: () => E,
+  create: (key: SeriesKey) => E,
 ): E {
   const found = metric.hashMap[key.hash];
-  if (found !== undefined) {
-    if (sameLabels(found.labels, key.labels)) return found;
-    // Someone wrote another label set at prom-client's ambiguous key: ours moves aside for good.
-    key.hash = JSON.stringify(metric.sortedLabelNames.map((n) => key.labels[n]));
-    return entryOf(metric, key, create);
+  if (found === undefined) {
+    const made = create(key);
+    metric.hashMap[key.hash] = made;
+    return made;
   }
-  const made = create();
-  metric.hashMap[key.hash] = made;
-  return made;
+  if (sameLabels(found.labels, key.labels)) return found;
+  // Someone wrote another label set at prom-client's ambiguous key: ours moves aside for good.
+  const escaped = JSON.stringify(metric.sortedLabelNames.map((n) => key.labels[n]));
+  if (key.hash === escaped) throw new Error(`series key ${escaped} holds other labels`);
+  key.hash = escaped;
+  return entryOf(metric, key, create);
 }
 
 /** Runs `fn` with `entry` at prom-client's own key of `key`, then puts that slot back. */
@@ -120,6 +121,9 @@ function atPromKey<E>(
   }
 }
 
+// Module-level, so a write allocates no closure.
+const newValueEntry = (key: SeriesKey): ValueEntry => ({ value: 0, labels: key.labels });
+
 /** A counter or gauge whose entries the writers may update in place. */
 export class ValueSeries {
   readonly #m: Internals<ValueEntry>;
@@ -129,11 +133,11 @@ export class ValueSeries {
   }
 
   add(key: SeriesKey, delta: number): void {
-    entryOf(this.#m, key, () => ({ value: 0, labels: key.labels })).value += delta;
+    entryOf(this.#m, key, newValueEntry).value += delta;
   }
 
   set(key: SeriesKey, value: number): void {
-    entryOf(this.#m, key, () => ({ value: 0, labels: key.labels })).value = value;
+    entryOf(this.#m, key, newValueEntry).value = value;
   }
 }
 
@@ -158,19 +162,19 @@ export class HistogramSeriesWriter {
   }
 
   /** prom-client's zero() builds the entry, so its shape is the installed version's. */
-  #create(key: SeriesKey): MutableHistogramSeries {
-    let made: MutableHistogramSeries | undefined;
+  readonly #create = (key: SeriesKey): HistogramEntry => {
+    let made: HistogramEntry | undefined;
     const h = this.#h;
     atPromKey(h, key, undefined, () => {
       h.zero(key.labels);
       made = h.hashMap[key.promHash];
     });
-    return made as MutableHistogramSeries;
-  }
+    return made as HistogramEntry;
+  };
 
   observe(key: SeriesKey, value: number, exemplar: Labels | undefined): void {
     if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
-    const entry = entryOf(this.#h, key, () => this.#create(key));
+    const entry = entryOf(this.#h, key, this.#create);
     const bounds = this.#bounds;
     let i = 0;
     while (i < bounds.length && value > (bounds[i] as number)) i++;
@@ -247,14 +251,16 @@ export function fastPathProblem(): string | undefined {
   return probed.problem;
 }
 
-function plain(metric: object, type: { prototype: object }): boolean {
-  const m = metric as Partial<Internals<unknown>>;
+/** The single check that the fast path applies to `metric`. */
+function plain(metric: object, type: typeof Counter | typeof Gauge | typeof Histogram): boolean {
+  const m = metric as Partial<HistogramInternals>;
   // Exactly prom-client's class: a subclass may have overridden the writes we would bypass.
   return (
     Object.getPrototypeOf(metric) === type.prototype &&
     typeof m.hashMap === 'object' &&
     m.hashMap !== null &&
     Array.isArray(m.sortedLabelNames) &&
+    (type !== Histogram || Array.isArray(m.upperBounds)) &&
     fastPathProblem() === undefined
   );
 }
@@ -268,10 +274,7 @@ export function valueSeries(metric: Counter | Gauge): ValueSeries | undefined {
 
 /** In-place writes for a histogram, or undefined when its public API must be used. */
 export function histogramSeries(histogram: Histogram): HistogramSeriesWriter | undefined {
-  return plain(histogram, Histogram) &&
-    Array.isArray((histogram as unknown as HistogramInternals).upperBounds)
-    ? new HistogramSeriesWriter(histogram)
-    : undefined;
+  return plain(histogram, Histogram) ? new HistogramSeriesWriter(histogram) : undefined;
 }
 
 /** A histogram the exposition may read straight from its entries. */
@@ -293,7 +296,6 @@ export function plainHistogram(metric: unknown): PlainHistogram | undefined {
   if (metric.get !== Histogram.prototype.get || h.getForPromString !== proto.getForPromString) {
     return undefined;
   }
-  if (!Array.isArray(h.upperBounds)) return undefined;
   return {
     name: h.name,
     help: h.help,
