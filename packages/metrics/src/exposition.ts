@@ -134,7 +134,7 @@ async function renderHistogram(
   openMetrics: boolean,
 ): Promise<string[]> {
   const name = histogram.name;
-  const bounds = histogram.upperBounds;
+  const bounds = histogram.bounds;
   const le = bounds.map((bound) => `le="${escapeLabelValue(formatValue(bound))}"} `);
   const bucket = `${name}_bucket{`;
   const sumName = `${name}_sum`;

@@ -1,9 +1,15 @@
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { requireBinary, promtoolCheckMetrics } from '@ai-orchestrator/testkit';
+import {
+  parseOpenMetrics,
+  promtoolCheckMetrics,
+  requireBinary,
+  requireOpenMetricsParser,
+} from '@ai-orchestrator/testkit';
 import { createMetrics, METRICS, MetricsService, OVERFLOW_VALUE } from './index.js';
 
 const promtool = requireBinary('promtool');
+const python = requireOpenMetricsParser();
 
 function fresh(limits?: { maxLabelValues?: number }) {
   const registry = new Registry();
@@ -86,6 +92,19 @@ describe('createMetrics', () => {
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
   });
+
+  it.skipIf(!python)(
+    'stays accepted by the strict OpenMetrics parser with default metrics on',
+    async () => {
+      const registry = new Registry();
+      const metrics = createMetrics({ serviceName: 'gateway', registry });
+      metrics.recordWorkflowExecution('wf-1', 'summarize', 'openai', 'success', 1500);
+      const { body } = await metrics.expose('openmetrics');
+      const names = new Set(parseOpenMetrics(python as string, body).map((s) => s.name));
+      expect(names).toContain('nodejs_version_info');
+      expect(names).toContain('workflow_executions_total');
+    },
+  );
 
   it('returns the same metrics on a second call, never "already registered"', () => {
     const registry = new Registry();

@@ -281,7 +281,8 @@ export function histogramSeries(histogram: Histogram): HistogramSeriesWriter | u
 export interface PlainHistogram {
   readonly name: string;
   readonly help: string;
-  readonly upperBounds: readonly number[];
+  /** The bucket bounds, ascending (+Inf not included). */
+  readonly bounds: readonly number[];
   /** Runs the collect callback, as Histogram#get() does before reading. */
   collect(): Promise<void>;
   series(): readonly HistogramSeries[];
@@ -299,7 +300,7 @@ export function plainHistogram(metric: unknown): PlainHistogram | undefined {
   return {
     name: h.name,
     help: h.help,
-    upperBounds: h.upperBounds,
+    bounds: h.upperBounds,
     async collect() {
       if (!h.collect) return;
       const pending = h.collect();
