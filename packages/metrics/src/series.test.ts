@@ -4,6 +4,7 @@ import { PROM_CLIENTS, installedVersion, withPromClient } from '../test/prom-ver
 
 const load = async () => ({
   prom: await import('prom-client'),
+  index: await import('./index.js'),
   series: await import('./series.js'),
   internals: await import('./prom-internals.js'),
   exposition: await import('./exposition.js'),
@@ -55,6 +56,21 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
     expect(new m.series.GaugeWriter(gauge).fast).toBe(true);
     expect(new m.series.HistogramWriter(histogram(registry, true)).fast).toBe(true);
     expect(new m.series.HistogramWriter(histogram(new m.prom.Registry(), false)).fast).toBe(true);
+  });
+
+  it('takes the fast path for every counter, gauge and histogram createMetrics registers', () => {
+    const registry = new m.prom.Registry();
+    m.index.createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false });
+    const ours = m.index.CONTRACT.filter((def) => def.owner === 'metrics').map((def) => def.name);
+    const metrics = registry.getMetricsAsArray();
+    expect(metrics.map((metric) => metric.name).sort()).toEqual([...ours].sort());
+    for (const metric of metrics) {
+      const fast =
+        metric instanceof m.prom.Histogram
+          ? m.internals.histogramSeries(metric)
+          : m.internals.valueSeries(metric as InstanceType<Loaded['prom']['Counter']>);
+      expect([metric.name, fast !== undefined]).toEqual([metric.name, true]);
+    }
   });
 
   it('writes what observe() writes: buckets, sum, count and exemplars', async () => {
