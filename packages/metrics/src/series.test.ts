@@ -68,7 +68,7 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
       const fast =
         metric instanceof m.prom.Histogram
           ? m.internals.histogramSeries(metric)
-          : m.internals.valueSeries(metric as InstanceType<Loaded['prom']['Counter']>);
+          : m.internals.valueSeries(metric as unknown as InstanceType<Loaded['prom']['Counter']>);
       expect([metric.name, fast !== undefined]).toEqual([metric.name, true]);
     }
   });
