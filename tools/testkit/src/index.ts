@@ -7,3 +7,4 @@ export { createCertificates, type TestCertificates } from './certificates.js';
 export { startPrometheus, type PrometheusServer } from './prometheus.js';
 export { startAlertmanager, type AlertmanagerServer } from './alertmanager.js';
 export { promtoolCheckMetrics } from './promtool.js';
+export { parseOpenMetrics, requireOpenMetricsParser, type ParsedSample } from './openmetrics.js';
