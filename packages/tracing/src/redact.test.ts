@@ -4,7 +4,8 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { RedactingSpanProcessor, Redactor } from './redact.js';
+import { Redactor } from './redact.js';
+import { RedactingSpanProcessor } from './redact-span.js';
 
 const R = '[REDACTED]';
 

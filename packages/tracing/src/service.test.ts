@@ -198,7 +198,7 @@ describe('option validation', () => {
     [{ serviceName: '' }, /serviceName must be a non-empty string/],
     [
       { serviceName: 'x', endpoint: 'localhost:4318' },
-      /endpoint must be an http:\/\/ or https:\/\/ URL, got "localhost:4318"/,
+      /endpoint must be an http:\/\/ or https:\/\/ URL without spaces or control characters, got "localhost:4318"/,
     ],
     [
       { serviceName: 'x', sampler: { ratio: 2 } },
