@@ -1,13 +1,16 @@
-// The built-in rules that find secrets and personal data inside text. Every pattern is written in
-// a shape V8's backtracking engine runs in linear time:
+// The built-in rules that find secrets and personal data inside text. Each rule has a gate (a
+// cheap check on the text and its profile) and a scan; a scan is a hand-written loop or a RegExp
+// written in a shape V8's backtracking engine runs in linear time:
 // - it starts with a lookbehind that excludes its own first characters, so a run of them is tried
 //   from its first character only (no rescanning of a long run from every position);
 // - a repeat either has a small bound or is the last thing its match needs (nothing after it can
 //   fail and make it give characters back), and adjacent repeats use disjoint classes;
-// - a rule that can turn a match down (`hits` returns undefined) has a bounded match length.
-// `redact-rules.test.ts` feeds megabyte-long adversarial text through each of them.
+// - a match it turns down (`hits` returns undefined) has a bounded length.
+// `redact-linear.test.ts` feeds megabyte-long adversarial text through each of them.
 import { luhnCards } from './redact-cards.js';
+import { AUTH_SCHEMES, flagValueHits, keyValueHits } from './redact-kv.js';
 import type { SecretNames } from './redact-names.js';
+import type { TextProfile } from './redact-profile.js';
 
 /** A part of the text to replace, `[from, to)`. */
 export interface Hit {
@@ -17,18 +20,13 @@ export interface Hit {
 
 export interface TextRule {
   readonly name: string;
-  /** Pattern source without capturing groups (the scanner adds one per rule). */
-  readonly source: string;
-  /** What to mask for the match `text[start, end)`: undefined when it is no secret after all. */
-  readonly hits?: (
-    text: string,
-    start: number,
-    end: number,
-    names: SecretNames,
-  ) => readonly Hit[] | undefined;
+  /** Whether `text` can hold a match at all; false skips the scan. */
+  readonly gate: (text: string, profile: TextProfile) => boolean;
+  /** The parts of `text` to mask, in order, not overlapping. */
+  readonly scan: (text: string, names: SecretNames) => readonly Hit[];
 }
 
-/** `[Bb][Ee]…`: a word in any case, without the `i` flag for the whole scanner. */
+/** `[Bb][Ee]…`: a word in any case, without the `i` flag's slower matching. */
 function anyCase(word: string): string {
   return word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
 }
@@ -89,90 +87,44 @@ const PROVIDER_KEYS = [
   'eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}(?:\\.[A-Za-z0-9_-]*){0,3}', // JWT / JWS / JWE
 ];
 
-// Auth schemes whose credential follows after a space (`Authorization: Bearer …`).
-export const AUTH_SCHEMES = ['bearer', 'basic', 'digest', 'token', 'negotiate'];
-
-// Characters that end a value in `name=value` (a query string, a header list, JSON).
-const VALUE_END = new Set([...' \t\r\n&;,"\'<>()[]{}|\\`']);
-
-function isValueChar(text: string, i: number, inQuery = false): boolean {
-  const c = text.charAt(i);
-  return i < text.length && !VALUE_END.has(c) && !(inQuery && c === '#');
-}
-
-function skipBlanks(text: string, i: number): number {
-  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
-  return i;
-}
-
-/** Past a quoted value: the index of the closing quote, or the end of the text. */
-function closingQuote(text: string, from: number, quote: string): number {
-  for (let i = from; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === quote) return i;
-  }
-  return text.length;
-}
+// A word that may start an auth scheme, to skip text without one.
+const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
 
 /**
- * The value after `name=` starting at `from`: quoted, to the end of the line, or one word (in a
- * query string, up to a `#` too: a password in free text may hold one, a URL's would be encoded).
+ * A scan by a global RegExp: each match is masked whole, or as `hits` says; a match `hits` turns
+ * down is passed over one character at a time.
  */
-function valueEnd(
-  text: string,
-  from: number,
-  wholeLine: boolean,
-  inQuery: boolean,
-): { from: number; to: number } {
-  const quote = text[from];
-  if (quote === '"' || quote === "'") return { from: from + 1, to: closingQuote(text, from + 1, quote) };
-  let to = from;
-  if (wholeLine) {
-    while (to < text.length && !'\r\n"\\'.includes(text.charAt(to))) to++;
-    return { from, to };
-  }
-  while (isValueChar(text, to, inQuery)) to++;
-  // `Bearer abc…`: the credential after the scheme is part of the value
-  const next = skipBlanks(text, to);
-  if (next > to && isValueChar(text, next) && AUTH_SCHEMES.includes(text.slice(from, to).toLowerCase())) {
-    to = next;
-    while (isValueChar(text, to)) to++;
-  }
-  return { from, to };
-}
-
-function isNameChar(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    code === 95 ||
-    code === 45
-  );
-}
-
-/** `name=value`, `name: value`, `"name": "value"`, `--name=value`, `--name value`. */
-function keyValueHits(text: string, start: number, end: number, names: SecretNames): Hit[] | undefined {
-  let nameStart = start;
-  while (text[nameStart] === '-') nameStart++;
-  let nameEnd = nameStart;
-  while (nameEnd < end && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
-  const name = text.slice(nameStart, nameEnd);
-  if (!names.isSecretParam(name)) return undefined;
-  const last = name.toLowerCase();
-  const wholeLine = last.endsWith('authorization') || last.endsWith('cookie');
-  const inQuery = '?&#'.includes(text.charAt(start - 1)) && text[end - 1] === '=';
-  const value = valueEnd(text, skipBlanks(text, end), wholeLine, inQuery);
-  return value.to > value.from ? [value] : undefined;
+function byPattern(
+  source: string,
+  hits?: (text: string, start: number, end: number) => readonly Hit[] | undefined,
+): (text: string) => Hit[] {
+  const pattern = new RegExp(source, 'g');
+  return (text) => {
+    const found: Hit[] = [];
+    pattern.lastIndex = 0;
+    let match: RegExpExecArray | null;
+    while ((match = pattern.exec(text)) !== null) {
+      const start = match.index;
+      const end = start + match[0].length;
+      const parts = hits === undefined ? [{ from: start, to: end }] : hits(text, start, end);
+      let next = start + 1;
+      for (const part of parts ?? []) {
+        found.push(part);
+        next = Math.max(next, part.to);
+      }
+      pattern.lastIndex = next;
+    }
+    return found;
+  };
 }
 
 /** `Bearer <credential>` and the like outside a `name: value` pair. */
 function authSchemeHits(text: string, start: number, end: number): Hit[] | undefined {
   let from = start;
   while (from < end && text[from] !== ' ' && text[from] !== '\t') from++;
-  from = skipBlanks(text, from);
+  while (from < end && (text[from] === ' ' || text[from] === '\t')) from++;
   const credential = text.slice(from, end);
-  // prose ("basic information") is one lower-case word; credentials are not
+  // prose ("basic information") is a lower-case word; credentials are not
   const looksSecret = credential.length >= 20 || /[^a-z.-]/.test(credential);
   return looksSecret ? [{ from, to: end }] : undefined;
 }
@@ -184,8 +136,8 @@ function charClass(code: number): number {
   return 3;
 }
 
-/** A 40-character base64 run (an AWS secret access key) that looks random, not like a word or path. */
-function randomKeyHits(text: string, start: number, end: number): Hit[] | undefined {
+/** Whether a 40-character base64 run looks random (an AWS secret key), not like a word or path. */
+function looksRandom(text: string, start: number, end: number): boolean {
   const seen = [0, 0, 0, 0];
   let changes = 0;
   let slashes = 0;
@@ -196,8 +148,53 @@ function randomKeyHits(text: string, start: number, end: number): Hit[] | undefi
     if (code === 47) slashes++;
     if (i > start && cls !== charClass(text.charCodeAt(i - 1))) changes++;
   }
-  const random = seen[0] === 1 && seen[1] === 1 && seen[2] === 1 && changes >= 12;
-  return random && slashes <= 2 && text[start] !== '/' ? [{ from: start, to: end }] : undefined;
+  const mixed = seen[0] === 1 && seen[1] === 1 && seen[2] === 1 && changes >= 12;
+  return mixed && slashes <= 2 && text[start] !== '/';
+}
+
+function isBase64Char(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 43 ||
+    code === 47
+  );
+}
+
+/** Runs of exactly 40 base64 characters that look random. */
+function awsSecretHits(text: string): Hit[] {
+  const hits: Hit[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && isBase64Char(text.charCodeAt(i))) continue;
+    const padded = text[i] === '=' || text[start - 1] === '=';
+    if (i - start === 40 && !padded && looksRandom(text, start, i)) hits.push({ from: start, to: i });
+    start = i + 1;
+  }
+  return hits;
+}
+
+/** Runs of digit groups, each checked for card numbers. */
+function cardHits(text: string): Hit[] {
+  const hits: Hit[] = [];
+  let start = -1;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0;
+    if (code >= 48 && code <= 57) {
+      if (start < 0) start = i;
+      digits++;
+      continue;
+    }
+    const separator = code === 32 || code === 45;
+    const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+    if (start >= 0 && separator && next >= 48 && next <= 57) continue;
+    if (start >= 0 && digits >= 13) hits.push(...(luhnCards(text, start, i) ?? []));
+    start = -1;
+    digits = 0;
+  }
+  return hits;
 }
 
 /** A PEM private key block, to its END line (or the end of the text when that was cut off). */
@@ -208,55 +205,67 @@ function privateKeyHits(text: string, start: number): Hit[] {
   return [{ from: start, to: close < 0 ? text.length : close + 5 }];
 }
 
-/** `scheme://user:password@host`: the user information goes, scheme and host stay. */
-function urlCredentialHits(text: string, start: number, end: number): Hit[] {
-  return [{ from: text.indexOf('://', start) + 3, to: end - 1 }];
-}
-
-/** The built-in rules, in the order they are tried at one position. */
+/** The built-in rules, in the order they run; each sees the text the ones before it masked. */
 export const TEXT_RULES: readonly TextRule[] = [
   {
     name: 'private-key',
-    source: '(?<!-)-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----',
-    hits: (text, start) => privateKeyHits(text, start),
+    gate: (text) => text.includes('-----BEGIN'),
+    scan: byPattern('-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----', (text, start) =>
+      privateKeyHits(text, start),
+    ),
   },
   {
     name: 'url-credentials',
-    source: '(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\\s/?#]{1,512}@',
-    hits: (text, start, end) => urlCredentialHits(text, start, end),
-  },
-  {
-    name: 'provider-key',
-    source: `(?<![A-Za-z0-9_-])(?:${PROVIDER_KEYS.join('|')})`,
-  },
-  {
-    name: 'azure-client-secret',
-    source: '(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}',
-  },
-  {
-    name: 'email',
-    source:
-      '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}',
+    gate: (text) => text.includes('://') && text.includes('@'),
+    // the user information ends at the last @ before the path, like WHATWG URL parsing
+    scan: byPattern(
+      '(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\\s/?#]{1,512}@',
+      (text, start, end) => [{ from: text.indexOf('://', start) + 3, to: end - 1 }],
+    ),
   },
   {
     name: 'key-value',
-    source:
-      '(?<![A-Za-z0-9_-])(?:-{1,2}[A-Za-z][A-Za-z0-9_-]{0,63}(?:[ \\t]{1,3}(?=[^\\s-])|["\']?[ \\t]{0,3}[=:])|[A-Za-z_][A-Za-z0-9_-]{0,63}["\']?[ \\t]{0,3}[=:])',
-    hits: keyValueHits,
+    gate: (text) => text.includes('=') || text.includes(':'),
+    scan: keyValueHits,
+  },
+  {
+    name: 'flag-value',
+    gate: (text) => text.includes('--'),
+    scan: flagValueHits,
   },
   {
     name: 'auth-scheme',
-    source: `(?<![A-Za-z0-9_-])(?:${AUTH_SCHEMES.map(anyCase).join('|')})[ \\t]{1,8}[A-Za-z0-9._~+/=-]{6,}`,
-    hits: (text, start, end) => authSchemeHits(text, start, end),
+    gate: (text) => AUTH_WORD.test(text),
+    scan: byPattern(
+      `(?<![A-Za-z0-9_-])(?:${AUTH_SCHEMES.map(anyCase).join('|')})[ \\t]{1,8}[A-Za-z0-9._~+/=-]{6,}`,
+      authSchemeHits,
+    ),
+  },
+  {
+    name: 'provider-key',
+    gate: (text, profile) => profile.keyRun >= 15,
+    scan: byPattern(`(?<![A-Za-z0-9_-])(?:${PROVIDER_KEYS.join('|')})`),
+  },
+  {
+    name: 'azure-client-secret',
+    gate: (text) => text.includes('Q~'),
+    scan: byPattern('(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}'),
+  },
+  {
+    name: 'email',
+    gate: (text) => text.includes('@') || text.includes('%40'),
+    scan: byPattern(
+      '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}',
+    ),
   },
   {
     name: 'card-number',
-    source: '(?<![0-9]|[0-9][ -])(?=(?:[0-9][ -]?){12}[0-9])[0-9]+(?:[ -][0-9]+)*',
-    hits: (text, start, end) => luhnCards(text, start, end),
+    gate: (text, profile) => profile.cardRun >= 13,
+    scan: cardHits,
   },
   {
     name: 'aws-secret-key',
-    source: '(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])',
-    hits: (text, start, end) => randomKeyHits(text, start, end),
+    gate: (text, profile) => profile.base64Run >= 40,
+    scan: awsSecretHits,
   },
 ];

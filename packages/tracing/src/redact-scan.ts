@@ -1,85 +1,76 @@
-// One pass over a text with every rule at once: a single combined RegExp finds the leftmost
-// candidate, the rule that matched decides what to mask, and the scan goes on after it.
+// Runs the rules over a text, and bounds how much text is scanned.
 import type { SecretNames } from './redact-names.js';
+import { profileOf } from './redact-profile.js';
 import type { Hit, TextRule } from './redact-rules.js';
 
-// Characters a secret's token is made of: the token a length bound cuts through is dropped whole.
-const TOKEN_BREAK = /[\s"'<>()[\]{}|,;]/;
+// Characters between tokens: the token a length bound cuts through is dropped whole.
+const TOKEN_BREAKS = new Set([...' \t\r\n"\'<>()[]{}|,;']);
 
 /**
- * `text` cut to `maxLength` characters, without the token the cut falls in (and a card number in
- * groups just before it), followed by a marker that says how much was cut.
+ * `text` cut to `maxLength` characters, without the token the cut falls in (nor the digit groups
+ * of a card number just before it), followed by a marker that says how much was cut.
  */
 export function truncate(text: string, maxLength: number): string {
   let end = maxLength;
   // a surrogate pair stays whole
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
-  while (end > 0 && !TOKEN_BREAK.test(text.charAt(end - 1))) end--;
-  while (end > 0 && /[0-9 -]/.test(text.charAt(end - 1))) end--;
+  if (!TOKEN_BREAKS.has(text.charAt(end))) {
+    while (end > 0 && !TOKEN_BREAKS.has(text.charAt(end - 1))) end--;
+  }
+  while (end > 0 && '0123456789 -'.includes(text.charAt(end - 1))) end--;
   return `${text.slice(0, end)}[TRUNCATED ${text.length - end} chars]`;
 }
 
-/** Runs a list of rules over text; the combined pattern has one capturing group per rule. */
-export class Scanner {
-  private readonly combined: RegExp;
-  // each rule alone, to try the rules after one that turned its match down at the same position
-  private readonly sticky: RegExp[];
-
-  constructor(private readonly rules: readonly TextRule[]) {
-    this.combined = new RegExp(rules.map((rule) => `(${rule.source})`).join('|'), 'g');
-    this.sticky = rules.map((rule) => new RegExp(rule.source, 'y'));
+/** `text` with `hits` (in order, not overlapping) replaced by `replacement`. */
+function replaceHits(text: string, hits: readonly Hit[], replacement: string): string {
+  let out = '';
+  let copied = 0;
+  for (const hit of hits) {
+    if (hit.from < copied || hit.to <= hit.from) continue;
+    out += text.slice(copied, hit.from) + replacement;
+    copied = hit.to;
   }
+  return out + text.slice(copied);
+}
 
-  /** The hits of the first rule from `from` on that accepts a match at `at`, or undefined. */
-  private retry(text: string, at: number, from: number, names: SecretNames): readonly Hit[] | undefined {
-    for (let r = from; r < this.rules.length; r++) {
-      const pattern = this.sticky[r] as RegExp;
-      pattern.lastIndex = at;
-      const match = pattern.exec(text);
-      if (match === null) continue;
-      const hits = this.hitsOf(r, text, at, at + match[0].length, names);
-      if (hits !== undefined) return hits;
-    }
-    return undefined;
+/**
+ * `text` with what each rule finds replaced by `replacement`, rule after rule; the same string
+ * when nothing was found.
+ */
+export function applyRules(
+  rules: readonly TextRule[],
+  text: string,
+  replacement: string,
+  names: SecretNames,
+): string {
+  const profile = profileOf(text);
+  let out = text;
+  for (const rule of rules) {
+    if (!rule.gate(out, profile)) continue;
+    const hits = rule.scan(out, names);
+    if (hits.length > 0) out = replaceHits(out, hits, replacement);
   }
+  return out;
+}
 
-  private hitsOf(
-    rule: number,
-    text: string,
-    start: number,
-    end: number,
-    names: SecretNames,
-  ): readonly Hit[] | undefined {
-    const hits = (this.rules[rule] as TextRule).hits;
-    return hits === undefined ? [{ from: start, to: end }] : hits(text, start, end, names);
-  }
+/**
+ * The last answer per slot (an attribute key, the span name): span text repeats from span to span,
+ * and a miss costs one comparison, not a hash of the text.
+ */
+export class LastValues {
+  private readonly slots = new Map<string, { text: string; answer: string }>();
 
-  /** `text` with every hit replaced by `replacement`; the same string when there was none. */
-  mask(text: string, replacement: string, names: SecretNames): string {
-    const pattern = this.combined;
-    pattern.lastIndex = 0;
-    let out = '';
-    let copied = 0;
-    let match: RegExpExecArray | null;
-    while ((match = pattern.exec(text)) !== null) {
-      const start = match.index;
-      let rule = 0;
-      while (match[rule + 1] === undefined) rule++;
-      const hits =
-        this.hitsOf(rule, text, start, start + match[0].length, names) ??
-        this.retry(text, start, rule + 1, names);
-      if (hits === undefined) {
-        pattern.lastIndex = start + 1;
-        continue;
-      }
-      for (const hit of hits) {
-        if (hit.from < copied || hit.to <= hit.from) continue;
-        out += text.slice(copied, hit.from) + replacement;
-        copied = hit.to;
-      }
-      pattern.lastIndex = Math.max(copied, start + 1);
-    }
-    return copied === 0 ? text : out + text.slice(copied);
+  constructor(private readonly limit: number) {}
+
+  get(slot: string, text: string, compute: (text: string) => string): string {
+    const last = this.slots.get(slot);
+    if (last !== undefined && last.text === text) return last.answer;
+    const answer = compute(text);
+    if (last !== undefined) {
+      last.text = text;
+      last.answer = answer;
+    } else if (this.slots.size < this.limit) this.slots.set(slot, { text, answer });
+    return answer;
   }
 }

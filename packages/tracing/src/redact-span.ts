@@ -99,9 +99,33 @@ function redactEvent(event: TimedEvent, redactor: Redactor): TimedEvent {
   return { ...event, name, ...(attributes !== undefined ? { attributes } : {}) };
 }
 
+// Span names are few by design (`GET /users/:id`): each is masked once, up to this many.
+const NAME_LIMIT = 1024;
+
+/** Masked span names, remembered. */
+class SpanNames {
+  private readonly known = new Map<string, string>();
+
+  constructor(private readonly redactor: Redactor) {}
+
+  of(name: string): string {
+    const known = this.known.get(name);
+    if (known !== undefined) return known;
+    const masked = this.redactor.string(name);
+    if (this.known.size >= NAME_LIMIT) this.known.clear();
+    this.known.set(name, masked);
+    return masked;
+  }
+}
+
 /** The ended span with its text redacted: a view when something was masked, else the span itself. */
-function redactedSpan(span: ReadableSpan, redactor: Redactor, resources: ResourceViews): ReadableSpan {
-  const name = redactor.string(span.name);
+function redactedSpan(
+  span: ReadableSpan,
+  redactor: Redactor,
+  resources: ResourceViews,
+  names: SpanNames,
+): ReadableSpan {
+  const name = names.of(span.name);
   const events = mapSame(span.events, (event) => redactEvent(event, redactor));
   const links = mapSame(span.links, (link) => {
     if (link.attributes === undefined) return link;
@@ -155,12 +179,14 @@ function redactedSpan(span: ReadableSpan, redactor: Redactor, resources: Resourc
  */
 export class RedactingSpanProcessor implements SpanProcessor {
   private readonly resources: ResourceViews;
+  private readonly names: SpanNames;
 
   constructor(
     private readonly next: SpanProcessor,
     private readonly redactor: Redactor,
   ) {
     this.resources = new ResourceViews(redactor);
+    this.names = new SpanNames(redactor);
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -170,7 +196,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     let view: ReadableSpan;
     try {
-      view = redactedSpan(span, this.redactor, this.resources);
+      view = redactedSpan(span, this.redactor, this.resources, this.names);
     } catch {
       return; // a span we cannot redact is not exported
     }

@@ -3,7 +3,7 @@ import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { RE2JS } from 're2js';
 import { nameWords, SecretNames } from './redact-names.js';
 import { TEXT_RULES } from './redact-rules.js';
-import { Scanner, truncate } from './redact-scan.js';
+import { applyRules, LastValues, truncate } from './redact-scan.js';
 import type { RedactOptions } from './types.js';
 import { compileUserPattern, replaceUserPattern } from './user-patterns.js';
 
@@ -12,12 +12,11 @@ const DEFAULT_REPLACEMENT = '[REDACTED]';
 export const DEFAULT_MAX_LENGTH = 16_384;
 // Shorter text cannot hold a secret the built-in rules know (`pass=x` and `a@b.co` have six).
 const MIN_SECRET_LENGTH = 6;
-// Past this many distinct attribute keys, masked keys are no longer remembered.
-const KEY_CACHE_LIMIT = 4096;
+// Span text repeats (hosts, user agents, routes): the last answer for each of up to this many
+// attribute keys is remembered, and masked keys themselves.
+const KEY_LIMIT = 4096;
 // `--password` in `process.command_args`: the next item is its value.
 const FLAG = /^--?[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
-// The scanner keeps no state between calls, so every Redactor shares one.
-const BUILT_IN = new Scanner(TEXT_RULES);
 
 /**
  * Masks secrets and personal data in attribute keys and values and in free text;
@@ -31,7 +30,8 @@ export class Redactor {
   private readonly patterns: RE2JS[];
   private readonly replacement: string;
   private readonly maxLength: number;
-  private readonly maskedKeys = new Map<string, string>();
+  private readonly lastValues = new LastValues(KEY_LIMIT);
+  private readonly maskedKeys = new LastValues(KEY_LIMIT);
 
   constructor(options: RedactOptions = {}) {
     this.replacement = options.replacement ?? DEFAULT_REPLACEMENT;
@@ -48,6 +48,8 @@ export class Redactor {
     );
   }
 
+  private readonly mask = (text: string): string => this.string(text);
+
   /** Whether the whole value of `key` is a secret. */
   isSecretKey(key: string): boolean {
     return this.names.isSecretKey(key);
@@ -57,20 +59,11 @@ export class Redactor {
   string(text: string): string {
     if (text.length < MIN_SECRET_LENGTH && this.patterns.length === 0) return text;
     const bounded = text.length > this.maxLength ? truncate(text, this.maxLength) : text;
-    let out = BUILT_IN.mask(bounded, this.replacement, this.names);
+    let out = applyRules(TEXT_RULES, bounded, this.replacement, this.names);
     for (const pattern of this.patterns) {
       out = replaceUserPattern(out, pattern, this.replacement);
     }
     return out;
-  }
-
-  /** An attribute key with any secret inside it masked (a key made of a header or a query). */
-  private key(key: string): string {
-    const known = this.maskedKeys.get(key);
-    if (known !== undefined) return known;
-    const masked = this.string(key);
-    if (this.maskedKeys.size < KEY_CACHE_LIMIT) this.maskedKeys.set(key, masked);
-    return masked;
   }
 
   private value(key: string, value: AttributeValue | undefined): AttributeValue | undefined {
@@ -78,7 +71,7 @@ export class Redactor {
     if (this.isSecretKey(key)) {
       return Array.isArray(value) ? value.map(() => this.replacement) : this.replacement;
     }
-    if (typeof value === 'string') return this.string(value);
+    if (typeof value === 'string') return this.lastValues.get(key, value, this.mask);
     if (Array.isArray(value)) return this.array(value as unknown[]);
     return value;
   }
@@ -109,7 +102,7 @@ export class Redactor {
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
       const masked = this.value(key, value);
-      const maskedKey = this.key(key);
+      const maskedKey = this.maskedKeys.get(key, key, this.mask);
       if (masked === value && maskedKey === key) continue;
       out ??= { ...attributes };
       if (maskedKey !== key) delete out[key];
