@@ -182,7 +182,7 @@ export const SECRET_KEYS: readonly string[] = [
   'clientSecret',
   'private_key',
   'refresh_token',
-  'AWSAccessKeyId',
+  'X-Amz-Security-Token',
 ];
 
 /** Text that must reach the collector unchanged: redaction is not "erase everything". */
