@@ -43,7 +43,7 @@ function checkOtlpVariables(env: NodeJS.ProcessEnv, urlFromOptions: boolean): vo
   if (!urlFromOptions) {
     for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
       const value = env[name];
-      if (value !== undefined && value.trim() !== '') checkUrl(name, value.trim());
+      if (value !== undefined && value.trim() !== '') checkUrl(name, value);
     }
   }
   for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']) {

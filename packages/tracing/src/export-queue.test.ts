@@ -104,6 +104,52 @@ describe('bounded export queue', () => {
     warn.mockRestore();
   });
 
+  it('logs each kind of export failure once, with its real cause (not "collector down")', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const causes = [
+      Object.assign(new Error('Payload Too Large'), { code: 413 }),
+      Object.assign(new Error('Payload Too Large'), { code: 413 }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4318'), { code: 'ECONNREFUSED' }),
+      Object.assign(new TypeError('Invalid character in header content ["authorization"]'), {
+        code: 'ERR_INVALID_CHAR',
+      }),
+    ];
+    let call = 0;
+    const exporter: SpanExporter = {
+      export: (_spans, done) =>
+        done({ code: ExportResultCode.FAILED, error: causes[call++] as Error }),
+      shutdown: () => Promise.resolve(),
+    };
+    service = new TracingService({
+      serviceName: 'causes',
+      exporter,
+      registry: new Registry(),
+      instrumentations: OFF,
+      maxExportBatchSize: 1,
+      scheduledDelayMs: 0,
+    }).initialize();
+    for (let i = 0; i < causes.length; i++) {
+      service.traceFunction(`op-${i}`, () => undefined);
+      await service.forceFlush();
+    }
+    const lines = warn.mock.calls
+      .map(([message]) => String(message))
+      .filter((message) => message.includes('dropping spans of causes (export_failed)'));
+    expect(lines).toEqual([
+      expect.stringContaining(
+        'the collector answered HTTP 413 Payload Too Large; counted in tracing_spans_dropped_total{reason="export_failed"}',
+      ),
+      expect.stringContaining(
+        'connect ECONNREFUSED 127.0.0.1:4318 (nothing listens at the OTLP endpoint)',
+      ),
+      expect.stringContaining(
+        'Invalid character in header content ["authorization"] (a header value is invalid)',
+      ),
+    ]);
+    expect(service.droppedSpans().export_failed).toBe(4);
+    warn.mockRestore();
+  });
+
   it('a throwing exporter counts its batch as failed and never breaks the traced code', async () => {
     const exporter: SpanExporter = {
       export: () => {

@@ -14,8 +14,12 @@ export interface ExportQueueOptions {
 }
 
 export interface DropSink {
-  drop(reason: DropReason, count: number): void;
+  /** `cause`: why an export failed (the exporter's error), for the log line. */
+  drop(reason: DropReason, count: number, cause?: unknown): void;
 }
+
+/** What the guard reports when an exporter never calls back. */
+export const NO_ANSWER = 'no answer within exportTimeoutMs';
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -92,27 +96,27 @@ export class ExportQueue implements SpanProcessor {
     this.pendingBatch = state;
     return new Promise<void>((resolve) => {
       let settled = false;
-      const finish = (ok: boolean): void => {
+      const finish = (ok: boolean, cause?: unknown): void => {
         if (settled) return;
         settled = true;
         clearTimeout(guard);
         if (this.pendingBatch === state) this.pendingBatch = undefined;
-        if (!ok && !state.abandoned) this.drops.drop('export_failed', batch.length);
+        if (!ok && !state.abandoned) this.drops.drop('export_failed', batch.length, cause);
         resolve();
       };
       // the OTLP exporter has its own deadline; this one covers exporters that never call back
-      const guard = setTimeout(() => finish(false), this.options.exportTimeoutMs + 1000);
+      const guard = setTimeout(() => finish(false, NO_ANSWER), this.options.exportTimeoutMs + 1000);
       guard.unref();
       const send = (): void => {
         try {
           // the exporter's own HTTP request must not become a span
           context.with(suppressTracing(context.active()), () => {
             this.exporter.export(batch, (result) =>
-              finish(result.code === ExportResultCode.SUCCESS),
+              finish(result.code === ExportResultCode.SUCCESS, result.error),
             );
           });
-        } catch {
-          finish(false);
+        } catch (error) {
+          finish(false, error);
         }
       };
       // resource detectors may still be settling (host.id is read asynchronously)
@@ -124,7 +128,7 @@ export class ExportQueue implements SpanProcessor {
         }
       }
       if (pending.length === 0) send();
-      else void Promise.all(pending).then(send, () => finish(false));
+      else void Promise.all(pending).then(send, (error: unknown) => finish(false, error));
     });
   }
 

@@ -22,7 +22,11 @@ const urlChar = (code: number): boolean => code > 0x20 && code !== 0x7f;
 /** Throws unless `name: value` can be sent as an HTTP header. */
 export function checkHeader(field: string, name: string, value: unknown): void {
   if (!HEADER_NAME.test(name)) {
-    throw invalid(`${field} name`, name, 'an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)');
+    throw invalid(
+      `${field} name`,
+      name,
+      "an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)",
+    );
   }
   if (typeof value !== 'string') throw invalid(`${field}.${name}`, value, 'a string');
   const bad = firstBad(value, headerValueChar);
@@ -57,12 +61,18 @@ function showUrl(raw: string): string {
   return JSON.stringify(query >= 0 ? `${shown.slice(0, query)}?…` : shown);
 }
 
-/** Throws unless `value` (when given) is an http:// or https:// URL without blanks or control characters. */
+/**
+ * Throws unless `value` (when given) is an http:// or https:// URL without blanks or control
+ * characters inside it (around it they are ignored, as URL parsing does: a variable read from a
+ * file often ends with a newline).
+ */
 export function checkUrl(field: string, value: unknown): void {
   if (value === undefined) return;
   const allowed = 'an http:// or https:// URL without spaces or control characters';
   if (typeof value !== 'string') throw invalid(field, value, allowed);
-  const bad = firstBad(value, urlChar);
+  const lead = value.length - value.trimStart().length;
+  const inner = firstBad(value.trim(), urlChar);
+  const bad = inner < 0 ? -1 : inner + lead;
   let ok = bad < 0;
   try {
     ok &&= /^https?:$/.test(new URL(value).protocol);

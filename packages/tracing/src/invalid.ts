@@ -23,11 +23,17 @@ export function invalid(field: string, value: unknown, allowed: string): TypeErr
 /** A secret as an error message may show it: a few leading characters, its length, and where it goes wrong. */
 export function masked(value: string, badAt?: number): string {
   const keep = Math.min(4, Math.floor(value.length / 4));
-  const bad = badAt === undefined ? '' : `, ${JSON.stringify(value.charAt(badAt))} at index ${badAt}`;
+  const bad =
+    badAt === undefined ? '' : `, ${JSON.stringify(value.charAt(badAt))} at index ${badAt}`;
   return `${JSON.stringify(`${value.slice(0, keep)}…`)} (${value.length} characters${bad})`;
 }
 
 /** A TypeError for a bad secret value (a header, a URL with credentials): the value is masked. */
-export function invalidSecret(field: string, value: string, allowed: string, badAt?: number): TypeError {
+export function invalidSecret(
+  field: string,
+  value: string,
+  allowed: string,
+  badAt?: number,
+): TypeError {
   return new TypeError(`${WHERE}: ${field} must be ${allowed}, got ${masked(value, badAt)}`);
 }

@@ -9,7 +9,14 @@ import { KEEP, LEAK_SHAPES, SECRET_KEYS } from '../test/leak-corpus.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../test/otlp-receiver.js';
 import { Redactor, RedactingSpanProcessor, TracingService } from './index.js';
 
-const OFF = { http: false, express: false, fastify: false, koa: false, undici: false, ioredis: false };
+const OFF = {
+  http: false,
+  express: false,
+  fastify: false,
+  koa: false,
+  undici: false,
+  ioredis: false,
+};
 
 /** Spans carrying `text` in every place a span has text. */
 function spanEverywhere(provider: TracerProvider, text: string, tag: string): void {
@@ -76,7 +83,10 @@ describe('leak corpus on the OTLP wire', () => {
     const keyed = provider.getTracer('leaks').startSpan('secret keys', {
       attributes: Object.fromEntries(SECRET_KEYS.map((key, i) => [key, `v4lue-${i}-attribute`])),
     });
-    keyed.addEvent('keys', Object.fromEntries(SECRET_KEYS.map((key, i) => [key, [`v4lue-${i}-event`]])));
+    keyed.addEvent(
+      'keys',
+      Object.fromEntries(SECRET_KEYS.map((key, i) => [key, [`v4lue-${i}-event`]])),
+    );
     keyed.end();
     await provider.forceFlush();
     await provider.shutdown();
@@ -102,10 +112,13 @@ describe('leak corpus on the OTLP wire', () => {
 
   it('masks the whole value of secret attribute keys, in attributes, events and the resource', () => {
     for (const place of ['attribute', 'event', 'resource']) {
-      for (let i = 0; i < SECRET_KEYS.length; i++) expect(wire).not.toContain(`v4lue-${i}-${place}`);
+      for (let i = 0; i < SECRET_KEYS.length; i++)
+        expect(wire).not.toContain(`v4lue-${i}-${place}`);
     }
     const keyed = spans.find((s) => s.name === 'secret keys')!;
-    expect(keyed.attributes).toEqual(Object.fromEntries(SECRET_KEYS.map((key) => [key, '[REDACTED]'])));
+    expect(keyed.attributes).toEqual(
+      Object.fromEntries(SECRET_KEYS.map((key) => [key, '[REDACTED]'])),
+    );
     expect(keyed.resource['process.command_args']).toContain('--password');
   });
 
@@ -116,14 +129,19 @@ describe('leak corpus on the OTLP wire', () => {
       expect(span.attributes.note).toBe(text);
       expect(span.attributes.list).toEqual(['ok', text, `prefix ${text}`]);
       expect(span.attributes[`key ${text}`]).toBe('value');
-      expect(span.events[0]).toEqual({ name: `event ${text}`, attributes: { note: text, list: [text] } });
+      expect(span.events[0]).toEqual({
+        name: `event ${text}`,
+        attributes: { note: text, list: [text] },
+      });
       expect(span.events[1]?.attributes['exception.message']).toBe(`failed: ${text}`);
       expect(span.status.message).toBe(`Incorrect value provided: ${text}`);
       expect(span.links[0]?.attributes.note).toBe(text);
     });
     // trace and span ids of the links are untouched
     const linkedIds = new Set(spans.filter((s) => s.name === 'linked').map((s) => s.spanId));
-    expect(spans.filter((s) => s.links.length > 0).every((s) => linkedIds.has(s.links[0]!.spanId))).toBe(true);
+    expect(
+      spans.filter((s) => s.links.length > 0).every((s) => linkedIds.has(s.links[0]!.spanId)),
+    ).toBe(true);
   });
 });
 
@@ -142,7 +160,9 @@ describe('TracingService redacts the issue reproductions on the wire', () => {
       tracing.createSpan('login ann@example.com').end();
       tracing.createSpan('GET /reset?token=T0ps3cret').end();
       await tracing
-        .traceFunction('chat', () => Promise.reject(new Error(`Incorrect API key provided: ${key}`)))
+        .traceFunction('chat', () =>
+          Promise.reject(new Error(`Incorrect API key provided: ${key}`)),
+        )
         .catch(() => undefined);
       tracing
         .createSpan('fetch', {

@@ -85,7 +85,11 @@ describe('redaction runs in linear time', () => {
     (_name, rule) => {
       const names = new SecretNames();
       let slowest = 0;
-      for (const text of shapes()) slowest = Math.max(slowest, timed(() => rule.scan(text, names)));
+      for (const text of shapes())
+        slowest = Math.max(
+          slowest,
+          timed(() => rule.scan(text, names)),
+        );
       expect(slowest).toBeLessThan(BOUND_MS);
     },
   );
@@ -93,7 +97,11 @@ describe('redaction runs in linear time', () => {
   it('the whole redactor, scanning everything (maxLength 2 MB), on the same inputs', () => {
     const redactor = new Redactor({ maxLength: 2 * MB });
     let slowest = 0;
-    for (const text of shapes()) slowest = Math.max(slowest, timed(() => redactor.string(text)));
+    for (const text of shapes())
+      slowest = Math.max(
+        slowest,
+        timed(() => redactor.string(text)),
+      );
     expect(slowest).toBeLessThan(BOUND_MS);
   });
 
@@ -108,7 +116,13 @@ describe('redaction runs in linear time', () => {
   it('user patterns run on RE2: the classic catastrophic ones stay linear', () => {
     const redactor = new Redactor({
       maxLength: 2 * MB,
-      patterns: [/(a+)+$/, /(a|aa)+b/, /(\w+\s?)+$/, /^(([a-z])+.)+[A-Z]([a-z])+$/, /(?<=x)(\d+)+y/],
+      patterns: [
+        /(a+)+$/,
+        /(a|aa)+b/,
+        /(\w+\s?)+$/,
+        /^(([a-z])+.)+[A-Z]([a-z])+$/,
+        /(?<=x)(\d+)+y/,
+      ],
       keys: [/^(a+)+$/],
     });
     for (const text of ['a', 'a ', 'ab', 'x1'].map((unit) => repeat(unit, MB / 4))) {

@@ -169,7 +169,8 @@ function awsSecretHits(text: string): Hit[] {
   for (let i = 0; i <= text.length; i++) {
     if (i < text.length && isBase64Char(text.charCodeAt(i))) continue;
     const padded = text[i] === '=' || text[start - 1] === '=';
-    if (i - start === 40 && !padded && looksRandom(text, start, i)) hits.push({ from: start, to: i });
+    if (i - start === 40 && !padded && looksRandom(text, start, i))
+      hits.push({ from: start, to: i });
     start = i + 1;
   }
   return hits;

@@ -147,6 +147,8 @@ export class TracingService {
   /** Builds the pipeline (queue, redaction, sampler, instrumentations) and starts the SDK. */
   private start(config: TracingConfig): void {
     const o = this.options;
+    // first, as it may refuse an OTEL_TRACES_SAMPLER_ARG before anything is built
+    const sampler = buildSampler(o.sampler, this.serviceName);
     const exporter =
       o.exporter ??
       new OTLPTraceExporter({
@@ -159,7 +161,6 @@ export class TracingService {
       config.redact === false
         ? this.queue
         : new RedactingSpanProcessor(this.queue, new Redactor(config.redact));
-    const sampler = buildSampler(o.sampler, this.serviceName);
     this.stopSampler = sampler.stop;
     this.loaded = selectInstrumentations(o.instrumentations);
     // only frameworks imported from ESM need the loader; http and fetch are built in

@@ -63,7 +63,11 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     `${b64(86, 26)}==`,
     ';EndpointSuffix=core.windows.net',
   ),
-  after('azure sas signature', 'https://acme.blob.core.windows.net/c/b.pdf?sv=2022-11-02&sp=r&sig=', `${chars(40, 27)}%3D`),
+  after(
+    'azure sas signature',
+    'https://acme.blob.core.windows.net/c/b.pdf?sv=2022-11-02&sp=r&sig=',
+    `${chars(40, 27)}%3D`,
+  ),
   bare('azure client secret', `${chars(3, 28)}8Q~${chars(34, 29)}`),
   after('azure openai key header', 'api-key: ', hex(32, 30)),
   after('azure subscription key header', 'Ocp-Apim-Subscription-Key: ', hex(32, 31)),
@@ -92,7 +96,11 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   // messaging and payments
   bare('slack bot token', `xoxb-1234567890123-1234567890123-${chars(24, 56)}`),
   bare('slack user token', `xoxp-1234567890123-1234567890123-1234567890123-${hex(32, 57)}`),
-  after('slack webhook', 'https://hooks.slack.com/services/', `T0AB12CD3/B0CD34EF5/${chars(24, 58)}`),
+  after(
+    'slack webhook',
+    'https://hooks.slack.com/services/',
+    `T0AB12CD3/B0CD34EF5/${chars(24, 58)}`,
+  ),
   bare('stripe secret key', `sk_live_${chars(99, 59)}`),
   bare('stripe restricted key', `rk_live_${chars(99, 60)}`),
   bare('stripe webhook secret', `whsec_${chars(32, 61)}`),
@@ -115,12 +123,22 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('x-api-key header', 'X-Api-Key: ', `live_${chars(30, 70)}`),
   // passwords in URLs, connection strings, configuration
   after('postgres url', 'postgres://app:', 'S3cr3t-pg-pass', '@db.internal:5432/orders'),
-  after('mongodb+srv url', 'mongodb+srv://admin:', 'Mong0-Atlas-pass', '@cluster0.ab1cd.mongodb.net/test'),
+  after(
+    'mongodb+srv url',
+    'mongodb+srv://admin:',
+    'Mong0-Atlas-pass',
+    '@cluster0.ab1cd.mongodb.net/test',
+  ),
   after('redis url', 'redis://:', 'R3dis-pass-word', '@cache.internal:6379/0'),
   after('amqp url', 'amqp://guest:', 'Rabb1t-pass-word', '@rabbit.internal:5672/vhost'),
   after('mysql url', 'mysql://root:', 'My5ql-pass-word', '@127.0.0.1:3306/app'),
   after('git url', 'https://deploy:', 'G1t-pass-word', '@git.example.com/org/repo.git'),
-  after('sql server connection string', 'Server=tcp:db.example.net,1433;Database=app;User ID=app;Password=', 'Sql-Serv3r-pass', ';'),
+  after(
+    'sql server connection string',
+    'Server=tcp:db.example.net,1433;Database=app;User ID=app;Password=',
+    'Sql-Serv3r-pass',
+    ';',
+  ),
   after('jdbc url', 'jdbc:postgresql://db:5432/app?user=app&password=', 'Jdbc-pass-99'),
   after('password pair', 'password=', 'hunter2-hunter2'),
   after('password json', '{"user":"ann","password":"', 'Json-pass#1', '"}'),
@@ -129,7 +147,12 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('db pass', 'db_pass: ', 'Db-pass-88'),
   after('cli flag with =', 'node app.js --api-key=', `live_${chars(30, 71)}`),
   after('cli flag with space', 'node app.js --password ', 'Cli-pass-66'),
-  after('private key pem', '-----BEGIN RSA PRIVATE KEY-----\n', `MIIEow${b64(64, 72)}\n${b64(64, 73)}`, '\n-----END RSA PRIVATE KEY-----'),
+  after(
+    'private key pem',
+    '-----BEGIN RSA PRIVATE KEY-----\n',
+    `MIIEow${b64(64, 72)}\n${b64(64, 73)}`,
+    '\n-----END RSA PRIVATE KEY-----',
+  ),
   // query strings and fragments
   after('token param', 'https://app.example.com/reset?token=', `T${chars(20, 74)}`),
   after('access_token param', 'https://api.example.com/v1?access_token=', chars(30, 75)),
@@ -142,7 +165,12 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('key param', '/maps/api/geocode/json?address=x&key=', chars(39, 81)),
   after('client_secret param', '/oauth/token?client_id=web&client_secret=', chars(32, 82)),
   after('code param', '/callback?code=', chars(40, 83), '&state=xyz'),
-  after('fragment access_token', 'https://app.example.com/cb#access_token=', chars(40, 84), '&token_type=bearer'),
+  after(
+    'fragment access_token',
+    'https://app.example.com/cb#access_token=',
+    chars(40, 84),
+    '&token_type=bearer',
+  ),
   // personal data
   bare('email', 'ann.lee@example.com'),
   bare('email with tag and subdomain', 'first.last+billing@mail.example.co.uk'),

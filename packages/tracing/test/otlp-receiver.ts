@@ -29,7 +29,8 @@ interface SpanMessage {
   kind?: number | null;
   attributes?: KeyValueMessage[] | null;
   events?: { name: string; attributes?: KeyValueMessage[] | null }[] | null;
-  links?: { traceId: Uint8Array; spanId: Uint8Array; attributes?: KeyValueMessage[] | null }[] | null;
+  links?:
+    { traceId: Uint8Array; spanId: Uint8Array; attributes?: KeyValueMessage[] | null }[] | null;
   status?: { code?: number | null; message?: string | null } | null;
 }
 interface RequestMessage {
