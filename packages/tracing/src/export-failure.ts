@@ -37,6 +37,8 @@ export function describeFailure(cause: unknown): Failure {
     const hint = NETWORK_HINTS[code];
     return { kind: code, text: `${said || code}${hint === undefined ? '' : ` (${hint})`}` };
   }
-  if (/time(?:d)? ?out/i.test(said)) return { kind: 'timeout', text: said };
+  if (/time(?:d)? ?out/i.test(said)) {
+    return { kind: 'timeout', text: `${said} (the collector did not answer within exportTimeoutMs)` };
+  }
   return { kind: 'error', text: said || 'the exporter reported an error' };
 }

@@ -149,8 +149,9 @@ export class ExportQueue implements SpanProcessor {
   }
 
   private async stop(): Promise<void> {
-    const deadline = delay(this.options.shutdownTimeoutMs);
-    await Promise.race([this.forceFlush(), deadline]);
+    // one budget for flushing and for stopping the exporter: shutdown ends within shutdownTimeoutMs
+    const deadline = performance.now() + this.options.shutdownTimeoutMs;
+    await Promise.race([this.forceFlush(), delay(this.options.shutdownTimeoutMs)]);
     this.stopped = true;
     this.clearTimer();
     if (this.pendingBatch !== undefined) {
@@ -161,7 +162,7 @@ export class ExportQueue implements SpanProcessor {
     this.queue = [];
     await Promise.race([
       this.exporter.shutdown().catch(() => undefined),
-      delay(Math.min(1000, this.options.shutdownTimeoutMs)),
+      delay(Math.max(0, deadline - performance.now())),
     ]);
   }
 }

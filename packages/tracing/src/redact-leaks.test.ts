@@ -8,15 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEEP, LEAK_SHAPES, SECRET_KEYS } from '../test/leak-corpus.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../test/otlp-receiver.js';
 import { Redactor, RedactingSpanProcessor, TracingService } from './index.js';
+import { NO_INSTRUMENTATIONS } from '../test/no-instrumentations.js';
 
-const OFF = {
-  http: false,
-  express: false,
-  fastify: false,
-  koa: false,
-  undici: false,
-  ioredis: false,
-};
+const OFF = NO_INSTRUMENTATIONS;
 
 /** Spans carrying `text` in every place a span has text. */
 function spanEverywhere(provider: TracerProvider, text: string, tag: string): void {

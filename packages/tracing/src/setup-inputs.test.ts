@@ -2,15 +2,9 @@
 // would make every export fail is refused at setup, naming the field, with the secret masked.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TracingService } from './index.js';
+import { NO_INSTRUMENTATIONS } from '../test/no-instrumentations.js';
 
-const OFF = {
-  http: false,
-  express: false,
-  fastify: false,
-  koa: false,
-  undici: false,
-  ioredis: false,
-};
+const OFF = NO_INSTRUMENTATIONS;
 const SECRET = 'Bearer s3cr3t-t0ken-value';
 
 /** The TypeError `fn` throws (the test fails when it throws nothing). */

@@ -88,6 +88,9 @@ export interface ReceivedSpan {
   readonly scope: string;
 }
 
+/** How a receiver answers export requests: decode and accept, fail with a status, or never answer. */
+export type ReceiverMode = 'accept' | 'hang' | { readonly status: number };
+
 export interface OtlpReceiver {
   /** Where to export: `http://127.0.0.1:<port>/v1/traces`. */
   readonly url: string;
@@ -98,6 +101,8 @@ export interface OtlpReceiver {
   requests(): number;
   /** The decoded (gunzipped) protobuf bodies of those requests, to search for bytes on the wire. */
   bodies(): Buffer[];
+  /** From now on, answer export requests this way (default 'accept'). */
+  setMode(mode: ReceiverMode): void;
   /** Resolves with the spans once `predicate` holds for them; rejects after `timeoutMs`. */
   waitFor(
     predicate: (spans: ReceivedSpan[]) => boolean,
@@ -181,6 +186,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
   const received: ReceivedSpan[] = [];
   const bodies: Buffer[] = [];
   let requestCount = 0;
+  let mode: ReceiverMode = 'accept';
   const waiters = new Set<() => void>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -190,6 +196,12 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     }
     if (!String(req.headers['content-type']).startsWith('application/x-protobuf')) {
       res.writeHead(415).end();
+      return;
+    }
+    if (mode === 'hang') return; // keeps the request open until close()
+    if (mode !== 'accept') {
+      await readBody(req);
+      res.writeHead(mode.status, { 'Content-Type': 'text/plain' }).end(`fault ${mode.status}`);
       return;
     }
     try {
@@ -219,6 +231,9 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     spans: () => [...received],
     requests: () => requestCount,
     bodies: () => [...bodies],
+    setMode(next) {
+      mode = next;
+    },
     waitFor(predicate, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
