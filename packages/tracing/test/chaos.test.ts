@@ -82,7 +82,10 @@ describe('chaos: the OTLP endpoint fails in every way, then recovers', () => {
         receiver.setMode(mode);
       }
       const statuses = await load(base, 300);
-      expect(statuses.every((s) => s === 200), `${what}: every request answered`).toBe(true);
+      expect(
+        statuses.every((s) => s === 200),
+        `${what}: every request answered`,
+      ).toBe(true);
       expect(service.proc.child.exitCode, `${what}: the service is alive`).toBeNull();
     }
 
@@ -104,7 +107,10 @@ describe('chaos: the OTLP endpoint fails in every way, then recovers', () => {
       .poll(
         async () => {
           await load(base, 8);
-          return back.spans().slice(seen).some((s) => s.name === 'work');
+          return back
+            .spans()
+            .slice(seen)
+            .some((s) => s.name === 'work');
         },
         { timeout: 15_000, interval: 200 },
       )
