@@ -38,7 +38,10 @@ export function describeFailure(cause: unknown): Failure {
     return { kind: code, text: `${said || code}${hint === undefined ? '' : ` (${hint})`}` };
   }
   if (/time(?:d)? ?out/i.test(said)) {
-    return { kind: 'timeout', text: `${said} (the collector did not answer within exportTimeoutMs)` };
+    return {
+      kind: 'timeout',
+      text: `${said} (the collector did not answer within exportTimeoutMs)`,
+    };
   }
   return { kind: 'error', text: said || 'the exporter reported an error' };
 }

@@ -46,6 +46,43 @@ function pieces(secret: string): string[] {
   return Array.from({ length: secret.length - 11 }, (_, i) => secret.slice(i, i + 12));
 }
 
+/** A provider like a user's own SDK setup: redaction in front of a batch processor and OTLP. */
+function redactingProvider(url: string): TracerProvider {
+  const texts = LEAK_SHAPES.map((shape) => shape.text);
+  return new TracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': 'leaks',
+      'process.command_args': ['node', 'app.js', ...texts, '--password', 'Cli-pass-66'],
+      'process.command_line': `node app.js ${texts.join(' ')}`,
+      ...Object.fromEntries(SECRET_KEYS.map((key, i) => [key, `v4lue-${i}-resource`])),
+    }),
+    spanProcessors: [
+      new RedactingSpanProcessor(
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url }),
+          maxQueueSize: 10_000,
+          maxExportBatchSize: 200,
+        }),
+        new Redactor(),
+      ),
+    ],
+  });
+}
+
+/** The corpus and the keep-list in every place, and the secret keys with values to hide. */
+function spanCorpus(provider: TracerProvider): void {
+  LEAK_SHAPES.forEach((shape, i) => spanEverywhere(provider, shape.text, `leak-${i}`));
+  KEEP.forEach((text, i) => spanEverywhere(provider, text, `keep-${i}`));
+  const keyed = provider.getTracer('leaks').startSpan('secret keys', {
+    attributes: Object.fromEntries(SECRET_KEYS.map((key, i) => [key, `v4lue-${i}-attribute`])),
+  });
+  keyed.addEvent(
+    'keys',
+    Object.fromEntries(SECRET_KEYS.map((key, i) => [key, [`v4lue-${i}-event`]])),
+  );
+  keyed.end();
+}
+
 describe('leak corpus on the OTLP wire', () => {
   let receiver: OtlpReceiver;
   let spans: ReceivedSpan[];
@@ -53,35 +90,8 @@ describe('leak corpus on the OTLP wire', () => {
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    const texts = LEAK_SHAPES.map((shape) => shape.text);
-    const provider = new TracerProvider({
-      resource: resourceFromAttributes({
-        'service.name': 'leaks',
-        'process.command_args': ['node', 'app.js', ...texts, '--password', 'Cli-pass-66'],
-        'process.command_line': `node app.js ${texts.join(' ')}`,
-        ...Object.fromEntries(SECRET_KEYS.map((key, i) => [key, `v4lue-${i}-resource`])),
-      }),
-      spanProcessors: [
-        new RedactingSpanProcessor(
-          new BatchSpanProcessor({
-            exporter: new OTLPTraceExporter({ url: receiver.url }),
-            maxQueueSize: 10_000,
-            maxExportBatchSize: 200,
-          }),
-          new Redactor(),
-        ),
-      ],
-    });
-    LEAK_SHAPES.forEach((shape, i) => spanEverywhere(provider, shape.text, `leak-${i}`));
-    KEEP.forEach((text, i) => spanEverywhere(provider, text, `keep-${i}`));
-    const keyed = provider.getTracer('leaks').startSpan('secret keys', {
-      attributes: Object.fromEntries(SECRET_KEYS.map((key, i) => [key, `v4lue-${i}-attribute`])),
-    });
-    keyed.addEvent(
-      'keys',
-      Object.fromEntries(SECRET_KEYS.map((key, i) => [key, [`v4lue-${i}-event`]])),
-    );
-    keyed.end();
+    const provider = redactingProvider(receiver.url);
+    spanCorpus(provider);
     await provider.forceFlush();
     await provider.shutdown();
     spans = await receiver.waitFor((all) => all.some((s) => s.name === 'secret keys'));
