@@ -10,7 +10,7 @@ const MAX_NAME = 64;
 // Characters that end a value in `name=value` (a query string, a header list, JSON).
 const VALUE_END = new Set([...' \t\r\n&;,"\'<>()[]{}|\\`']);
 
-export function isNameChar(code: number): boolean {
+function isNameChar(code: number): boolean {
   return (
     (code >= 48 && code <= 57) ||
     (code >= 65 && code <= 90) ||

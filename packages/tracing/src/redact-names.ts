@@ -138,7 +138,7 @@ export class SecretNames {
     const known = cache.get(name);
     if (known !== undefined) return known;
     const secret = this.judge(name, param);
-    if (cache.size < CACHE_LIMIT) cache.set(name, secret);
+    if (cache.size < CACHE_LIMIT && name.length <= MAX_NAME) cache.set(name, secret);
     return secret;
   }
 

@@ -99,8 +99,10 @@ function redactEvent(event: TimedEvent, redactor: Redactor): TimedEvent {
   return { ...event, name, ...(attributes !== undefined ? { attributes } : {}) };
 }
 
-// Span names are few by design (`GET /users/:id`): each is masked once, up to this many.
+// Span names are few by design (`GET /users/:id`): each is masked once, up to this many names
+// of up to this length.
 const NAME_LIMIT = 1024;
+const NAME_LENGTH = 256;
 
 /** Masked span names, remembered. */
 class SpanNames {
@@ -109,6 +111,7 @@ class SpanNames {
   constructor(private readonly redactor: Redactor) {}
 
   of(name: string): string {
+    if (name.length > NAME_LENGTH) return this.redactor.string(name);
     const known = this.known.get(name);
     if (known !== undefined) return known;
     const masked = this.redactor.string(name);
