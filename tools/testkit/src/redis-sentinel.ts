@@ -23,10 +23,15 @@ export interface RedisSentinel {
   readonly sentinels: readonly { readonly host: string; readonly port: number }[];
   /** The master every sentinel names now. */
   master(): Promise<RedisServer>;
-  /** `SENTINEL FAILOVER <name>`; resolves with the new master once sentinels and nodes agree. */
+  /**
+   * `SENTINEL FAILOVER <name>`; resolves with the new master once the sentinels agree on it (the
+   * old master may still take writes until they demote it: see waitStable()).
+   */
   failover(): Promise<RedisServer>;
   /** SIGKILLs the master; resolves with it once a replica is promoted (restart() it to rejoin as a replica). */
   killMaster(): Promise<RedisServer>;
+  /** Resolves with the master once every other live node (an old master too) replicates from it. */
+  waitStable(): Promise<RedisServer>;
   stop(): Promise<void>;
 }
 
@@ -114,11 +119,24 @@ function sentinelHandle(
     if (!found) throw new Error(`no Redis server of the sentinel setup on port ${port}`);
     return found;
   };
-  const promotedFrom = (old: number) =>
-    waitFor(`a new master after ${old}`, async () => {
+  /** The master, once every other live data node replicates from it with its link up. */
+  const stable = async (): Promise<number | undefined> => {
+    const master = await agreedMaster();
+    if (master === undefined) return undefined;
+    for (const node of servers.filter((s) => alive(s) && s.port !== master)) {
+      const info = parseInfo(await redisCli(cli, node.port, ['info', 'replication']));
+      if (info.role !== 'slave' || Number(info.master_port) !== master) return undefined;
+      if (info.master_link_status !== 'up') return undefined;
+    }
+    return master;
+  };
+  const promotedFrom = async (old: number) => {
+    const port = await waitFor(`a new master after ${old}`, async () => {
       const port = await agreedMaster();
-      return port !== undefined && port !== old ? byPort(port) : undefined;
+      return port !== undefined && port !== old ? port : undefined;
     });
+    return byPort(port);
+  };
 
   return {
     name,
@@ -128,9 +146,17 @@ function sentinelHandle(
       return sentinelServers.map((s) => ({ host: '127.0.0.1', port: s.port }));
     },
     master: async () => byPort(await waitFor('sentinels agreeing on a master', agreedMaster)),
+    // Sentinels demote a live old master some seconds after the switch; until then it takes writes.
+    waitStable: async () =>
+      byPort(await waitFor('every node following one master', stable, 60_000)),
     async failover() {
       const old = await this.master();
-      await redisCli(cli, sentinelServers.find(alive)!.port, ['sentinel', 'failover', name]);
+      const sentinel = sentinelServers.find(alive)!.port;
+      // INPROG: the last failover's bookkeeping is still running; the next one waits for it.
+      await waitFor('SENTINEL FAILOVER accepted', async () => {
+        await redisCli(cli, sentinel, ['sentinel', 'failover', name]);
+        return true;
+      });
       return promotedFrom(old.port);
     },
     async killMaster() {
