@@ -275,8 +275,7 @@ describe.skipIf(!alertmanager)('live Alertmanager with the test copy of alertman
   ): Promise<void> {
     await webhook.until(() =>
       expected.every(
-        ([name, labels, receivers]) =>
-          webhook.receiversOf(name, labels).length >= receivers.length,
+        ([name, labels, receivers]) => webhook.receiversOf(name, labels).length >= receivers.length,
       ),
     );
     for (const [name, labels, receivers] of expected) {
