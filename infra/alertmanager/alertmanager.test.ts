@@ -13,6 +13,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertmanagerTestCopy } from '../lib/alertmanager-test-config.js';
+import { receiversByPriority } from '../lib/routing.js';
+import { alertRules, loadRuleGroups } from '../lib/rules.js';
 import { Webhook } from '../lib/webhook.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -66,6 +68,24 @@ describe.skipIf(!amtool)('amtool', () => {
       expect(code, output).toBe(0);
     },
   );
+
+  it('routes every alert of the rule files to the receivers of its priority', () => {
+    const failures: string[] = [];
+    for (const rule of alertRules(loadRuleGroups())) {
+      const labels = { alertname: rule.alert as string, ...rule.labels };
+      const expected = receiversByPriority(labels);
+      const { code, output } = amtoolRun([
+        'config',
+        'routes',
+        'test',
+        '--config.file=alertmanager.yml',
+        `--verify.receivers=${expected.join(',')}`,
+        ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+      ]);
+      if (code !== 0) failures.push(`${JSON.stringify(labels)}: ${output.trim()}`);
+    }
+    expect(failures).toEqual([]);
+  });
 
   it('reports a wrong expectation (the check can fail)', () => {
     const { code } = amtoolRun([
