@@ -16,7 +16,12 @@ import {
   type KubeObject,
 } from './kube.js';
 import { INFRA, REPO, SCRIPTS, dashboardFiles, listDir, read } from './paths.js';
-import { checkConfig, replaceKubernetesSd, supportsKubernetesSd } from './promtool.js';
+import {
+  checkConfig,
+  localServiceAccount,
+  replaceKubernetesSd,
+  supportsKubernetesSd,
+} from './promtool.js';
 
 const kubectl = requireBinary('kubectl');
 const promtool = requireBinary('promtool');
@@ -363,10 +368,11 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
         const objects = render(overlay);
         const config = configMap(objects, 'prometheus-config').data?.['prometheus.yml'] as string;
         const rules = configMap(objects, 'prometheus-rules').data ?? {};
-        let text = config;
-        const files: Record<string, string> = { ...rules };
+        const local = localServiceAccount(config);
+        let text = local.config;
+        const files: Record<string, string> = { ...rules, ...local.files };
         if (!supportsKubernetesSd(promtool as string)) {
-          const replaced = replaceKubernetesSd(parse(config));
+          const replaced = replaceKubernetesSd(parse(text));
           expect(replaced.problems).toEqual([]);
           expect(replaced.count).toBeGreaterThanOrEqual(2);
           text = replaced.config;
