@@ -23,6 +23,7 @@ export const PROMETHEUS_SELF_METRICS = [
   'prometheus_remote_storage_samples_total',
   'prometheus_remote_storage_highest_timestamp_in_seconds',
   'prometheus_remote_storage_queue_highest_sent_timestamp_seconds',
+  'prometheus_remote_storage_samples_pending',
   'prometheus_tsdb_size_retentions_total',
   // read by the runbooks' diagnosis queries
   'prometheus_config_last_reload_success_timestamp_seconds',
