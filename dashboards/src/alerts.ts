@@ -65,6 +65,20 @@ export function alertRules(files: readonly string[] = ALERT_RULE_FILES): Map<str
 
 let cache: Map<string, AlertRule[]> | undefined;
 
+/**
+ * Alerts that fire all the time by design: a dead man's switch such as Watchdog (`vector(1)`),
+ * whose silence, not its firing, is the incident. Counts of "alerts firing" leave them out.
+ *
+ * @example
+ * heartbeatAlerts(); // ['Watchdog']
+ */
+export function heartbeatAlerts(): string[] {
+  cache ??= alertRules();
+  return [...cache]
+    .filter(([, rules]) => rules.every((r) => /^\s*vector\(\s*1\s*\)\s*$/.test(r.expr)))
+    .map(([name]) => name);
+}
+
 /** The runbook_url annotation of `alert`, so a panel links where the alert sends people. */
 export function runbookUrl(alert: string): string | undefined {
   cache ??= alertRules();

@@ -3,9 +3,8 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { THRESHOLDS } from './alerts.js';
 import { above, base, below, labelVariable, row, statPanel, timeSeries } from './common.js';
+import { FILTER } from './selectors.js';
 
-const S = 'service=~"$service"';
-const SI = 'service=~"$service", instance=~"$instance"';
 const USERS = 'window:business_active_users:max';
 const MRR = 'currency:business_monthly_recurring_revenue:max';
 const CSAT = 'business_customer_satisfaction_score';
@@ -44,7 +43,7 @@ export function businessKpis(): dashboard.Dashboard {
       labelVariable(
         'instance',
         'Instance',
-        'label_values(business_active_users{service=~"$service"}, instance)',
+        `label_values(business_active_users{${FILTER.service}}, instance)`,
       ),
     )
     .withRow(row(1, 'Users'))
@@ -78,7 +77,7 @@ export function businessKpis(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum(service:business_user_logins:increase1h{${S}})`,
+            expr: `sum(service:business_user_logins:increase1h{${FILTER.service}})`,
             legend: 'logins',
           },
         ],
@@ -106,7 +105,7 @@ export function businessKpis(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:business_user_logins:increase1h{${S}}`,
+            expr: `service:business_user_logins:increase1h{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -125,7 +124,7 @@ export function businessKpis(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:business_workflows_created:increase1h{${S}}`,
+            expr: `service:business_workflows_created:increase1h{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -183,7 +182,7 @@ export function businessKpis(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum(increase(${CSAT}_sum{${S}}[$__range])) / sum(increase(${CSAT}_count{${S}}[$__range]))`,
+            expr: `sum(increase(${CSAT}_sum{${FILTER.service}}[$__range])) / sum(increase(${CSAT}_count{${FILTER.service}}[$__range]))`,
             legend: 'CSAT',
           },
         ],
@@ -202,7 +201,7 @@ export function businessKpis(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum(rate(${CSAT}_sum{${S}}[1h])) / sum(rate(${CSAT}_count{${S}}[1h]))`,
+            expr: `sum(rate(${CSAT}_sum{${FILTER.service}}[1h])) / sum(rate(${CSAT}_count{${FILTER.service}}[1h]))`,
             legend: 'CSAT',
           },
         ],
@@ -221,7 +220,7 @@ export function businessKpis(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `time() - max(business_kpi_last_success_timestamp_seconds{${S}})`,
+            expr: `time() - max(business_kpi_last_success_timestamp_seconds{${FILTER.service}})`,
             legend: 'age',
           },
         ],
@@ -239,7 +238,7 @@ export function businessKpis(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (instance, operation) (rate(business_store_errors_total{${SI}}[$__rate_interval]))`,
+            expr: `sum by (instance, operation) (rate(business_store_errors_total{${FILTER.serviceInstance}}[$__rate_interval]))`,
             legend: '{{instance}} {{operation}}',
           },
         ],

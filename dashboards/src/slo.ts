@@ -2,8 +2,8 @@
 // multiwindow, multi-burn-rate alerts (Google SRE workbook, "Alerting on SLOs").
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { base, below, labelVariable, limit, row, statPanel, timeSeries } from './common.js';
+import { FILTER } from './selectors.js';
 
-const Q = 'service=~"$service", slo=~"$slo"';
 /** The burn-rate alerts of slo_rules.yml, one per SLO. */
 const SLO_ALERTS = [
   'SLOAvailabilityBudgetBurn',
@@ -21,7 +21,7 @@ export const BURN_WINDOWS = [
 
 /** Burn rate = error ratio / error budget; the objective carries only the `slo` label. */
 const burn = (window: string) =>
-  `slo:sli_error:ratio_rate${window}{${Q}} / on (slo) group_left () (1 - slo:objective:ratio{slo=~"$slo"})`;
+  `slo:sli_error:ratio_rate${window}{${FILTER.serviceSlo}} / on (slo) group_left () (1 - slo:objective:ratio{${FILTER.slo}})`;
 
 export function slo(): dashboard.Dashboard {
   const b = base({
@@ -40,7 +40,7 @@ export function slo(): dashboard.Dashboard {
       labelVariable(
         'instance',
         'Instance',
-        'label_values(http_server_request_duration_seconds_count{service=~"$service"}, instance)',
+        `label_values(http_server_request_duration_seconds_count{${FILTER.service}}, instance)`,
       ),
     )
     .withVariable(labelVariable('slo', 'SLO', 'label_values(slo:objective:ratio, slo)'))
@@ -57,7 +57,7 @@ export function slo(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `slo:error_budget:remaining_ratio{${Q}}`,
+            expr: `slo:error_budget:remaining_ratio{${FILTER.serviceSlo}}`,
             legend: '{{slo}} {{service}}',
           },
         ],
@@ -73,7 +73,7 @@ export function slo(): dashboard.Dashboard {
         unit: 'percentunit',
         width: 6,
         decimals: 2,
-        queries: [{ refId: 'A', expr: 'slo:objective:ratio{slo=~"$slo"}', legend: '{{slo}}' }],
+        queries: [{ refId: 'A', expr: `slo:objective:ratio{${FILTER.slo}}`, legend: '{{slo}}' }],
       }),
     )
     .withPanel(
@@ -87,7 +87,7 @@ export function slo(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `slo:sli_error:ratio_rate30d{${Q}}`,
+            expr: `slo:sli_error:ratio_rate30d{${FILTER.serviceSlo}}`,
             legend: '{{slo}} {{service}}',
           },
         ],
@@ -103,7 +103,7 @@ export function slo(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `slo:error_budget:remaining_ratio{${Q}}`,
+            expr: `slo:error_budget:remaining_ratio{${FILTER.serviceSlo}}`,
             legend: '{{slo}} {{service}}',
           },
         ],
@@ -140,17 +140,17 @@ export function slo(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `slo:sli_error:ratio_rate5m{${Q}}`,
+            expr: `slo:sli_error:ratio_rate5m{${FILTER.serviceSlo}}`,
             legend: '5m {{slo}} {{service}}',
           },
           {
             refId: 'B',
-            expr: `slo:sli_error:ratio_rate1h{${Q}}`,
+            expr: `slo:sli_error:ratio_rate1h{${FILTER.serviceSlo}}`,
             legend: '1h {{slo}} {{service}}',
           },
           {
             refId: 'C',
-            expr: `slo:sli_error:ratio_rate1d{${Q}}`,
+            expr: `slo:sli_error:ratio_rate1d{${FILTER.serviceSlo}}`,
             legend: '1d {{slo}} {{service}}',
           },
         ],
@@ -167,7 +167,7 @@ export function slo(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: 'sum by (service, instance) (rate(http_server_request_duration_seconds_count{service=~"$service", instance=~"$instance"}[$__rate_interval]))',
+            expr: `sum by (service, instance) (rate(http_server_request_duration_seconds_count{${FILTER.serviceInstance}}[$__rate_interval]))`,
             legend: '{{service}} {{instance}}',
           },
         ],

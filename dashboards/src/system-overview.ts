@@ -1,7 +1,7 @@
 // System overview: is every service up, how much traffic, how many errors, how slow, and is the
 // host or the Node.js runtime the reason.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { THRESHOLDS } from './alerts.js';
+import { heartbeatAlerts, THRESHOLDS } from './alerts.js';
 import {
   base,
   below,
@@ -12,13 +12,11 @@ import {
   tablePanel,
   timeSeries,
 } from './common.js';
+import { hostPanels } from './host.js';
+import { FILTER } from './selectors.js';
 
-const S = 'service=~"$service"';
-const SI = 'service=~"$service", instance=~"$instance"';
-const ROUTE = 'service=~"$service", http_route=~"$route"';
-const NODE = 'instance=~"$node"';
-const RULE = 'service:http_server_request_duration_seconds';
-const BUCKETS = 'http_server_request_duration_seconds_bucket';
+const HTTP_DURATION_RULE = 'service:http_server_request_duration_seconds';
+const HTTP_DURATION_BUCKETS = 'http_server_request_duration_seconds_bucket';
 
 const UP_MAPPING: dashboard.ValueMapping = {
   type: dashboard.MappingType.ValueToText,
@@ -26,7 +24,8 @@ const UP_MAPPING: dashboard.ValueMapping = {
 };
 
 export function systemOverview(): dashboard.Dashboard {
-  return base({
+  const heartbeats = heartbeatAlerts();
+  const b = base({
     uid: 'aio-system-overview',
     title: 'AI Orchestrator / System overview',
     description:
@@ -40,14 +39,14 @@ export function systemOverview(): dashboard.Dashboard {
       labelVariable(
         'instance',
         'Instance',
-        'label_values(process_start_time_seconds{service=~"$service"}, instance)',
+        `label_values(process_start_time_seconds{${FILTER.service}}, instance)`,
       ),
     )
     .withVariable(
       labelVariable(
         'route',
         'Route',
-        'label_values(service_route:http_server_requests:rate5m{service=~"$service"}, http_route)',
+        `label_values(service_route:http_server_requests:rate5m{${FILTER.service}}, http_route)`,
       ),
     )
     .withVariable(labelVariable('node', 'Host', 'label_values(node_cpu_seconds_total, instance)'))
@@ -63,7 +62,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `min by (service, instance) (up{${SI}})`,
+            expr: `min by (service, instance) (up{${FILTER.serviceInstance}})`,
             legend: '{{service}} {{instance}}',
             instant: true,
           },
@@ -83,7 +82,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum(service:http_server_requests:rate5m{${S}})`,
+            expr: `sum(service:http_server_requests:rate5m{${FILTER.service}})`,
             legend: 'requests',
           },
         ],
@@ -99,7 +98,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:http_server_errors:ratio_rate5m{${S}}`,
+            expr: `service:http_server_errors:ratio_rate5m{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -114,7 +113,13 @@ export function systemOverview(): dashboard.Dashboard {
         description: `95th percentile of HTTP request duration over 5 minutes. HighResponseTime fires above ${THRESHOLDS.HighResponseTime} s.`,
         unit: 's',
         width: 4,
-        queries: [{ refId: 'A', expr: `${RULE}:p95_5m{${S}}`, legend: '{{service}}' }],
+        queries: [
+          {
+            refId: 'A',
+            expr: `${HTTP_DURATION_RULE}:p95_5m{${FILTER.service}}`,
+            legend: '{{service}}',
+          },
+        ],
         steps: limit(THRESHOLDS.HighResponseTime),
         alerts: ['HighResponseTime'],
       }),
@@ -123,13 +128,13 @@ export function systemOverview(): dashboard.Dashboard {
       statPanel({
         id: 6,
         title: 'Firing alerts',
-        description: 'Alerts firing now in Prometheus, whatever their severity (0 when none).',
+        description: `Alerts firing now in Prometheus, whatever their severity (0 when none), except the heartbeat (${heartbeats.join(', ')}) that fires all the time to prove the alerting pipeline works.`,
         unit: 'none',
         width: 6,
         queries: [
           {
             refId: 'A',
-            expr: 'count(ALERTS{alertstate="firing"}) or vector(0)',
+            expr: `count(ALERTS{alertstate="firing"${heartbeats.map((n) => `, alertname!="${n}"`).join('')}}) or vector(0)`,
             legend: 'firing',
           },
         ],
@@ -145,7 +150,11 @@ export function systemOverview(): dashboard.Dashboard {
         unit: 'reqps',
         width: 12,
         queries: [
-          { refId: 'A', expr: `service:http_server_requests:rate5m{${S}}`, legend: '{{service}}' },
+          {
+            refId: 'A',
+            expr: `service:http_server_requests:rate5m{${FILTER.service}}`,
+            legend: '{{service}}',
+          },
         ],
       }),
     )
@@ -160,7 +169,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:http_server_errors:ratio_rate5m{${S}}`,
+            expr: `service:http_server_errors:ratio_rate5m{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -177,12 +186,24 @@ export function systemOverview(): dashboard.Dashboard {
         unit: 's',
         width: 12,
         queries: [
-          { refId: 'A', expr: `${RULE}:p50_5m{${S}}`, legend: 'p50 {{service}}' },
-          { refId: 'B', expr: `${RULE}:p95_5m{${S}}`, legend: 'p95 {{service}}' },
-          { refId: 'C', expr: `${RULE}:p99_5m{${S}}`, legend: 'p99 {{service}}' },
+          {
+            refId: 'A',
+            expr: `${HTTP_DURATION_RULE}:p50_5m{${FILTER.service}}`,
+            legend: 'p50 {{service}}',
+          },
+          {
+            refId: 'B',
+            expr: `${HTTP_DURATION_RULE}:p95_5m{${FILTER.service}}`,
+            legend: 'p95 {{service}}',
+          },
+          {
+            refId: 'C',
+            expr: `${HTTP_DURATION_RULE}:p99_5m{${FILTER.service}}`,
+            legend: 'p99 {{service}}',
+          },
           {
             refId: 'X',
-            expr: `histogram_quantile(0.99, sum by (le, service) (rate(${BUCKETS}{${SI}}[$__rate_interval])))`,
+            expr: `histogram_quantile(0.99, sum by (le, service) (rate(${HTTP_DURATION_BUCKETS}{${FILTER.serviceInstance}}[$__rate_interval])))`,
             legend: 'exemplars {{service}}',
             exemplar: true,
           },
@@ -202,7 +223,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:http_server_active_requests:sum{${S}}`,
+            expr: `service:http_server_active_requests:sum{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -219,7 +240,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service_route:http_server_requests:rate5m{${ROUTE}}`,
+            expr: `service_route:http_server_requests:rate5m{${FILTER.serviceRoute}}`,
             legend: '{{service}} {{http_request_method}} {{http_route}}',
           },
         ],
@@ -236,7 +257,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service_route:http_server_errors:ratio_rate5m{${ROUTE}}`,
+            expr: `service_route:http_server_errors:ratio_rate5m{${FILTER.serviceRoute}}`,
             legend: '{{service}} {{http_route}}',
           },
         ],
@@ -255,12 +276,12 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service_route:http_server_request_duration_seconds:p95_5m{${ROUTE}}`,
+            expr: `service_route:http_server_request_duration_seconds:p95_5m{${FILTER.serviceRoute}}`,
             legend: '{{service}} {{http_route}}',
           },
           {
             refId: 'X',
-            expr: `histogram_quantile(0.95, sum by (le, service, http_route) (rate(${BUCKETS}{${ROUTE}, instance=~"$instance"}[$__rate_interval])))`,
+            expr: `histogram_quantile(0.95, sum by (le, service, http_route) (rate(${HTTP_DURATION_BUCKETS}{${FILTER.serviceRouteInstance}}[$__rate_interval])))`,
             legend: 'exemplars {{http_route}}',
             exemplar: true,
           },
@@ -270,67 +291,9 @@ export function systemOverview(): dashboard.Dashboard {
         alerts: ['HighResponseTime'],
       }),
     )
-    .withRow(row(16, 'Host (node-exporter)'))
-    .withPanel(
-      timeSeries({
-        id: 17,
-        title: 'CPU busy',
-        description: `Share of CPU time not idle, averaged over the cores of each host. HighCPUUsage fires above ${THRESHOLDS.HighCPUUsage * 100}% for 5 minutes.`,
-        unit: 'percentunit',
-        width: 8,
-        min: 0,
-        max: 1,
-        queries: [
-          {
-            refId: 'A',
-            expr: `instance:node_cpu_utilisation:ratio_rate5m{${NODE}}`,
-            legend: '{{instance}}',
-          },
-        ],
-        steps: limit(THRESHOLDS.HighCPUUsage),
-        alerts: ['HighCPUUsage'],
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        id: 18,
-        title: 'Memory used',
-        description: `Memory in use (total minus available) of each host. HighMemoryUsage fires above ${THRESHOLDS.HighMemoryUsage * 100}% for 5 minutes.`,
-        unit: 'percentunit',
-        width: 8,
-        min: 0,
-        max: 1,
-        queries: [
-          {
-            refId: 'A',
-            expr: `instance:node_memory_utilisation:ratio{${NODE}}`,
-            legend: '{{instance}}',
-          },
-        ],
-        steps: limit(THRESHOLDS.HighMemoryUsage),
-        alerts: ['HighMemoryUsage'],
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        id: 19,
-        title: 'Disk free',
-        description: `Free space of each real filesystem (tmpfs and overlays left out). DiskSpaceLow fires below ${THRESHOLDS.DiskSpaceLow * 100}%.`,
-        unit: 'percentunit',
-        width: 8,
-        min: 0,
-        max: 1,
-        queries: [
-          {
-            refId: 'A',
-            expr: `instance_mountpoint:node_filesystem_avail:ratio{${NODE}}`,
-            legend: '{{instance}} {{mountpoint}}',
-          },
-        ],
-        steps: below(THRESHOLDS.DiskSpaceLow),
-        alerts: ['DiskSpaceLow'],
-      }),
-    )
+    .withRow(row(16, 'Host (node-exporter)'));
+  for (const panel of hostPanels()) b.withPanel(panel);
+  return b
     .withRow(row(20, 'Node.js runtime'))
     .withPanel(
       timeSeries({
@@ -343,7 +306,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `max by (service, instance) (nodejs_eventloop_lag_p99_seconds{${SI}})`,
+            expr: `max by (service, instance) (nodejs_eventloop_lag_p99_seconds{${FILTER.serviceInstance}})`,
             legend: '{{service}} {{instance}}',
           },
         ],
@@ -359,12 +322,12 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (service, instance) (nodejs_heap_size_used_bytes{${SI}})`,
+            expr: `sum by (service, instance) (nodejs_heap_size_used_bytes{${FILTER.serviceInstance}})`,
             legend: 'used {{service}} {{instance}}',
           },
           {
             refId: 'B',
-            expr: `sum by (service, instance) (nodejs_heap_size_total_bytes{${SI}})`,
+            expr: `sum by (service, instance) (nodejs_heap_size_total_bytes{${FILTER.serviceInstance}})`,
             legend: 'total {{service}} {{instance}}',
           },
         ],
@@ -381,7 +344,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (service, instance) (rate(process_cpu_seconds_total{${SI}}[$__rate_interval]))`,
+            expr: `sum by (service, instance) (rate(process_cpu_seconds_total{${FILTER.serviceInstance}}[$__rate_interval]))`,
             legend: '{{service}} {{instance}}',
           },
         ],
@@ -397,7 +360,7 @@ export function systemOverview(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (service, instance) (process_resident_memory_bytes{${SI}})`,
+            expr: `sum by (service, instance) (process_resident_memory_bytes{${FILTER.serviceInstance}})`,
             legend: '{{service}} {{instance}}',
           },
         ],

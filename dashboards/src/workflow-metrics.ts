@@ -3,14 +3,10 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { THRESHOLDS } from './alerts.js';
 import { base, below, labelVariable, limit, row, statPanel, timeSeries } from './common.js';
+import { FILTER } from './selectors.js';
 
-const S = 'service=~"$service"';
-const W = 'service=~"$service", workflow_name=~"$workflow_name", engine_type=~"$engine_type"';
-const WN = 'service=~"$service", workflow_name=~"$workflow_name"';
-const E = 'service=~"$service", engine_type=~"$engine_type"';
-const I = 'instance=~"$instance"';
-const WF = 'workflow:workflow_execution_duration_seconds';
-const ENG = 'engine:engine_call_duration_seconds';
+const WORKFLOW_DURATION_RULE = 'workflow:workflow_execution_duration_seconds';
+const ENGINE_DURATION_RULE = 'engine:engine_call_duration_seconds';
 /** The success objective of the workflow SLO (DESIGN.md: success > 95 %). */
 const SUCCESS_OBJECTIVE = 0.95;
 
@@ -34,21 +30,21 @@ export function workflowMetrics(): dashboard.Dashboard {
       labelVariable(
         'instance',
         'Instance',
-        'label_values({__name__=~"workflow_executions_total|engine_calls_total", service=~"$service"}, instance)',
+        `label_values({__name__=~"workflow_executions_total|engine_calls_total", ${FILTER.service}}, instance)`,
       ),
     )
     .withVariable(
       labelVariable(
         'workflow_name',
         'Workflow',
-        'label_values(workflow_executions_total{service=~"$service"}, workflow_name)',
+        `label_values(workflow_executions_total{${FILTER.service}}, workflow_name)`,
       ),
     )
     .withVariable(
       labelVariable(
         'engine_type',
         'Engine',
-        'label_values(engine_calls_total{service=~"$service"}, engine_type)',
+        `label_values(engine_calls_total{${FILTER.service}}, engine_type)`,
       ),
     )
     .withRow(row(1, 'Executions'))
@@ -62,7 +58,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:workflow_executions:rate5m{${S}} * 300`,
+            expr: `service:workflow_executions:rate5m{${FILTER.service}} * 300`,
             legend: '{{service}}',
           },
         ],
@@ -81,7 +77,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:workflow_executions:success_ratio_rate5m{${S}}`,
+            expr: `service:workflow_executions:success_ratio_rate5m{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -99,7 +95,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:workflow_executions:failure_ratio_rate5m{${S}}`,
+            expr: `service:workflow_executions:failure_ratio_rate5m{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -115,7 +111,11 @@ export function workflowMetrics(): dashboard.Dashboard {
         unit: 'short',
         width: 5,
         queries: [
-          { refId: 'A', expr: `service:workflow_queue_size:max{${S}}`, legend: '{{queue}}' },
+          {
+            refId: 'A',
+            expr: `service:workflow_queue_size:max{${FILTER.service}}`,
+            legend: '{{queue}}',
+          },
         ],
         steps: limit(THRESHOLDS.QueueBacklog),
         alerts: ['QueueBacklog'],
@@ -131,7 +131,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:workflow_executions_active:sum{${S}}`,
+            expr: `service:workflow_executions_active:sum{${FILTER.service}}`,
             legend: '{{service}}',
           },
         ],
@@ -149,7 +149,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (status) (workflow:workflow_executions:rate5m{${W}})`,
+            expr: `sum by (status) (workflow:workflow_executions:rate5m{${FILTER.serviceWorkflowEngine}})`,
             legend: '{{status}}',
           },
         ],
@@ -166,7 +166,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `workflow:workflow_executions:success_ratio_rate5m{${WN}}`,
+            expr: `workflow:workflow_executions:success_ratio_rate5m{${FILTER.serviceWorkflow}}`,
             legend: '{{workflow_name}}',
           },
         ],
@@ -182,12 +182,24 @@ export function workflowMetrics(): dashboard.Dashboard {
         unit: 's',
         width: 12,
         queries: [
-          { refId: 'A', expr: `${WF}:p50_5m{${WN}}`, legend: 'p50 {{workflow_name}}' },
-          { refId: 'B', expr: `${WF}:p95_5m{${WN}}`, legend: 'p95 {{workflow_name}}' },
-          { refId: 'C', expr: `${WF}:p99_5m{${WN}}`, legend: 'p99 {{workflow_name}}' },
+          {
+            refId: 'A',
+            expr: `${WORKFLOW_DURATION_RULE}:p50_5m{${FILTER.serviceWorkflow}}`,
+            legend: 'p50 {{workflow_name}}',
+          },
+          {
+            refId: 'B',
+            expr: `${WORKFLOW_DURATION_RULE}:p95_5m{${FILTER.serviceWorkflow}}`,
+            legend: 'p95 {{workflow_name}}',
+          },
+          {
+            refId: 'C',
+            expr: `${WORKFLOW_DURATION_RULE}:p99_5m{${FILTER.serviceWorkflow}}`,
+            legend: 'p99 {{workflow_name}}',
+          },
           {
             refId: 'X',
-            expr: `histogram_quantile(0.99, sum by (le, workflow_name) (rate(workflow_execution_duration_seconds_bucket{${W}, ${I}}[$__rate_interval])))`,
+            expr: `histogram_quantile(0.99, sum by (le, workflow_name) (rate(workflow_execution_duration_seconds_bucket{${FILTER.serviceWorkflowEngineInstance}}[$__rate_interval])))`,
             legend: 'exemplars {{workflow_name}}',
             exemplar: true,
           },
@@ -205,7 +217,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `service:workflow_queue_size:max{${S}}`,
+            expr: `service:workflow_queue_size:max{${FILTER.service}}`,
             legend: '{{service}} {{queue}}',
           },
         ],
@@ -223,7 +235,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (engine_type) (workflow_executions_active{${E}, ${I}})`,
+            expr: `sum by (engine_type) (workflow_executions_active{${FILTER.serviceEngineInstance}})`,
             legend: '{{engine_type}}',
           },
         ],
@@ -241,7 +253,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (engine_type, status) (engine:engine_calls:rate5m{${E}})`,
+            expr: `sum by (engine_type, status) (engine:engine_calls:rate5m{${FILTER.serviceEngine}})`,
             legend: '{{engine_type}} {{status}}',
           },
         ],
@@ -259,7 +271,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `engine:engine_calls:error_ratio_rate5m{${E}}`,
+            expr: `engine:engine_calls:error_ratio_rate5m{${FILTER.serviceEngine}}`,
             legend: '{{service}} {{engine_type}}',
           },
         ],
@@ -274,12 +286,24 @@ export function workflowMetrics(): dashboard.Dashboard {
         unit: 's',
         width: 12,
         queries: [
-          { refId: 'A', expr: `${ENG}:p50_5m{${E}}`, legend: 'p50 {{engine_type}}' },
-          { refId: 'B', expr: `${ENG}:p95_5m{${E}}`, legend: 'p95 {{engine_type}}' },
-          { refId: 'C', expr: `${ENG}:p99_5m{${E}}`, legend: 'p99 {{engine_type}}' },
+          {
+            refId: 'A',
+            expr: `${ENGINE_DURATION_RULE}:p50_5m{${FILTER.serviceEngine}}`,
+            legend: 'p50 {{engine_type}}',
+          },
+          {
+            refId: 'B',
+            expr: `${ENGINE_DURATION_RULE}:p95_5m{${FILTER.serviceEngine}}`,
+            legend: 'p95 {{engine_type}}',
+          },
+          {
+            refId: 'C',
+            expr: `${ENGINE_DURATION_RULE}:p99_5m{${FILTER.serviceEngine}}`,
+            legend: 'p99 {{engine_type}}',
+          },
           {
             refId: 'X',
-            expr: `histogram_quantile(0.99, sum by (le, engine_type) (rate(engine_call_duration_seconds_bucket{${E}, ${I}}[$__rate_interval])))`,
+            expr: `histogram_quantile(0.99, sum by (le, engine_type) (rate(engine_call_duration_seconds_bucket{${FILTER.serviceEngineInstance}}[$__rate_interval])))`,
             legend: 'exemplars {{engine_type}}',
             exemplar: true,
           },
@@ -298,7 +322,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (engine_type, token_type) (engine:engine_tokens:rate5m{${E}})`,
+            expr: `sum by (engine_type, token_type) (engine:engine_tokens:rate5m{${FILTER.serviceEngine}})`,
             legend: '{{engine_type}} {{token_type}}',
           },
         ],
@@ -314,7 +338,7 @@ export function workflowMetrics(): dashboard.Dashboard {
         queries: [
           {
             refId: 'A',
-            expr: `sum by (engine_type, token_type) (increase(engine_tokens_total{${E}, ${I}}[$__range]))`,
+            expr: `sum by (engine_type, token_type) (increase(engine_tokens_total{${FILTER.serviceEngineInstance}}[$__range]))`,
             legend: '{{engine_type}} {{token_type}}',
           },
         ],

@@ -1,15 +1,16 @@
 // The committed dashboards are what the TypeScript sources generate, valid for Grafana, and
 // every query they send names metrics that exist, with thresholds that match the alerts.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { knownMetrics, metricNamesIn } from '../../infra/lib/promql.js';
-import { alertRules, THRESHOLDS } from '../src/alerts.js';
+import { alertRules, heartbeatAlerts, THRESHOLDS } from '../src/alerts.js';
 import { render } from '../src/generate.js';
 import { stableJson } from '../src/json.js';
+import { FILTER, matchers } from '../src/selectors.js';
 import { BURN_WINDOWS } from '../src/slo.js';
 import { DASHBOARD_SCHEMA } from './dashboard-schema.js';
 import { allPanels, committed, labelValuesQuery, substitute, variablesIn } from './panels.js';
@@ -52,6 +53,28 @@ describe('generation', () => {
   it('writes JSON with sorted keys and a trailing newline', () => {
     expect(stableJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: () => 0 } })).toBe(
       '{\n  "a": {\n    "d": [\n      3,\n      {\n        "e": 2,\n        "f": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
+  });
+});
+
+describe('sources', () => {
+  const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+  const sources = readdirSync(SRC).filter((f) => f.endsWith('.ts') && f !== 'selectors.ts');
+
+  it('take every variable filter from selectors.ts: no matcher literal, no one-letter constant', () => {
+    for (const file of sources) {
+      const text = readFileSync(`${SRC}${file}`, 'utf8');
+      expect(text.match(/=~"\$/g) ?? [], `${file} writes its own variable matcher`).toEqual([]);
+      expect(text.match(/^(export )?const [A-Z]{1,2} = /gm) ?? [], file).toEqual([]);
+    }
+  });
+
+  it('matchers() keeps what each variable selected, one label=~"$variable" per filter', () => {
+    expect(matchers('service', ['instance', 'node'])).toBe(
+      'service=~"$service", instance=~"$node"',
+    );
+    expect(FILTER.serviceEngineInstance).toBe(
+      'service=~"$service", engine_type=~"$engine_type", instance=~"$instance"',
     );
   });
 });
@@ -128,6 +151,22 @@ describe('Grafana validity', () => {
       expect(steps[0]?.value, panel.title).toBeNull();
       const values = steps.slice(1).map((s) => s.value as number);
       expect(values).toEqual([...values].sort((a, b) => a - b));
+    }
+  });
+
+  it('shows host saturation beside utilisation: load per CPU, page faults, drops, disk I/O', () => {
+    const host = panels
+      .filter(({ file }) => file === 'system-overview.json')
+      .flatMap(({ panel }) => (panel.targets ?? []).map((t) => metricNamesIn(concrete(t.expr))))
+      .flat();
+    for (const metric of [
+      'instance:node_load1_per_cpu:ratio',
+      'node_vmstat_pgmajfault',
+      'node_network_receive_drop_total',
+      'node_network_transmit_drop_total',
+      'node_disk_io_time_seconds_total',
+    ]) {
+      expect(host, metric).toContain(metric);
     }
   });
 
@@ -218,6 +257,16 @@ describe('alerts and runbooks', () => {
       expect(exprs).toContain(`ratio_rate${w.long}{`);
       expect(exprs).toMatch(new RegExp(`ratio_rate${w.short}\\{[^}]*\\} > \\(${w.burnRate} \\*`));
     }
+  });
+
+  it('counts firing alerts without any that always fire (the Watchdog heartbeat)', () => {
+    const always = [...rules].filter(([, r]) => r.every((x) => metricNamesIn(x.expr).length === 0));
+    expect(always.map(([name]) => name)).toContain('Watchdog');
+    expect(heartbeatAlerts().sort()).toEqual(always.map(([name]) => name).sort());
+    const panel = panels.find(({ panel: p }) => p.title === 'Firing alerts')?.panel;
+    const expr = panel?.targets?.[0]?.expr ?? '';
+    expect(expr).toContain('alertstate="firing"');
+    for (const [name] of always) expect(expr).toContain(`alertname!="${name}"`);
   });
 
   it('links panels to runbooks that exist, the same URL the alert carries', () => {

@@ -83,7 +83,7 @@ function record(registry: Registry, round: number): void {
   ensureGauge(registry, METRICS.businessKpiLastSuccess).set(s, Date.now() / 1000);
 }
 
-/** node-exporter's format for one host with two cores, memory and a root filesystem. */
+/** node-exporter's format for one host: two cores, memory, a root filesystem and saturation. */
 function nodePage(round: number): string {
   const idle = 100 + round * 1.4;
   const user = 50 + round * 0.6;
@@ -103,6 +103,19 @@ function nodePage(round: number): string {
     '# TYPE node_filesystem_size_bytes gauge',
     'node_filesystem_size_bytes{device="/dev/sda1",fstype="ext4",mountpoint="/"} 100e9',
     'node_filesystem_size_bytes{device="tmpfs",fstype="tmpfs",mountpoint="/run"} 2e9',
+    // Saturation: load, major faults, drops on a real interface and on loopback, disk I/O time.
+    '# TYPE node_load1 gauge',
+    `node_load1 ${1.5 + (round % 3) * 0.25}`,
+    '# TYPE node_vmstat_pgmajfault untyped',
+    `node_vmstat_pgmajfault ${2000 + round * 7}`,
+    '# TYPE node_network_receive_drop_total counter',
+    `node_network_receive_drop_total{device="eth0"} ${round * 3}`,
+    `node_network_receive_drop_total{device="lo"} ${round * 1000}`,
+    '# TYPE node_network_transmit_drop_total counter',
+    `node_network_transmit_drop_total{device="eth0"} ${round}`,
+    'node_network_transmit_drop_total{device="lo"} 0',
+    '# TYPE node_disk_io_time_seconds_total counter',
+    `node_disk_io_time_seconds_total{device="sda"} ${300 + round * 0.4}`,
     '',
   ].join('\n');
 }

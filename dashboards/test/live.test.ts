@@ -26,6 +26,7 @@ const READY = [
   'engine:engine_tokens:rate5m',
   'window:business_active_users:max',
   'instance:node_cpu_utilisation:ratio_rate5m',
+  'instance:node_load1_per_cpu:ratio',
   'slo:error_budget:remaining_ratio',
 ];
 
@@ -63,6 +64,9 @@ function config(host: string): string {
 
 interface Series {
   metric: Record<string, string>;
+}
+interface Sample extends Series {
+  value: [number, string];
 }
 
 const binary = requireBinary('prometheus');
@@ -131,6 +135,19 @@ describe.skipIf(!binary)('every panel query returns data from a live Prometheus'
     } else {
       expect(result.length, expr).toBeGreaterThan(0);
     }
+  });
+
+  it('counts firing alerts without the heartbeat, which fires all the time', async () => {
+    const { dashboard } = committed().find((d) => d.file === 'system-overview.json')!;
+    const panel = dashboard.panels.find((p) => p.title === 'Firing alerts')!;
+    const time = String(Date.now() / 1000);
+    const at = (expr: string) =>
+      prometheus.api<{ result: Sample[] }>('query', { query: expr, time }).then((d) => d.result);
+    const firing = await at('ALERTS{alertstate="firing"}');
+    const names = firing.map((a) => a.metric.alertname);
+    expect(names).toContain('Watchdog');
+    const [count] = await at(panel.targets![0]!.expr);
+    expect(Number(count?.value[1])).toBe(names.filter((n) => n !== 'Watchdog').length);
   });
 
   it('serves exemplars with a trace_id for the latency panels, which Grafana links to Jaeger', async () => {

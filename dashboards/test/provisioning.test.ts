@@ -19,8 +19,21 @@ interface Datasource {
   url: string;
   jsonData?: {
     exemplarTraceIdDestinations?: { name: string; datasourceUid: string }[];
+    timeInterval?: string;
     implementation?: string;
   };
+}
+
+interface PrometheusConfig {
+  global: { scrape_interval: string };
+  scrape_configs?: { job_name: string; scrape_interval?: string }[];
+}
+
+/** A duration such as `15s` or `1m` in seconds. */
+function seconds(duration: string): number {
+  const m = /^(\d+)(s|m)$/.exec(duration);
+  if (!m) throw new Error(`not a duration in s or m: ${duration}`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
 }
 
 describe('Grafana provisioning', () => {
@@ -37,6 +50,27 @@ describe('Grafana provisioning', () => {
     expect(byUid.get('alertmanager')?.type).toBe('alertmanager');
     expect(byUid.get('alertmanager')?.jsonData?.implementation).toBe('prometheus');
     for (const d of datasources) expect(d.url).toMatch(/^http:\/\/[a-z-]+:\d+$/);
+  });
+
+  it('sets the Prometheus timeInterval to the longest scrape interval of every deployment', () => {
+    // $__rate_interval is at least 4 x timeInterval: below a real scrape interval, rate windows
+    // hold too few samples and panels flicker to "No data".
+    const timeInterval = byUid.get(PROMETHEUS_UID)?.jsonData?.timeInterval ?? '';
+    const configs = [
+      'prometheus/shared.yml',
+      'prometheus/prometheus.yml',
+      'k8s/base/prometheus/prometheus.yml',
+      'k8s/overlays/production/prometheus.yml',
+    ].map((path) => [path, yaml<PrometheusConfig>(path)] as const);
+    const intervals = configs.flatMap(([path, c]) => [
+      [path, c.global.scrape_interval] as const,
+      ...(c.scrape_configs ?? []).map(
+        (j) => [`${path} ${j.job_name}`, j.scrape_interval ?? c.global.scrape_interval] as const,
+      ),
+    ]);
+    const longest = Math.max(...intervals.map(([, i]) => seconds(i)));
+    expect(seconds(timeInterval)).toBe(longest);
+    expect(timeInterval).toBe(configs[0]?.[1].global.scrape_interval);
   });
 
   it("links an exemplar's trace_id to the Jaeger datasource", () => {

@@ -144,7 +144,9 @@ describe.skipIf(!amtool)('amtool', () => {
         expect(output, name).toContain('High 5xx error rate on demo-engine');
         expect(output, name).toContain('6% of the requests to demo-engine answered 5xx');
         expect(output, name).toContain(alert.annotations.runbook_url);
-        expect(output, name).toContain('http://localhost:3000/dashboards?query=demo-engine');
+        expect(output, name).toContain(
+          'http://localhost:3000/d/aio-system-overview?orgId=1&var-service=demo-engine',
+        );
       }
       const title = amtoolRun([
         'template',

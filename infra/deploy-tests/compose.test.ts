@@ -3,12 +3,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { requireBinary } from '@ai-orchestrator/testkit';
+import { DCLinter } from 'dclint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { grafanaUrlSetting, linkProblems, renderTemplate } from './notification.js';
 import { COMPOSE_FILE, INFRA, REPO, dashboardFiles, read } from './paths.js';
 
 interface Service {
   image?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
+  security_opt?: string[];
+  configs?: { source: string; target: string }[];
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   volumes?: string[];
   ports?: string[];
@@ -19,12 +26,24 @@ interface Service {
 interface ComposeFile {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
+  configs?: Record<string, { content?: string; file?: string }>;
 }
 
 const COMPOSE_DIR = dirname(COMPOSE_FILE);
 const compose = parse(read(COMPOSE_FILE), { merge: true }) as ComposeFile;
 const services = Object.entries(compose.services);
 const PINNED = /^[\w./-]+:v?\d+(\.\d+){1,2}(-[\w.]+)?$/;
+const amtool = requireBinary('amtool');
+
+/** Compose's interpolation of `${VAR}`, `${VAR:-default}` and `${VAR:?error}` from `env`. */
+function interpolate(text: string, env: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g, (_all, name: string, op, arg) => {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    if (op === '-') return arg as string;
+    throw new Error(`\${${name}} is not set${op === '?' ? `: ${String(arg)}` : ''}`);
+  });
+}
 
 /** Bind mounts as [service, source path, target] (named volumes and host paths excluded). */
 function bindMounts(): [string, string, string][] {
@@ -58,12 +77,52 @@ describe('infra/compose/docker-compose.monitoring.yml', () => {
     ]);
   });
 
-  it('publishes the seed ports', () => {
+  it('publishes the seed ports on 127.0.0.1 only (Prometheus, Alertmanager, OTLP have no login)', () => {
     const published = (name: string): string[] => compose.services[name]?.ports ?? [];
-    expect(published('grafana')).toContain('3000:3000');
-    expect(published('prometheus')).toContain('9090:9090');
-    expect(published('jaeger')).toContain('16686:16686');
-    expect(published('alertmanager')).toContain('9093:9093');
+    expect(published('grafana')).toContain('127.0.0.1:3000:3000');
+    expect(published('prometheus')).toContain('127.0.0.1:9090:9090');
+    expect(published('jaeger')).toContain('127.0.0.1:16686:16686');
+    expect(published('jaeger')).toContain('127.0.0.1:4318:4318');
+    expect(published('alertmanager')).toContain('127.0.0.1:9093:9093');
+    const open = services.flatMap(([name, svc]) =>
+      (svc.ports ?? []).filter((p) => !p.startsWith('127.0.0.1:')).map((p) => `${name}: ${p}`),
+    );
+    expect(open).toEqual([]);
+  });
+
+  it('hardens every container: read-only root, no capabilities, no-new-privileges', () => {
+    const problems: string[] = [];
+    for (const [name, svc] of services) {
+      if (svc.read_only !== true) problems.push(`${name}: root filesystem writable`);
+      if (!svc.cap_drop?.includes('ALL')) problems.push(`${name}: capabilities not dropped`);
+      if (!svc.security_opt?.includes('no-new-privileges:true'))
+        problems.push(`${name}: no no-new-privileges`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('turns off the unauthenticated lifecycle and admin APIs of Prometheus', () => {
+    const command = compose.services.prometheus?.command ?? [];
+    expect(command.length).toBeGreaterThan(0);
+    for (const flag of ['--web.enable-lifecycle', '--web.enable-admin-api'])
+      expect(command, flag).not.toContain(flag);
+  });
+
+  it('is valid for the Compose Specification and passes dclint, style rules aside', () => {
+    const linter = new DCLinter({
+      rules: {
+        'service-keys-order': 0,
+        'services-alphabetical-order': 0,
+        'top-level-properties-order': 0,
+        'service-ports-alphabetical-order': 0,
+      },
+      quiet: false,
+      debug: false,
+      exclude: [],
+    });
+    const [result] = linter.lintFiles([COMPOSE_FILE], false);
+    const messages = (result?.messages ?? []) as { rule: string; message: string }[];
+    expect(messages.map((m) => `${m.rule}: ${m.message}`)).toEqual([]);
   });
 
   it('mounts only paths that exist in the repo, read-only', () => {
@@ -213,6 +272,38 @@ describe('infra/compose/docker-compose.monitoring.yml', () => {
     );
     expect(secret.status, 'Alertmanager secret files must be git-ignored').toBe(0);
   });
+
+  it('feeds GRAFANA_URL to Grafana and to the notification links, documented in .env.example', () => {
+    const content = compose.configs?.['alertmanager-grafana-url']?.content ?? '';
+    expect(compose.services.alertmanager?.configs).toContainEqual({
+      source: 'alertmanager-grafana-url',
+      target: '/etc/alertmanager/templates/grafana-url.tmpl',
+    });
+    const setting = grafanaUrlSetting(content);
+    expect(compose.services.grafana?.environment?.GF_SERVER_ROOT_URL).toBe(setting);
+    expect(read(join(COMPOSE_DIR, '.env.example'))).toMatch(
+      /^GRAFANA_URL=http:\/\/localhost:3000$/m,
+    );
+    // The repo's default is compose's default.
+    const repoFile = read(join(INFRA, 'alertmanager/templates/grafana-url.tmpl'));
+    expect(interpolate(setting, {})).toBe(grafanaUrlSetting(repoFile));
+  });
+
+  it.skipIf(!amtool)(
+    'renders notification links on GRAFANA_URL, to a dashboard that exists',
+    () => {
+      const url = 'https://grafana.ops.example.org';
+      const content = compose.configs?.['alertmanager-grafana-url']?.content ?? '';
+      const templates = {
+        'aio.tmpl': read(join(INFRA, 'alertmanager/templates/aio.tmpl')),
+        'grafana-url.tmpl': interpolate(content, { GRAFANA_URL: url }),
+      };
+      const labels = { alertname: 'HighErrorRate', service: 'demo-engine' };
+      const link = renderTemplate(amtool as string, templates, labels);
+      expect(link.startsWith(`${url}/d/aio-system-overview?`), link).toBe(true);
+      expect(linkProblems(link, url)).toEqual([]);
+    },
+  );
 
   it('sets the Grafana security of the seed: no anonymous access, viewers by default', () => {
     const env = compose.services.grafana?.environment ?? {};

@@ -1,7 +1,7 @@
 // Renders the kustomizations with the real kubectl and validates objects against the Kubernetes
 // (and Prometheus Operator) schemas of kubernetes-models.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { K8S } from './paths.js';
 
@@ -19,11 +19,16 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** `kubectl kustomize --load-restrictor LoadRestrictionsNone infra/k8s/<dir>`, parsed. */
+/** `kubectl kustomize --load-restrictor LoadRestrictionsNone infra/k8s/<dir>` (or an absolute dir), parsed. */
 export function kustomize(kubectl: string, dir: string): KubeObject[] {
   const result = spawnSync(
     kubectl,
-    ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', join(K8S, dir)],
+    [
+      'kustomize',
+      '--load-restrictor',
+      'LoadRestrictionsNone',
+      isAbsolute(dir) ? dir : join(K8S, dir),
+    ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   if (result.status !== 0) {
@@ -75,4 +80,13 @@ export function configMap(objects: KubeObject[], name: string): KubeObject {
   );
   if (!found) throw new Error(`no ConfigMap generated as ${name}`);
   return found;
+}
+
+/** The grafana Deployment's GF_SERVER_ROOT_URL: where people reach Grafana in this overlay. */
+export function grafanaRootUrl(objects: KubeObject[]): string {
+  const grafana = find(objects, 'Deployment', 'grafana').spec as {
+    template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };
+  };
+  const env = grafana.template.spec.containers[0]?.env ?? [];
+  return env.find((e) => e.name === 'GF_SERVER_ROOT_URL')?.value ?? '';
 }

@@ -1,12 +1,10 @@
 // validate-monitoring.sh and the 09:00 health check against a real Prometheus and Alertmanager,
 // scraping exporters made with the real @ai-orchestrator/metrics package: they report what is
 // true, and a target taken down or a missed objective shows as a failure.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import {
   requireBinary,
   startAlertmanager,
@@ -15,24 +13,12 @@ import {
   type PrometheusServer,
 } from '@ai-orchestrator/testkit';
 import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
-import { INFRA, SCRIPTS, TSX, read } from './paths.js';
+import { SCRIPTS, TSX } from './paths.js';
+import { fastRules, RULE_FILES } from './fast-rules.js';
+import { run, until, type Run } from './run.js';
 
 const prometheusBin = requireBinary('prometheus');
 const alertmanagerBin = requireBinary('prometheus-alertmanager');
-const RULE_FILES = ['alert_rules.yml', 'recording_rules.yml', 'slo_rules.yml'];
-
-/** The repo's rule files, evaluated every second instead of every 30 s so the test is quick. */
-function fastRules(): Record<string, string> {
-  return Object.fromEntries(
-    RULE_FILES.map((file) => {
-      const rules = parse(read(join(INFRA, 'prometheus', file))) as {
-        groups: { interval?: string }[];
-      };
-      for (const group of rules.groups) group.interval = '1s';
-      return [file, stringify(rules)];
-    }),
-  );
-}
 
 function prometheusConfig(alertmanager: string, exporters: FixtureExporter[]): string {
   return stringify({
@@ -47,38 +33,6 @@ function prometheusConfig(alertmanager: string, exporters: FixtureExporter[]): s
       static_configs: [{ targets: [e.target], labels: { service: e.service } }],
     })),
   });
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Polls `probe` until it returns true, at most `timeoutMs`. */
-async function until(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe.skipIf(!prometheusBin || !alertmanagerBin)('a live Prometheus and Alertmanager', () => {
@@ -98,6 +52,12 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('a live Prometheus and Alert
       'none',
       '--jaeger',
       'none',
+      // One Alertmanager whose only receiver is `nobody`; delivery is proven in
+      // validate-monitoring.test.ts, against a heartbeat receiver.
+      '--heartbeat-receiver',
+      'nobody',
+      '--delivery-wait',
+      '0',
     ]);
   const healthCheck = (): Promise<Run> =>
     run(TSX, [
@@ -134,11 +94,22 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('a live Prometheus and Alert
       prometheusBin as string,
       prometheusConfig(alertmanager.url, [gateway]),
       fastRules(),
+      // Firing alerts are re-sent every second, not every minute, so Watchdog reaches Alertmanager.
+      ['--rules.alert.resend-delay=1s'],
     );
     await until(
       'the gateway target to be up',
       async () => (await targetHealth())['demo-gateway'] === 'up',
     );
+    await until('Alertmanager to settle and hold the Watchdog', async () => {
+      const watchdog = (await (
+        await fetch(`${alertmanager.url}/api/v2/alerts?filter=alertname%3D%22Watchdog%22`)
+      ).json()) as unknown[];
+      const status = (await (await fetch(`${alertmanager.url}/api/v2/status`)).json()) as {
+        cluster: { status: string };
+      };
+      return status.cluster.status === 'ready' && watchdog.length > 0;
+    });
   });
 
   afterAll(async () => {
@@ -151,14 +122,24 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('a live Prometheus and Alert
   it('validate-monitoring.sh passes a healthy stack and skips what is not deployed', async () => {
     const result = await validate();
     expect(result.stdout).toContain(`✓ Prometheus ready at ${prometheus.url}`);
-    expect(result.stdout).toMatch(/^✓ target demo-gateway 127\.0\.0\.1:\d+ up$/m);
-    expect(result.stdout).toMatch(/^✓ Prometheus rules loaded and healthy \(\d+ rules\)$/m);
-    expect(result.stdout).toContain('✓ Prometheus sends alerts to 1 Alertmanager(s)');
-    expect(result.stdout).toContain(`✓ Alertmanager ready at ${alertmanager.url}`);
-    expect(result.stdout).toContain('✓ Alertmanager configuration valid (last reload successful)');
+    const p = prometheus.url;
+    const am = alertmanager.url;
+    expect(result.stdout).toMatch(
+      new RegExp(`^✓ ${p}: target demo-gateway 127\\.0\\.0\\.1:\\d+ up$`, 'm'),
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(`^✓ ${p}: rules loaded and healthy \\(\\d+ rules\\)$`, 'm'),
+    );
+    expect(result.stdout).toContain(`✓ ${p}: sends alerts to 1 Alertmanager(s)`);
+    expect(result.stdout).toContain(`✓ ${p}: Watchdog firing`);
+    expect(result.stdout).toContain(`✓ Alertmanager ready at ${am}`);
+    expect(result.stdout).toContain(`✓ ${am}: cluster ready (1 peers, expected 1)`);
+    expect(result.stdout).toContain(`✓ ${am}: configuration valid (last reload successful)`);
+    expect(result.stdout).toContain(`✓ ${am}: Watchdog active, routed to nobody`);
     expect(result.stdout).toContain('- Grafana (skipped: not deployed)');
     expect(result.stdout).toContain('- Jaeger (skipped: not deployed)');
-    expect(result.stdout).toMatch(/^\d+ passed, 0 failed, 2 skipped$/m);
+    expect(result.stdout).toContain('- Watchdog delivered end to end (skipped: --delivery-wait 0)');
+    expect(result.stdout).toMatch(/^\d+ passed, 0 failed, 3 skipped$/m);
     expect(result.code, result.stdout).toBe(0);
   });
 
@@ -231,9 +212,9 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('a live Prometheus and Alert
       async () => (await targetHealth())['demo-engine'] === 'down',
     );
     const result = await validate();
-    expect(result.stdout).toMatch(/^✗ target demo-engine 127\.0\.0\.1:\d+ down: .+$/m);
-    expect(result.stdout).toMatch(/^✓ target demo-gateway 127\.0\.0\.1:\d+ up$/m);
-    expect(result.stdout).toMatch(/^\d+ passed, 1 failed, 2 skipped$/m);
+    expect(result.stdout).toMatch(/^✗ \S+: target demo-engine 127\.0\.0\.1:\d+ down: .+$/m);
+    expect(result.stdout).toMatch(/^✓ \S+: target demo-gateway 127\.0\.0\.1:\d+ up$/m);
+    expect(result.stdout).toMatch(/^\d+ passed, 1 failed, 3 skipped$/m);
     expect(result.code).toBe(1);
   });
 
@@ -250,7 +231,7 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('a live Prometheus and Alert
       'none',
     ]);
     expect(result.stdout).toContain('✗ Prometheus ready at http://127.0.0.1:9');
-    expect(result.stdout).toMatch(/^0 passed, 1 failed, 3 skipped$/m);
+    expect(result.stdout).toMatch(/^0 passed, 1 failed, 4 skipped$/m);
     expect(result.code).toBe(1);
   });
 

@@ -123,23 +123,3 @@ export function replaceKubernetesSd(config: unknown): {
   };
   return { config: stringify(walk(config, 'config')), problems, count };
 }
-
-/** Where a pod finds its service account's token; scrape configs of the kubelet read it. */
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount/';
-
-/**
- * The config with the pod's service-account paths made relative, and the files to put beside it:
- * promtool checks that a credentials file exists, and this machine is no pod.
- */
-export function localServiceAccount(config: string): {
-  config: string;
-  files: Record<string, string>;
-} {
-  const files: Record<string, string> = {};
-  for (const [path] of config.matchAll(
-    /\/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/[\w.]+/g,
-  )) {
-    files[path.slice(SERVICE_ACCOUNT_DIR.length - 'serviceaccount/'.length)] = 'test-token';
-  }
-  return { config: config.replaceAll(SERVICE_ACCOUNT_DIR, 'serviceaccount/'), files };
-}

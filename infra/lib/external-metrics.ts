@@ -70,6 +70,10 @@ export const NODE_EXPORTER_METRICS = [
   'node_network_transmit_bytes_total',
   'node_disk_read_bytes_total',
   'node_disk_written_bytes_total',
+  'node_disk_io_time_seconds_total',
+  'node_vmstat_pgmajfault',
+  'node_network_receive_drop_total',
+  'node_network_transmit_drop_total',
 ];
 
 /**

@@ -1,46 +1,16 @@
 // The 09:00 routine as a command: what fired overnight, system health, the business KPIs and the
-// seed's daily targets (p95 < 1 s, errors < 1 %, workflow success > 95 %) as Markdown, with a
-// non-zero exit when a target is missed.
+// seed's daily targets (p95 < 1 s, errors < 1 %, workflow success > 95 %) over the window, as
+// Markdown; exit 1 when a target is missed, a scrape target is down or a rule fails, 2 on error.
 //   tsx infra/scripts/health-check.ts --prometheus URL [--alertmanager URL] [--window 12h]
+// Behind the Ingress: MONITORING_BASIC_AUTH=user:password (or MONITORING_BEARER_TOKEN).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { apiClient, type ApiClient, type Auth, type Sample } from './health-check/api.js';
+import { OBJECTIVES } from './health-check/objectives.js';
 
-/** One daily target of the seed, checked on a recording rule (infra/prometheus/recording_rules.yml). */
-export interface Target {
-  readonly name: string;
-  readonly rule: string;
-  readonly objective: string;
-  /** Whether the window's value meets the objective. */
-  readonly meets: (value: number) => boolean;
-  readonly format: (value: number) => string;
-}
-
-const percent = (v: number): string => `${(v * 100).toFixed(2)} %`;
-
-export const TARGETS: readonly Target[] = [
-  {
-    name: 'p95 latency',
-    rule: 'service:http_server_request_duration_seconds:p95_5m',
-    objective: '< 1 s',
-    meets: (v) => v < 1,
-    format: (v) => `${v.toFixed(3)} s`,
-  },
-  {
-    name: 'error rate',
-    rule: 'service:http_server_errors:ratio_rate5m',
-    objective: '< 1 %',
-    meets: (v) => v < 0.01,
-    format: percent,
-  },
-  {
-    name: 'workflow success',
-    rule: 'service:workflow_executions:success_ratio_rate5m',
-    objective: '> 95 %',
-    meets: (v) => v > 0.95,
-    format: percent,
-  },
-];
+export { OBJECTIVES, type Objective } from './health-check/objectives.js';
+export type { Auth } from './health-check/api.js';
 
 export interface HealthCheckOptions {
   readonly prometheus: string;
@@ -48,17 +18,14 @@ export interface HealthCheckOptions {
   /** A Prometheus duration: the night the routine looks back on (default 12h). */
   readonly window?: string;
   readonly now?: Date;
+  /** Credentials for Prometheus and Alertmanager behind an authenticating proxy. */
+  readonly auth?: Auth;
 }
 
 export interface HealthReport {
   readonly markdown: string;
-  /** False when a target was missed or had no data. */
+  /** False when a target was missed or had no data, a scrape target is down or a rule fails. */
   readonly ok: boolean;
-}
-
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
 }
 
 const DURATION = /^\d+[smhdw]$/;
@@ -72,43 +39,18 @@ function checkUrl(field: string, value: unknown): string {
   return value.replace(/\/$/, '');
 }
 
-async function query(prometheus: string, promql: string, time: Date): Promise<Sample[]> {
-  const params = new URLSearchParams({ query: promql, time: String(time.getTime() / 1000) });
-  const res = await fetch(`${prometheus}/api/v1/query?${params.toString()}`, {
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await res.json()) as {
-    status: string;
-    data?: { result: Sample[] };
-    error?: string;
-  };
-  if (body.status !== 'success' || !body.data) {
-    throw new Error(
-      `Prometheus query failed (${res.status}): ${body.error ?? 'no data'}: ${promql}`,
-    );
-  }
-  return body.data.result;
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
-
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 const num = (s: Sample): number => Number(s.value[1]);
 
 async function targetRows(
-  prometheus: string,
+  prometheus: ApiClient,
   window: string,
   now: Date,
 ): Promise<{ rows: string[]; ok: boolean }> {
   const rows: string[] = [];
   let ok = true;
-  for (const target of TARGETS) {
-    // The window's average of the 5-minute values: a typical night, not its single worst minute.
-    const samples = await query(prometheus, `avg_over_time(${target.rule}[${window}])`, now);
+  for (const target of OBJECTIVES) {
+    const samples = await prometheus.query(target.query(window), now);
     const values = samples.filter((s) => Number.isFinite(num(s)));
     if (values.length === 0) {
       ok = false;
@@ -130,9 +72,8 @@ async function targetRows(
   return { rows, ok };
 }
 
-async function alertRows(prometheus: string, window: string, now: Date): Promise<string[]> {
-  const fired = await query(
-    prometheus,
+async function alertRows(prometheus: ApiClient, window: string, now: Date): Promise<string[]> {
+  const fired = await prometheus.query(
     `max_over_time(ALERTS{alertstate="firing"}[${window}])`,
     now,
   );
@@ -140,7 +81,7 @@ async function alertRows(prometheus: string, window: string, now: Date): Promise
   const key = ({ __name__: _name, ...labels }: Record<string, string>): string =>
     JSON.stringify(labels);
   const active = new Set(
-    (await query(prometheus, 'ALERTS{alertstate="firing"}', now)).map((s) => key(s.metric)),
+    (await prometheus.query('ALERTS{alertstate="firing"}', now)).map((s) => key(s.metric)),
   );
   return fired
     .map((s) => {
@@ -151,31 +92,38 @@ async function alertRows(prometheus: string, window: string, now: Date): Promise
     .sort();
 }
 
+interface Health {
+  readonly lines: string[];
+  readonly down: number;
+  readonly failing: number;
+}
+
 async function systemHealth(
-  options: { prometheus: string; alertmanager?: string | undefined },
+  prometheus: ApiClient,
+  alertmanager: ApiClient | undefined,
   now: Date,
-): Promise<{ lines: string[]; ok: boolean }> {
+): Promise<Health> {
   const lines: string[] = [];
-  const up = await query(options.prometheus, 'up', now);
+  const up = await prometheus.query('up', now);
   const down = up.filter((s) => num(s) !== 1);
   lines.push(`- Scrape targets up: ${up.length - down.length} of ${up.length}`);
   for (const s of down)
     lines.push(`  - ❌ down: ${cell(s.metric.job ?? '?')} ${cell(s.metric.instance ?? '')}`);
-  const rules = await getJson<{
-    data: { groups: { rules: { health: string; name: string }[] }[] };
-  }>(`${options.prometheus}/api/v1/rules`);
-  const all = rules.data.groups.flatMap((g) => g.rules);
+  const rules = await prometheus.getJson<{
+    data: {
+      groups: { name: string; rules: { health: string; name: string; lastError?: string }[] }[];
+    };
+  }>('/api/v1/rules');
+  const all = rules.data.groups.flatMap((g) => g.rules.map((r) => ({ ...r, group: g.name })));
   const broken = all.filter((r) => r.health === 'err');
-  lines.push(
-    `- Rules loaded: ${all.length}, failing: ${broken.length}${broken.length ? ` (${broken.map((r) => r.name).join(', ')})` : ''}`,
-  );
-  if (options.alertmanager) {
-    const status = await getJson<{ cluster: { status: string; peers?: unknown[] } }>(
-      `${options.alertmanager}/api/v2/status`,
+  lines.push(`- Rules loaded: ${all.length}, failing: ${broken.length}`);
+  for (const r of broken)
+    lines.push(`  - ❌ failing: ${cell(r.group)}/${cell(r.name)}: ${cell(r.lastError ?? '')}`);
+  if (alertmanager) {
+    const status = await alertmanager.getJson<{ cluster: { status: string; peers?: unknown[] } }>(
+      '/api/v2/status',
     );
-    const alerts = await getJson<{ status: { state: string } }[]>(
-      `${options.alertmanager}/api/v2/alerts`,
-    );
+    const alerts = await alertmanager.getJson<{ status: { state: string } }[]>('/api/v2/alerts');
     const silenced = alerts.filter((a) => a.status.state === 'suppressed').length;
     lines.push(
       `- Alertmanager: cluster ${status.cluster.status} (${status.cluster.peers?.length ?? 0} peers), ` +
@@ -184,12 +132,12 @@ async function systemHealth(
   } else {
     lines.push('- Alertmanager: not checked (no --alertmanager)');
   }
-  return { lines, ok: down.length === 0 && broken.length === 0 };
+  return { lines, down: down.length, failing: broken.length };
 }
 
-async function kpiRows(prometheus: string, now: Date): Promise<string[]> {
-  const users = await query(prometheus, 'window:business_active_users:max', now);
-  const mrr = await query(prometheus, 'currency:business_monthly_recurring_revenue:max', now);
+async function kpiRows(prometheus: ApiClient, now: Date): Promise<string[]> {
+  const users = await prometheus.query('window:business_active_users:max', now);
+  const mrr = await prometheus.query('currency:business_monthly_recurring_revenue:max', now);
   const ORDER = ['1d', '7d', '30d'];
   const names: Record<string, string> = {
     '1d': 'daily active users',
@@ -218,8 +166,8 @@ async function kpiRows(prometheus: string, now: Date): Promise<string[]> {
  * const { markdown, ok } = await healthCheck({ prometheus: 'http://localhost:9090' });
  */
 export async function healthCheck(options: HealthCheckOptions): Promise<HealthReport> {
-  const prometheus = checkUrl('prometheus', options.prometheus);
-  const alertmanager = options.alertmanager
+  const prometheusUrl = checkUrl('prometheus', options.prometheus);
+  const alertmanagerUrl = options.alertmanager
     ? checkUrl('alertmanager', options.alertmanager)
     : undefined;
   const window = options.window ?? '12h';
@@ -229,20 +177,31 @@ export async function healthCheck(options: HealthCheckOptions): Promise<HealthRe
     );
   }
   const now = options.now ?? new Date();
+  const prometheus = apiClient(prometheusUrl, options.auth);
+  const alertmanager = alertmanagerUrl ? apiClient(alertmanagerUrl, options.auth) : undefined;
 
   const targets = await targetRows(prometheus, window, now);
   const alerts = await alertRows(prometheus, window, now);
-  const health = await systemHealth({ prometheus, alertmanager }, now);
+  const health = await systemHealth(prometheus, alertmanager, now);
   const kpis = await kpiRows(prometheus, now);
-  const ok = targets.ok;
+  const healthy = health.down === 0 && health.failing === 0;
+  const ok = targets.ok && healthy;
+  const result = [
+    targets.ok ? 'all targets met' : 'targets missed',
+    ...(healthy
+      ? []
+      : [`stack unhealthy (${health.down} targets down, ${health.failing} rules failing)`]),
+  ].join('; ');
 
   const markdown = [
     `# Daily health check, ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Window: the last ${window}. Prometheus ${prometheus}${alertmanager ? `, Alertmanager ${alertmanager}` : ''}.`,
-    `**Result: ${ok ? 'all targets met' : 'targets missed'}.**`,
+    `Window: the last ${window}. Prometheus ${prometheusUrl}${alertmanagerUrl ? `, Alertmanager ${alertmanagerUrl}` : ''}.`,
+    `**Result: ${result}.**`,
     '',
     '## Targets',
+    '',
+    `Computed over the whole window from the raw counters and histograms.`,
     '',
     '| target | service | objective | value | result |',
     '|---|---|---|---|---|',
@@ -284,6 +243,11 @@ async function main(): Promise<number> {
     prometheus: values.prometheus as string,
     alertmanager: values.alertmanager,
     window: values.window as string,
+    // From the environment, never the command line (which other users of the host can read).
+    auth: {
+      basic: process.env.MONITORING_BASIC_AUTH || undefined,
+      bearerToken: process.env.MONITORING_BEARER_TOKEN || undefined,
+    },
   });
   if (values.out) writeFileSync(values.out, report.markdown);
   process.stdout.write(report.markdown);

@@ -100,8 +100,9 @@ if [ "${target}" = operator ]; then
   exit 0
 fi
 
-for workload in statefulset/prometheus statefulset/alertmanager deployment/grafana deployment/jaeger daemonset/node-exporter; do
-  "${kubectl_bin}" -n monitoring rollout status "${workload}" --timeout="${timeout}"
+# namespace/kind/name: node-exporter runs in a namespace of its own (Pod Security `privileged`).
+for workload in monitoring/statefulset/prometheus monitoring/statefulset/alertmanager monitoring/deployment/grafana monitoring/deployment/jaeger monitoring-node-exporter/daemonset/node-exporter; do
+  "${kubectl_bin}" -n "${workload%%/*}" rollout status "${workload#*/}" --timeout="${timeout}"
 done
 
 echo

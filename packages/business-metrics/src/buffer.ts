@@ -84,3 +84,11 @@ export class EventBuffer {
     return false;
   }
 }
+
+/** Events a batch stands for: users per day, subscription changes and satisfaction responses. */
+export function batchEvents(batch: StoreBatch): number {
+  let events = batch.subscriptions.length;
+  for (const users of batch.users.values()) events += users.length;
+  for (const s of batch.satisfaction.values()) events += s.responses;
+  return events;
+}

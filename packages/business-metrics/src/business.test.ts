@@ -206,7 +206,7 @@ describe('createBusinessMetrics with memoryStore', () => {
     expect(text).not.toContain('secret');
   });
 
-  it('rejects bad input with a TypeError naming the field and value', () => {
+  it('rejects bad input with a TypeError naming the field, the value and the rule enforced', () => {
     const { business } = setup();
     const sub = { customerId: 'c', plan: 'p', monthlyAmount: 1, currency: 'USD' };
     expect(() => business.recordSatisfaction(6)).toThrow(
@@ -214,15 +214,26 @@ describe('createBusinessMetrics with memoryStore', () => {
     );
     expect(() => business.recordSatisfaction(4.5)).toThrow(/score .* got 4\.5/);
     expect(() => business.recordSubscription({ ...sub, monthlyAmount: -1 })).toThrow(
-      new TypeError('recordSubscription: monthlyAmount must be a finite number >= 0, got -1'),
+      new TypeError(
+        'recordSubscription: monthlyAmount must be a number from 0 to 900719925474 ' +
+          '(kept to 4 decimal places), got -1',
+      ),
     );
+    // 1e12 is finite and >= 0: the message states the upper bound that rejects it.
+    expect(() => business.recordSubscription({ ...sub, monthlyAmount: 1e12 })).toThrow(
+      /monthlyAmount must be a number from 0 to 900719925474 .*, got 1000000000000$/,
+    );
+    business.recordSubscription({ ...sub, monthlyAmount: 900_719_925_474 }); // the bound itself is fine
     expect(() => business.recordSubscription({ ...sub, currency: 'ABC' })).toThrow(
       /currency must be an ISO 4217 currency code .*, got "ABC"/,
     );
     expect(() => business.recordSubscription({ ...sub, currency: 'usd' })).toThrow(/got "usd"/);
     expect(() => business.recordLogin('')).toThrow(
-      new TypeError('recordLogin: userId must be a non-empty string, got ""'),
+      new TypeError(
+        'recordLogin: userId must be a string with at least one non-whitespace character, got ""',
+      ),
     );
+    expect(() => business.recordLogin('  ')).toThrow(/non-whitespace character, got " {2}"/);
     expect(() => business.recordUserActivity(42 as unknown as string)).toThrow(/userId .* got 42/);
     expect(() => business.cancelSubscription(undefined as unknown as string)).toThrow(
       /customerId .* got undefined/,
@@ -230,10 +241,26 @@ describe('createBusinessMetrics with memoryStore', () => {
     expect(() => business.recordApiRequest({} as { plan: string })).toThrow(
       /plan .* got undefined/,
     );
-    expect(() => business.recordSubscription(null as unknown as typeof sub)).toThrow(TypeError);
-    expect(() => createBusinessMetrics({ metrics: {} as never })).toThrow(
-      /metrics\.serviceName must be a non-empty string/,
+    expect(() => business.recordSubscription([] as unknown as typeof sub)).toThrow(
+      'recordSubscription: subscription must be an object (not null, not an array), got an array',
     );
-    expect(() => setup({ cacheTtlMs: -5 })).toThrow(/cacheTtlMs must be an integer >= 1, got -5/);
+    expect(() => createBusinessMetrics({ metrics: {} as never })).toThrow(
+      /metrics\.serviceName must be a string with at least one non-whitespace character/,
+    );
+    expect(() => setup({ cacheTtlMs: -5 })).toThrow(
+      /cacheTtlMs must be an integer from 1 to 9007199254740991, got -5/,
+    );
+    // Node would fire a 3e9 ms timer after 1 ms: the bound is part of the stated rule.
+    expect(() => setup({ flushIntervalMs: 3e9 })).toThrow(
+      'createBusinessMetrics: flushIntervalMs must be an integer from 1 to 2147483647, got 3000000000',
+    );
+    expect(() => setup({ storeTimeoutMs: 2 ** 31 })).toThrow(/storeTimeoutMs .* to 2147483647/);
+    expect(() => setup({ store: { write: () => undefined } as never })).toThrow(
+      /store must be an object with write, read and close methods/,
+    );
+    const broken = setup({ now: () => new Date(NaN) }).business;
+    expect(() => broken.recordLogin('u')).toThrow(
+      'createBusinessMetrics: now() must be a valid Date, got a object',
+    );
   });
 });

@@ -22,15 +22,6 @@ export function onCollect(gauge: Gauge, refresh: Refresh): () => void {
   return () => owned.delete(refresh);
 }
 
-/** Settles with `promise`, or rejects after `ms` so no caller waits on a dead connection. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 const started = new WeakMap<Gauge, Set<string>>();
 
 /** True the first time it is asked for this gauge and service (a second instance must not reset it). */

@@ -37,34 +37,40 @@ export function memoryStore(): BusinessStore {
   const union = (days: readonly DayKey[]): number =>
     HyperLogLog.union(days.flatMap((d) => sketches.get(d) ?? [])).count();
 
+  const apply = (batch: StoreBatch): void => {
+    let newest = '';
+    for (const [day, users] of batch.users) {
+      let sketch = sketches.get(day);
+      if (!sketch) sketches.set(day, (sketch = new HyperLogLog()));
+      for (const user of users) sketch.add(user);
+      if (day > newest) newest = day;
+    }
+    for (const change of batch.subscriptions) {
+      const old = subscriptions.get(change.customer);
+      if (old) addMrr(old.currency, -old.amountUnits);
+      if (change.type === 'set') {
+        subscriptions.set(change.customer, change);
+        addMrr(change.currency, change.amountUnits);
+      } else {
+        subscriptions.delete(change.customer);
+      }
+    }
+    for (const [day, counts] of batch.satisfaction) {
+      const total = satisfaction.get(day) ?? { responses: 0, satisfied: 0 };
+      total.responses += counts.responses;
+      total.satisfied += counts.satisfied;
+      satisfaction.set(day, total);
+      if (day > newest) newest = day;
+    }
+    if (newest) prune(newest);
+  };
+
   return {
     shared: false,
+    // Applied at once: events never wait in the bounded buffer, so the memory store drops none.
+    writeSync: apply,
     write(batch: StoreBatch): Promise<void> {
-      let newest = '';
-      for (const [day, users] of batch.users) {
-        let sketch = sketches.get(day);
-        if (!sketch) sketches.set(day, (sketch = new HyperLogLog()));
-        for (const user of users) sketch.add(user);
-        if (day > newest) newest = day;
-      }
-      for (const change of batch.subscriptions) {
-        const old = subscriptions.get(change.customer);
-        if (old) addMrr(old.currency, -old.amountUnits);
-        if (change.type === 'set') {
-          subscriptions.set(change.customer, change);
-          addMrr(change.currency, change.amountUnits);
-        } else {
-          subscriptions.delete(change.customer);
-        }
-      }
-      for (const [day, counts] of batch.satisfaction) {
-        const total = satisfaction.get(day) ?? { responses: 0, satisfied: 0 };
-        total.responses += counts.responses;
-        total.satisfied += counts.satisfied;
-        satisfaction.set(day, total);
-        if (day > newest) newest = day;
-      }
-      if (newest) prune(newest);
+      apply(batch);
       return Promise.resolve();
     },
     read(query: StoreQuery): Promise<StoreSnapshot> {

@@ -27,10 +27,13 @@ function replica(url: string, extra: Partial<BusinessMetricsOptions> = {}) {
   return { business, registry };
 }
 
-async function errorCount(registry: Registry, operation: string): Promise<number> {
+/** business_store_errors_total for one operation, summed over reasons (or for one reason). */
+async function errorCount(registry: Registry, operation: string, reason?: string): Promise<number> {
   const metric = registry.getSingleMetric('business_store_errors_total');
   const data = await metric!.get();
-  return data.values.find((v) => v.labels.operation === operation)?.value ?? 0;
+  return data.values
+    .filter((v) => v.labels.operation === operation && (!reason || v.labels.reason === reason))
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 describe.skipIf(!bin)('redisStore against a real redis-server', () => {

@@ -47,19 +47,45 @@ export interface StoreSnapshot {
   readonly csatSatisfied: number;
 }
 
+/** What `createBusinessMetrics` passes to every store call. */
+export interface StoreCallOptions {
+  /**
+   * Aborted when the call has taken `storeTimeoutMs`: the caller has stopped waiting and treats
+   * the call as failed. A store should then drop what it holds for the call (a stuck connection).
+   */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Where the KPI state lives. `memoryStore()` keeps it in this process; `redisStore()` (from
  * `@ai-orchestrator/business-metrics/redis`) shares it between replicas.
+ *
+ * A call may reject, throw, hang or answer late: `createBusinessMetrics` bounds each one by
+ * `storeTimeoutMs`, keeps at most one write and one read in flight, and counts every failure.
  */
 export interface BusinessStore {
   /** True when several processes see the same state (decides the default salt). */
   readonly shared: boolean;
   /** Applies a batch; rejects when the store is unreachable (the batch is then kept and retried). */
-  write(batch: StoreBatch): Promise<void>;
-  read(query: StoreQuery): Promise<StoreSnapshot>;
+  write(batch: StoreBatch, options?: StoreCallOptions): Promise<void>;
+  /**
+   * Applies a batch at once, in this process, for a store that needs no I/O (`memoryStore()`):
+   * events then never wait in the bounded buffer, so none is dropped.
+   */
+  writeSync?(batch: StoreBatch): void;
+  read(query: StoreQuery, options?: StoreCallOptions): Promise<StoreSnapshot>;
   /** Releases connections the store opened itself. */
-  close(): Promise<void>;
+  close(options?: StoreCallOptions): Promise<void>;
 }
+
+/**
+ * Why a store call failed: the `reason` label of `business_store_errors_total` for
+ * `operation="write"` and `"read"`.
+ */
+export type StoreFailureReason = 'timeout' | 'unreachable' | 'auth' | 'tls' | 'error';
+
+/** Why events were dropped: the `reason` label for `operation="drop"`. */
+export type StoreDropReason = 'buffer_full' | 'closed';
 
 export interface BusinessMetricsOptions {
   /** The core metrics of the service (`createMetrics`): gives the registry and the `service` label. */
@@ -80,9 +106,16 @@ export interface BusinessMetricsOptions {
   readonly flushIntervalMs?: number;
   /** Buffered events that start a write at once (default 1000). */
   readonly flushBatchSize?: number;
-  /** Events kept while the store is unreachable; older ones are dropped and counted (default 100000). */
+  /**
+   * Events kept for an asynchronous store (Redis) while it is slow or unreachable (default 100000).
+   * Past it new events are dropped, not retried, and counted as `operation="drop"`,
+   * `reason="buffer_full"`. A synchronous store (`memoryStore()`) never drops.
+   */
   readonly maxBufferedEvents?: number;
-  /** A store call that takes longer fails (default 2000 ms), so a scrape never hangs. */
+  /**
+   * Longest a store call, a scrape's refresh or `getKpis()` waits on the store (default 2000 ms);
+   * then the last values are served, marked stale.
+   */
   readonly storeTimeoutMs?: number;
   /** Distinct `plan` label values before `__overflow__` (default 20). */
   readonly maxPlans?: number;
@@ -123,6 +156,11 @@ export interface BusinessKpis {
   readonly asOf: Date | null;
   /** True when the store could not be read just now and the numbers are the last known ones. */
   readonly stale: boolean;
+  /**
+   * Why the last read failed, with its reason (`store read failed (auth): WRONGPASS …`); null when
+   * `stale` is false.
+   */
+  readonly storeError: string | null;
 }
 
 /** What `createBusinessMetrics` returns. Record calls never throw on store trouble, only on bad input. */
@@ -138,10 +176,16 @@ export interface BusinessMetrics {
   /** A satisfaction score, an integer 1..5. */
   recordSatisfaction(score: number): void;
   recordApiRequest(request: ApiRequest): void;
-  /** Writes buffered events now; never rejects (failures are counted). */
+  /** Writes buffered events now; resolves within `storeTimeoutMs`, never rejects (failures are counted). */
   flush(): Promise<void>;
-  /** Writes buffered events and reads fresh numbers; never rejects (see `stale`). */
+  /**
+   * Writes buffered events and reads fresh numbers. Resolves within `storeTimeoutMs` and never
+   * rejects on store trouble: the last values come back with `stale: true` and `storeError`.
+   */
   getKpis(): Promise<BusinessKpis>;
-  /** Stops the flush timer, writes what is buffered and closes the store. */
+  /**
+   * Stops the flush timer, writes what is buffered (within `storeTimeoutMs`) and closes the store.
+   * Events that could not be written, or recorded after close, are counted as dropped (`closed`).
+   */
   close(): Promise<void>;
 }

@@ -1,13 +1,26 @@
-// Input checks: a TypeError names the call, the field, the value and what is allowed.
+// Input checks: a TypeError names the call, the field, the value and the rule actually enforced.
 import { invalid } from '@ai-orchestrator/metrics';
 import { isCurrency } from './currency.js';
 
 // The message shape is the core's, so every package of the toolkit reports bad input alike.
-export { invalid, requireName as requireId } from '@ai-orchestrator/metrics';
+export { invalid } from '@ai-orchestrator/metrics';
+
+/** Longest delay Node's timers accept (2^31 - 1 ms); past it Node fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Amounts are kept as integers of ten-thousandths; this is the largest that stays exact. */
+export const MAX_AMOUNT = Math.floor(Number.MAX_SAFE_INTEGER / 10_000);
+
+export function requireId(where: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid(where, field, value, 'a string with at least one non-whitespace character');
+  }
+  return value;
+}
 
 export function requireObject<T>(where: string, field: string, value: unknown): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(where, field, value, 'an object');
+    throw invalid(where, field, value, 'an object (not null, not an array)');
   }
   return value as T;
 }
@@ -28,27 +41,27 @@ export function requireCurrency(where: string, field: string, value: unknown): s
 
 /** Money as an exact integer of ten-thousandths: every ISO 4217 currency has at most 4 decimals. */
 export function requireAmountUnits(where: string, field: string, value: unknown): number {
-  const units = typeof value === 'number' ? Math.round(value * 10_000) : NaN;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    !Number.isSafeInteger(units)
-  ) {
-    throw invalid(where, field, value, 'a finite number >= 0');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_AMOUNT) {
+    throw invalid(
+      where,
+      field,
+      value,
+      `a number from 0 to ${MAX_AMOUNT} (kept to 4 decimal places)`,
+    );
   }
-  return units;
+  return Math.round(value * 10_000);
 }
 
-export function optionalPositiveInteger(
+export function optionalInteger(
   where: string,
   field: string,
   value: unknown,
   fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw invalid(where, field, value, 'an integer >= 1');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw invalid(where, field, value, `an integer from 1 to ${max}`);
   }
   return value;
 }

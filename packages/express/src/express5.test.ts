@@ -1,4 +1,7 @@
 import express from 'express';
-import { defineAdapterSuite } from './adapter.suite.js';
+import { conformanceSuite } from '@ai-orchestrator/testkit/conformance';
+import { expressDriver } from '../test/driver.js';
+import { expressSpecificTests } from '../test/express-specific.js';
 
-defineAdapterSuite('Express 5', 5, express);
+conformanceSuite(expressDriver('Express 5', express));
+expressSpecificTests('Express 5', 5, express);

@@ -1,4 +1,7 @@
+import { conformanceSuite } from '@ai-orchestrator/testkit/conformance';
 import fastify from 'fastify';
-import { defineFastifySuite } from './fastify.suite.js';
+import { fastifyDriver } from '../test/driver.js';
+import { fastifySpecificTests } from '../test/fastify-specific.js';
 
-defineFastifySuite('Fastify 5', fastify);
+conformanceSuite(fastifyDriver('Fastify 5', fastify));
+fastifySpecificTests('Fastify 5', fastify);

@@ -1,5 +1,11 @@
+import { conformanceSuite } from '@ai-orchestrator/testkit/conformance';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { defineKoaSuite } from './koa.suite.js';
+import { koaDriver } from '../test/driver.js';
+import { koaSpecificTests } from '../test/koa-specific.js';
+import { routeTemplateTests } from '../test/route-templates.js';
 
-defineKoaSuite('Koa 3 + @koa/router 15', Koa, Router, 3);
+const label = 'Koa 3 + @koa/router 15';
+conformanceSuite(koaDriver(label, Koa, Router));
+routeTemplateTests(label, Koa, Router);
+koaSpecificTests(label, Koa, Router, 3);

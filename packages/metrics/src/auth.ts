@@ -1,4 +1,6 @@
-// Bearer or basic auth for the metrics endpoint, compared in constant time.
+// Bearer or basic auth for the metrics endpoint, compared in constant time. A header that is
+// not well-formed (RFC 7235 credentials, RFC 4648 base64, UTF-8 `user:password`) is refused
+// before any comparison.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { MetricsAuth } from './types.js';
@@ -10,6 +12,12 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
+
+// Visible ASCII: what a token sent by Prometheus (`authorization.credentials`) can hold.
+const TOKEN = /^[\x21-\x7e]+$/;
+// RFC 4648 base64 with padding, nothing else.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function checkAuth(where: string, auth: unknown): MetricsAuth | undefined {
   if (auth === undefined) return undefined;
@@ -24,9 +32,18 @@ export function checkAuth(where: string, auth: unknown): MetricsAuth | undefined
   const a = auth as MetricsAuth;
   if (a.type === 'bearer') {
     requireName(where, 'auth.token', a.token);
+    if (!TOKEN.test(a.token)) {
+      // The token itself stays out of the message: it is a secret.
+      throw new TypeError(
+        `${where}: auth.token must be visible ASCII characters without spaces (value not shown)`,
+      );
+    }
   } else if (a.type === 'basic') {
     requireName(where, 'auth.username', a.username);
     requireName(where, 'auth.password', a.password);
+    if (a.username.includes(':')) {
+      throw invalid(where, 'auth.username', a.username, 'a name without ":" (RFC 7617)');
+    }
   } else {
     throw invalid(where, 'auth.type', (a as { type?: unknown }).type, "'bearer' or 'basic'");
   }
@@ -40,17 +57,29 @@ export function challenge(auth: MetricsAuth): string {
     : 'Basic realm="metrics", charset="UTF-8"';
 }
 
+/** `user:password` of a well-formed basic credential, or undefined. */
+function basicCredentials(encoded: string): string | undefined {
+  if (encoded.length === 0 || !BASE64.test(encoded)) return undefined;
+  try {
+    const decoded = utf8.decode(Buffer.from(encoded, 'base64'));
+    return decoded.includes(':') ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function authorized(auth: MetricsAuth, req: IncomingMessage): boolean {
   const header = req.headers.authorization;
   if (typeof header !== 'string') return false;
-  const space = header.indexOf(' ');
-  if (space === -1) return false;
-  const scheme = header.slice(0, space).toLowerCase();
-  const credentials = header.slice(space + 1).trim();
+  // `<scheme> <credentials>`: one space, then one token with no whitespace in it.
+  const match = /^([A-Za-z]+) ([^\s]+)$/.exec(header);
+  if (!match) return false;
+  const scheme = (match[1] as string).toLowerCase();
+  const credentials = match[2] as string;
   if (auth.type === 'bearer') {
-    return scheme === 'bearer' && safeEqual(credentials, auth.token);
+    return scheme === 'bearer' && TOKEN.test(credentials) && safeEqual(credentials, auth.token);
   }
   if (scheme !== 'basic') return false;
-  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-  return safeEqual(decoded, `${auth.username}:${auth.password}`);
+  const decoded = basicCredentials(credentials);
+  return decoded !== undefined && safeEqual(decoded, `${auth.username}:${auth.password}`);
 }

@@ -28,6 +28,15 @@ export const OTHER_METHOD = '_OTHER';
 /** Status code of a request the client aborted before the response finished. */
 export const CLIENT_CLOSED_STATUS = 499;
 
+/** Why a scrape failed (`reason` of metrics_scrape_errors_total). */
+export const SCRAPE_ERROR_REASONS = ['collector_failed', 'timeout'] as const;
+
+/**
+ * Labels with a small closed set of values: the overflow series of a full series budget keeps
+ * them (so failure ratios stay right) and reads `__overflow__` in every other label but `service`.
+ */
+export const CLOSED_LABELS = ['status', 'token_type', 'http_request_method'] as const;
+
 export const HTTP_METHODS = [
   'CONNECT',
   'DELETE',
@@ -164,6 +173,20 @@ export const METRICS = {
     labelNames: [S, 'metric', 'label'],
     owner: 'metrics',
   },
+  seriesOverflow: {
+    name: 'metrics_series_overflow_total',
+    type: 'counter',
+    help: 'Writes that went to the __overflow__ series because a metric reached its series budget.',
+    labelNames: [S, 'metric'],
+    owner: 'metrics',
+  },
+  scrapeErrors: {
+    name: 'metrics_scrape_errors_total',
+    type: 'counter',
+    help: 'Scrapes of the metrics endpoint answered with an error: a collector failed or timed out.',
+    labelNames: [S, 'reason'],
+    owner: 'metrics',
+  },
   businessActiveUsers: {
     name: 'business_active_users',
     type: 'gauge',
@@ -210,8 +233,8 @@ export const METRICS = {
   businessStoreErrors: {
     name: 'business_store_errors_total',
     type: 'counter',
-    help: 'Failed operations against the business metrics store.',
-    labelNames: [S, 'operation'],
+    help: 'Failed operations against the business metrics store, and events dropped, by reason.',
+    labelNames: [S, 'operation', 'reason'],
     owner: 'business-metrics',
   },
   businessKpiLastSuccess: {

@@ -2,226 +2,254 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
-import { Counter, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promtoolCheckMetrics, requireBinary } from '@ai-orchestrator/testkit';
-import { createMetrics, negotiate, render } from './index.js';
-import { renderGeneric } from './exposition.js';
+import { PROM_CLIENTS, withPromClient } from '../test/prom-versions.js';
 
 const promtool = requireBinary('promtool');
 
-describe('exposition', () => {
-  const contextManager = new AsyncLocalStorageContextManager();
-  beforeAll(() => {
-    contextManager.enable();
-    context.setGlobalContextManager(contextManager);
-  });
-  afterAll(() => {
-    context.disable();
-  });
-
-  it('serves the active span ids as exemplars in OpenMetrics, and none in text', async () => {
-    const registry = new Registry();
-    const metrics = createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false });
-    const tracer = new BasicTracerProvider().getTracer('test');
-    const span = tracer.startSpan('GET /users/:id');
-    const { traceId, spanId } = span.spanContext();
-    context.with(trace.setSpan(context.active(), span), () => {
-      metrics.http.start('GET').end({ route: '/users/:id', statusCode: 200 });
-      metrics.recordWorkflowExecution('wf-77', 'summarize', 'openai', 'success', 30);
-    });
-    span.end();
-
-    const om = await metrics.expose('openmetrics');
-    expect(om.contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
-    expect(om.body.endsWith('# EOF\n')).toBe(true);
-    expect(om.body).toMatch(
-      new RegExp(
-        `http_server_request_duration_seconds_bucket\\{[^}]*le="0.005"\\} 1 # \\{trace_id="${traceId}",span_id="${spanId}"\\} [0-9.e-]+ [0-9.]+`,
-      ),
-    );
-    expect(om.body).toContain(
-      `# {trace_id="${traceId}",span_id="${spanId}",workflow_id="wf-77"} 0.03`,
-    );
-    expect(om.body).toContain('# TYPE workflow_executions counter');
-    expect(om.body).toContain('workflow_executions_total{service="api"');
-
-    const text = await metrics.expose('text');
-    expect(text.body).not.toContain(traceId);
-    expect(text.body).toContain('# TYPE workflow_executions_total counter');
-  });
-
-  it('records no exemplar without an active span', async () => {
-    const registry = new Registry();
-    const metrics = createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false });
-    metrics.http.start('GET').end({ route: '/', statusCode: 200 });
-    const { body } = await metrics.expose('openmetrics');
-    expect(body).not.toContain('trace_id');
-  });
-
-  it('negotiates the format from the Accept header as Prometheus sends it', () => {
-    expect(
-      negotiate(
-        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
-      ),
-    ).toBe('openmetrics');
-    expect(negotiate('text/plain;version=0.0.4')).toBe('text');
-    expect(negotiate('application/openmetrics-text;q=0')).toBe('text');
-    expect(negotiate(undefined)).toBe('text');
-  });
-
-  it.skipIf(!promtool)(
-    'stays valid for promtool with any label value (quotes, backslashes, newlines, unicode)',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { minLength: 1, maxLength: 8 }),
-          async (values) => {
-            const registry = new Registry();
-            const counter = new Counter({
-              name: 'odd_values_total',
-              help: 'Help with \\ and\nnewline.',
-              labelNames: ['v'],
-              registers: [registry],
-            });
-            const metrics = createMetrics({
-              serviceName: 'svc"\\\n☃',
-              registry,
-              collectDefaultMetrics: false,
-            });
-            for (const v of values) {
-              counter.inc({ v });
-              metrics.http.start('GET').end({ route: v, statusCode: 200 });
-            }
-            const { body } = await render(registry, 'text');
-            const result = promtoolCheckMetrics(promtool as string, body);
-            expect(result.output).toBe('');
-            expect(result.code).toBe(0);
-          },
-        ),
-        { numRuns: 25 },
-      );
-    },
-  );
+const load = async () => ({
+  prom: await import('prom-client'),
+  index: await import('./index.js'),
+  exposition: await import('./exposition.js'),
 });
 
-describe('exposition fast path for histograms', () => {
-  const label = fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 12 }),
-    fc.constantFrom('"', '\\', '\n', '', 'a"b\\c\nd', '☃'),
-    fc.integer({ min: -5, max: 500 }),
-  );
+describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
+  let m: Awaited<ReturnType<typeof load>>;
+  beforeAll(async () => {
+    m = await withPromClient(client, load);
+  });
 
-  function fill(
-    registry: Registry,
-    observations: readonly { a: string | number; b: string | number; v: number }[],
-    exemplars: boolean,
-  ): void {
-    const labelled = new Histogram({
-      name: 'labelled_seconds',
-      help: 'A histogram with labels, help with \\ and\nnewline.',
-      labelNames: ['a', 'b'],
-      buckets: [0.005, 0.1, 1, 2.5],
-      registers: [],
-      enableExemplars: exemplars,
+  describe('exposition', () => {
+    const contextManager = new AsyncLocalStorageContextManager();
+    beforeAll(() => {
+      contextManager.enable();
+      context.setGlobalContextManager(contextManager);
     });
-    registry.registerMetric(labelled);
-    const bare = new Histogram({ name: 'bare_bytes', help: 'No labels.', registers: [registry] });
-    const counter = new Counter({
-      name: 'things_total',
-      help: 'A counter between histograms.',
-      labelNames: ['a'],
-      registers: [registry],
+    afterAll(() => {
+      context.disable();
     });
-    for (const { a, b, v } of observations) {
-      if (exemplars) {
-        // prom-client types exemplar labels as the metric's label names; any name is valid here
-        const exemplarLabels = { trace_id: `t${v}` } as unknown as Record<'a' | 'b', string>;
-        labelled.observe({ labels: { a, b }, value: v, exemplarLabels });
-      } else {
-        labelled.observe({ a, b }, v);
-      }
-      bare.observe(v * 1000);
-      counter.inc({ a });
-    }
-    // A label set declared before any observation, and one whose `b` is left out.
-    labelled.zero({ a: 'zeroed', b: 'z' });
-    if (!exemplars) labelled.observe({ a: 'only-a' }, 0.2);
-  }
 
-  it('renders the same bytes as the generic path, in both formats', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(
-          fc.record({ a: label, b: label, v: fc.double({ min: 0, max: 20, noNaN: true }) }),
-          {
-            maxLength: 30,
-          },
+    it('serves the active span ids as exemplars in OpenMetrics, and none in text', async () => {
+      const registry = new m.prom.Registry();
+      const metrics = m.index.createMetrics({
+        serviceName: 'api',
+        registry,
+        collectDefaultMetrics: false,
+      });
+      const tracer = new BasicTracerProvider().getTracer('test');
+      const span = tracer.startSpan('GET /users/:id');
+      const { traceId, spanId } = span.spanContext();
+      context.with(trace.setSpan(context.active(), span), () => {
+        metrics.http.start('GET').end({ route: '/users/:id', statusCode: 200 });
+        metrics.recordWorkflowExecution('wf-77', 'summarize', 'openai', 'success', 30);
+      });
+      span.end();
+
+      const om = await metrics.expose('openmetrics');
+      expect(om.contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+      expect(om.body.endsWith('# EOF\n')).toBe(true);
+      expect(om.body).toMatch(
+        new RegExp(
+          `http_server_request_duration_seconds_bucket\\{[^}]*le="0.005"\\} 1 # \\{trace_id="${traceId}",span_id="${spanId}"\\} [0-9.e-]+ [0-9.]+`,
         ),
-        fc.boolean(),
-        async (observations, exemplars) => {
-          const registry = new Registry();
-          fill(registry, observations, exemplars);
-          for (const format of ['text', 'openmetrics'] as const) {
-            const fast = await render(registry, format);
-            const generic = await renderGeneric(registry, format);
-            expect(fast.body).toBe(generic.body);
-            expect(fast.contentType).toBe(generic.contentType);
-          }
-        },
-      ),
-      { numRuns: 60 },
+      );
+      expect(om.body).toContain(
+        `# {trace_id="${traceId}",span_id="${spanId}",workflow_id="wf-77"} 0.03`,
+      );
+      expect(om.body).toContain('# TYPE workflow_executions counter');
+      expect(om.body).toContain('workflow_executions_total{service="api"');
+
+      const text = await metrics.expose('text');
+      expect(text.body).not.toContain(traceId);
+      expect(text.body).toContain('# TYPE workflow_executions_total counter');
+    });
+
+    it('records no exemplar without an active span', async () => {
+      const registry = new m.prom.Registry();
+      const metrics = m.index.createMetrics({
+        serviceName: 'api',
+        registry,
+        collectDefaultMetrics: false,
+      });
+      metrics.http.start('GET').end({ route: '/', statusCode: 200 });
+      const { body } = await metrics.expose('openmetrics');
+      expect(body).not.toContain('trace_id');
+    });
+
+    it('negotiates the format from the Accept header as Prometheus sends it', () => {
+      expect(
+        m.index.negotiate(
+          'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+        ),
+      ).toBe('openmetrics');
+      expect(m.index.negotiate('text/plain;version=0.0.4')).toBe('text');
+      expect(m.index.negotiate('application/openmetrics-text;q=0')).toBe('text');
+      expect(m.index.negotiate(undefined)).toBe('text');
+    });
+
+    it.skipIf(!promtool)(
+      'stays valid for promtool with any label value (quotes, backslashes, newlines, unicode)',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { minLength: 1, maxLength: 8 }),
+            async (values) => {
+              const registry = new m.prom.Registry();
+              const counter = new m.prom.Counter({
+                name: 'odd_values_total',
+                help: 'Help with \\ and\nnewline.',
+                labelNames: ['v'],
+                registers: [registry],
+              });
+              const metrics = m.index.createMetrics({
+                serviceName: 'svc"\\\n☃',
+                registry,
+                collectDefaultMetrics: false,
+              });
+              for (const v of values) {
+                counter.inc({ v });
+                metrics.http.start('GET').end({ route: v, statusCode: 200 });
+              }
+              const { body } = await m.index.render(registry, 'text');
+              const result = promtoolCheckMetrics(promtool as string, body);
+              expect(result.output).toBe('');
+              expect(result.code).toBe(0);
+            },
+          ),
+          { numRuns: 25 },
+        );
+      },
     );
   });
 
-  it('keeps the output of the contract metrics, default labels and a label object changed later', async () => {
-    const registry = new Registry();
-    const metrics = createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false });
-    metrics.http.start('GET').end({ route: '/users/:id', statusCode: 200 });
-    metrics.recordWorkflowExecution('wf-1', 'summarize', 'openai', 'success', 30);
-    for (const format of ['text', 'openmetrics'] as const) {
-      expect((await render(registry, format)).body).toBe(
-        (await renderGeneric(registry, format)).body,
+  describe('exposition fast path for histograms', () => {
+    const label = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.constantFrom('"', '\\', '\n', '', 'a"b\\c\nd', '☃'),
+      fc.integer({ min: -5, max: 500 }),
+    );
+
+    function fill(
+      registry: Registry,
+      observations: readonly { a: string | number; b: string | number; v: number }[],
+      exemplars: boolean,
+    ): void {
+      const labelled = new m.prom.Histogram({
+        name: 'labelled_seconds',
+        help: 'A histogram with labels, help with \\ and\nnewline.',
+        labelNames: ['a', 'b'],
+        buckets: [0.005, 0.1, 1, 2.5],
+        registers: [],
+        enableExemplars: exemplars,
+      });
+      registry.registerMetric(labelled);
+      const bare = new m.prom.Histogram({
+        name: 'bare_bytes',
+        help: 'No labels.',
+        registers: [registry],
+      });
+      const counter = new m.prom.Counter({
+        name: 'things_total',
+        help: 'A counter between histograms.',
+        labelNames: ['a'],
+        registers: [registry],
+      });
+      for (const { a, b, v } of observations) {
+        if (exemplars) {
+          // prom-client types exemplar labels as the metric's label names; any name is valid here
+          const exemplarLabels = { trace_id: `t${v}` } as unknown as Record<'a' | 'b', string>;
+          labelled.observe({ labels: { a, b }, value: v, exemplarLabels });
+        } else {
+          labelled.observe({ a, b }, v);
+        }
+        bare.observe(v * 1000);
+        counter.inc({ a });
+      }
+      // A label set declared before any observation, and one whose `b` is left out.
+      labelled.zero({ a: 'zeroed', b: 'z' });
+      if (!exemplars) labelled.observe({ a: 'only-a' }, 0.2);
+    }
+
+    it('renders the same bytes as the generic path, in both formats', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({ a: label, b: label, v: fc.double({ min: 0, max: 20, noNaN: true }) }),
+            {
+              maxLength: 30,
+            },
+          ),
+          fc.boolean(),
+          async (observations, exemplars) => {
+            const registry = new m.prom.Registry();
+            fill(registry, observations, exemplars);
+            for (const format of ['text', 'openmetrics'] as const) {
+              const fast = await m.index.render(registry, format);
+              const generic = await m.exposition.renderGeneric(registry, format);
+              expect(fast.body).toBe(generic.body);
+              expect(fast.contentType).toBe(generic.contentType);
+            }
+          },
+        ),
+        { numRuns: 60 },
       );
-    }
-
-    const custom = new Histogram({
-      name: 'mutated_seconds',
-      help: 'h',
-      labelNames: ['route'],
-      registers: [registry],
     });
-    const labels = { route: '/a' };
-    custom.observe(labels, 1);
-    await render(registry, 'text');
-    labels.route = '/b'; // the caller changed the object prom-client keeps: render what it holds
-    const after = await render(registry, 'text');
-    expect(after.body).toContain('mutated_seconds_count{route="/b"} 1');
-    expect(after.body).toBe((await renderGeneric(registry, 'text')).body);
 
-    registry.setDefaultLabels({ region: 'eu', route: 'default' });
-    for (const format of ['text', 'openmetrics'] as const) {
-      const body = (await render(registry, format)).body;
-      expect(body).toContain('mutated_seconds_count{route="/b",region="eu"} 1');
-      expect(body).toBe((await renderGeneric(registry, format)).body);
-    }
-  });
+    it('keeps the output of the contract metrics, default labels and a label object changed later', async () => {
+      const registry = new m.prom.Registry();
+      const metrics = m.index.createMetrics({
+        serviceName: 'api',
+        registry,
+        collectDefaultMetrics: false,
+      });
+      metrics.http.start('GET').end({ route: '/users/:id', statusCode: 200 });
+      metrics.recordWorkflowExecution('wf-1', 'summarize', 'openai', 'success', 30);
+      for (const format of ['text', 'openmetrics'] as const) {
+        expect((await m.index.render(registry, format)).body).toBe(
+          (await m.exposition.renderGeneric(registry, format)).body,
+        );
+      }
 
-  it('runs a histogram collect callback before reading it, as prom-client does', async () => {
-    const registry = new Registry();
-    let calls = 0;
-    new Histogram({
-      name: 'collected_seconds',
-      help: 'h',
-      registers: [registry],
-      async collect() {
-        calls += 1;
-        await Promise.resolve();
-        this.observe(calls);
-      },
+      const custom = new m.prom.Histogram({
+        name: 'mutated_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        registers: [registry],
+      });
+      const labels = { route: '/a' };
+      custom.observe(labels, 1);
+      await m.index.render(registry, 'text');
+      labels.route = '/b'; // the caller changed the object prom-client keeps: render what it holds
+      const after = await m.index.render(registry, 'text');
+      expect(after.body).toContain('mutated_seconds_count{route="/b"} 1');
+      expect(after.body).toBe((await m.exposition.renderGeneric(registry, 'text')).body);
+
+      registry.setDefaultLabels({ region: 'eu', route: 'default' });
+      for (const format of ['text', 'openmetrics'] as const) {
+        const body = (await m.index.render(registry, format)).body;
+        expect(body).toContain('mutated_seconds_count{route="/b",region="eu"} 1');
+        expect(body).toBe((await m.exposition.renderGeneric(registry, format)).body);
+      }
     });
-    const { body } = await render(registry, 'text');
-    expect(calls).toBe(1);
-    expect(body).toContain('collected_seconds_count 1\n');
+
+    it('runs a histogram collect callback before reading it, as prom-client does', async () => {
+      const registry = new m.prom.Registry();
+      let calls = 0;
+      new m.prom.Histogram({
+        name: 'collected_seconds',
+        help: 'h',
+        registers: [registry],
+        async collect() {
+          calls += 1;
+          await Promise.resolve();
+          this.observe(calls);
+        },
+      });
+      const { body } = await m.index.render(registry, 'text');
+      expect(calls).toBe(1);
+      expect(body).toContain('collected_seconds_count 1\n');
+    });
   });
 });

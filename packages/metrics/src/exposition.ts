@@ -1,7 +1,12 @@
 // Renders a prom-client registry in the Prometheus text format or in OpenMetrics 1.0 (with
 // exemplars), from the same registry, without touching its content type.
 // https://github.com/prometheus/OpenMetrics/blob/main/specification/OpenMetrics.md
-import { Histogram } from 'prom-client';
+import {
+  hasDefaultLabels,
+  plainHistogram,
+  type HistogramSeries,
+  type PlainHistogram,
+} from './prom-internals.js';
 import type { Exposition, MetricsFormat, AnyRegistry } from './types.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -28,24 +33,6 @@ interface Family {
   readonly help: string;
   readonly type: string;
   readonly values?: readonly Sample[];
-}
-
-/** One label set of a prom-client Histogram, as its `hashMap` holds it. */
-interface HistogramEntry {
-  readonly labels: LabelValues;
-  readonly bucketValues: Record<string, number>;
-  readonly sum: number;
-  readonly count: number;
-  readonly bucketExemplars?: Record<string, Exemplar | null | undefined>;
-}
-
-/** The prom-client Histogram internals the fast path reads (prom-client 15). */
-interface HistogramInternals {
-  readonly name: string;
-  readonly help: string;
-  readonly upperBounds: readonly number[];
-  readonly hashMap: Record<string, HistogramEntry>;
-  readonly collect?: () => unknown;
 }
 
 interface MetricLike {
@@ -122,30 +109,15 @@ function renderFamily(family: Family, openMetrics: boolean): string {
   return out;
 }
 
-/** True for a prom-client Histogram whose exposition we can read straight from its hashMap. */
-function isPlainHistogram(metric: unknown): metric is HistogramInternals {
-  return (
-    metric instanceof Histogram &&
-    metric.get === Histogram.prototype.get &&
-    (metric as unknown as { getForPromString: unknown }).getForPromString ===
-      (Histogram.prototype as unknown as { getForPromString: unknown }).getForPromString &&
-    Array.isArray((metric as unknown as HistogramInternals).upperBounds) &&
-    typeof (metric as unknown as HistogramInternals).hashMap === 'object'
-  );
-}
-
 interface HistogramSnapshot {
-  readonly histogram: HistogramInternals;
-  readonly entries: readonly HistogramEntry[];
+  readonly histogram: PlainHistogram;
+  readonly entries: readonly HistogramSeries[];
 }
 
-/** What Histogram#get() does before it reads the hashMap: run the collect callback. */
-async function snapshotHistogram(histogram: HistogramInternals): Promise<HistogramSnapshot> {
-  if (histogram.collect) {
-    const pending = histogram.collect();
-    if (pending instanceof Promise) await pending;
-  }
-  return { histogram, entries: Object.values(histogram.hashMap) };
+/** What Histogram#get() does: run the collect callback, then read the entries. */
+async function snapshotHistogram(histogram: PlainHistogram): Promise<HistogramSnapshot> {
+  await histogram.collect();
+  return { histogram, entries: histogram.series() };
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -153,7 +125,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * The bytes renderFamily() writes for a Histogram's get(), built from its hashMap in slices
+ * The bytes renderFamily() writes for a Histogram's get(), built from its entries in slices
  * that yield to the event loop, so a scrape of many series never stalls the server. Returns the
  * slices; the caller joins the whole body once.
  */
@@ -162,7 +134,7 @@ async function renderHistogram(
   openMetrics: boolean,
 ): Promise<string[]> {
   const name = histogram.name;
-  const bounds = histogram.upperBounds;
+  const bounds = histogram.bounds;
   const le = bounds.map((bound) => `le="${escapeLabelValue(formatValue(bound))}"} `);
   const bucket = `${name}_bucket{`;
   const sumName = `${name}_sum`;
@@ -173,7 +145,7 @@ async function renderHistogram(
   let n = 0;
   let sliceStart = performance.now();
   for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i] as HistogramEntry;
+    const entry = entries[i] as HistogramSeries;
     const pairs = labelPairs(entry.labels);
     const prefix = pairs ? `${bucket}${pairs},` : bucket;
     const braced = pairs ? `{${pairs}}` : '';
@@ -236,11 +208,6 @@ export async function renderGeneric(
   );
 }
 
-function hasDefaultLabels(registry: AnyRegistry): boolean {
-  const defaults = (registry as unknown as { _defaultLabels?: unknown })._defaultLabels;
-  return typeof defaults !== 'object' || defaults === null || Object.keys(defaults).length > 0;
-}
-
 /**
  * Renders every metric of `registry`.
  *
@@ -252,12 +219,13 @@ export async function render(registry: AnyRegistry, format: MetricsFormat): Prom
   if (hasDefaultLabels(registry)) return renderGeneric(registry, format);
   const openMetrics = format === 'openmetrics';
   const metrics: unknown[] = registry.getMetricsAsArray();
-  const fast = metrics.map(isPlainHistogram);
+  const fast = metrics.map(plainHistogram);
   // Every get() (and collect callback) starts at once, in order, as in getMetricsAsJSON().
   const items = await Promise.all(
-    metrics.map((metric, i) =>
-      fast[i] ? snapshotHistogram(metric as HistogramInternals) : (metric as MetricLike).get(),
-    ),
+    metrics.map((metric, i) => {
+      const histogram = fast[i];
+      return histogram ? snapshotHistogram(histogram) : (metric as MetricLike).get();
+    }),
   );
   const parts: (string | string[])[] = [];
   for (let i = 0; i < items.length; i++) {

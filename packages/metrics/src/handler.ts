@@ -1,11 +1,21 @@
-// The /metrics handler: content negotiation, GET/HEAD only, optional auth, never a crash.
+// The /metrics handler: content negotiation, GET/HEAD only, optional auth, a deadline, never a
+// crash. A failed or slow collection is answered without the collector's words (they may hold
+// internals), logged once per process and counted in metrics_scrape_errors_total.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { register as globalRegistry } from 'prom-client';
 import { authorized, challenge, checkAuth } from './auth.js';
+import { METRICS, type SCRAPE_ERROR_REASONS } from './contract.js';
 import { negotiate, render } from './exposition.js';
-import type { AnyRegistry, MetricsHandler, MetricsHandlerOptions } from './types.js';
+import { ensureCounter } from './registry.js';
+import { serviceOf } from './state.js';
+import type { AnyRegistry, Exposition, MetricsHandler, MetricsHandlerOptions } from './types.js';
+import { requirePositiveInteger } from './validate.js';
 
-let warned = false;
+// Prometheus' default scrape_timeout.
+const DEFAULT_TIMEOUT_MS = 10_000;
+const warned = new Set<string>();
+
+type Reason = (typeof SCRAPE_ERROR_REASONS)[number];
 
 function reply(
   res: ServerResponse,
@@ -13,12 +23,50 @@ function reply(
   body: string,
   headers: Record<string, string> = {},
 ): void {
-  if (res.headersSent) {
+  if (res.headersSent || res.destroyed) {
     res.end();
     return;
   }
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   res.end(body);
+}
+
+class Timeout extends Error {}
+
+/** render(), or a Timeout after `ms`; a late rejection of render() is handled, not floating. */
+function renderWithin(registry: AnyRegistry, accept: string | undefined, ms: number) {
+  return new Promise<Exposition>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Timeout(`collection took over ${ms} ms`)), ms);
+    render(registry, negotiate(accept)).then(
+      (exposition) => {
+        clearTimeout(timer);
+        resolve(exposition);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Logs the first failure of each kind, and counts every one. */
+function recordFailure(registry: AnyRegistry, reason: Reason, error: unknown): void {
+  if (!warned.has(reason)) {
+    warned.add(reason);
+    const message = error instanceof Error ? error.message : String(error);
+    process.emitWarning(
+      `@ai-orchestrator/metrics: /metrics answered an error (${reason}): ${message}; ` +
+        'later failures are only counted in metrics_scrape_errors_total',
+      'MetricsWarning',
+    );
+  }
+  try {
+    const service = serviceOf(registry) ?? 'unknown_service:node';
+    ensureCounter(registry, METRICS.scrapeErrors).inc({ service, reason });
+  } catch {
+    // a registry that refuses the counter still gets its answer
+  }
 }
 
 /**
@@ -31,6 +79,10 @@ function reply(
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
   const registry: AnyRegistry = options.registry ?? (globalRegistry as AnyRegistry);
   const auth = checkAuth('createMetricsHandler', options.auth);
+  const timeoutMs =
+    options.timeoutMs === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : requirePositiveInteger('createMetricsHandler', 'timeoutMs', options.timeoutMs);
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -42,8 +94,8 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
         reply(res, 401, 'Unauthorized\n', { 'WWW-Authenticate': challenge(auth) });
         return;
       }
-      const { contentType, body } = await render(registry, negotiate(req.headers.accept));
-      if (res.headersSent) return;
+      const { contentType, body } = await renderWithin(registry, req.headers.accept, timeoutMs);
+      if (res.headersSent || res.destroyed) return;
       res.writeHead(200, {
         'Content-Type': contentType,
         'Content-Length': Buffer.byteLength(body),
@@ -51,16 +103,11 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!warned) {
-        warned = true;
-        process.emitWarning(
-          `@ai-orchestrator/metrics: collection failed: ${message}`,
-          'MetricsWarning',
-        );
-      }
+      const timedOut = error instanceof Timeout;
+      recordFailure(registry, timedOut ? 'timeout' : 'collector_failed', error);
       try {
-        reply(res, 500, `metrics collection failed: ${message.slice(0, 200)}\n`);
+        if (timedOut) reply(res, 503, 'metrics collection timed out\n', { 'Retry-After': '1' });
+        else reply(res, 500, 'metrics collection failed\n');
       } catch {
         // the socket is gone; nothing left to tell
       }

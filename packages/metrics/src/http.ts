@@ -6,7 +6,7 @@ import { CLIENT_CLOSED_STATUS, UNMATCHED_ROUTE } from './contract.js';
 import { activeTraceIds, exemplarLabels, type TraceIds } from './exemplars.js';
 import type { LabelLimiter } from './labels.js';
 import { normalizeMethod, statusLabel } from './labels.js';
-import { GaugeWriter, HistogramWriter, seriesKey, type SeriesKey } from './series.js';
+import { GaugeWriter, HistogramWriter, type SeriesKey, type SeriesTable } from './series.js';
 import type { HttpRequestOutcome, HttpRequestTimer, HttpRecorder } from './types.js';
 
 export interface HttpInstruments {
@@ -16,6 +16,10 @@ export interface HttpInstruments {
   readonly requestSize: Histogram;
   readonly responseSize: Histogram;
   readonly routes: LabelLimiter;
+  /** Label sets of the three histograms (they share the duration's labels). */
+  readonly series: SeriesTable;
+  /** Label sets of the active-requests gauge. */
+  readonly activeSeries: SeriesTable;
   readonly report: (error: unknown) => void;
 }
 
@@ -56,12 +60,8 @@ class HttpSeries {
   method(method: string): MethodState {
     let state = this.#methods.get(method);
     if (!state) {
-      const labels = { service: this.#m.service, http_request_method: method };
-      state = {
-        method,
-        active: seriesKey(labels, this.#active.sortedLabelNames),
-        routes: new Map(),
-      };
+      const active = this.#m.activeSeries.key([this.#m.service, method]);
+      state = { method, active, routes: new Map() };
       this.#methods.set(method, state);
     }
     return state;
@@ -71,25 +71,23 @@ class HttpSeries {
     this.#active.add(state.active, delta);
   }
 
-  /** The key of (method, route, status); routes are bounded by the limiter, statuses by 501. */
+  /**
+   * The key of (method, route, status), cached per label set; routes are bounded by the limiter.
+   * Only admitted keys are cached: a write past the series budget asks the table each time, so
+   * it is counted and the cache stays within the budget.
+   */
   #key(state: MethodState, route: string, status: number): SeriesKey {
+    const cached = state.routes.get(route)?.get(status);
+    if (cached) return cached;
+    const values = [this.#m.service, state.method, route, statusLabel(status)];
+    const key = this.#m.series.admit(values);
+    if (key === undefined) return this.#m.series.overflow(values);
     let byStatus = state.routes.get(route);
     if (!byStatus) {
       byStatus = new Map();
       state.routes.set(route, byStatus);
     }
-    let key = byStatus.get(status);
-    if (!key) {
-      const labels = {
-        service: this.#m.service,
-        http_request_method: state.method,
-        http_route: route,
-        http_response_status_code: statusLabel(status),
-      };
-      // The three histograms have the contract's labels, so one key serves them all.
-      key = seriesKey(labels, this.#duration.sortedLabelNames);
-      byStatus.set(status, key);
-    }
+    byStatus.set(status, key);
     return key;
   }
 

@@ -27,6 +27,20 @@ export function capLength(value: string, max: number): string {
   return cut;
 }
 
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/**
+ * The value as well-formed UTF-16: each lone surrogate becomes U+FFFD, as a UTF-8 encoder would
+ * write it, so two values that print the same are the same series. Copies only when needed.
+ */
+export function wellFormed(value: string): string {
+  const v = value as string & WellFormedString;
+  return v.isWellFormed() ? value : v.toWellFormed();
+}
+
 const RESERVED: ReadonlySet<string> = new Set([UNMATCHED_ROUTE, OVERFLOW_VALUE]);
 
 /**
@@ -46,7 +60,9 @@ export class LabelLimiter {
   }
 
   admit(raw: string): string {
-    const value = capLength(raw, this.#maxLength);
+    // Admitted values are already cut and well-formed: the common case is this one lookup.
+    if (this.#seen.has(raw)) return raw;
+    const value = wellFormed(capLength(raw, this.#maxLength));
     if (this.#seen.has(value) || RESERVED.has(value)) return value;
     if (this.#seen.size < this.#max) {
       this.#seen.add(value);

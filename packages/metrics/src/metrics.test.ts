@@ -1,9 +1,15 @@
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { requireBinary, promtoolCheckMetrics } from '@ai-orchestrator/testkit';
+import {
+  parseOpenMetrics,
+  promtoolCheckMetrics,
+  requireBinary,
+  requireOpenMetricsParser,
+} from '@ai-orchestrator/testkit';
 import { createMetrics, METRICS, MetricsService, OVERFLOW_VALUE } from './index.js';
 
 const promtool = requireBinary('promtool');
+const python = requireOpenMetricsParser();
 
 function fresh(limits?: { maxLabelValues?: number }) {
   const registry = new Registry();
@@ -73,22 +79,30 @@ describe('createMetrics', () => {
     expect(result.code).toBe(0);
   });
 
-  it.skipIf(!promtool)(
-    "parses in promtool with the default metrics, whose only lint is prom-client's own",
+  it.skipIf(!promtool)('passes promtool check metrics with the default metrics on', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics({ serviceName: 'gateway', registry });
+    metrics.recordEngineCall('openai', 'completion', 'success', 800);
+    const { body } = await metrics.expose();
+    expect(body).toContain('process_cpu_user_seconds_total{service="gateway"}');
+    expect(body).toMatch(/^nodejs_active_handles\{type="[^"]+",service="gateway"\} \d+$/m);
+    // prom-client's gauges named *_total are gone: promtool has nothing to say.
+    expect(body).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
+    const result = promtoolCheckMetrics(promtool as string, body);
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it.skipIf(!python)(
+    'stays accepted by the strict OpenMetrics parser with default metrics on',
     async () => {
       const registry = new Registry();
       const metrics = createMetrics({ serviceName: 'gateway', registry });
-      metrics.recordEngineCall('openai', 'completion', 'success', 800);
-      const { body } = await metrics.expose();
-      expect(body).toContain('process_cpu_user_seconds_total{service="gateway"}');
-      const result = promtoolCheckMetrics(promtool as string, body);
-      // prom-client names three gauges *_total; everything of ours is clean.
-      const problems = result.output.split('\n').filter(Boolean);
-      for (const line of problems) {
-        expect(line).toMatch(
-          /^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/,
-        );
-      }
+      metrics.recordWorkflowExecution('wf-1', 'summarize', 'openai', 'success', 1500);
+      const { body } = await metrics.expose('openmetrics');
+      const names = new Set(parseOpenMetrics(python as string, body).map((s) => s.name));
+      expect(names).toContain('nodejs_version_info');
+      expect(names).toContain('workflow_executions_total');
     },
   );
 

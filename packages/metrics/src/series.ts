@@ -1,167 +1,199 @@
-// The request hot path's writes to prom-client: one label set's entry in a metric's `hashMap` is
-// updated in place, exactly as prom-client 15's own inc()/observe() would, so a request skips
-// label validation and hashing. Whenever the entry is missing (first use, reset(), remove()) or
-// the internals do not look like prom-client 15's, the public API does the write instead.
-import type { Gauge, Histogram } from 'prom-client';
+// Series of the contract metrics: a per-metric budget of label sets (SeriesTable) and the writes
+// to prom-client (the writers). A writer updates prom-client's entry in place when the installed
+// prom-client is one prom-internals knows, and goes through the public API otherwise.
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import { OVERFLOW_VALUE } from './contract.js';
 import { observe } from './observe.js';
+import {
+  histogramSeries,
+  promHash,
+  seriesHash,
+  valueSeries,
+  type HistogramSeriesWriter,
+  type Labels,
+  type SeriesKey as InternalKey,
+  type ValueSeries,
+} from './prom-internals.js';
 
-type Labels = Record<string, string>;
-
-interface HistogramEntry {
-  readonly labels: Labels;
-  readonly bucketValues: Record<string, number>;
-  sum: number;
-  count: number;
-  readonly bucketExemplars?: Record<string, ExemplarLike | null>;
+/** One label set, with its key in prom-client's map and what the public API writes instead. */
+export interface SeriesKey extends InternalKey {
+  /**
+   * Set when prom-client's own key of these labels is taken by another label set of the table:
+   * the public API (used only when the fast path is off) then writes the overflow series.
+   */
+  readonly fold?: { readonly labels: Labels; readonly count: () => void };
 }
 
-interface ExemplarLike {
-  labelSet: Labels;
-  value: number;
-  timestamp?: number;
-}
+type Node = Map<string, Node | SeriesKey>;
 
-interface HistogramInternals {
-  readonly hashMap: Record<string, HistogramEntry | undefined>;
-  readonly upperBounds: readonly number[];
-  readonly sortedLabelNames: readonly string[];
-  readonly enableExemplars: boolean;
-  observe(labels: Labels, value: number): void;
-  updateExemplar(labels: Labels, value: number, exemplar: Labels): void;
-}
+/**
+ * The label sets one metric (or metrics sharing its labels) may hold: at most `max`; after that a
+ * new label set becomes the overflow series, which keeps `service` and the labels in `keep`
+ * (closed sets such as `status`) and reads `__overflow__` elsewhere, and `onOverflow` counts it.
+ */
+export class SeriesTable {
+  readonly #names: readonly string[];
+  readonly #sorted: readonly string[];
+  readonly #keep: readonly boolean[];
+  readonly #max: number;
+  readonly #onOverflow: (service: string) => void;
+  readonly #root: Node = new Map();
+  // prom-client's keys of the label sets holding a comma, to see when two would collide.
+  readonly #promKeys = new Map<string, SeriesKey>();
+  #size = 0;
 
-interface GaugeInternals {
-  readonly hashMap: Record<string, { value: number; labels: Labels } | undefined>;
-  readonly sortedLabelNames: readonly string[];
-}
-
-/** prom-client's `hashObject(labels, sortedLabelNames)`: `name:value,` per defined label. */
-function hashOf(labels: Labels, sortedNames: readonly string[]): string {
-  let hash = '';
-  for (const name of sortedNames) {
-    const value = labels[name];
-    if (value !== undefined) hash += `${name}:${value},`;
-  }
-  return hash;
-}
-
-function sameLabels(a: Labels, b: Labels): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-function hasInternals(metric: object): boolean {
-  const m = metric as Partial<HistogramInternals>;
-  return typeof m.hashMap === 'object' && m.hashMap !== null && Array.isArray(m.sortedLabelNames);
-}
-
-/** One label set of a metric: its labels and its key in the metric's `hashMap`. */
-export interface SeriesKey {
-  readonly labels: Labels;
-  readonly hash: string;
-}
-
-/** Builds the key of `labels` for a metric with `sortedNames` (prom-client's `sortedLabelNames`). */
-export function seriesKey(labels: Labels, sortedNames: readonly string[]): SeriesKey {
-  return { labels, hash: hashOf(labels, sortedNames) };
-}
-
-/** A Histogram's observe() for label sets whose key is already known. */
-export class HistogramWriter {
-  readonly histogram: Histogram;
-  readonly #h: HistogramInternals;
-  #fast: boolean;
-  readonly #bounds: readonly number[];
-  // String(bound) for each bucket: the property names of an entry's bucketValues.
-  readonly #keys: readonly string[];
-
-  constructor(histogram: Histogram) {
-    this.histogram = histogram;
-    this.#h = histogram as unknown as HistogramInternals;
-    this.#fast =
-      hasInternals(histogram) &&
-      Array.isArray(this.#h.upperBounds) &&
-      typeof this.#h.updateExemplar === 'function';
-    this.#bounds = this.#fast ? [...this.#h.upperBounds] : [];
-    this.#keys = this.#bounds.map(String);
+  /** `labelNames` in contract order, `service` first. */
+  constructor(
+    labelNames: readonly string[],
+    keep: readonly string[],
+    max: number,
+    onOverflow: (service: string) => void,
+  ) {
+    this.#names = labelNames;
+    this.#sorted = [...labelNames].sort();
+    this.#keep = labelNames.map((name, i) => i === 0 || keep.includes(name));
+    this.#max = max;
+    this.#onOverflow = onOverflow;
   }
 
-  get sortedLabelNames(): readonly string[] {
-    return this.#fast ? this.#h.sortedLabelNames : [];
+  /** Label sets admitted so far (the overflow series not included). */
+  get size(): number {
+    return this.#size;
   }
 
-  /** Observes `value` for `key`, with `exemplar` labels when the histogram keeps exemplars. */
-  observe(key: SeriesKey, value: number, exemplar: Labels | undefined): void {
-    const entry = this.#fast ? this.#h.hashMap[key.hash] : undefined;
-    if (entry === undefined || typeof entry.sum !== 'number') {
-      this.#slow(key, value, exemplar);
-      return;
+  /** The key of the label set `values` (in `labelNames` order, well-formed), or the overflow's. */
+  key(values: readonly string[]): SeriesKey {
+    return this.admit(values) ?? this.overflow(values);
+  }
+
+  /** The key of `values` if it is in the table or the budget admits it now. */
+  admit(values: readonly string[]): SeriesKey | undefined {
+    const found = this.#find(values);
+    if (found) return found;
+    if (this.#size >= this.#max) return undefined;
+    this.#size += 1;
+    return this.#add(values);
+  }
+
+  /** Counts one write past the budget and gives the overflow series it goes to. */
+  overflow(values: readonly string[]): SeriesKey {
+    this.#onOverflow(values[0] as string);
+    return this.#overflowKey(values);
+  }
+
+  #overflowKey(values: readonly string[]): SeriesKey {
+    const folded = values.map((v, i) => (this.#keep[i] ? v : OVERFLOW_VALUE));
+    return this.#find(folded) ?? this.#add(folded);
+  }
+
+  #find(values: readonly string[]): SeriesKey | undefined {
+    let node: Node | SeriesKey | undefined = this.#root;
+    for (let i = 0; i < values.length && node !== undefined; i++) {
+      node = (node as Node).get(values[i] as string);
     }
-    if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
-    const bounds = this.#bounds;
-    let i = 0;
-    while (i < bounds.length && value > (bounds[i] as number)) i++;
-    entry.sum += value;
-    entry.count += 1;
-    // Past the last bound prom-client counts only sum and count (+Inf is the count).
-    if (i < bounds.length) (entry.bucketValues[this.#keys[i] as string] as number) += 1;
-    if (exemplar === undefined || !this.#h.enableExemplars) return;
-    const exemplars = entry.bucketExemplars;
-    const found = exemplars?.[i < bounds.length ? (this.#keys[i] as string) : '-1'];
-    if (found === null || typeof found !== 'object') {
-      // The first exemplar of this bucket: prom-client creates its Exemplar object.
-      this.#h.updateExemplar(key.labels, value, exemplar);
-      return;
-    }
-    checkExemplar(exemplar);
-    found.labelSet = exemplar;
-    found.value = value;
-    found.timestamp = Date.now() / 1000;
+    return node as SeriesKey | undefined;
   }
 
-  #slow(key: SeriesKey, value: number, exemplar: Labels | undefined): void {
-    observe(this.histogram, key.labels, value, exemplar);
-    // The entry prom-client just made must be the one our key names, or we stay on this path.
-    if (this.#fast) {
-      const made = this.#h.hashMap[key.hash];
-      if (made === undefined || !sameLabels(made.labels, key.labels)) this.#fast = false;
+  #add(values: readonly string[]): SeriesKey {
+    const labels: Labels = {};
+    this.#names.forEach((name, i) => (labels[name] = values[i] as string));
+    const hash = seriesHash(labels, this.#sorted);
+    const prom = promHash(labels, this.#sorted);
+    let key: SeriesKey = { labels, hash, promHash: prom };
+    if (hash !== prom) {
+      const taken = this.#promKeys.get(prom);
+      if (taken === undefined) this.#promKeys.set(prom, key);
+      else {
+        const service = values[0] as string;
+        const fold = {
+          labels: this.#overflowKey(values).labels,
+          count: () => this.#onOverflow(service),
+        };
+        key = { ...key, fold };
+      }
     }
+    let node = this.#root;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = node.get(values[i] as string) as Node | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(values[i] as string, next);
+      }
+      node = next;
+    }
+    node.set(values[last] as string, key);
+    return key;
   }
 }
 
-/** prom-client's Exemplar#validateExemplarLabelSet: names and values within 128 characters. */
-function checkExemplar(labels: Labels): void {
-  let size = 0;
-  for (const name in labels) size += name.length + String(labels[name]).length;
-  if (size > 128) throw new RangeError('Label set size must be smaller than 128 UTF-8 chars');
+function publicLabels(key: SeriesKey): Labels {
+  if (key.fold === undefined) return key.labels;
+  key.fold.count();
+  return key.fold.labels;
 }
 
-/** A Gauge's inc()/dec() for label sets whose key is already known. */
+/** Counter#inc() for keys of a SeriesTable. */
+export class CounterWriter {
+  readonly counter: Counter;
+  readonly #fast: ValueSeries | undefined;
+
+  constructor(counter: Counter) {
+    this.counter = counter;
+    this.#fast = valueSeries(counter);
+  }
+
+  get fast(): boolean {
+    return this.#fast !== undefined;
+  }
+
+  inc(key: SeriesKey, amount: number): void {
+    if (this.#fast) this.#fast.add(key, amount);
+    else this.counter.inc(publicLabels(key), amount);
+  }
+}
+
+/** Gauge#inc()/dec()/set() for keys of a SeriesTable. */
 export class GaugeWriter {
   readonly gauge: Gauge;
-  readonly #g: GaugeInternals;
-  #fast: boolean;
+  readonly #fast: ValueSeries | undefined;
 
   constructor(gauge: Gauge) {
     this.gauge = gauge;
-    this.#g = gauge as unknown as GaugeInternals;
-    this.#fast = hasInternals(gauge);
+    this.#fast = valueSeries(gauge);
   }
 
-  get sortedLabelNames(): readonly string[] {
-    return this.#fast ? this.#g.sortedLabelNames : [];
+  get fast(): boolean {
+    return this.#fast !== undefined;
   }
 
   add(key: SeriesKey, delta: number): void {
-    const entry = this.#fast ? this.#g.hashMap[key.hash] : undefined;
-    if (entry !== undefined && typeof entry.value === 'number') {
-      entry.value += delta;
-      return;
-    }
-    this.gauge.inc(key.labels, delta);
-    if (this.#fast) {
-      const made = this.#g.hashMap[key.hash];
-      if (made === undefined || !sameLabels(made.labels, key.labels)) this.#fast = false;
-    }
+    if (this.#fast) this.#fast.add(key, delta);
+    else this.gauge.inc(publicLabels(key), delta);
+  }
+
+  set(key: SeriesKey, value: number): void {
+    if (this.#fast) this.#fast.set(key, value);
+    else this.gauge.set(publicLabels(key), value);
+  }
+}
+
+/** Histogram#observe() for keys of a SeriesTable, with exemplars when the histogram keeps them. */
+export class HistogramWriter {
+  readonly histogram: Histogram;
+  readonly #fast: HistogramSeriesWriter | undefined;
+
+  constructor(histogram: Histogram) {
+    this.histogram = histogram;
+    this.#fast = histogramSeries(histogram);
+  }
+
+  get fast(): boolean {
+    return this.#fast !== undefined;
+  }
+
+  observe(key: SeriesKey, value: number, exemplar: Labels | undefined): void {
+    if (this.#fast) this.#fast.observe(key, value, exemplar);
+    else observe(this.histogram, publicLabels(key), value, exemplar);
   }
 }

@@ -1,6 +1,22 @@
 import { Gauge, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, startMetricsServer, type MetricsServer } from './index.js';
+import { openWarning } from './server.js';
+
+/** Collects process warnings until stop() is called. */
+function captureWarnings(): { stop(): string[] } {
+  const seen: string[] = [];
+  const listener = (warning: Error): void => {
+    seen.push(warning.message);
+  };
+  process.on('warning', listener);
+  return {
+    stop() {
+      process.off('warning', listener);
+      return seen;
+    },
+  };
+}
 
 let server: MetricsServer | undefined;
 afterEach(async () => {
@@ -87,7 +103,34 @@ describe('startMetricsServer', () => {
     expect((await fetch(server.url, { headers: basic('prom', 'pa:ss') })).status).toBe(200);
   });
 
-  it('answers 500 with a short message when collection fails, and keeps serving', async () => {
+  it('refuses malformed credentials, even when they decode to the right ones', async () => {
+    server = await startMetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: registryWithData(),
+      auth: { type: 'basic', username: 'prom', password: 'pa:ss' },
+    });
+    const good = Buffer.from('prom:pa:ss').toString('base64'); // cHJvbTpwYTpzcw==
+    const status = async (authorization: string) =>
+      (await fetch(server!.url, { headers: { Authorization: authorization } })).status;
+    expect(await status(`Basic ${good}`)).toBe(200);
+    expect(await status(`basic ${good}`)).toBe(200);
+    for (const bad of [
+      `Basic ${good}!!!`, // junk Node's base64 decoder skips
+      `Basic ${good.slice(0, 4)} ${good.slice(4)}`, // a space inside
+      `Basic ${good.replace(/=+$/, '')}`, // padding missing
+      `Basic ${good}==`, // padding doubled
+      `Basic  ${good}`, // two spaces
+      `Basic ${Buffer.from('prom:pa:ss\xff', 'latin1').toString('base64')}`, // not UTF-8
+      `Basic ${Buffer.from('prompa').toString('base64')}`, // no colon
+      'Basic', // no credentials
+      `Basic${good}`, // no space
+    ]) {
+      expect([bad, await status(bad)]).toEqual([bad, 401]);
+    }
+  });
+
+  it("answers 500 without the collector's words, logs once, counts, and keeps serving", async () => {
     const registry = registryWithData();
     let broken = true;
     new Gauge({
@@ -95,18 +138,81 @@ describe('startMetricsServer', () => {
       help: 'Fails while broken.',
       registers: [registry],
       collect() {
-        if (broken) throw new Error('backend unavailable');
+        if (broken) throw new Error('backend unavailable at postgres://admin:hunter2@db');
         this.set(1);
       },
     });
+    const warnings = captureWarnings();
     server = await startMetricsServer({ port: 0, host: '127.0.0.1', registry });
-    const res = await fetch(server.url);
-    expect(res.status).toBe(500);
-    expect(await res.text()).toBe('metrics collection failed: backend unavailable\n');
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(server.url);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe('metrics collection failed\n');
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const logged = warnings.stop().filter((w) => w.includes('collector_failed'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('backend unavailable');
     broken = false;
     const ok = await fetch(server.url);
     expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('flaky_gauge 1');
+    const body = await ok.text();
+    expect(body).toContain('flaky_gauge 1');
+    expect(body).toContain(
+      'metrics_scrape_errors_total{service="svc",reason="collector_failed"} 3',
+    );
+  });
+
+  it('answers 503 when a collector hangs past timeoutMs, and counts it', async () => {
+    const registry = registryWithData();
+    let hang = true;
+    new Gauge({
+      name: 'slow_gauge',
+      help: 'Hangs while told to.',
+      registers: [registry],
+      async collect() {
+        if (hang) await new Promise(() => {});
+      },
+    });
+    server = await startMetricsServer({ port: 0, host: '127.0.0.1', registry, timeoutMs: 200 });
+    const res = await fetch(server.url);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe('metrics collection timed out\n');
+    hang = false;
+    const ok = await fetch(server.url);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain(
+      'metrics_scrape_errors_total{service="svc",reason="timeout"} 1',
+    );
+  });
+
+  it('resolves every close(), the second one too', async () => {
+    const s = await startMetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: registryWithData(),
+    });
+    await expect(s.close()).resolves.toBeUndefined();
+    await expect(s.close()).resolves.toBeUndefined();
+    await expect(fetch(s.url)).rejects.toThrow();
+  });
+
+  it('rejects a taken port with an error naming port and host, and nothing crashes', async () => {
+    server = await startMetricsServer({ port: 0, host: '127.0.0.1', registry: registryWithData() });
+    const taken = startMetricsServer({ port: server.port, host: '127.0.0.1' });
+    await expect(taken).rejects.toThrow(
+      `startMetricsServer: cannot listen on 127.0.0.1:${server.port}: port ${server.port} on 127.0.0.1 is already in use`,
+    );
+    await expect(taken).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect((await fetch(server.url)).status).toBe(200);
+  });
+
+  it('warns about the default host without auth, and not once the host is chosen', () => {
+    expect(openWarning({}, '0.0.0.0', 9464)).toMatch(
+      /metrics server on 0.0.0.0:9464 \(all interfaces\) has no auth/,
+    );
+    expect(openWarning({ host: '0.0.0.0' }, '0.0.0.0', 9464)).toBeUndefined();
+    expect(openWarning({ auth: { type: 'bearer', token: 't' } }, '0.0.0.0', 1)).toBeUndefined();
   });
 
   it('rejects bad options with a TypeError naming the field', async () => {

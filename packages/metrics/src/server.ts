@@ -6,6 +6,57 @@ import { createMetricsHandler } from './handler.js';
 import type { MetricsServer, MetricsServerOptions } from './types.js';
 import { invalid } from './validate.js';
 
+const warned = new Set<string>();
+
+/** One warning per code per process. */
+function warnOnce(message: string, code: string): void {
+  if (warned.has(code)) return;
+  warned.add(code);
+  process.emitWarning(`@ai-orchestrator/metrics: ${message}`, { type: 'MetricsWarning', code });
+}
+
+/** The error a failed listen() rejects with: what failed, on which host and port, and what to do. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `startMetricsServer: cannot listen on ${host}:${port}`;
+  const hint =
+    error.code === 'EADDRINUSE'
+      ? `port ${port} on ${host} is already in use; pass another \`port\` (0 picks a free one)`
+      : error.code === 'EACCES'
+        ? `port ${port} needs privileges; use a port above 1023`
+        : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+          ? `host ${host} is not an address of this machine`
+          : error.message;
+  return Object.assign(new Error(`${where}: ${hint}`, { cause: error }), { code: error.code });
+}
+
+/**
+ * The warning for a server left on the default host (all interfaces) without auth; passing
+ * `host`, even `'0.0.0.0'`, is an explicit choice and silences it.
+ */
+export function openWarning(
+  options: MetricsServerOptions,
+  host: string,
+  port: number,
+): string | undefined {
+  if (options.host !== undefined || options.auth !== undefined) return undefined;
+  return (
+    `metrics server on ${host}:${port} (all interfaces) has no auth: anyone who can reach ` +
+    "this port reads the metrics. Pass `auth`, or `host: '127.0.0.1'` to keep it local, or " +
+    "`host: '0.0.0.0'` to choose all interfaces explicitly (no warning then)."
+  );
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => reject(listenError(error, host, port));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
 /**
  * Starts a standalone metrics server (`/metrics` and `/healthz`).
  *
@@ -33,11 +84,13 @@ export async function startMetricsServer(
   const handler = createMetricsHandler({
     ...(options.registry ? { registry: options.registry } : {}),
     ...(auth ? { auth } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
 
   const server: Server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url === path) {
+      // The handler catches everything itself; it never rejects.
       void handler(req, res);
     } else if (url === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -48,22 +101,24 @@ export async function startMetricsServer(
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, port, host);
+  // An 'error' without a listener would crash the process (EMFILE on accept, for one).
+  server.on('error', (error) =>
+    warnOnce(`metrics server error: ${error.message}`, 'AIO_METRICS_SERVER'),
+  );
   const actual = (server.address() as AddressInfo).port;
+  const open = openWarning(options, host, actual);
+  if (open) warnOnce(open, 'AIO_METRICS_OPEN');
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actual}${path}`,
     port: actual,
+    // Every call gets the same promise: a second close() resolves when the first does.
     close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      })),
   };
 }

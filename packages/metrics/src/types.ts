@@ -14,6 +14,14 @@ export interface LabelLimits {
   readonly perMetric?: Readonly<Record<string, number>>;
   /** Longer label values are cut to this many characters (default 128). */
   readonly maxLabelValueLength?: number;
+  /**
+   * Label sets one metric may hold before new ones go to its `__overflow__` series (default 1000).
+   * Metrics that share label sets (a counter and its
+   * duration histogram, the three HTTP histograms) share the budget of the first of them.
+   */
+  readonly maxSeries?: number;
+  /** Per-metric override of `maxSeries`, by metric name. */
+  readonly perMetricSeries?: Readonly<Record<string, number>>;
 }
 
 export interface MetricsOptions {
@@ -87,6 +95,8 @@ export type MetricsAuth =
 export interface MetricsHandlerOptions {
   readonly registry?: AnyRegistry;
   readonly auth?: MetricsAuth;
+  /** A scrape whose collectors take longer is answered 503 (default 10000, Prometheus' default scrape timeout). */
+  readonly timeoutMs?: number;
 }
 
 /** A Node `(req, res)` handler; Express, Koa (`ctx.req`, `ctx.res`) and plain `http` can mount it. */
@@ -95,12 +105,18 @@ export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 export interface MetricsServerOptions {
   /** Default 9464, the port the Kubernetes Service names `metrics`. */
   readonly port?: number;
-  /** Default `0.0.0.0`. */
+  /**
+   * Default `0.0.0.0` (all interfaces, so Prometheus on another host can scrape). Left to the
+   * default without `auth`, the server warns once that anyone who can reach the port reads the
+   * metrics; passing `host` (also `'0.0.0.0'`) is the explicit choice and silences it.
+   */
   readonly host?: string;
   /** Default `/metrics`. */
   readonly path?: string;
   readonly auth?: MetricsAuth;
   readonly registry?: AnyRegistry;
+  /** See {@link MetricsHandlerOptions.timeoutMs}. */
+  readonly timeoutMs?: number;
 }
 
 export interface MetricsServer {

@@ -1,61 +1,122 @@
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.js';
 import { startProcess, type RunningProcess } from './process.js';
 import { tempDir } from './tmp.js';
 
+export interface RedisStartOptions {
+  /** `requirepass`: clients must AUTH with it. */
+  readonly password?: string;
+  /** Serves TLS only (no plain port) with these PEM files; the URL is then `rediss://`. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
+  /** An append-only file fsynced on every write: the data survives kill() and restart(). */
+  readonly persistent?: boolean;
+}
+
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  /** The running redis-server (a new one after restart()). */
   readonly process: RunningProcess;
   stop(): Promise<void>;
+  /** SIGSTOP: connections stay open, nothing is answered (a frozen or swapped-out server). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
+  /** SIGKILL, like a crash; the data dir stays for restart(). */
+  kill(): Promise<void>;
+  /** Starts redis-server again on the same port and dir, with `options` replacing the first ones. */
+  restart(options?: RedisStartOptions): Promise<void>;
 }
 
-async function ping(port: number): Promise<boolean> {
+// Any reply means the server is up: +PONG, or -NOAUTH when a password is required.
+async function ping(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+    const host = '127.0.0.1';
+    const send = (): void => void socket.write('PING\r\n');
+    const socket: Socket = tls
+      ? tlsConnect({ port, host, rejectUnauthorized: false }, send)
+      : createConnection({ port, host }, send);
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
   });
 }
 
-/** Starts redis-server on a free loopback port (or `port`), without persistence. */
-export async function startRedis(binary: string, port?: number): Promise<RedisServer> {
-  const actual = port ?? (await freePort());
-  const dir = tempDir('redis');
-  const proc = startProcess(binary, [
-    '--port',
-    String(actual),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir.path,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--protected-mode',
-    'yes',
-  ]);
+function redisArgs(port: number, dir: string, options: RedisStartOptions): string[] {
+  const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'yes'];
+  const { tls, password, persistent } = options;
+  if (tls) {
+    args.push('--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no');
+    args.push('--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca);
+  } else {
+    args.push('--port', String(port));
+  }
+  if (password) args.push('--requirepass', password);
+  args.push('--appendonly', persistent ? 'yes' : 'no');
+  if (persistent) args.push('--appendfsync', 'always');
+  return args;
+}
+
+async function launch(
+  binary: string,
+  port: number,
+  dir: string,
+  options: RedisStartOptions,
+): Promise<RunningProcess> {
+  const proc = startProcess(binary, redisArgs(port, dir, options));
   const deadline = Date.now() + 10_000;
-  while (!(await ping(actual))) {
+  while (!(await ping(port, Boolean(options.tls)))) {
     if (Date.now() > deadline || proc.child.exitCode !== null) {
       await proc.stop();
-      dir.remove();
-      throw new Error(`redis-server did not start on ${actual}:\n${proc.output()}`);
+      throw new Error(`redis-server did not start on ${port}:\n${proc.output()}`);
     }
     await sleep(50);
   }
+  return proc;
+}
+
+/** Starts redis-server on a free loopback port (or `port`), without persistence unless asked. */
+export async function startRedis(
+  binary: string,
+  port?: number,
+  options: RedisStartOptions = {},
+): Promise<RedisServer> {
+  const actual = port ?? (await freePort());
+  const dir = tempDir('redis');
+  let current = options;
+  let proc: RunningProcess;
+  try {
+    proc = await launch(binary, actual, dir.path, current);
+  } catch (error) {
+    dir.remove();
+    throw error;
+  }
+  const signal = (name: NodeJS.Signals): void => {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(name);
+  };
   return {
-    url: `redis://127.0.0.1:${actual}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${actual}`,
     port: actual,
-    process: proc,
+    get process() {
+      return proc;
+    },
     async stop() {
+      signal('SIGCONT'); // a paused server cannot handle SIGTERM
       await proc.stop();
       dir.remove();
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    kill: () => proc.stop('SIGKILL'),
+    async restart(next = current) {
+      signal('SIGCONT');
+      await proc.stop();
+      current = next;
+      proc = await launch(binary, actual, dir.path, current);
     },
   };
 }

@@ -1,0 +1,128 @@
+// Servers the testkit does not start the way these tests need: a Prometheus behind basic auth or
+// on a backfilled data directory, and Alertmanager peers gossiping on loopback. Real binaries,
+// free loopback ports, temp directories, stopped by the test.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startProcess, tempDir, type RunningProcess } from '@ai-orchestrator/testkit';
+
+export interface Server {
+  readonly url: string;
+  readonly dir: string;
+  readonly process: RunningProcess;
+  stop(): Promise<void>;
+}
+
+/** Polls `url` (with `headers`) until it answers 2xx; fails fast if the process exits. */
+async function ready(url: string, proc: RunningProcess, headers: Record<string, string> = {}) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`exited before ${url}:\n${proc.output()}`);
+    const ok = await fetch(url, { headers }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} not ready after 30 s\n${proc.output()}`);
+}
+
+export interface PrometheusOptions {
+  readonly config: string;
+  /** Files beside prometheus.yml (rule files, web.yml). */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Fills the empty data directory before start (e.g. promtool tsdb create-blocks-from). */
+  readonly fillData?: (dataDir: string) => void;
+  /** `--web.config.file` content (TLS, basic auth), and the header that passes it. */
+  readonly webConfig?: string;
+  readonly headers?: Record<string, string>;
+  readonly args?: readonly string[];
+}
+
+/** Starts Prometheus on a free loopback port with the given config and data. */
+export async function startPrometheusWith(binary: string, o: PrometheusOptions): Promise<Server> {
+  const port = await freePort();
+  const dir = tempDir('prometheus-with');
+  const data = join(dir.path, 'data');
+  mkdirSync(data);
+  o.fillData?.(data);
+  writeFileSync(join(dir.path, 'prometheus.yml'), o.config);
+  for (const [name, text] of Object.entries(o.files ?? {}))
+    writeFileSync(join(dir.path, name), text);
+  const args = [
+    `--config.file=${join(dir.path, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${data}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    ...(o.args ?? []),
+  ];
+  if (o.webConfig !== undefined) {
+    writeFileSync(join(dir.path, 'web.yml'), o.webConfig);
+    args.push(`--web.config.file=${join(dir.path, 'web.yml')}`);
+  }
+  const proc = startProcess(binary, args, { cwd: dir.path });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await proc.stop();
+    dir.remove();
+  };
+  await ready(`${url}/-/ready`, proc, o.headers).catch(async (e: unknown) => {
+    await stop();
+    throw e;
+  });
+  return { url, dir: dir.path, process: proc, stop };
+}
+
+/**
+ * Starts `count` Alertmanagers on loopback that gossip with each other (each lists every peer),
+ * the way the Kubernetes StatefulSet runs them; `args` go to every peer.
+ */
+export async function startAlertmanagerPeers(
+  binary: string,
+  config: string,
+  count: number,
+  args: readonly string[] = [],
+): Promise<Server[]> {
+  const ports = await Promise.all(
+    Array.from({ length: count }, async () => ({
+      web: await freePort(),
+      cluster: await freePort(),
+    })),
+  );
+  const peers = ports.map((p) => `--cluster.peer=127.0.0.1:${p.cluster}`);
+  const servers: Server[] = [];
+  try {
+    for (const p of ports) {
+      const dir = tempDir('alertmanager-peer');
+      writeFileSync(join(dir.path, 'alertmanager.yml'), config);
+      const proc = startProcess(
+        binary,
+        [
+          `--config.file=${join(dir.path, 'alertmanager.yml')}`,
+          `--storage.path=${join(dir.path, 'data')}`,
+          `--web.listen-address=127.0.0.1:${p.web}`,
+          `--cluster.listen-address=127.0.0.1:${p.cluster}`,
+          `--cluster.advertise-address=127.0.0.1:${p.cluster}`,
+          ...peers,
+          ...args,
+        ],
+        { cwd: dir.path },
+      );
+      const url = `http://127.0.0.1:${p.web}`;
+      servers.push({
+        url,
+        dir: dir.path,
+        process: proc,
+        async stop() {
+          await proc.stop();
+          dir.remove();
+        },
+      });
+      await ready(`${url}/-/healthy`, proc);
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  return servers;
+}

@@ -1,0 +1,84 @@
+// Store health, visible: failures counted by operation and reason, the time of the last good read,
+// and one warning per kind of trouble (a dead store must not flood the service's logs).
+import { METRICS, ensureCounter, ensureGauge, type AnyRegistry } from '@ai-orchestrator/metrics';
+import type { Counter, Gauge } from 'prom-client';
+import { firstFor } from './collect.js';
+import { classify } from './reason.js';
+import type { StoreDropReason, StoreFailureReason } from './types.js';
+
+const FAILURES: readonly StoreFailureReason[] = ['timeout', 'unreachable', 'auth', 'tls', 'error'];
+const DROPS: readonly StoreDropReason[] = ['buffer_full', 'closed'];
+const COUNTER = METRICS.businessStoreErrors.name;
+
+function warn(message: string): void {
+  process.emitWarning(`@ai-orchestrator/business-metrics: ${message}`, 'BusinessMetricsWarning');
+}
+
+export class StoreHealth {
+  readonly #errors: Counter;
+  readonly #lastSuccess: Gauge;
+  readonly #service: string;
+  readonly #maxBuffered: number;
+  readonly #warned = new Set<string>();
+
+  constructor(registry: AnyRegistry, service: string, maxBuffered: number) {
+    this.#errors = ensureCounter(registry, METRICS.businessStoreErrors);
+    this.#lastSuccess = ensureGauge(registry, METRICS.businessKpiLastSuccess);
+    this.#service = service;
+    this.#maxBuffered = maxBuffered;
+    // Series exist from the start, so rate() and staleness alerts see them before the first failure.
+    for (const operation of ['write', 'read']) {
+      for (const reason of FAILURES) this.#errors.inc({ service, operation, reason }, 0);
+    }
+    for (const reason of DROPS) this.#errors.inc({ service, operation: 'drop', reason }, 0);
+    // A second instance on the same registry must not reset the first one's timestamp.
+    if (firstFor(this.#lastSuccess, service)) this.#lastSuccess.set({ service }, 0);
+  }
+
+  /** Counts a failed write or read by its real cause and warns once per operation and cause. */
+  failed(operation: 'write' | 'read', error: Error): string {
+    const reason = classify(error);
+    this.#errors.inc({ service: this.#service, operation, reason });
+    const text = `store ${operation} failed (${reason}): ${error.message}`;
+    if (this.#once(`${operation}:${reason}`)) {
+      const next =
+        operation === 'write'
+          ? `events stay buffered, up to maxBufferedEvents (${this.#maxBuffered}), and are written ` +
+            `when the store answers again; events past that bound are dropped, not retried, and ` +
+            `counted in ${COUNTER}{operation="drop",reason="buffer_full"}`
+          : `scrapes serve the last values and business_kpi_last_success_timestamp_seconds stops ` +
+            `moving until a read succeeds`;
+      warn(`${text}; ${next}`);
+    }
+    return text;
+  }
+
+  /** Counts events that will never reach the store. */
+  dropped(events: number, reason: StoreDropReason): void {
+    this.#errors.inc({ service: this.#service, operation: 'drop', reason }, events);
+    if (!this.#once(`drop:${reason}`)) return;
+    warn(
+      reason === 'buffer_full'
+        ? `the store buffer is full (maxBufferedEvents = ${this.#maxBuffered}): new events are ` +
+            `dropped, not retried, and counted in ${COUNTER}{operation="drop",reason="buffer_full"}`
+        : `events that were not written before close() (or were recorded after it) are lost and ` +
+            `counted in ${COUNTER}{operation="drop",reason="closed"}`,
+    );
+  }
+
+  /** Warns (once) that the store did not close cleanly; nothing is lost by it. */
+  closeFailed(error: Error): void {
+    if (this.#once('close')) warn(`store close failed (${classify(error)}): ${error.message}`);
+  }
+
+  /** Marks a successful read at `at` (the clock of the caller). */
+  succeeded(at: Date): void {
+    this.#lastSuccess.set({ service: this.#service }, at.getTime() / 1000);
+  }
+
+  #once(key: string): boolean {
+    if (this.#warned.has(key)) return false;
+    this.#warned.add(key);
+    return true;
+  }
+}

@@ -1,0 +1,139 @@
+// The KPI reader: reads a snapshot from the store at most once per cacheTtlMs, publishes it to the
+// gauges, and keeps serving the last one (marked stale) while the store does not answer.
+import { ACTIVE_USER_WINDOWS } from '@ai-orchestrator/metrics';
+import type { Gauge } from 'prom-client';
+import { callStore, type Outcome } from './call.js';
+import { windows } from './days.js';
+import type { StoreHealth } from './health.js';
+import { StoreTimeoutError, toError } from './reason.js';
+import type { BusinessKpis, BusinessStore, StoreSnapshot } from './types.js';
+import type { StoreWriter } from './writer.js';
+
+export const UNITS = 10_000;
+
+export interface ReaderOptions {
+  readonly store: BusinessStore;
+  readonly writer: StoreWriter;
+  readonly health: StoreHealth;
+  readonly service: string;
+  readonly now: () => Date;
+  readonly cacheTtlMs: number;
+  readonly timeoutMs: number;
+  readonly activeUsers: Gauge;
+  readonly mrr: Gauge;
+}
+
+/** The store-backed part of the KPIs. */
+export type StoreKpis = Omit<BusinessKpis, 'workflowSuccessRate' | 'averageResponseTimeSeconds'>;
+
+const COUNTS = ['dau', 'wau', 'mau', 'csatResponses', 'csatSatisfied'] as const;
+
+/** A store answer we can publish: finite counts and amounts, or a TypeError saying what is wrong. */
+function checkSnapshot(value: unknown): StoreSnapshot {
+  const s = value as StoreSnapshot;
+  const fine =
+    typeof value === 'object' &&
+    value !== null &&
+    COUNTS.every((k) => typeof s[k] === 'number' && Number.isFinite(s[k])) &&
+    typeof s.mrrUnits === 'object' &&
+    s.mrrUnits !== null &&
+    Object.values(s.mrrUnits).every((units) => typeof units === 'number' && Number.isFinite(units));
+  if (!fine) throw new TypeError('store read returned something that is not a StoreSnapshot');
+  return s;
+}
+
+export class KpiReader {
+  readonly #o: ReaderOptions;
+  readonly #currencies = new Set<string>();
+  #snapshot: StoreSnapshot | undefined;
+  #asOf: Date | null = null;
+  #error: string | null = null;
+  #attemptedAt = -Infinity;
+  #refreshing: Promise<void> | undefined;
+  #reading = false;
+
+  constructor(options: ReaderOptions) {
+    this.#o = options;
+  }
+
+  /** Refreshes when the cache is older than cacheTtlMs (or always when forced); never rejects. */
+  refresh(force: boolean): Promise<void> {
+    if (this.#refreshing) return this.#refreshing;
+    if (!force && performance.now() - this.#attemptedAt < this.#o.cacheTtlMs) {
+      return Promise.resolve();
+    }
+    this.#refreshing = this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+      this.#attemptedAt = performance.now();
+    });
+    return this.#refreshing;
+  }
+
+  /** The last snapshot as KPIs, with its age and whether the last read failed. */
+  kpis(): StoreKpis {
+    const s = this.#snapshot;
+    const mrr: Record<string, number> = {};
+    for (const [currency, units] of Object.entries(s?.mrrUnits ?? {})) {
+      if (units !== 0) mrr[currency] = units / UNITS;
+    }
+    return {
+      dau: s?.dau ?? 0,
+      wau: s?.wau ?? 0,
+      mau: s?.mau ?? 0,
+      mrr,
+      csat: s && s.csatResponses > 0 ? s.csatSatisfied / s.csatResponses : null,
+      csatResponses: s?.csatResponses ?? 0,
+      asOf: this.#asOf,
+      stale: this.#error !== null,
+      storeError: this.#error,
+    };
+  }
+
+  async #refresh(): Promise<void> {
+    try {
+      // The write goes first: on one connection the read then sees this process's latest events.
+      const [, outcome] = await Promise.all([this.#o.writer.flush(), this.#read()]);
+      if (outcome.ok) this.#publish(outcome.value);
+      else this.#error = this.#o.health.failed('read', outcome.error);
+    } catch (error) {
+      this.#error = this.#o.health.failed('read', toError(error));
+    }
+  }
+
+  #read(): Promise<Outcome<StoreSnapshot>> {
+    const { store, now, timeoutMs } = this.#o;
+    // One read in flight at most: a store that never answers must not collect one per scrape.
+    if (this.#reading) {
+      const error = new StoreTimeoutError(
+        'store read',
+        timeoutMs,
+        'the previous read is still open',
+      );
+      return Promise.resolve({ ok: false, error });
+    }
+    this.#reading = true;
+    const call = callStore('store read', timeoutMs, async (signal) =>
+      checkSnapshot(await store.read(windows(now()), { signal })),
+    );
+    void call.settled.then(() => (this.#reading = false));
+    return call.result;
+  }
+
+  #publish(s: StoreSnapshot): void {
+    const { service, activeUsers, mrr, now, health } = this.#o;
+    const at = now();
+    this.#snapshot = s;
+    this.#asOf = at;
+    this.#error = null;
+    const [day, week, month] = ACTIVE_USER_WINDOWS;
+    activeUsers.set({ service, window: day }, s.dau);
+    activeUsers.set({ service, window: week }, s.wau);
+    activeUsers.set({ service, window: month }, s.mau);
+    for (const currency of Object.keys(s.mrrUnits)) this.#currencies.add(currency);
+    // A currency whose last subscription ended reads 0 rather than its last amount.
+    for (const currency of this.#currencies) {
+      mrr.set({ service, currency }, (s.mrrUnits[currency] ?? 0) / UNITS);
+    }
+    health.succeeded(at);
+  }
+}

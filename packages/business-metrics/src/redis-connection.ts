@@ -1,0 +1,83 @@
+// The state of the store's Redis connection: ready or not, and why not (the last connection error,
+// e.g. WRONGPASS or a certificate error), so a failed call names the real cause.
+import type { ChainableCommander, Redis } from 'ioredis';
+
+export interface Connection {
+  /** Resolves when commands can be sent; rejects at once, naming the cause, while Redis is down. */
+  ready(signal?: AbortSignal): Promise<void>;
+  /** Runs a pipeline; when `signal` aborts, a connection the store owns is dropped and reopened. */
+  exec(pipeline: ChainableCommander, signal?: AbortSignal): Promise<unknown[]>;
+}
+
+function notReady(client: Redis, cause: Error | undefined): Error {
+  const why = cause ? `: ${cause.message}` : '';
+  return new Error(`redis is not ready (${client.status})${why}`, { cause });
+}
+
+function aborted(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('store call aborted');
+}
+
+/** Watches `client`. Only a client the store created gets listeners (the user's keeps its logging). */
+export function watchConnection(client: Redis, owned: boolean): Connection {
+  let everReady = client.status === 'ready';
+  let lastError: Error | undefined;
+  if (owned) {
+    // Remembered for the next failed call; also stops ioredis's "Unhandled error event" log.
+    client.on('error', (error: Error) => (lastError = error));
+    client.on('ready', () => {
+      everReady = true;
+      lastError = undefined;
+    });
+  } else {
+    client.once('ready', () => (everReady = true));
+  }
+
+  function firstConnection(signal?: AbortSignal): Promise<void> {
+    if (client.status === 'wait') client.connect().catch(() => undefined); // lazyConnect
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error): void => {
+        client.off('ready', onReady);
+        if (owned) client.off('error', onError);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = (): void => done();
+      const onError = (error: Error): void => done(notReady(client, error));
+      const onAbort = (): void => done(aborted(signal!));
+      client.once('ready', onReady);
+      if (owned) client.once('error', onError);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  return {
+    ready(signal) {
+      if (signal?.aborted) return Promise.reject(aborted(signal));
+      if (client.status === 'ready') return Promise.resolve();
+      // An outage fails fast; only the very first connection is worth waiting for.
+      if (everReady || lastError || client.status === 'end') {
+        return Promise.reject(notReady(client, lastError));
+      }
+      return firstConnection(signal);
+    },
+    async exec(pipeline, signal) {
+      const onAbort = (): void => {
+        if (!owned) return;
+        lastError = aborted(signal!);
+        // A stuck connection (a frozen server) holds every queued command; a fresh one frees them.
+        client.disconnect(true);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const results = (await pipeline.exec()) ?? [];
+        const failed = results.find(([error]) => error);
+        if (failed?.[0]) throw failed[0];
+        return results.map(([, value]) => value);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}

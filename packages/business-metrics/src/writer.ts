@@ -1,0 +1,151 @@
+// The store writer: buffers events, writes them in batches, keeps at most one write in flight,
+// and tracks whether the store is healthy enough for early (batch-size) writes.
+import { EventBuffer, batchEvents } from './buffer.js';
+import { Waiters, callStore } from './call.js';
+import type { StoreHealth } from './health.js';
+import { toError } from './reason.js';
+import type { BusinessStore, DayKey, StoreBatch, SubscriptionChange } from './types.js';
+
+export interface WriterOptions {
+  readonly store: BusinessStore;
+  readonly health: StoreHealth;
+  readonly timeoutMs: number;
+  readonly flushIntervalMs: number;
+  readonly flushBatchSize: number;
+  readonly maxBufferedEvents: number;
+}
+
+export class StoreWriter {
+  readonly #store: BusinessStore;
+  readonly #health: StoreHealth;
+  readonly #timeoutMs: number;
+  readonly #buffer: EventBuffer;
+  // Write before the buffer is full, or a small maxBufferedEvents would drop before any write.
+  readonly #threshold: number;
+  readonly #timer: NodeJS.Timeout;
+  #inflight: Waiters | undefined;
+  #healthy = true;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(o: WriterOptions) {
+    this.#store = o.store;
+    this.#health = o.health;
+    this.#timeoutMs = o.timeoutMs;
+    this.#buffer = new EventBuffer(o.maxBufferedEvents, (n) => o.health.dropped(n, 'buffer_full'));
+    this.#threshold = Math.min(o.flushBatchSize, o.maxBufferedEvents);
+    this.#timer = setInterval(() => {
+      this.flush().catch((error: unknown) => o.health.failed('write', toError(error)));
+    }, o.flushIntervalMs);
+    this.#timer.unref();
+  }
+
+  addUser(day: DayKey, user: string): void {
+    if (this.#refuse()) return;
+    this.#buffer.addUser(day, user);
+    this.#maybeStart();
+  }
+
+  addSubscription(change: SubscriptionChange): void {
+    if (this.#refuse()) return;
+    this.#buffer.addSubscription(change);
+    this.#maybeStart();
+  }
+
+  addSatisfaction(day: DayKey, satisfied: boolean): void {
+    if (this.#refuse()) return;
+    this.#buffer.addSatisfaction(day, 1, satisfied ? 1 : 0);
+    this.#maybeStart();
+  }
+
+  /**
+   * Writes what is buffered: waits for a write in flight, then writes what came in meanwhile.
+   * Resolves within the store timeout and never rejects.
+   */
+  flush(): Promise<void> {
+    const deadline = performance.now() + this.#timeoutMs;
+    this.#start();
+    return this.#drain(deadline);
+  }
+
+  /** Stops the timer, writes what is buffered, counts what could not be written as dropped. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+    this.#closed = true; // from here on a failed write is lost, not retried
+    const left = this.#buffer.take();
+    if (left) this.#health.dropped(batchEvents(left), 'closed');
+  }
+
+  async #drain(deadline: number): Promise<void> {
+    for (let round = 0; round < 2 && this.#inflight; round++) {
+      const left = deadline - performance.now();
+      if (left <= 0 || !(await this.#inflight.wait(left))) return;
+      // The events buffered while that write ran; after a failure the next timer tick retries.
+      if (round === 0 && this.#healthy) this.#start();
+    }
+  }
+
+  #refuse(): boolean {
+    if (!this.#closed) return false;
+    this.#health.dropped(1, 'closed');
+    return true;
+  }
+
+  #maybeStart(): void {
+    if (this.#healthy && !this.#inflight && this.#buffer.size >= this.#threshold) this.#start();
+  }
+
+  #start(): void {
+    if (this.#inflight) return;
+    const batch = this.#buffer.take();
+    if (!batch) return;
+    const writeSync = this.#store.writeSync?.bind(this.#store);
+    if (writeSync) {
+      try {
+        writeSync(batch);
+        this.#healthy = true;
+      } catch (error) {
+        this.#failed(batch, toError(error));
+      }
+      return;
+    }
+    this.#writeAsync(batch);
+  }
+
+  #writeAsync(batch: StoreBatch): void {
+    const inflight = new Waiters();
+    this.#inflight = inflight;
+    const call = callStore('store write', this.#timeoutMs, (signal) =>
+      this.#store.write(batch, { signal }),
+    );
+    // Counted when the caller stops waiting (failure or timeout), retried once the store answers.
+    void call.result.then((outcome) => {
+      if (outcome.ok) return;
+      this.#healthy = false;
+      this.#health.failed('write', outcome.error);
+    });
+    void call.settled.then((outcome) => {
+      this.#inflight = undefined;
+      if (outcome.ok) this.#healthy = true;
+      else this.#keep(batch);
+      inflight.release();
+    });
+  }
+
+  #failed(batch: StoreBatch, error: Error): void {
+    this.#healthy = false;
+    this.#health.failed('write', error);
+    this.#keep(batch);
+  }
+
+  #keep(batch: StoreBatch): void {
+    if (this.#closed) this.#health.dropped(batchEvents(batch), 'closed');
+    else this.#buffer.restore(batch);
+  }
+}

@@ -1,0 +1,215 @@
+// What only Express has: templates through nested routers and sub-apps in each major's path
+// syntax, error handlers after the routers unwound, and createMetricsHandler on an app route.
+import {
+  activeRequests,
+  listen,
+  requestCounts,
+  send,
+  trackResponses,
+  urlOf,
+  type ConformanceApp,
+} from '@ai-orchestrator/testkit/conformance';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMetricsHandler, createMetricsMiddleware } from '../src/index.js';
+import type { Express } from './driver.js';
+
+const ok: RequestHandler = (_req, res) => {
+  res.send('ok');
+};
+
+/** Express 4 and 5 spell a wildcard and an optional segment differently. */
+function syntax(major: 4 | 5) {
+  return major === 5
+    ? { wildcard: '/files/*splat', optional: '/users{/:opt}' }
+    : { wildcard: '/files/*', optional: '/users/:opt?' };
+}
+
+function fresh() {
+  const registry = new Registry();
+  return {
+    registry,
+    options: { serviceName: 'express-test', registry, collectDefaultMetrics: false },
+  };
+}
+
+function rejectAsync(major: 4 | 5): RequestHandler {
+  if (major === 5) {
+    return async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error('async boom');
+    };
+  }
+  // Express 4 ignores returned promises: a rejection reaches it only through next().
+  return (_req, _res, next) => {
+    new Promise((_resolve, reject) => setImmediate(() => reject(new Error('async boom')))).catch(
+      next,
+    );
+  };
+}
+
+/** Nested routers, a mounted sub-app, errors of each kind, each major's path syntax. */
+function buildApp(
+  expressOf: Express,
+  major: 4 | 5,
+  options: object,
+  errorHandler?: ErrorRequestHandler,
+) {
+  const app = expressOf();
+  app.use(createMetricsMiddleware(options));
+  const inner = expressOf.Router();
+  inner.get('/items/:id', ok);
+  inner.get('/sync-throw/:id', () => {
+    throw new Error('sync boom');
+  });
+  inner.get('/async-throw/:id', rejectAsync(major));
+  const api = expressOf.Router();
+  api.use('/v1', inner);
+  api.get('/', ok);
+  app.use('/api', api);
+  const admin = expressOf();
+  const reports = expressOf.Router();
+  reports.get('/:year', ok);
+  reports.get('/:year/fail', () => {
+    throw new Error('report failed');
+  });
+  admin.use('/reports', reports);
+  admin.get('/users/:id', ok);
+  app.use('/admin', admin);
+  app.get(syntax(major).wildcard, ok);
+  app.get(syntax(major).optional, ok);
+  app.get(/^\/re\/\d+$/, ok);
+  app.get(['/one', '/two'], ok);
+  if (errorHandler) app.use(errorHandler);
+  return app;
+}
+
+/** Serving Express apps for one describe block; `closeAll()` belongs in `afterEach`. */
+function expressServers() {
+  const open: ConformanceApp[] = [];
+  return {
+    async serve(app: ReturnType<Express>) {
+      const running = await listen(app);
+      open.push(running);
+      return { url: urlOf(running.server), ...trackResponses(running.server) };
+    },
+    async closeAll() {
+      for (const running of open.splice(0)) await running.close();
+    },
+  };
+}
+
+type Servers = ReturnType<typeof expressServers>;
+
+function routingTests(major: 4 | 5, expressOf: Express, servers: Servers): void {
+  async function start(errorHandler?: ErrorRequestHandler) {
+    const { registry, options } = fresh();
+    const served = await servers.serve(buildApp(expressOf, major, options, errorHandler));
+    return { registry, ...served };
+  }
+
+  it('labels requests with the full template through nested routers and sub-apps', async () => {
+    const { registry, url, settled } = await start();
+    const paths = [
+      ...['/api/v1/items/42', '/api/v1/items/43', '/api', '/admin/reports/2024'],
+      ...['/admin/users/7', '/files/a/b/c.txt', '/users', '/users/9', '/re/123', '/one', '/two'],
+    ];
+    for (const path of paths) expect((await send(url + path)).status, path).toBe(200);
+    await settled();
+    const { wildcard, optional } = syntax(major);
+    expect(await requestCounts(registry)).toEqual({
+      'GET /^\\/re\\/\\d+$/ 200': 1,
+      'GET /admin/reports/:year 200': 1,
+      'GET /admin/users/:id 200': 1,
+      'GET /api/ 200': 1,
+      [`GET ${wildcard} 200`]: 1,
+      'GET /api/v1/items/:id 200': 2,
+      'GET /one 200': 2, // an array of paths is labelled with its first
+      [`GET ${optional} 200`]: 2,
+    });
+  });
+
+  it('labels a request __unmatched__ under a router prefix, or on a route of another method', async () => {
+    const { registry, url, settled } = await start();
+    expect((await send(`${url}/api/v1/nope`)).status).toBe(404);
+    expect((await send(`${url}/admin/nope`)).status).toBe(404);
+    expect((await send(`${url}/api/v1/items/1`, { method: 'POST' })).status).toBe(404);
+    await settled();
+    expect(await requestCounts(registry)).toEqual({
+      'GET __unmatched__ 404': 2,
+      'POST __unmatched__ 404': 1,
+    });
+  });
+
+  it('counts a throw and a rejection in a nested router or sub-app as 500 under the full template', async () => {
+    const { registry, url, settled } = await start();
+    expect((await send(`${url}/api/v1/sync-throw/1`)).status).toBe(500);
+    expect((await send(`${url}/api/v1/async-throw/1`)).status).toBe(500);
+    expect((await send(`${url}/admin/reports/2024/fail`)).status).toBe(500);
+    await settled();
+    expect(await requestCounts(registry)).toEqual({
+      'GET /admin/reports/:year/fail 500': 1,
+      'GET /api/v1/async-throw/:id 500': 1,
+      'GET /api/v1/sync-throw/:id 500': 1,
+    });
+    expect(await activeRequests(registry)).toBe(0);
+  });
+
+  it('counts the status an app error handler sent, with the template the error left', async () => {
+    const seen: { baseUrl: string; routePath: unknown }[] = [];
+    const teapot: ErrorRequestHandler = (_err, req: Request, res, _next) => {
+      seen.push({ baseUrl: req.baseUrl, routePath: req.route?.path });
+      res.status(418).send('teapot');
+    };
+    const { registry, url, settled } = await start(teapot);
+    expect((await send(`${url}/api/v1/sync-throw/1`)).status).toBe(418);
+    expect((await send(`${url}/api/v1/async-throw/2`)).status).toBe(418);
+    expect((await send(`${url}/admin/reports/2024/fail`)).status).toBe(418);
+    await settled();
+    // By the time the app's handler runs, Express has restored baseUrl: that is the hard case.
+    expect(seen[0]).toEqual({ baseUrl: '', routePath: '/sync-throw/:id' });
+    expect(await requestCounts(registry)).toEqual({
+      'GET /admin/reports/:year/fail 418': 1,
+      'GET /api/v1/async-throw/:id 418': 1,
+      'GET /api/v1/sync-throw/:id 418': 1,
+    });
+  });
+}
+
+function metricsHandlerTests(expressOf: Express, servers: Servers): void {
+  it('with metricsPath false, leaves /metrics to the app and createMetricsHandler', async () => {
+    const { registry, options } = fresh();
+    const app = expressOf();
+    app.use(createMetricsMiddleware({ ...options, metricsPath: false, ignorePaths: ['/metrics'] }));
+    app.get('/metrics', createMetricsHandler({ registry }));
+    app.get('/private', createMetricsHandler({ registry, auth: { type: 'bearer', token: 't' } }));
+    const { url, settled } = await servers.serve(app);
+    await send(`${url}/nowhere`);
+    const res = await send(`${url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('http_route="__unmatched__",http_response_status_code="404"');
+    expect((await send(`${url}/private`)).status).toBe(401);
+    await settled();
+    // /private is the app's own route, recorded like any other.
+    expect(await requestCounts(registry)).toEqual({
+      'GET __unmatched__ 404': 1,
+      'GET /private 401': 1,
+    });
+  });
+
+  it('rejects bad createMetricsHandler options with a TypeError naming the field', () => {
+    expect(() => createMetricsHandler({ auth: { type: 'bearer', token: '' } })).toThrow(
+      new TypeError('createMetricsHandler: auth.token must be a non-empty string, got ""'),
+    );
+  });
+}
+
+export function expressSpecificTests(name: string, major: 4 | 5, expressOf: Express): void {
+  describe(`${name}: Express routing, error handlers and createMetricsHandler`, () => {
+    const servers = expressServers();
+    afterEach(() => servers.closeAll());
+    routingTests(major, expressOf, servers);
+    metricsHandlerTests(expressOf, servers);
+  });
+}

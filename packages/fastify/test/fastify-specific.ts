@@ -1,0 +1,116 @@
+// What only Fastify has: register() prefixes, a custom not-found handler, encapsulated error
+// handlers, and the plugin's default export and name.
+import { createMetrics } from '@ai-orchestrator/metrics';
+import {
+  activeRequests,
+  requestCounts,
+  send,
+  trackResponses,
+  urlOf,
+} from '@ai-orchestrator/testkit/conformance';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import defaultExport, { fastifyMonitoring } from '../src/index.js';
+import type { FastifyFactory } from './driver.js';
+
+export function fastifySpecificTests(name: string, fastify: FastifyFactory): void {
+  describe(`${name}: Fastify plugins, prefixes and error handlers`, () => {
+    let app: FastifyInstance | undefined;
+    afterEach(async () => {
+      await app?.close();
+      app = undefined;
+    });
+
+    async function start(routes: (app: FastifyInstance) => void) {
+      const registry = new Registry();
+      app = fastify();
+      await app.register(fastifyMonitoring, {
+        serviceName: 'fastify-test',
+        registry,
+        collectDefaultMetrics: false,
+      });
+      routes(app);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return { registry, url: urlOf(app.server), ...trackResponses(app.server) };
+    }
+
+    it('labels the full route template, prefixes of nested plugins included', async () => {
+      const { registry, url, settled } = await start((a) => {
+        a.get('/health', async () => 'ok');
+        void a.register(
+          async (api) => {
+            api.get('/users/:id', async () => ({ id: 1 }));
+            await api.register(
+              async (v1) => {
+                v1.get('/workflows/:workflowId/runs', async () => []);
+              },
+              { prefix: '/v1' },
+            );
+          },
+          { prefix: '/api' },
+        );
+      });
+      for (const path of ['/health', '/api/users/1', '/api/users/2', '/api/v1/workflows/w9/runs']) {
+        expect((await send(url + path)).status).toBe(200);
+      }
+      await settled();
+      expect(await requestCounts(registry)).toEqual({
+        'GET /api/users/:id 200': 2,
+        'GET /api/v1/workflows/:workflowId/runs 200': 1,
+        'GET /health 200': 1,
+      });
+      expect(await activeRequests(registry)).toBe(0);
+    });
+
+    it('labels a request a custom not-found handler answered __unmatched__', async () => {
+      const { registry, url, settled } = await start((a) => {
+        a.setNotFoundHandler((_req, reply) => reply.code(404).send({ missing: true }));
+      });
+      const reply = await send(`${url}/no/such/path`);
+      expect([reply.status, reply.body]).toEqual([404, '{"missing":true}']);
+      expect((await send(`${url}/other`, { method: 'POST', body: 'x' })).status).toBe(404);
+      await settled();
+      expect(await requestCounts(registry)).toEqual({
+        'GET __unmatched__ 404': 1,
+        'POST __unmatched__ 404': 1,
+      });
+    });
+
+    it('counts the status an encapsulated error handler sends, under the prefixed route', async () => {
+      const { registry, url, settled } = await start((a) => {
+        void a.register(
+          async (teapot) => {
+            teapot.setErrorHandler((_error, _req, reply) => reply.code(418).send('teapot'));
+            teapot.get('/brew', async () => {
+              throw new Error('no coffee');
+            });
+          },
+          { prefix: '/tea' },
+        );
+      });
+      expect((await send(`${url}/tea/brew`)).status).toBe(418);
+      await settled();
+      expect(await requestCounts(registry)).toEqual({ 'GET /tea/brew 418': 1 });
+      expect(await activeRequests(registry)).toBe(0);
+    });
+
+    it('registers as the default export under its plugin name', async () => {
+      const shared = new Registry();
+      const metrics = createMetrics({
+        serviceName: 'shared',
+        registry: shared,
+        collectDefaultMetrics: false,
+      });
+      app = fastify();
+      await app.register(defaultExport, { metrics });
+      app.get('/shared', async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { settled } = trackResponses(app.server);
+      await send(`${urlOf(app.server)}/shared`);
+      await settled();
+      expect(app.hasPlugin('@ai-orchestrator/fastify-monitoring')).toBe(true);
+      expect(await requestCounts(shared)).toEqual({ 'GET /shared 200': 1 });
+    });
+  });
+}

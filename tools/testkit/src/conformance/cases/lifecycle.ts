@@ -1,0 +1,49 @@
+// Requests that never finish: the client leaves, or the server times the socket out.
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { expect, it } from 'vitest';
+import { abortRequest, send } from '../client.js';
+import type { Harness } from '../harness.js';
+import { activeRequests, bodyBytes, requestCounts } from '../samples.js';
+
+export function lifecycleCases<M extends object>({ start }: Harness<M>): void {
+  it('counts a client abort as 499, before or after the first bytes, and the gauge returns to 0', async () => {
+    const app = await start();
+    const hung = app.nextHung();
+    await abortRequest(`${app.url}/hang`, { when: hung });
+    await app.settled();
+    await nextTurn(); // the handlers' late answers, which must not count a second time
+    expect((await hung).started).toBe(false);
+    const stalled = app.nextHung();
+    await abortRequest(`${app.url}/stalled`, { when: 'first-byte' });
+    await app.settled();
+    expect((await stalled).res.headersSent).toBe(true); // the client read its first bytes
+    expect(await requestCounts(app.registry)).toEqual({
+      'GET /hang 499': 1,
+      'GET /stalled 499': 1,
+    });
+    expect(await activeRequests(app.registry)).toBe(0);
+  });
+
+  it('counts an aborted POST whose body the app read as 499, with its request bytes', async () => {
+    const app = await start();
+    const hung = app.nextHung();
+    await abortRequest(`${app.url}/hang`, { method: 'POST', body: 'hello', when: hung });
+    await app.settled();
+    await nextTurn(); // the handlers' late answers, which must not count a second time
+    expect((await hung).body).toBe('hello');
+    expect(await requestCounts(app.registry)).toEqual({ 'POST /hang 499': 1 });
+    expect(await bodyBytes(app.registry, 'request')).toEqual({ '/hang': 5 });
+    expect(await activeRequests(app.registry)).toBe(0);
+  });
+
+  it('counts a request the server timed out as 499 and returns the gauge to 0', async () => {
+    const app = await start();
+    // No 'timeout' listener of ours: Node destroys the idle socket after 100 ms.
+    app.server.setTimeout(100);
+    await expect(send(`${app.url}/hang`)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    await app.settled();
+    await nextTurn(); // the handlers' late answers, which must not count a second time
+    expect(await requestCounts(app.registry)).toEqual({ 'GET /hang 499': 1 });
+    expect(await activeRequests(app.registry)).toBe(0);
+  });
+}
