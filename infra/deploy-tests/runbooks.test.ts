@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { requireBinary } from '@ai-orchestrator/testkit';
 import { configMap, kustomize, type KubeObject } from './kube.js';
 import { COMPOSE_FILE, INFRA, read } from './paths.js';
-import { isPlaceholder, runbookRefs } from './runbook-refs.js';
+import { isPlaceholder, runbookRefs, type KubectlRef } from './runbook-refs.js';
 
 const kubectl = requireBinary('kubectl');
 const RUNBOOKS = join(INFRA, 'runbooks');
@@ -19,7 +19,6 @@ const KINDS: Record<string, string> = {
   daemonset: 'DaemonSet',
   svc: 'Service',
   service: 'Service',
-  pod: 'Pod',
 };
 
 interface Relabel {
@@ -59,29 +58,9 @@ function jobsOf(config: string, objects: KubeObject[]): Set<string> {
   return jobs;
 }
 
-describe.skipIf(!kubectl)('runbook commands match the stack', () => {
-  const overlays = ['overlays/dev', 'overlays/production'].map((dir) =>
-    kustomize(kubectl as string, dir),
-  );
-  const objects = overlays.flat();
-  const k8sJobs = new Set(
-    overlays.flatMap((o) => [
-      ...jobsOf(configMap(o, 'prometheus-config').data?.['prometheus.yml'] as string, o),
-    ]),
-  );
-  const composeJobs = new Set(
-    (
-      parse(read(join(INFRA, 'prometheus/prometheus.yml'))) as { scrape_configs: Job[] }
-    ).scrape_configs.map((j) => j.job_name),
-  );
-  const templates = objects.map(template).filter((t): t is PodTemplate => t !== undefined);
-  const labels = [
-    ...templates.map((t) => t.metadata?.labels ?? {}),
-    ...objects.map((o) => o.metadata.labels ?? {}),
-  ];
-  const containers = new Set(templates.flatMap((t) => t.spec.containers.map((c) => c.name)));
-  // Pods and claims of the StatefulSets, up to the largest replica count of any overlay.
-  const ordinals = new Set(
+/** Pods and claims of the StatefulSets, up to the largest replica count of any overlay. */
+function ordinalsOf(objects: KubeObject[]): Set<string> {
+  return new Set(
     objects
       .filter((o) => o.kind === 'StatefulSet')
       .flatMap((o) => {
@@ -96,6 +75,57 @@ describe.skipIf(!kubectl)('runbook commands match the stack', () => {
           ),
         ]).flat();
       }),
+  );
+}
+
+/** Problems of one kubectl command, looked up in the namespace it runs in. */
+function kubectlProblems(ref: KubectlRef, all: KubeObject[]): string[] {
+  const problems: string[] = [];
+  const objects = ref.namespace ? all.filter((o) => o.metadata.namespace === ref.namespace) : all;
+  if (ref.namespace && objects.length === 0) return [`no namespace ${ref.namespace}`];
+  const templates = objects.map(template).filter((x): x is PodTemplate => x !== undefined);
+  const labelSets = [
+    ...templates.map((x) => x.metadata?.labels ?? {}),
+    ...objects.map((o) => o.metadata.labels ?? {}),
+  ];
+  if (ref.selectors.length > 0) {
+    const selected = labelSets.some((labels) =>
+      ref.selectors.every(([k, v]) => k in labels && (isPlaceholder(v) || labels[k] === v)),
+    );
+    if (!selected)
+      problems.push(`-l ${ref.selectors.map((s) => s.join('=')).join(',')} selects nothing`);
+  }
+  const ordinals = ordinalsOf(objects);
+  for (const [kind, name] of ref.objects) {
+    if (isPlaceholder(name)) continue;
+    const found =
+      kind === 'pod' || kind === 'pvc'
+        ? ordinals.has(name)
+        : objects.some((o) => o.kind === KINDS[kind] && o.metadata.name === name);
+    if (!found) problems.push(`${kind}/${name} is not there`);
+  }
+  const containers = new Set(templates.flatMap((x) => x.spec.containers.map((c) => c.name)));
+  for (const c of ref.containers) if (!containers.has(c)) problems.push(`no container ${c}`);
+  for (const name of ref.ordinals) {
+    if (!ordinals.has(name)) problems.push(`${name} is no pod or claim of a StatefulSet there`);
+  }
+  return problems.map((p) => `${ref.line}: ${p}`);
+}
+
+describe.skipIf(!kubectl)('runbook commands match the stack', () => {
+  const overlays = ['overlays/dev', 'overlays/production'].map((dir) =>
+    kustomize(kubectl as string, dir),
+  );
+  const objects = overlays.flat();
+  const k8sJobs = new Set(
+    overlays.flatMap((o) => [
+      ...jobsOf(configMap(o, 'prometheus-config').data?.['prometheus.yml'] as string, o),
+    ]),
+  );
+  const composeJobs = new Set(
+    (
+      parse(read(join(INFRA, 'prometheus/prometheus.yml'))) as { scrape_configs: Job[] }
+    ).scrape_configs.map((j) => j.job_name),
   );
   const composeServices = new Set(
     Object.keys((parse(read(COMPOSE_FILE)) as { services: object }).services),
@@ -116,10 +146,9 @@ describe.skipIf(!kubectl)('runbook commands match the stack', () => {
     );
   });
 
-  it.each(files)('%s', (file) => {
-    const refs = runbookRefs(read(join(RUNBOOKS, file)));
+  function jobProblems(jobs: [string, string][]): string[] {
     const problems: string[] = [];
-    for (const [op, value] of refs.jobs) {
+    for (const [op, value] of jobs) {
       if (op === '=' && !k8sJobs.has(value) && !composeJobs.has(value)) {
         problems.push(`job="${value}" is no job of Kubernetes or compose`);
       }
@@ -133,39 +162,33 @@ describe.skipIf(!kubectl)('runbook commands match the stack', () => {
         }
       }
     }
-    for (const [key, value] of refs.selectors) {
-      const known = labels.some((l) => key in l && (isPlaceholder(value) || l[key] === value));
-      if (!known) problems.push(`selector ${key}=${value} selects nothing in the manifests`);
-    }
-    for (const [kind, name] of refs.objects) {
-      if (isPlaceholder(name)) continue;
-      const found =
-        kind === 'pod'
-          ? ordinals.has(name)
-          : objects.some((o) => o.kind === KINDS[kind] && o.metadata.name === name);
-      if (!found) problems.push(`${kind}/${name} is not in the manifests`);
-    }
-    for (const c of refs.containers) if (!containers.has(c)) problems.push(`no container ${c}`);
-    for (const ns of refs.namespaces) {
-      if (!objects.some((o) => o.metadata.namespace === ns)) problems.push(`no namespace ${ns}`);
-    }
-    for (const name of refs.ordinals) {
-      if (!ordinals.has(name)) problems.push(`${name} is no pod or claim of the StatefulSets`);
-    }
-    for (const s of refs.composeServices) {
-      if (!composeServices.has(s)) problems.push(`docker compose has no service ${s}`);
-    }
+    return problems;
+  }
+
+  it.each(files)('%s', (file) => {
+    const refs = runbookRefs(read(join(RUNBOOKS, file)));
+    const problems = [
+      ...jobProblems(refs.jobs),
+      ...refs.kubectl.flatMap((ref) => kubectlProblems(ref, objects)),
+      ...refs.composeServices
+        .filter((s) => !composeServices.has(s))
+        .map((s) => `docker compose has no service ${s}`),
+    ];
     expect(problems).toEqual([]);
   });
 
-  it('catches what watchdog.md and service-down.md used to say', () => {
+  it('catches what watchdog.md, service-down.md and disk-space-low.md used to say', () => {
     const old = runbookRefs(
-      'up{job=~"prometheus|alertmanager"} and `kubectl get pods -l app=<service>` and `kubectl logs statefulset/prometheus-server`',
+      'up{job=~"prometheus|alertmanager"} and `kubectl get pods -l app=<service>`, ' +
+        '`kubectl -n monitoring logs statefulset/prometheus-server` and ' +
+        '`kubectl -n monitoring get pods -l app.kubernetes.io/name=node-exporter`',
     );
-    const [op, value] = old.jobs[0] as [string, string];
-    expect(op).toBe('=~');
-    expect([...k8sJobs].some((j) => new RegExp(`^(?:${value})$`).test(j))).toBe(false);
-    expect(labels.some((l) => 'app' in l)).toBe(false);
-    expect(old.objects).toEqual([['statefulset', 'prometheus-server']]);
+    expect(jobProblems(old.jobs)).toEqual([
+      'job=~"prometheus|alertmanager" matches no Kubernetes job',
+    ]);
+    const [selector, object, wrongNamespace] = old.kubectl.map((r) => kubectlProblems(r, objects));
+    expect(selector).toEqual([`${old.kubectl[0]?.line}: -l app=<service> selects nothing`]);
+    expect(object?.[0]).toMatch(/statefulset\/prometheus-server is not there$/);
+    expect(wrongNamespace?.[0]).toMatch(/selects nothing$/);
   });
 });
