@@ -14,7 +14,7 @@ import { alertRules, loadRuleGroups } from '../lib/rules.js';
 import { helmValues, operatorObjects } from '../scripts/operator-objects.js';
 import { GO_BUILD_TIMEOUT_MS, buildGoTool, requireGo } from './go-tool.js';
 import { validateObject, type KubeObject } from './kube.js';
-import { INFRA, read } from './paths.js';
+import { INFRA, listDir, read } from './paths.js';
 
 const go = requireGo();
 const amtool = requireBinary('amtool');
@@ -100,9 +100,11 @@ describe('AlertmanagerConfig generated from alertmanager.yml', () => {
     expect(values.alertmanager.alertmanagerSpec).toEqual({
       alertmanagerConfigMatcherStrategy: { type: 'OnNamespaceExceptForAlertmanagerNamespace' },
     });
-    expect(values.alertmanager.templateFiles['aio.tmpl']).toBe(
-      read(join(INFRA, 'alertmanager/templates/aio.tmpl')),
-    );
+    const templates = join(INFRA, 'alertmanager/templates');
+    expect(Object.keys(values.alertmanager.templateFiles)).toEqual(listDir(templates));
+    for (const [file, text] of Object.entries(values.alertmanager.templateFiles)) {
+      expect(text, file).toBe(read(join(templates, file)));
+    }
     expect(values.prometheus.prometheusSpec.retention).toBe('30d');
   });
 });

@@ -4,7 +4,7 @@
 // label kube-prometheus-stack selects by, and the namespace of its Alertmanager.
 //   kubectl kustomize infra/k8s/operator | tsx infra/scripts/operator-objects.ts --release kps
 //   tsx infra/scripts/operator-objects.ts --helm-values   # values kube-prometheus-stack needs
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -66,10 +66,14 @@ export function helmValues(): Record<string, unknown> {
         // alerts; the default (OnNamespace) would only route alerts labelled namespace=<its own>.
         alertmanagerConfigMatcherStrategy: { type: 'OnNamespaceExceptForAlertmanagerNamespace' },
       },
-      // The chart's config loads /etc/alertmanager/config/*.tmpl; the receivers use these.
-      templateFiles: {
-        'aio.tmpl': readFileSync(`${ALERTMANAGER_DIR}templates/aio.tmpl`, 'utf8'),
-      },
+      // The chart's config loads /etc/alertmanager/config/*.tmpl; the receivers use these
+      // (grafana-url.tmpl's line 2 is the Grafana URL the messages link to: set yours).
+      templateFiles: Object.fromEntries(
+        readdirSync(`${ALERTMANAGER_DIR}templates`)
+          .filter((f) => f.endsWith('.tmpl'))
+          .sort()
+          .map((f) => [f, readFileSync(`${ALERTMANAGER_DIR}templates/${f}`, 'utf8')]),
+      ),
     },
     // At least the SLO period, or 30-day error budgets are computed over less (the chart: 10d).
     prometheus: { prometheusSpec: { retention: period } },
