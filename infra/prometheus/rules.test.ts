@@ -18,6 +18,9 @@ import {
 } from '../lib/rules.js';
 
 const promtool = requireBinary('promtool');
+const TEST_FILES = readdirSync(join(PROMETHEUS_DIR, 'tests'))
+  .filter((f) => f.endsWith('.test.yml'))
+  .sort();
 const groups = loadRuleGroups();
 const alerts = alertRules(groups);
 const alertNames = [...new Set(alerts.map((a) => a.alert as string))];
@@ -75,8 +78,8 @@ describe.skipIf(!promtool)('promtool', () => {
   });
 
   it('passes the alert unit tests', () => {
-    const { code, output } = run(['test', 'rules', 'tests/alerts.test.yml']);
-    expect(output).toContain('SUCCESS');
+    const { code, output } = run(['test', 'rules', ...TEST_FILES.map((f) => `tests/${f}`)]);
+    expect(output.match(/SUCCESS/g)?.length, output).toBe(TEST_FILES.length);
     expect(code, output).toBe(0);
   });
 });
@@ -143,14 +146,16 @@ describe('rule files', () => {
 });
 
 describe('alerts', () => {
-  it('cover the seed table, the SLOs and Watchdog', () => {
+  it('cover the seed table, the SLOs, Watchdog, self-monitoring, disks and volumes', () => {
     expect([...alertNames].sort()).toEqual(
       [
         'Watchdog',
         'ServiceDown',
+        'ServiceAbsent',
         'HighCPUUsage',
         'HighMemoryUsage',
         'DiskSpaceLow',
+        'NodeFilesystemSpaceFillingUp',
         'HighErrorRate',
         'HighResponseTime',
         'WorkflowExecutionFailureRate',
@@ -161,6 +166,24 @@ describe('alerts', () => {
         'SLOAvailabilityBudgetBurn',
         'SLOLatencyBudgetBurn',
         'SLOWorkflowSuccessBudgetBurn',
+        'KubePersistentVolumeFillingUp',
+        'KubePersistentVolumeInodesFillingUp',
+        'PrometheusBadConfig',
+        'PrometheusRuleFailures',
+        'PrometheusMissingRuleEvaluations',
+        'PrometheusNotConnectedToAlertmanagers',
+        'PrometheusErrorSendingAlertsToSomeAlertmanagers',
+        'PrometheusErrorSendingAlertsToAnyAlertmanager',
+        'PrometheusNotificationQueueRunningFull',
+        'PrometheusNotificationsDropped',
+        'PrometheusRemoteStorageFailures',
+        'PrometheusRemoteWriteBehind',
+        'PrometheusRetentionSizeReached',
+        'AlertmanagerFailedReload',
+        'AlertmanagerMembersInconsistent',
+        'AlertmanagerFailedToSendAlerts',
+        'AlertmanagerClusterFailedToSendAlerts',
+        'AlertmanagerConfigInconsistent',
       ].sort(),
     );
   });
@@ -174,8 +197,13 @@ describe('alerts', () => {
       expect(rule.labels?.priority).toBe(PRIORITY[severity]);
       const { summary, description, runbook_url: runbook } = rule.annotations ?? {};
       expect(summary).toBeTruthy();
-      if (rule.alert !== 'Watchdog') expect(description).toMatch(/\$value/);
-      expect(`${summary} ${description}`).toMatch(/\$labels\.|Watchdog|heartbeat/);
+      if (/^absent\(/.test(rule.expr)) {
+        // absent() has no labels to template: the rule names its service in labels and text.
+        expect(summary).toContain(rule.labels?.service);
+      } else {
+        if (rule.alert !== 'Watchdog') expect(description).toMatch(/\$value/);
+        expect(`${summary} ${description}`).toMatch(/\$labels\.|Watchdog|heartbeat/);
+      }
       expect(runbook?.startsWith(RUNBOOK_BASE), runbook).toBe(true);
     },
   );
@@ -209,15 +237,29 @@ interface PromtoolTest {
   alert_rule_test?: PromtoolCase[];
 }
 
-describe('alert unit tests (tests/alerts.test.yml)', () => {
-  const file = parse(readFileSync(join(PROMETHEUS_DIR, 'tests/alerts.test.yml'), 'utf8')) as {
-    group_eval_order: string[];
-    tests: PromtoolTest[];
-  };
+describe('alert unit tests (tests/*.test.yml)', () => {
+  const files = TEST_FILES.map((name) => ({
+    name,
+    ...(parse(readFileSync(join(PROMETHEUS_DIR, 'tests', name), 'utf8')) as {
+      group_eval_order: string[];
+      tests: PromtoolTest[];
+    }),
+  }));
+  const file = { tests: files.flatMap((f) => f.tests) };
 
-  it('fixes the evaluation order of every group, recording rules first', () => {
-    expect([...file.group_eval_order].sort()).toEqual(groups.map((g) => g.name).sort());
-  });
+  it.each(TEST_FILES)(
+    '%s fixes the evaluation order of every group, recording rules first',
+    (name) => {
+      const order = files.find((f) => f.name === name)?.group_eval_order ?? [];
+      expect([...order].sort()).toEqual(groups.map((g) => g.name).sort());
+      const recording = new Set(
+        groups.filter((g) => g.rules.some((r) => r.record)).map((g) => g.name),
+      );
+      const lastRecording = Math.max(...order.map((g, i) => (recording.has(g) ? i : -1)));
+      const firstAlerting = order.findIndex((g) => !recording.has(g));
+      expect(lastRecording, order.join(', ')).toBeLessThan(firstAlerting);
+    },
+  );
 
   it.each(alertNames)('%s fires at its threshold, holds below it and respects for', (name) => {
     const rules = alerts.filter((a) => a.alert === name);
