@@ -413,12 +413,8 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
     const sts = find(objects, 'StatefulSet', 'prometheus');
     expect(sts.spec?.replicas).toBe(2);
     const container = podSpec(sts).containers[0] as Container;
-    expect(container.args).toEqual(
-      expect.arrayContaining([
-        '--storage.tsdb.retention.time=30d',
-        expect.stringMatching(/^--enable-feature=.*expand-external-labels/),
-      ]),
-    );
+    expect(container.args).toEqual(expect.arrayContaining(['--storage.tsdb.retention.time=30d']));
+    // Prometheus 3 expands ${POD_NAME} in external labels by default (the flag is gone).
     expect(container.env?.find((e) => e.name === 'POD_NAME')).toBeDefined();
     const claim = (sts.spec as { volumeClaimTemplates: { spec: { storageClassName?: string } }[] })
       .volumeClaimTemplates[0];

@@ -110,17 +110,18 @@ async function startAll(options: DemoOptions, parts: Parts): Promise<void> {
   for (const s of parts.services.list)
     console.log(`${s.name.padEnd(13)} API ${s.apiUrl}   metrics ${s.metricsUrl}`);
   if (parts.stack) {
-    console.log(`prometheus    ${parts.stack.prometheusUrl}   (rules from infra/prometheus)`);
-    console.log(`alertmanager  ${parts.stack.alertmanagerUrl}`);
+    // Go-module builds have no web UI (README): the API paths always work.
+    console.log(
+      `prometheus    ${parts.stack.prometheusUrl}   (rules from infra/prometheus; API /api/v1/alerts)`,
+    );
+    console.log(`alertmanager  ${parts.stack.alertmanagerUrl}   (API /api/v2/alerts)`);
   } else if (options.prometheus) {
     console.log(
       'No Prometheus and Alertmanager, so the demo runs without them: `pnpm servers` builds them (needs Go), or apt-get install -y prometheus prometheus-alertmanager',
     );
   }
   if (parts.jaeger) {
-    console.log(
-      `jaeger        ${parts.jaeger.queryUrl}   (traces: ${parts.jaeger.queryUrl}/api/traces?service=demo-gateway)`,
-    );
+    console.log(`jaeger        ${parts.jaeger.queryUrl}   (API /api/traces?service=demo-gateway)`);
   } else if (await listening(16686)) {
     console.log('jaeger        http://127.0.0.1:16686');
   }
@@ -207,9 +208,15 @@ async function main(): Promise<number> {
   }
   const parts: Parts = {};
   const stop = new AbortController();
+  let firstSignal = 0;
   const onSignal = () => {
-    // a second Ctrl-C does not wait for the clean stop (the exit hook still SIGTERMs the rest)
-    if (stop.signal.aborted) process.exit(130);
+    // pnpm passes the terminal's SIGINT on to the runner, so one Ctrl-C can arrive twice within
+    // milliseconds; a second Ctrl-C a moment later quits at once (the exit hook SIGTERMs the rest)
+    if (stop.signal.aborted) {
+      if (Date.now() - firstSignal > 1000) process.exit(130);
+      return;
+    }
+    firstSignal = Date.now();
     console.log('\nstopping… (Ctrl-C again to quit at once)');
     stop.abort();
   };
