@@ -31,6 +31,7 @@ import {
   sameTraceId,
   serviceChain,
   serviceOf,
+  tracesBetween,
   treeProblems,
   type JaegerTrace,
 } from './traces.js';
@@ -260,14 +261,11 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
     });
 
     it('exports traces that span gateway -> orchestrator -> engine, one tree each, to Jaeger', async () => {
+      // traces that started 10 s ago or more are complete: every span ended and was exported
       const traces = await eventually(
-        () =>
-          jaeger.api<JaegerTrace[]>('traces', {
-            service: 'demo-engine',
-            limit: '50',
-            lookback: '1h',
-          }),
+        () => tracesBetween(jaeger, 'demo-engine', Date.now() - 300_000, Date.now() - 10_000, 50),
         (found) => found.length > 0,
+        30_000,
       );
       expect(traces.length).toBeGreaterThan(0);
       expect(
@@ -320,6 +318,12 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
       const loadgenDone = new Promise((resolve) => loadgen?.once('exit', resolve));
       loadgen?.kill('SIGTERM');
       await loadgenDone;
+      const calm = await fetch(`${services.gatewayUrl}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ errorRate: 0 }),
+      });
+      expect(calm.status).toBe(200);
       // A request right before the stop, in a trace of ours: its spans are still in the batch.
       const traceId = randomBytes(16).toString('hex');
       const res = await fetch(`${services.gatewayUrl}/api/workflows`, {

@@ -81,11 +81,12 @@ export function tracesBetween(
   service: string,
   startMs: number,
   endMs: number,
+  limit = 5000,
 ): Promise<JaegerTrace[]> {
   return jaeger.api<JaegerTrace[]>('traces', {
     service,
     start: String(startMs * 1000),
     end: String(endMs * 1000),
-    limit: '5000',
+    limit: String(limit),
   });
 }
