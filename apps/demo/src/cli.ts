@@ -76,10 +76,17 @@ function parseOptions(): DemoOptions | undefined {
   };
 }
 
-/** Waits for a child to exit after SIGTERM (the load generator drains what is in flight). */
+/** Waits for a child to exit after SIGTERM (the load generator drains what is in flight, each
+ * request bounded by its 15 s timeout); SIGKILL after 20 s. */
 function terminate(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    }),
+  );
   child.kill('SIGTERM');
   return exited;
 }
@@ -208,20 +215,14 @@ async function main(): Promise<number> {
   }
   const parts: Parts = {};
   const stop = new AbortController();
-  let firstSignal = 0;
+  // One clean stop, whatever arrives: pnpm passes the terminal's SIGINT on, so one Ctrl-C comes
+  // twice; SIGHUP is the terminal closing. Every stop step is bounded (SIGKILL after a timeout).
   const onSignal = () => {
-    // pnpm passes the terminal's SIGINT on to the runner, so one Ctrl-C can arrive twice within
-    // milliseconds; a second Ctrl-C a moment later quits at once (the exit hook SIGTERMs the rest)
-    if (stop.signal.aborted) {
-      if (Date.now() - firstSignal > 1000) process.exit(130);
-      return;
-    }
-    firstSignal = Date.now();
-    console.log('\nstopping… (Ctrl-C again to quit at once)');
+    if (stop.signal.aborted) return;
+    console.log('\nstopping…');
     stop.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   try {
     return await run(options, parts, stop.signal);
   } catch (error) {
