@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './launch.js';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import type { RunningProcess } from './process.js';
 import { tempDir } from './tmp.js';
 
@@ -25,8 +25,7 @@ export async function startAlertmanager(
   config: string,
   files: Record<string, string> = {},
 ): Promise<AlertmanagerServer> {
-  const port = await freePort();
-  const clusterPort = await freePort();
+  const [port, clusterPort] = (await freePorts(2)) as [number, number];
   const dir = tempDir('alertmanager');
   writeFileSync(join(dir.path, 'alertmanager.yml'), config);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);

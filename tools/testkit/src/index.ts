@@ -7,7 +7,7 @@ export {
   type PinnedServer,
   type ServerName,
 } from './servers.js';
-export { freePort } from './ports.js';
+export { freePort, freePorts } from './ports.js';
 export { tempDir } from './tmp.js';
 export { startProcess, waitForHttp, type RunningProcess } from './process.js';
 export { promApi, type PromApi } from './prom-api.js';

@@ -2,7 +2,7 @@
 // loopback port, the sampling strategies file and its reload interval set. The rest of the
 // config (pipelines, storage, extensions) stays exactly as the repo ships it.
 import { parse, stringify } from 'yaml';
-import { freePort } from './ports.js';
+import { freePort, freePorts } from './ports.js';
 
 export interface LocalJaegerOptions {
   /** Path written into `extensions.remote_sampling.file.path`. */
@@ -34,16 +34,21 @@ async function relocate(
     return;
   }
   if (!isNode(node)) return;
-  const preferred = (port: number) => (options.preferStandardPorts ? port : undefined);
+  // a port freed a moment ago can come back from the OS: never give two listeners the same one
+  const pick = async (own: number): Promise<number> => {
+    const port = await freePort(options.preferStandardPorts ? own : undefined);
+    const taken = Object.values(ports);
+    return taken.includes(port) ? ((await freePorts(1, taken))[0] as number) : port;
+  };
   // `endpoint: host:port` (receivers, extensions) and `host` + `port` (the metrics reader)
   const endpoint = typeof node.endpoint === 'string' ? /:(\d+)$/.exec(node.endpoint) : null;
   if (endpoint) {
-    const port = await freePort(preferred(Number(endpoint[1])));
+    const port = await pick(Number(endpoint[1]));
     node.endpoint = `127.0.0.1:${port}`;
     ports[path.slice(1)] = port;
   }
   if (typeof node.host === 'string' && typeof node.port === 'number') {
-    const port = await freePort(preferred(node.port));
+    const port = await pick(node.port);
     node.host = '127.0.0.1';
     node.port = port;
     ports[path.slice(1)] = port;

@@ -25,3 +25,19 @@ export async function freePort(preferred?: number): Promise<number> {
   if (port === undefined) throw new Error('no free TCP port on 127.0.0.1');
   return port;
 }
+
+/**
+ * `count` distinct free ports: a port freed a moment ago can come back from the OS, so picking
+ * them one by one could hand two listeners the same one.
+ *
+ * @example
+ * const [web, cluster] = await freePorts(2);
+ */
+export async function freePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (!ports.includes(port) && !taken.includes(port)) ports.push(port);
+  }
+  return ports;
+}
