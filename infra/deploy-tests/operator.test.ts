@@ -8,7 +8,7 @@ import { requireBinary } from '@ai-orchestrator/testkit';
 import { RULE_FILES, prometheusRules } from '../scripts/prometheus-rules.js';
 import { kustomize, parseYamlObjects, validateObject } from './kube.js';
 import { INFRA, K8S, SCRIPTS, read } from './paths.js';
-import { checkConfig, checkRules, replaceKubernetesSd, supportsKubernetesSd } from './promtool.js';
+import { checkConfig, checkRules } from './promtool.js';
 
 const kubectl = requireBinary('kubectl');
 const promtool = requireBinary('promtool');
@@ -90,14 +90,7 @@ describe('PrometheusRules for the Prometheus Operator', () => {
 describe.skipIf(!promtool)('scaling examples (infra/k8s/examples)', () => {
   for (const file of ['federation.yml', 'sharding.yml']) {
     it(`${file} is a config promtool accepts`, () => {
-      let text = read(join(K8S, 'examples', file));
-      const files: Record<string, string> = { 'kubernetes-targets.json': '[]' };
-      if (!supportsKubernetesSd(promtool as string)) {
-        const replaced = replaceKubernetesSd(parse(text));
-        expect(replaced.problems).toEqual([]);
-        text = replaced.config;
-      }
-      const result = checkConfig(promtool as string, text, files);
+      const result = checkConfig(promtool as string, read(join(K8S, 'examples', file)));
       expect(result.code, result.output).toBe(0);
     });
   }

@@ -9,7 +9,6 @@ export {
   startLocalStack,
   localPrometheusConfig,
   RULE_FILES,
-  which,
   type LocalStack,
   type ReceivedAlert,
 } from './stack.js';

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { OWN_GROUP, track } from './children.js';
 import { appDir } from './paths.js';
 
 export interface LoadgenOptions {
@@ -24,8 +25,9 @@ export function startLoadgen(options: LoadgenOptions, log: (line: string) => voi
       '--duration',
       String(options.durationS),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { ...OWN_GROUP, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  track(child);
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) log(`[loadgen] ${line}`);
   };

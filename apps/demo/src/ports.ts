@@ -1,7 +1,17 @@
 import { createServer, connect } from 'node:net';
 
-/** `preferred` when it is free on 127.0.0.1, else any free port. */
+// Ports this process handed out: one freed a moment ago can come back from the OS.
+const handedOut = new Set<number>();
+
+/** `preferred` when it is free on 127.0.0.1, else any free port; never one it gave before. */
 export async function pickPort(preferred: number): Promise<number> {
+  let port = await freeOrAny(preferred);
+  while (handedOut.has(port)) port = await freeOrAny(0);
+  handedOut.add(port);
+  return port;
+}
+
+async function freeOrAny(preferred: number): Promise<number> {
   const tryListen = (port: number) =>
     new Promise<number | undefined>((resolve) => {
       const server = createServer();

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OWN_GROUP, track } from './children.js';
 import { appDir } from './paths.js';
 import { pickPort } from './ports.js';
 
@@ -47,6 +48,7 @@ function start(
     process.execPath,
     ['--import', '@ai-orchestrator/tracing/register', join(dir, 'dist', 'index.js')],
     {
+      ...OWN_GROUP,
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -59,6 +61,7 @@ function start(
       },
     },
   );
+  track(child);
   let out = '';
   const keep = (chunk: Buffer) => {
     const text = chunk.toString();

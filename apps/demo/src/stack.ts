@@ -1,36 +1,18 @@
-// A local Prometheus and Alertmanager for `pnpm demo`, when the binaries are installed: the repo's
-// rule files, and a local variant of infra/prometheus/prometheus.yml that targets the local ports.
+// A local Prometheus and Alertmanager for `pnpm demo` when the binaries are there (built by
+// `pnpm servers`, else from the PATH): the repo's rule files, and a local variant of
+// infra/prometheus/prometheus.yml that targets the local ports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { locateBinary } from '@ai-orchestrator/testkit';
 import { parse, stringify } from 'yaml';
+import { OWN_GROUP, track } from './children.js';
 import { infraFile } from './paths.js';
 import { pickPort } from './ports.js';
 import type { ServicePorts } from './services.js';
-
-export function which(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
 
 export const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml'];
 
@@ -145,7 +127,9 @@ function spawnLogged(
   name: string,
   log: (l: string) => void,
 ): ChildProcess {
-  const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(
+    spawn(binary, args, { ...OWN_GROUP, cwd, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) log(`[${name}] ${line}`);
   };
@@ -170,8 +154,8 @@ async function waitReady(url: string, child: ChildProcess, name: string): Promis
 
 /** Starts Prometheus and Alertmanager on loopback, or returns undefined when not installed. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack | undefined> {
-  const prometheus = which('prometheus');
-  const alertmanager = which('prometheus-alertmanager') ?? which('alertmanager');
+  const prometheus = locateBinary('prometheus')?.path;
+  const alertmanager = locateBinary('alertmanager')?.path;
   if (!prometheus || !alertmanager) return undefined;
   const log = options.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'aio-demo-'));

@@ -1,11 +1,13 @@
 // The whole chain on real servers: the three demo services (built, traced with --import) under
 // load with an injected error spike, scraped by a real Prometheus evaluating the repo's rules,
 // alerts routed by a real Alertmanager (the repo's routing, receivers pointed at a local webhook),
-// traces exported to a loopback OTLP receiver. Then `pnpm demo --duration 20` as a user runs it.
-import { spawn, type ChildProcess } from 'node:child_process';
+// traces exported over OTLP to a real Jaeger v2 started from infra/jaeger and read back through
+// its query API. `pnpm demo` itself is tested in cli.test.ts.
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireBinary } from '@ai-orchestrator/testkit';
+import { requireBinary, startJaeger, type JaegerServer } from '@ai-orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { alertmanagerTestCopy } from '../../../infra/lib/alertmanager-test-config.js';
@@ -16,10 +18,6 @@ import {
   substitute,
 } from '../../../dashboards/test/panels.js';
 import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-} from '../../../packages/tracing/test/otlp-receiver.js';
-import {
   RULE_FILES,
   ROOT,
   startLoadgen,
@@ -28,9 +26,20 @@ import {
   type LocalStack,
   type Services,
 } from '../src/index.js';
+import {
+  eventually,
+  sameTraceId,
+  serviceChain,
+  serviceOf,
+  tracesBetween,
+  treeProblems,
+  type JaegerTrace,
+} from './traces.js';
 
 const prometheusBinary = requireBinary('prometheus');
-const alertmanagerBinary = requireBinary('prometheus-alertmanager');
+const alertmanagerBinary = requireBinary('alertmanager');
+const jaegerBinary = requireBinary('jaeger');
+const SERVICES = ['demo-engine', 'demo-gateway', 'demo-orchestrator'];
 
 /** Recording rules and panels that need node-exporter, which this loopback stack does not run. */
 const NEEDS_NODE_EXPORTER = /\bnode_|instance:node_/;
@@ -69,10 +78,10 @@ function notToday(): unknown[] {
   ];
 }
 
-describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
-  'the demo on a real Prometheus and Alertmanager',
+describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
+  'the demo on a real Prometheus, Alertmanager and Jaeger',
   () => {
-    let receiver: OtlpReceiver;
+    let jaeger: JaegerServer;
     let services: Services;
     let stack: LocalStack;
     let loadgen: ChildProcess | undefined;
@@ -106,9 +115,12 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
       );
 
     beforeAll(async () => {
-      receiver = await startOtlpReceiver();
+      jaeger = await startJaeger(jaegerBinary as string, {
+        config: readFileSync(`${ROOT}/infra/jaeger/config.yaml`, 'utf8'),
+        strategies: readFileSync(`${ROOT}/infra/jaeger/sampling-strategies.json`, 'utf8'),
+      });
       services = await startServices({
-        env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '500' },
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttpUrl, OTEL_BSP_SCHEDULE_DELAY: '500' },
       });
       stack = (await startLocalStack({
         ports: services.ports,
@@ -148,7 +160,7 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
       loadgen?.kill('SIGKILL');
       await services?.stop();
       await stack?.stop();
-      await receiver?.close();
+      await jaeger?.stop();
     });
 
     it('has every scrape target up', async () => {
@@ -248,7 +260,34 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
       expect([...receivers].sort()).toEqual(['automation-webhook', 'email-oncall', 'slack-alerts']);
     });
 
-    it('stores exemplars whose trace ids are traces the OTLP receiver got', async () => {
+    it('exports traces that span gateway -> orchestrator -> engine, one tree each, to Jaeger', async () => {
+      // traces that started 10 s ago or more are complete: every span ended and was exported
+      const traces = await eventually(
+        () => tracesBetween(jaeger, 'demo-engine', Date.now() - 300_000, Date.now() - 10_000, 50),
+        (found) => found.length > 0,
+        30_000,
+      );
+      expect(traces.length).toBeGreaterThan(0);
+      expect(
+        (await jaeger.api<string[]>('services')).filter((s) => s.startsWith('demo-')).sort(),
+      ).toEqual(SERVICES);
+      for (const trace of traces) {
+        expect(treeProblems(trace), trace.traceID).toEqual([]);
+        const services = new Set(trace.spans.map((span) => serviceOf(trace, span)));
+        expect([...services].sort(), trace.traceID).toEqual(SERVICES);
+        const root = trace.spans.find((span) => span.references.length === 0);
+        expect(root && serviceOf(trace, root)).toBe('demo-gateway');
+        const engineSpans = trace.spans.filter((span) => serviceOf(trace, span) === 'demo-engine');
+        for (const span of engineSpans)
+          expect(serviceChain(trace, span), `${trace.traceID} ${span.operationName}`).toEqual([
+            'demo-engine',
+            'demo-orchestrator',
+            'demo-gateway',
+          ]);
+      }
+    });
+
+    it('stores exemplars whose trace ids Jaeger has, with the gateway request in them', async () => {
       const now = Date.now() / 1000;
       const data = await api<{ exemplars: { labels: Record<string, string> }[] }[]>(
         `query_exemplars?${new URLSearchParams({ query: 'http_server_request_duration_seconds_bucket{service="demo-gateway"}', start: String(now - 300), end: String(now) })}`,
@@ -257,45 +296,56 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
         .flatMap((s) => s.exemplars.map((e) => e.labels.trace_id))
         .filter(Boolean) as string[];
       expect(traceIds.length).toBeGreaterThan(0);
-      await receiver.waitFor((spans) => spans.some((s) => traceIds.includes(s.traceId)), 15_000);
-      const seen = new Set(receiver.spans().map((s) => s.traceId));
-      expect(traceIds.some((id) => seen.has(id))).toBe(true);
-      const services = new Set(receiver.spans().map((s) => s.resource['service.name']));
-      expect([...services].sort()).toEqual(['demo-engine', 'demo-gateway', 'demo-orchestrator']);
+      const wanted = traceIds.slice(-5);
+      const found = await eventually(
+        () =>
+          Promise.all(
+            wanted.map((id) => jaeger.api<JaegerTrace[]>(`traces/${id}`).catch(() => [])),
+          ),
+        (all) => all.every((t) => t.length === 1),
+      );
+      for (const [i, [trace]] of found.entries()) {
+        expect(trace, `exemplar trace ${wanted[i]} not in Jaeger`).toBeDefined();
+        expect(sameTraceId(trace?.traceID ?? '', wanted[i] as string)).toBe(true);
+        const server = trace?.spans.find(
+          (s) => serviceOf(trace, s) === 'demo-gateway' && s.references.length === 0,
+        );
+        expect(server?.operationName, wanted[i]).toMatch(/^(GET|POST|PUT|DELETE|PATCH) \//);
+      }
     });
 
-    it('stops every service cleanly on SIGTERM, flushing its spans first', async () => {
-      const before = receiver.spans().length;
+    it('stops every service cleanly on SIGTERM, flushing its spans to Jaeger first', async () => {
       const loadgenDone = new Promise((resolve) => loadgen?.once('exit', resolve));
       loadgen?.kill('SIGTERM');
       await loadgenDone;
+      const calm = await fetch(`${services.gatewayUrl}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ errorRate: 0 }),
+      });
+      expect(calm.status).toBe(200);
+      // A request right before the stop, in a trace of ours: its spans are still in the batch.
+      const traceId = randomBytes(16).toString('hex');
+      const res = await fetch(`${services.gatewayUrl}/api/workflows`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        },
+        body: JSON.stringify({ userId: 'last-user', name: 'summarize-document' }),
+      });
+      expect(res.status).toBe(201);
       await services.stop();
       for (const s of services.list) {
         expect(s.child.exitCode, `${s.name}:\n${s.output()}`).toBe(0);
         expect(s.output()).toContain('SIGTERM: shutting down');
       }
-      expect(receiver.spans().length).toBeGreaterThanOrEqual(before);
+      const [trace] = await eventually(
+        () => jaeger.api<JaegerTrace[]>(`traces/${traceId}`).catch(() => []),
+        (found) => found.length === 1,
+        5000,
+      );
+      expect(trace?.spans.map((span) => span.operationName)).toContain('POST /api/workflows');
     });
   },
 );
-
-describe('pnpm demo --duration 20', () => {
-  it('exits 0 and its summary shows traffic', async () => {
-    const child = spawn('pnpm', ['demo', '--duration', '20'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/\[\d+s\] \| req\/s [1-9]/);
-    const summary =
-      /demo summary: (\d+) gateway requests, (\d+) workflow executions, MAU (\d+)/.exec(out);
-    expect(summary, out).not.toBeNull();
-    expect(Number(summary?.[1])).toBeGreaterThan(0);
-    expect(Number(summary?.[2])).toBeGreaterThan(0);
-    expect(Number(summary?.[3])).toBeGreaterThan(0);
-  }, 180_000);
-});

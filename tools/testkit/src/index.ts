@@ -1,7 +1,16 @@
-export { requireBinary, which } from './binaries.js';
-export { freePort } from './ports.js';
+export { locateBinary, requireBinary, which, type LocatedBinary } from './binaries.js';
+export {
+  builtBinary,
+  serverOf,
+  serversDir,
+  SERVERS,
+  type PinnedServer,
+  type ServerName,
+} from './servers.js';
+export { freePort, freePorts } from './ports.js';
 export { tempDir } from './tmp.js';
 export { startProcess, waitForHttp, type RunningProcess } from './process.js';
+export { promApi, type PromApi } from './prom-api.js';
 export { startRedis, type RedisServer, type RedisStartOptions } from './redis.js';
 export { redisCli, parseInfo, waitFor } from './redis-cli.js';
 export {
@@ -19,5 +28,16 @@ export {
 export { createCertificates, type TestCertificates } from './certificates.js';
 export { startPrometheus, type PrometheusServer } from './prometheus.js';
 export { startAlertmanager, type AlertmanagerServer } from './alertmanager.js';
+export { startJaeger, type JaegerOptions, type JaegerServer } from './jaeger.js';
+export {
+  localJaegerConfig,
+  type LocalJaegerConfig,
+  type LocalJaegerOptions,
+} from './jaeger-config.js';
+export {
+  startVictoriaMetrics,
+  type VictoriaMetricsOptions,
+  type VictoriaMetricsServer,
+} from './victoria-metrics.js';
 export { promtoolCheckMetrics } from './promtool.js';
 export { parseOpenMetrics, requireOpenMetricsParser, type ParsedSample } from './openmetrics.js';

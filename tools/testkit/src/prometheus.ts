@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launch } from './launch.js';
 import { freePort } from './ports.js';
-import { startProcess, waitForHttp, type RunningProcess } from './process.js';
+import type { RunningProcess } from './process.js';
+import { promApi, type PromApi } from './prom-api.js';
 import { tempDir } from './tmp.js';
 
 export interface PrometheusServer {
@@ -10,13 +12,16 @@ export interface PrometheusServer {
   readonly dir: string;
   readonly process: RunningProcess;
   /** GET /api/v1/<path> and return `data`, failing on a non-success status. */
-  api<T = unknown>(path: string, params?: Record<string, string>): Promise<T>;
+  readonly api: PromApi;
   stop(): Promise<void>;
 }
 
 /**
  * Starts Prometheus on a free loopback port with a temp data dir. `config` is the YAML text of
  * prometheus.yml; `files` are written beside it (rule files referenced by relative path).
+ *
+ * @example
+ * const prom = await startPrometheus(requireBinary('prometheus')!, 'scrape_configs: []\n');
  */
 export async function startPrometheus(
   binary: string,
@@ -28,7 +33,8 @@ export async function startPrometheus(
   const dir = tempDir('prometheus');
   writeFileSync(join(dir.path, 'prometheus.yml'), config);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
-  const proc = startProcess(
+  const url = `http://127.0.0.1:${port}`;
+  const server = await launch(
     binary,
     [
       `--config.file=${join(dir.path, 'prometheus.yml')}`,
@@ -37,32 +43,15 @@ export async function startPrometheus(
       '--web.enable-lifecycle',
       ...extraArgs,
     ],
-    { cwd: dir.path },
+    dir,
+    `${url}/-/ready`,
   );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/-/ready`, proc);
-  } catch (error) {
-    await proc.stop();
-    dir.remove();
-    throw error;
-  }
   return {
     url,
     port,
     dir: dir.path,
-    process: proc,
-    async api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
-      const query = new URLSearchParams(params).toString();
-      const res = await fetch(`${url}/api/v1/${path}${query ? `?${query}` : ''}`);
-      const body = (await res.json()) as { status: string; data: T; error?: string };
-      if (body.status !== 'success')
-        throw new Error(`prometheus ${path}: ${body.error ?? res.status}`);
-      return body.data;
-    },
-    async stop() {
-      await proc.stop();
-      dir.remove();
-    },
+    process: server.process,
+    api: promApi(url),
+    stop: server.stop,
   };
 }
