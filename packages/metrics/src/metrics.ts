@@ -6,12 +6,13 @@ import { createEngineRecorder } from './engines.js';
 import { render } from './exposition.js';
 import { createHttpRecorder } from './http.js';
 import { LabelLimiter, wellFormed } from './labels.js';
-import { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
+import { ensureCounter, ensureGauge, ensureHistogram, isRegistry } from './registry.js';
 import { collectRuntimeMetrics } from './runtime.js';
 import { CounterWriter, GaugeWriter, HistogramWriter, SeriesTable } from './series.js';
 import { stateOf, type RegistryState } from './state.js';
 import type { AnyRegistry, LabelLimits, Metrics, MetricsOptions } from './types.js';
 import { invalid, requireName, requirePositiveInteger } from './validate.js';
+import { metricsWarnings } from './warnings.js';
 import { createWorkflowRecorder, type Series } from './workflows.js';
 
 const DEFAULT_MAX_LABEL_VALUES = 100;
@@ -21,13 +22,10 @@ const DEFAULT_MAX_LABEL_LENGTH = 128;
 const DEFAULT_MAX_SERIES = 1000;
 const noop = (): void => {};
 
-let reportedOnce = false;
 function reportOnce(error: unknown): void {
   // One line per process: a broken recorder must not flood the logs of the service it observes.
-  if (reportedOnce) return;
-  reportedOnce = true;
   const message = error instanceof Error ? error.message : String(error);
-  process.emitWarning(`@ai-orchestrator/metrics: recording failed: ${message}`, 'MetricsWarning');
+  metricsWarnings.once('recording', `recording failed: ${message}`);
 }
 
 function checkLimits(limits: unknown): LabelLimits {
@@ -46,15 +44,6 @@ function checkLimits(limits: unknown): LabelLimits {
     }
   }
   return l;
-}
-
-function isRegistry(value: unknown): value is AnyRegistry {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AnyRegistry).registerMetric === 'function' &&
-    typeof (value as AnyRegistry).getSingleMetric === 'function'
-  );
 }
 
 /**
