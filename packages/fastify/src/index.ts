@@ -1,12 +1,18 @@
 // Fastify 4 and 5 plugin: one onRequest hook hands Node's own req/res to the metrics core.
 import {
   instrumentRequest,
+  metricsHandlerFor,
   resolveAdapterOptions,
   type ResolvedAdapterOptions,
-} from '@ai-orchestrator/metrics';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+} from '@ai-orchestrator/metrics/adapter';
+import type { MetricsHandler } from '@ai-orchestrator/metrics';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { FastifyMonitoringOptions } from './types.js';
+import type {
+  FastifyMetricsHandler,
+  FastifyMetricsHandlerOptions,
+  FastifyMonitoringOptions,
+} from './types.js';
 
 const NAME = '@ai-orchestrator/fastify-monitoring';
 
@@ -14,6 +20,19 @@ const NAME = '@ai-orchestrator/fastify-monitoring';
 // Fastify 4.10 and is undefined in the not-found handler, which the core names __unmatched__.
 function routeOf(request: FastifyRequest): string | undefined {
   return request.routeOptions?.url;
+}
+
+/** The core's Node handler as a Fastify route handler: it writes the raw response itself. */
+function routeHandler(handler: MetricsHandler): FastifyMetricsHandler {
+  return (request, reply) => {
+    reply.hijack();
+    return handler(request.raw, reply.raw);
+  };
+}
+
+/** GET and HEAD reach the metrics route; any other method is answered 405 by the hook. */
+function servedByRoute(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
 }
 
 const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, options, done) => {
@@ -32,8 +51,14 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   fastify.addHook('onRequest', (request, reply, next) => {
     try {
       // The metrics path is served by the route below and, like ignorePaths, not recorded.
-      if (classify(request.url) === 'record') {
+      const action = classify(request.url);
+      if (action === 'record') {
         instrumentRequest(metrics.http, request.raw, reply.raw, () => routeOf(request));
+      } else if (action === 'metrics' && !servedByRoute(request.method)) {
+        // 405 with `Allow: GET, HEAD`, as the Express and Koa adapters answer; before Fastify
+        // would look for a body parser or answer 404 for want of a route.
+        reply.hijack();
+        void handler(request.raw, reply.raw);
       }
     } catch {
       // never break the request we observe
@@ -42,15 +67,7 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   });
 
   if (metricsPath !== false) {
-    fastify.route({
-      method: ['GET', 'HEAD'],
-      url: metricsPath,
-      // The core handler writes the raw response (negotiation, auth); Fastify stands aside.
-      handler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-        reply.hijack();
-        return handler(request.raw, reply.raw);
-      },
-    });
+    fastify.route({ method: ['GET', 'HEAD'], url: metricsPath, handler: routeHandler(handler) });
   }
   done();
 };
@@ -67,6 +84,24 @@ export const fastifyMonitoring: FastifyPluginCallback<FastifyMonitoringOptions> 
   name: NAME,
 });
 
+/**
+ * A Fastify route handler that serves the registry (text, or OpenMetrics with exemplars when the
+ * scraper asks for it; GET and HEAD; optional auth), for a route of your own when the plugin's
+ * `metricsPath` is `false`.
+ *
+ * @example
+ * app.get('/metrics', createMetricsHandler({ registry }));
+ */
+export function createMetricsHandler(
+  options?: FastifyMetricsHandlerOptions,
+): FastifyMetricsHandler {
+  return routeHandler(metricsHandlerFor('createMetricsHandler', options));
+}
+
 export default fastifyMonitoring;
-export { createMetricsHandler } from '@ai-orchestrator/metrics';
-export type { FastifyMonitoringOptions } from './types.js';
+export { createNodeMetricsHandler } from '@ai-orchestrator/metrics';
+export type {
+  FastifyMetricsHandler,
+  FastifyMetricsHandlerOptions,
+  FastifyMonitoringOptions,
+} from './types.js';
