@@ -20,11 +20,14 @@ export class Warnings {
     this.#type = type;
   }
 
-  /** Emits `message` the first time `key` comes; true when it did. */
-  once(key: string, message: string, code?: string): boolean {
+  /**
+   * Emits `message` the first time `key` comes; true when it did. A function is called only
+   * then, for messages that cost something to build on a path that repeats.
+   */
+  once(key: string, message: string | (() => string), code?: string): boolean {
     if (this.#said.has(key)) return false;
     this.#said.add(key);
-    this.emit(message, code);
+    this.emit(typeof message === 'function' ? message() : message, code);
     return true;
   }
 
