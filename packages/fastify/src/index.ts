@@ -1,18 +1,13 @@
 // Fastify 4 and 5 plugin: one onRequest hook hands Node's own req/res to the metrics core.
 import {
   instrumentRequest,
-  metricsHandlerFor,
   resolveAdapterOptions,
   type ResolvedAdapterOptions,
 } from '@ai-orchestrator/metrics/adapter';
-import type { MetricsHandler } from '@ai-orchestrator/metrics';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type {
-  FastifyMetricsHandler,
-  FastifyMetricsHandlerOptions,
-  FastifyMonitoringOptions,
-} from './types.js';
+import { routeHandler } from './handler.js';
+import type { FastifyMonitoringOptions } from './types.js';
 
 const NAME = '@ai-orchestrator/fastify-monitoring';
 
@@ -20,14 +15,6 @@ const NAME = '@ai-orchestrator/fastify-monitoring';
 // Fastify 4.10 and is undefined in the not-found handler, which the core names __unmatched__.
 function routeOf(request: FastifyRequest): string | undefined {
   return request.routeOptions?.url;
-}
-
-/** The core's Node handler as a Fastify route handler: it writes the raw response itself. */
-function routeHandler(handler: MetricsHandler): FastifyMetricsHandler {
-  return (request, reply) => {
-    reply.hijack();
-    return handler(request.raw, reply.raw);
-  };
 }
 
 /** GET and HEAD reach the metrics route; any other method is answered 405 by the hook. */
@@ -84,21 +71,8 @@ export const fastifyMonitoring: FastifyPluginCallback<FastifyMonitoringOptions> 
   name: NAME,
 });
 
-/**
- * A Fastify route handler that serves the registry (text, or OpenMetrics with exemplars when the
- * scraper asks for it; GET and HEAD; optional auth), for a route of your own when the plugin's
- * `metricsPath` is `false`.
- *
- * @example
- * app.get('/metrics', createMetricsHandler({ registry }));
- */
-export function createMetricsHandler(
-  options?: FastifyMetricsHandlerOptions,
-): FastifyMetricsHandler {
-  return routeHandler(metricsHandlerFor('createMetricsHandler', options));
-}
-
 export default fastifyMonitoring;
+export { createMetricsHandler } from './handler.js';
 export { createNodeMetricsHandler } from '@ai-orchestrator/metrics';
 export type {
   FastifyMetricsHandler,
