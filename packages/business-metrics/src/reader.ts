@@ -34,7 +34,9 @@ function checkSnapshot(value: unknown): StoreSnapshot {
   const fine =
     typeof value === 'object' &&
     value !== null &&
-    COUNTS.every((count) => typeof snapshot[count] === 'number' && Number.isFinite(snapshot[count])) &&
+    COUNTS.every(
+      (count) => typeof snapshot[count] === 'number' && Number.isFinite(snapshot[count]),
+    ) &&
     typeof snapshot.mrrUnits === 'object' &&
     snapshot.mrrUnits !== null &&
     Object.values(snapshot.mrrUnits).every(

@@ -32,7 +32,9 @@ export class StoreWriter {
     this.#store = options.store;
     this.#health = options.health;
     this.#timeoutMs = options.timeoutMs;
-    this.#buffer = new EventBuffer(options.maxBufferedEvents, (events) => options.health.dropped(events, 'buffer_full'));
+    this.#buffer = new EventBuffer(options.maxBufferedEvents, (events) =>
+      options.health.dropped(events, 'buffer_full'),
+    );
     this.#threshold = Math.min(options.flushBatchSize, options.maxBufferedEvents);
     this.#timer = setInterval(() => {
       this.flush().catch((error: unknown) => options.health.failed('write', toError(error)));

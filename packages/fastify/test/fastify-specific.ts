@@ -105,7 +105,10 @@ export function fastifySpecificTests(name: string, fastify: FastifyFactory): voi
         metricsPath: false,
       });
       app.get('/ops/metrics', createMetricsHandler({ registry }));
-      app.get('/ops/private', createMetricsHandler({ registry, auth: { type: 'bearer', token: 't' } }));
+      app.get(
+        '/ops/private',
+        createMetricsHandler({ registry, auth: { type: 'bearer', token: 't' } }),
+      );
       await app.listen({ port: 0, host: '127.0.0.1' });
       const url = urlOf(app.server);
       const { settled } = trackResponses(app.server);

@@ -41,6 +41,7 @@ describe('entry points', () => {
   });
 
   it('offers everything of ./shared on ./adapter too, as the same objects', () => {
-    for (const [name, value] of Object.entries(shared)) expect(adapter, name).toHaveProperty(name, value);
+    for (const [name, value] of Object.entries(shared))
+      expect(adapter, name).toHaveProperty(name, value);
   });
 });

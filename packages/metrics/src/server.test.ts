@@ -238,13 +238,17 @@ describe('startMetricsServer', () => {
 
 describe('createNodeMetricsHandler', () => {
   it('serves the registry from a plain http server, GET and HEAD only', async () => {
-    const http = createServer(createNodeMetricsHandler({ registry: registryWithData() }));
+    const handler = createNodeMetricsHandler({ registry: registryWithData() });
+    // The handler answers every failure itself; its promise never rejects.
+    const http = createServer((req, res) => void handler(req, res));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
       const scraped = await fetch(url);
       expect(scraped.status).toBe(200);
-      expect(await scraped.text()).toContain('workflow_queue_size{service="svc",queue="default"} 3');
+      expect(await scraped.text()).toContain(
+        'workflow_queue_size{service="svc",queue="default"} 3',
+      );
       const posted = await fetch(url, { method: 'POST' });
       expect([posted.status, posted.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
     } finally {

@@ -28,12 +28,15 @@ export interface TracingConfig {
 
 function queueOptions(options: TracingOptions, env: NodeJS.ProcessEnv): ExportQueueOptions {
   const maxQueueSize = options.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env) ?? 2048;
-  const batch = options.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env) ?? 512;
+  const batch =
+    options.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env) ?? 512;
   return {
     maxQueueSize,
     maxExportBatchSize: Math.min(maxQueueSize, batch),
-    scheduledDelayMs: options.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env) ?? 5000,
-    exportTimeoutMs: options.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env) ?? 10_000,
+    scheduledDelayMs:
+      options.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env) ?? 5000,
+    exportTimeoutMs:
+      options.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env) ?? 10_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
   };
 }

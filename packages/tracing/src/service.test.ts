@@ -189,7 +189,10 @@ describe('TracingService (in-memory exporter)', () => {
 
 describe('option validation', () => {
   it.each([
-    [{ serviceName: ' ' }, /^TracingService: serviceName must be a string with at least one non-whitespace character, got " "$/],
+    [
+      { serviceName: ' ' },
+      /^TracingService: serviceName must be a string with at least one non-whitespace character, got " "$/,
+    ],
     [
       { serviceName: 'x', endpoint: 'localhost:4318' },
       /endpoint must be an http:\/\/ or https:\/\/ URL without spaces or control characters, got "localhost:4318"/,

@@ -61,7 +61,10 @@ describe('exemplars carry the trace ids the collector received', () => {
       s.name === 'GET /users/:id' && s.kind === 2 && s.attributes['url.path'] === '/users/42';
     const spans = await receiver.waitFor((all) => {
       const request = all.find(isRequest);
-      return request !== undefined && all.some((s) => s.traceId === request.traceId && s.name === 'request handler');
+      return (
+        request !== undefined &&
+        all.some((s) => s.traceId === request.traceId && s.name === 'request handler')
+      );
     });
     const { traceId } = spans.find(isRequest)!;
     const middleware = spans

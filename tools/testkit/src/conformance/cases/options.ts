@@ -82,7 +82,10 @@ export function optionCases<M extends object>(driver: AdapterDriver<M>, h: Harne
         { auth: { type: 'basic', username: 'a:b', password: 'p' } },
         `${name}: auth.username must be a name without ":" (RFC 7617), got "a:b"`,
       ],
-      [{ auth: { type: 'digest' } }, `${name}: auth.type must be 'bearer' or 'basic', got "digest"`],
+      [
+        { auth: { type: 'digest' } },
+        `${name}: auth.type must be 'bearer' or 'basic', got "digest"`,
+      ],
     ];
     for (const [options, message] of cases) {
       const error = await driver.setupError(options);
