@@ -7,8 +7,8 @@ import { invalid, requireName } from './validate.js';
 
 function pathOf(url: string | undefined): string {
   if (!url) return '/';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /**

@@ -5,8 +5,8 @@ import type { MetricDefinition } from './contract.js';
 
 type PromMetric = Counter | Gauge | Histogram;
 
-function sameLabels(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name, i) => name === b[i]);
+function sameLabels(found: readonly string[], wanted: readonly string[]): boolean {
+  return found.length === wanted.length && found.every((name, i) => name === wanted[i]);
 }
 
 /** True for a prom-client `Registry` (of either content type), checked by shape. */
