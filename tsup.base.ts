@@ -1,7 +1,14 @@
 // One build for every published package: ESM + CJS + declarations, Node 20 target.
 import { defineConfig, type Options } from 'tsup';
 
-export function packageBuild(entry: Record<string, string> = { index: 'src/index.ts' }) {
+/**
+ * `splitting: true` for a package whose entries share state (a registry's limits, warnings said
+ * once): their common modules go to one chunk instead of a copy per entry.
+ */
+export function packageBuild(
+  entry: Record<string, string> = { index: 'src/index.ts' },
+  { splitting = false }: { splitting?: boolean } = {},
+) {
   return defineConfig({
     entry,
     format: ['esm', 'cjs'],
@@ -11,7 +18,7 @@ export function packageBuild(entry: Record<string, string> = { index: 'src/index
     target: 'node20',
     platform: 'node',
     shims: true,
-    splitting: false,
+    splitting,
     treeshake: true,
   } satisfies Options);
 }

@@ -9,12 +9,19 @@ const alias: { find: RegExp; replacement: string }[] = [];
 for (const dir of readdirSync(join(root, 'packages'))) {
   const pkgFile = join(root, 'packages', dir, 'package.json');
   if (!existsSync(pkgFile)) continue;
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { name: string };
-  const escaped = pkg.name.replace(/[/.]/g, (c) => `\\${c}`);
-  alias.push({
-    find: new RegExp(`^${escaped}$`),
-    replacement: join(root, 'packages', dir, 'src', 'index.ts'),
-  });
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as {
+    name: string;
+    exports?: Record<string, unknown>;
+  };
+  // `.` is src/index.ts; a subpath `./x` is the entry src/x.ts (as in each tsup.config.ts).
+  for (const subpath of Object.keys(pkg.exports ?? { '.': null })) {
+    const entry = subpath === '.' ? 'index' : subpath.slice(2);
+    const source = join(root, 'packages', dir, 'src', `${entry}.ts`);
+    if (!existsSync(source)) continue;
+    const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${entry}`;
+    const escaped = specifier.replace(/[/.]/g, (c) => `\\${c}`);
+    alias.push({ find: new RegExp(`^${escaped}$`), replacement: source });
+  }
 }
 
 export default defineConfig({

@@ -1,7 +1,8 @@
 // In-process measurements, each in a fresh child (started with --expose-gc): scrape time and
 // event-loop stalls, memory per series, HyperLogLog accuracy and size, Redis store throughput.
 import { createRequire } from 'node:module';
-import { HTTP_DURATION_BUCKETS, createMetrics, render } from '@ai-orchestrator/metrics';
+import { HTTP_DURATION_BUCKETS, createMetrics } from '@ai-orchestrator/metrics';
+import { render } from '@ai-orchestrator/metrics/adapter';
 import { createBusinessMetrics, memoryStore } from '@ai-orchestrator/business-metrics';
 import { redisStore } from '@ai-orchestrator/business-metrics/redis';
 import { requireBinary, startRedis } from '@ai-orchestrator/testkit';

@@ -4,14 +4,8 @@
 // Every scrape records a few more events, so rates and ratios have something to compute.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import {
-  createMetrics,
-  createMetricsHandler,
-  ensureCounter,
-  ensureGauge,
-  ensureHistogram,
-  METRICS,
-} from '@ai-orchestrator/metrics';
+import { createMetrics, createNodeMetricsHandler, METRICS } from '@ai-orchestrator/metrics';
+import { ensureCounter, ensureGauge, ensureHistogram } from '@ai-orchestrator/metrics/adapter';
 import { Registry } from 'prom-client';
 
 export const SERVICE = 'fixture-api';
@@ -123,7 +117,7 @@ function nodePage(round: number): string {
 /** Starts the exporter on 127.0.0.1 and a free port. */
 export async function startFixtureExporter(): Promise<FixtureExporter> {
   const registry = new Registry();
-  const handler = createMetricsHandler({ registry });
+  const handler = createNodeMetricsHandler({ registry });
   let metricsRound = 0;
   let nodeRound = 0;
   record(registry, metricsRound++);

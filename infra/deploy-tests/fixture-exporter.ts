@@ -1,7 +1,8 @@
 // A small exporter for the live-stack tests: contract metrics made by the real
 // @ai-orchestrator/metrics package, served by its own metrics server on 127.0.0.1, with a steady
 // trickle of traffic so the recording rules have rates to compute.
-import { METRICS, createMetrics, ensureGauge, startMetricsServer } from '@ai-orchestrator/metrics';
+import { METRICS, createMetrics, startMetricsServer } from '@ai-orchestrator/metrics';
+import { ensureGauge } from '@ai-orchestrator/metrics/adapter';
 import { Registry } from 'prom-client';
 
 export interface FixtureExporter {

@@ -1,2 +1,5 @@
 import { packageBuild } from '../../tsup.base.js';
-export default packageBuild();
+export default packageBuild(
+  { index: 'src/index.ts', adapter: 'src/adapter.ts', shared: 'src/shared.ts' },
+  { splitting: true },
+);

@@ -89,6 +89,6 @@ export class EventBuffer {
 export function batchEvents(batch: StoreBatch): number {
   let events = batch.subscriptions.length;
   for (const users of batch.users.values()) events += users.length;
-  for (const s of batch.satisfaction.values()) events += s.responses;
+  for (const day of batch.satisfaction.values()) events += day.responses;
   return events;
 }

@@ -260,7 +260,7 @@ describe('createBusinessMetrics with memoryStore', () => {
     );
     const broken = setup({ now: () => new Date(NaN) }).business;
     expect(() => broken.recordLogin('u')).toThrow(
-      'createBusinessMetrics: now() must be a valid Date, got a object',
+      'createBusinessMetrics: now() must be a valid Date, got an object',
     );
   });
 });

@@ -1,6 +1,7 @@
 // createBusinessMetrics: the public object over its parts — options, record calls, the store writer
 // (buffer, flush, health) and the KPI reader (snapshot, TTL, gauges).
-import { METRICS, ensureGauge } from '@ai-orchestrator/metrics';
+import { METRICS } from '@ai-orchestrator/metrics';
+import { ensureGauge } from '@ai-orchestrator/metrics/adapter';
 import { callStore } from './call.js';
 import { onCollect } from './collect.js';
 import { readCoreKpis } from './core-kpis.js';
@@ -22,18 +23,18 @@ import { StoreWriter } from './writer.js';
  * const { dau, mrr } = await business.getKpis();
  */
 export function createBusinessMetrics(options: BusinessMetricsOptions): BusinessMetrics {
-  const o = resolveOptions(options);
-  const { service, registry, store, storeTimeoutMs: timeoutMs } = o;
-  const health = new StoreHealth(registry, service, o.maxBufferedEvents);
-  const writer = new StoreWriter({ ...o, health, timeoutMs });
+  const resolved = resolveOptions(options);
+  const { service, registry, store, storeTimeoutMs: timeoutMs } = resolved;
+  const health = new StoreHealth(registry, service, resolved.maxBufferedEvents);
+  const writer = new StoreWriter({ ...resolved, health, timeoutMs });
   const activeUsers = ensureGauge(registry, METRICS.businessActiveUsers);
   const mrr = ensureGauge(registry, METRICS.businessMonthlyRecurringRevenue);
-  const reader = new KpiReader({ ...o, writer, health, timeoutMs, activeUsers, mrr });
+  const reader = new KpiReader({ ...resolved, writer, health, timeoutMs, activeUsers, mrr });
 
   let closed = false;
   const scrape = (): Promise<void> => (closed ? Promise.resolve() : reader.refresh(false));
   const lastSuccess = ensureGauge(registry, METRICS.businessKpiLastSuccess);
-  const detach = [activeUsers, mrr, lastSuccess].map((g) => onCollect(g, scrape));
+  const detach = [activeUsers, mrr, lastSuccess].map((gauge) => onCollect(gauge, scrape));
   let storeClosed: Promise<void> | undefined;
   // Bounded like every store call: quitting a frozen Redis must not hang the caller's shutdown.
   const closeStore = (): Promise<void> =>
@@ -44,7 +45,7 @@ export function createBusinessMetrics(options: BusinessMetricsOptions): Business
     }));
 
   return {
-    ...createRecorders(o, writer),
+    ...createRecorders(resolved, writer),
     flush: () => writer.flush(),
     async getKpis(): Promise<BusinessKpis> {
       await reader.refresh(true);
@@ -55,7 +56,7 @@ export function createBusinessMetrics(options: BusinessMetricsOptions): Business
     async close() {
       if (!closed) {
         closed = true;
-        for (const d of detach) d();
+        for (const stop of detach) stop();
       }
       await writer.close();
       await closeStore();

@@ -14,7 +14,7 @@ export function onCollect(gauge: Gauge, refresh: Refresh): () => void {
     refreshers.set(gauge, (set = created));
     // prom-client awaits a promise returned by collect() before reading the gauge's values.
     (gauge as Collectable).collect = async () => {
-      await Promise.all([...created].map((r) => r()));
+      await Promise.all([...created].map((refreshOne) => refreshOne()));
     };
   }
   set.add(refresh);

@@ -23,18 +23,18 @@ export interface CoreKpis {
 export async function readCoreKpis(registry: AnyRegistry, service: string): Promise<CoreKpis> {
   let finished = 0;
   let succeeded = 0;
-  for (const s of await samples(registry, METRICS.workflowExecutions.name)) {
-    if (s.labels.service !== service) continue;
-    finished += s.value;
-    if (s.labels.status === 'success') succeeded += s.value;
+  for (const sample of await samples(registry, METRICS.workflowExecutions.name)) {
+    if (sample.labels.service !== service) continue;
+    finished += sample.value;
+    if (sample.labels.status === 'success') succeeded += sample.value;
   }
   const duration = METRICS.httpServerRequestDuration.name;
   let sum = 0;
   let count = 0;
-  for (const s of await samples(registry, duration)) {
-    if (s.labels.service !== service) continue;
-    if (s.metricName === `${duration}_sum`) sum += s.value;
-    if (s.metricName === `${duration}_count`) count += s.value;
+  for (const sample of await samples(registry, duration)) {
+    if (sample.labels.service !== service) continue;
+    if (sample.metricName === `${duration}_sum`) sum += sample.value;
+    if (sample.metricName === `${duration}_count`) count += sample.value;
   }
   return {
     workflowSuccessRate: finished > 0 ? succeeded / finished : null,

@@ -1,6 +1,7 @@
 // Store health, visible: failures counted by operation and reason, the time of the last good read,
 // and one warning per kind of trouble (a dead store must not flood the service's logs).
-import { METRICS, ensureCounter, ensureGauge, type AnyRegistry } from '@ai-orchestrator/metrics';
+import { METRICS, type AnyRegistry } from '@ai-orchestrator/metrics';
+import { Warnings, ensureCounter, ensureGauge } from '@ai-orchestrator/metrics/adapter';
 import type { Counter, Gauge } from 'prom-client';
 import { firstFor } from './collect.js';
 import { classify } from './reason.js';
@@ -10,8 +11,9 @@ const FAILURES: readonly StoreFailureReason[] = ['timeout', 'unreachable', 'auth
 const DROPS: readonly StoreDropReason[] = ['buffer_full', 'closed'];
 const COUNTER = METRICS.businessStoreErrors.name;
 
-function warn(message: string): void {
-  process.emitWarning(`@ai-orchestrator/business-metrics: ${message}`, 'BusinessMetricsWarning');
+/** Warnings of this package; each StoreHealth says each kind of trouble once. */
+export function businessWarnings(): Warnings {
+  return new Warnings('@ai-orchestrator/business-metrics', 'BusinessMetricsWarning');
 }
 
 export class StoreHealth {
@@ -19,7 +21,7 @@ export class StoreHealth {
   readonly #lastSuccess: Gauge;
   readonly #service: string;
   readonly #maxBuffered: number;
-  readonly #warned = new Set<string>();
+  readonly #warnings = businessWarnings();
 
   constructor(registry: AnyRegistry, service: string, maxBuffered: number) {
     this.#errors = ensureCounter(registry, METRICS.businessStoreErrors);
@@ -40,7 +42,7 @@ export class StoreHealth {
     const reason = classify(error);
     this.#errors.inc({ service: this.#service, operation, reason });
     const text = `store ${operation} failed (${reason}): ${error.message}`;
-    if (this.#once(`${operation}:${reason}`)) {
+    this.#warnings.once(`${operation}:${reason}`, () => {
       const next =
         operation === 'write'
           ? `events stay buffered, up to maxBufferedEvents (${this.#maxBuffered}), and are written ` +
@@ -48,37 +50,30 @@ export class StoreHealth {
             `counted in ${COUNTER}{operation="drop",reason="buffer_full"}`
           : `scrapes serve the last values and business_kpi_last_success_timestamp_seconds stops ` +
             `moving until a read succeeds`;
-      warn(`${text}; ${next}`);
-    }
+      return `${text}; ${next}`;
+    });
     return text;
   }
 
   /** Counts events that will never reach the store. */
   dropped(events: number, reason: StoreDropReason): void {
     this.#errors.inc({ service: this.#service, operation: 'drop', reason }, events);
-    if (!this.#once(`drop:${reason}`)) return;
-    warn(
+    this.#warnings.once(`drop:${reason}`, () =>
       reason === 'buffer_full'
         ? `the store buffer is full (maxBufferedEvents = ${this.#maxBuffered}): new events are ` +
-            `dropped, not retried, and counted in ${COUNTER}{operation="drop",reason="buffer_full"}`
+          `dropped, not retried, and counted in ${COUNTER}{operation="drop",reason="buffer_full"}`
         : `events that were not written before close() (or were recorded after it) are lost and ` +
-            `counted in ${COUNTER}{operation="drop",reason="closed"}`,
+          `counted in ${COUNTER}{operation="drop",reason="closed"}`,
     );
   }
 
   /** Warns (once) that the store did not close cleanly; nothing is lost by it. */
   closeFailed(error: Error): void {
-    if (this.#once('close')) warn(`store close failed (${classify(error)}): ${error.message}`);
+    this.#warnings.once('close', () => `store close failed (${classify(error)}): ${error.message}`);
   }
 
   /** Marks a successful read at `at` (the clock of the caller). */
   succeeded(at: Date): void {
     this.#lastSuccess.set({ service: this.#service }, at.getTime() / 1000);
-  }
-
-  #once(key: string): boolean {
-    if (this.#warned.has(key)) return false;
-    this.#warned.add(key);
-    return true;
   }
 }

@@ -1,5 +1,5 @@
 // A dense HyperLogLog with Redis's parameters (2^14 registers, 0.81% standard error) and Otmar
-// Ertl's estimator, the one Redis uses: https://arxiv.org/abs/1702.01284
+// Ertl's estimator, the one Redis uses: https://arxiv.org/abs/1702.01284 (one-letter names are the paper's).
 import { createHash } from 'node:crypto';
 
 const P = 14;

@@ -35,7 +35,7 @@ export function memoryStore(): BusinessStore {
   };
 
   const union = (days: readonly DayKey[]): number =>
-    HyperLogLog.union(days.flatMap((d) => sketches.get(d) ?? [])).count();
+    HyperLogLog.union(days.flatMap((day) => sketches.get(day) ?? [])).count();
 
   const apply = (batch: StoreBatch): void => {
     let newest = '';

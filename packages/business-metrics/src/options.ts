@@ -1,9 +1,10 @@
 // Options of createBusinessMetrics, checked and resolved once.
 import type { AnyRegistry, Metrics } from '@ai-orchestrator/metrics';
+import { businessWarnings } from './health.js';
 import { PUBLIC_SALT, createHasher, randomSalt, type IdHasher } from './hash.js';
 import { memoryStore } from './memory-store.js';
 import type { BusinessMetricsOptions, BusinessStore } from './types.js';
-import { MAX_TIMER_MS, invalid, optionalInteger, requireId, requireObject } from './validate.js';
+import { MAX_TIMER_MS, invalid, optionalInteger, requireName, requireObject } from './validate.js';
 
 const WHERE = 'createBusinessMetrics';
 
@@ -41,15 +42,14 @@ function checkStore(value: unknown): BusinessStore {
 }
 
 function chooseSalt(salt: unknown, store: BusinessStore): string {
-  if (salt !== undefined) return requireId(WHERE, 'salt', salt);
+  if (salt !== undefined) return requireName(WHERE, 'salt', salt);
   const fromEnv = process.env.BUSINESS_METRICS_SALT;
   if (fromEnv) return fromEnv;
   if (!store.shared) return randomSalt();
   // Replicas must hash alike to count a user once; a public salt still keeps raw ids out of the store.
-  process.emitWarning(
-    '@ai-orchestrator/business-metrics: no salt given for a shared store; set the salt option ' +
-      'or BUSINESS_METRICS_SALT to a secret shared by the replicas',
-    'BusinessMetricsWarning',
+  businessWarnings().emit(
+    'no salt given for a shared store; set the salt option or BUSINESS_METRICS_SALT to a ' +
+      'secret shared by the replicas',
   );
   return PUBLIC_SALT;
 }
@@ -69,17 +69,17 @@ function checkedClock(now: unknown): () => Date {
 }
 
 export function resolveOptions(options: BusinessMetricsOptions): ResolvedOptions {
-  const o = requireObject<BusinessMetricsOptions>(WHERE, 'options', options);
-  const metrics = requireObject<Metrics>(WHERE, 'metrics', o.metrics);
-  const service = requireId(WHERE, 'metrics.serviceName', metrics.serviceName);
-  const store = checkStore(o.store ?? memoryStore());
+  const given = requireObject<BusinessMetricsOptions>(WHERE, 'options', options);
+  const metrics = requireObject<Metrics>(WHERE, 'metrics', given.metrics);
+  const service = requireName(WHERE, 'metrics.serviceName', metrics.serviceName);
+  const store = checkStore(given.store ?? memoryStore());
   const integer = (field: keyof BusinessMetricsOptions, fallback: number, max?: number): number =>
-    optionalInteger(WHERE, field, o[field], fallback, max);
+    optionalInteger(WHERE, field, given[field], fallback, max);
   return {
     service,
     registry: metrics.registry,
     store,
-    now: checkedClock(o.now),
+    now: checkedClock(given.now),
     cacheTtlMs: integer('cacheTtlMs', 5000),
     // Node turns a timer delay past 2^31 - 1 ms into 1 ms: a bound, not a silent surprise.
     flushIntervalMs: integer('flushIntervalMs', 1000, MAX_TIMER_MS),
@@ -87,6 +87,6 @@ export function resolveOptions(options: BusinessMetricsOptions): ResolvedOptions
     maxBufferedEvents: integer('maxBufferedEvents', 100_000),
     storeTimeoutMs: integer('storeTimeoutMs', 2000, MAX_TIMER_MS),
     maxPlans: integer('maxPlans', 20),
-    hash: createHasher(chooseSalt(o.salt, store)),
+    hash: createHasher(chooseSalt(given.salt, store)),
   };
 }

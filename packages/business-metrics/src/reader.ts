@@ -30,20 +30,24 @@ const COUNTS = ['dau', 'wau', 'mau', 'csatResponses', 'csatSatisfied'] as const;
 
 /** A store answer we can publish: finite counts and amounts, or a TypeError saying what is wrong. */
 function checkSnapshot(value: unknown): StoreSnapshot {
-  const s = value as StoreSnapshot;
+  const snapshot = value as StoreSnapshot;
   const fine =
     typeof value === 'object' &&
     value !== null &&
-    COUNTS.every((k) => typeof s[k] === 'number' && Number.isFinite(s[k])) &&
-    typeof s.mrrUnits === 'object' &&
-    s.mrrUnits !== null &&
-    Object.values(s.mrrUnits).every((units) => typeof units === 'number' && Number.isFinite(units));
+    COUNTS.every(
+      (count) => typeof snapshot[count] === 'number' && Number.isFinite(snapshot[count]),
+    ) &&
+    typeof snapshot.mrrUnits === 'object' &&
+    snapshot.mrrUnits !== null &&
+    Object.values(snapshot.mrrUnits).every(
+      (units) => typeof units === 'number' && Number.isFinite(units),
+    );
   if (!fine) throw new TypeError('store read returned something that is not a StoreSnapshot');
-  return s;
+  return snapshot;
 }
 
 export class KpiReader {
-  readonly #o: ReaderOptions;
+  readonly #options: ReaderOptions;
   readonly #currencies = new Set<string>();
   #snapshot: StoreSnapshot | undefined;
   #asOf: Date | null = null;
@@ -53,13 +57,13 @@ export class KpiReader {
   #reading = false;
 
   constructor(options: ReaderOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Refreshes when the cache is older than cacheTtlMs (or always when forced); never rejects. */
   refresh(force: boolean): Promise<void> {
     if (this.#refreshing) return this.#refreshing;
-    if (!force && performance.now() - this.#attemptedAt < this.#o.cacheTtlMs) {
+    if (!force && performance.now() - this.#attemptedAt < this.#options.cacheTtlMs) {
       return Promise.resolve();
     }
     this.#refreshing = this.#refresh().finally(() => {
@@ -71,18 +75,19 @@ export class KpiReader {
 
   /** The last snapshot as KPIs, with its age and whether the last read failed. */
   kpis(): StoreKpis {
-    const s = this.#snapshot;
+    const snapshot = this.#snapshot;
     const mrr: Record<string, number> = {};
-    for (const [currency, units] of Object.entries(s?.mrrUnits ?? {})) {
+    for (const [currency, units] of Object.entries(snapshot?.mrrUnits ?? {})) {
       if (units !== 0) mrr[currency] = units / UNITS;
     }
+    const responses = snapshot?.csatResponses ?? 0;
     return {
-      dau: s?.dau ?? 0,
-      wau: s?.wau ?? 0,
-      mau: s?.mau ?? 0,
+      dau: snapshot?.dau ?? 0,
+      wau: snapshot?.wau ?? 0,
+      mau: snapshot?.mau ?? 0,
       mrr,
-      csat: s && s.csatResponses > 0 ? s.csatSatisfied / s.csatResponses : null,
-      csatResponses: s?.csatResponses ?? 0,
+      csat: snapshot && responses > 0 ? snapshot.csatSatisfied / responses : null,
+      csatResponses: responses,
       asOf: this.#asOf,
       stale: this.#error !== null,
       storeError: this.#error,
@@ -92,16 +97,16 @@ export class KpiReader {
   async #refresh(): Promise<void> {
     try {
       // The write goes first: on one connection the read then sees this process's latest events.
-      const [, outcome] = await Promise.all([this.#o.writer.flush(), this.#read()]);
+      const [, outcome] = await Promise.all([this.#options.writer.flush(), this.#read()]);
       if (outcome.ok) this.#publish(outcome.value);
-      else this.#error = this.#o.health.failed('read', outcome.error);
+      else this.#error = this.#options.health.failed('read', outcome.error);
     } catch (error) {
-      this.#error = this.#o.health.failed('read', toError(error));
+      this.#error = this.#options.health.failed('read', toError(error));
     }
   }
 
   #read(): Promise<Outcome<StoreSnapshot>> {
-    const { store, now, timeoutMs } = this.#o;
+    const { store, now, timeoutMs } = this.#options;
     // One read in flight at most: a store that never answers must not collect one per scrape.
     if (this.#reading) {
       const error = new StoreTimeoutError(
@@ -119,20 +124,20 @@ export class KpiReader {
     return call.result;
   }
 
-  #publish(s: StoreSnapshot): void {
-    const { service, activeUsers, mrr, now, health } = this.#o;
+  #publish(snapshot: StoreSnapshot): void {
+    const { service, activeUsers, mrr, now, health } = this.#options;
     const at = now();
-    this.#snapshot = s;
+    this.#snapshot = snapshot;
     this.#asOf = at;
     this.#error = null;
     const [day, week, month] = ACTIVE_USER_WINDOWS;
-    activeUsers.set({ service, window: day }, s.dau);
-    activeUsers.set({ service, window: week }, s.wau);
-    activeUsers.set({ service, window: month }, s.mau);
-    for (const currency of Object.keys(s.mrrUnits)) this.#currencies.add(currency);
+    activeUsers.set({ service, window: day }, snapshot.dau);
+    activeUsers.set({ service, window: week }, snapshot.wau);
+    activeUsers.set({ service, window: month }, snapshot.mau);
+    for (const currency of Object.keys(snapshot.mrrUnits)) this.#currencies.add(currency);
     // A currency whose last subscription ended reads 0 rather than its last amount.
     for (const currency of this.#currencies) {
-      mrr.set({ service, currency }, (s.mrrUnits[currency] ?? 0) / UNITS);
+      mrr.set({ service, currency }, (snapshot.mrrUnits[currency] ?? 0) / UNITS);
     }
     health.succeeded(at);
   }

@@ -1,12 +1,13 @@
 // The record calls: checked input, per-process counters, and store events through the writer.
-import { LabelLimiter, METRICS, ensureCounter, ensureHistogram } from '@ai-orchestrator/metrics';
+import { METRICS } from '@ai-orchestrator/metrics';
+import { LabelLimiter, ensureCounter, ensureHistogram } from '@ai-orchestrator/metrics/adapter';
 import { dayKey } from './days.js';
 import type { ResolvedOptions } from './options.js';
 import type { ApiRequest, BusinessMetrics, Subscription } from './types.js';
 import {
   requireAmountUnits,
   requireCurrency,
-  requireId,
+  requireName,
   requireObject,
   requireScore,
 } from './validate.js';
@@ -26,14 +27,14 @@ export type Recorders = Pick<
 >;
 
 /** Record calls are synchronous: they throw only on bad input, never on store trouble. */
-export function createRecorders(o: ResolvedOptions, writer: StoreWriter): Recorders {
-  const { service, registry, now, hash } = o;
+export function createRecorders(options: ResolvedOptions, writer: StoreWriter): Recorders {
+  const { service, registry, now, hash } = options;
   const logins = ensureCounter(registry, METRICS.businessUserLogins);
   const workflowsCreated = ensureCounter(registry, METRICS.businessWorkflowsCreated);
   const satisfaction = ensureHistogram(registry, METRICS.businessCustomerSatisfaction);
   const apiRequests = ensureCounter(registry, METRICS.businessApiRequests);
   const overflow = ensureCounter(registry, METRICS.labelOverflow);
-  const plans = new LabelLimiter(o.maxPlans, MAX_PLAN_LENGTH, () =>
+  const plans = new LabelLimiter(options.maxPlans, MAX_PLAN_LENGTH, () =>
     overflow.inc({ service, metric: METRICS.businessApiRequests.name, label: 'plan' }),
   );
   // Series exist from the start, so rate() sees them before the first event.
@@ -42,12 +43,12 @@ export function createRecorders(o: ResolvedOptions, writer: StoreWriter): Record
 
   return {
     recordLogin(userId) {
-      requireId('recordLogin', 'userId', userId);
+      requireName('recordLogin', 'userId', userId);
       logins.inc({ service });
       writer.addUser(dayKey(now()), hash(userId));
     },
     recordUserActivity(userId) {
-      requireId('recordUserActivity', 'userId', userId);
+      requireName('recordUserActivity', 'userId', userId);
       writer.addUser(dayKey(now()), hash(userId));
     },
     recordWorkflowCreated() {
@@ -55,15 +56,15 @@ export function createRecorders(o: ResolvedOptions, writer: StoreWriter): Record
     },
     recordSubscription(subscription: Subscription) {
       const at = 'recordSubscription';
-      const s = requireObject<Subscription>(at, 'subscription', subscription);
-      const customer = hash(requireId(at, 'customerId', s.customerId));
-      requireId(at, 'plan', s.plan);
-      const amountUnits = requireAmountUnits(at, 'monthlyAmount', s.monthlyAmount);
-      const currency = requireCurrency(at, 'currency', s.currency);
+      const given = requireObject<Subscription>(at, 'subscription', subscription);
+      const customer = hash(requireName(at, 'customerId', given.customerId));
+      requireName(at, 'plan', given.plan);
+      const amountUnits = requireAmountUnits(at, 'monthlyAmount', given.monthlyAmount);
+      const currency = requireCurrency(at, 'currency', given.currency);
       writer.addSubscription({ type: 'set', customer, currency, amountUnits });
     },
     cancelSubscription(customerId) {
-      const customer = hash(requireId('cancelSubscription', 'customerId', customerId));
+      const customer = hash(requireName('cancelSubscription', 'customerId', customerId));
       writer.addSubscription({ type: 'cancel', customer });
     },
     recordSatisfaction(score) {
@@ -72,8 +73,8 @@ export function createRecorders(o: ResolvedOptions, writer: StoreWriter): Record
       writer.addSatisfaction(dayKey(now()), score >= 4);
     },
     recordApiRequest(request: ApiRequest) {
-      const r = requireObject<ApiRequest>('recordApiRequest', 'request', request);
-      const plan = requireId('recordApiRequest', 'plan', r.plan);
+      const given = requireObject<ApiRequest>('recordApiRequest', 'request', request);
+      const plan = requireName('recordApiRequest', 'plan', given.plan);
       apiRequests.inc({ service, plan: plans.admit(plan) });
     },
   };

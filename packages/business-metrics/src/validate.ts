@@ -1,22 +1,15 @@
 // Input checks: a TypeError names the call, the field, the value and the rule actually enforced.
-import { invalid } from '@ai-orchestrator/metrics';
+import { invalid } from '@ai-orchestrator/metrics/adapter';
 import { isCurrency } from './currency.js';
 
-// The message shape is the core's, so every package of the toolkit reports bad input alike.
-export { invalid } from '@ai-orchestrator/metrics';
+// The toolkit's own checks, so every package reports bad input alike.
+export { invalid, requireName } from '@ai-orchestrator/metrics/adapter';
 
 /** Longest delay Node's timers accept (2^31 - 1 ms); past it Node fires after 1 ms instead. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Amounts are kept as integers of ten-thousandths; this is the largest that stays exact. */
 export const MAX_AMOUNT = Math.floor(Number.MAX_SAFE_INTEGER / 10_000);
-
-export function requireId(where: string, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw invalid(where, field, value, 'a string with at least one non-whitespace character');
-  }
-  return value;
-}
 
 export function requireObject<T>(where: string, field: string, value: unknown): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -28,15 +28,17 @@ export class StoreWriter {
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  constructor(o: WriterOptions) {
-    this.#store = o.store;
-    this.#health = o.health;
-    this.#timeoutMs = o.timeoutMs;
-    this.#buffer = new EventBuffer(o.maxBufferedEvents, (n) => o.health.dropped(n, 'buffer_full'));
-    this.#threshold = Math.min(o.flushBatchSize, o.maxBufferedEvents);
+  constructor(options: WriterOptions) {
+    this.#store = options.store;
+    this.#health = options.health;
+    this.#timeoutMs = options.timeoutMs;
+    this.#buffer = new EventBuffer(options.maxBufferedEvents, (events) =>
+      options.health.dropped(events, 'buffer_full'),
+    );
+    this.#threshold = Math.min(options.flushBatchSize, options.maxBufferedEvents);
     this.#timer = setInterval(() => {
-      this.flush().catch((error: unknown) => o.health.failed('write', toError(error)));
-    }, o.flushIntervalMs);
+      this.flush().catch((error: unknown) => options.health.failed('write', toError(error)));
+    }, options.flushIntervalMs);
     this.#timer.unref();
   }
 

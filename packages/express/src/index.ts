@@ -1,9 +1,10 @@
 // Express 4 and 5 adapter: turns Express's request lifecycle into calls of the metrics core.
 import {
-  createMetricsHandler as createCoreHandler,
+  EXPRESS_MIDDLEWARE_NAME,
   instrumentRequest,
+  metricsHandlerFor,
   resolveAdapterOptions,
-} from '@ai-orchestrator/metrics';
+} from '@ai-orchestrator/metrics/adapter';
 import { watchRoute } from './route.js';
 import type {
   ExpressMetricsHandlerOptions,
@@ -25,8 +26,7 @@ export function createMetricsMiddleware(
   const adapter = resolveAdapterOptions('createMetricsMiddleware', options);
   const { metrics, handler } = adapter;
 
-  // The tracing package gives a layer of this name no span (see its OWN_EXPRESS_LAYER).
-  return function aiOrchestratorMetrics(req, res, next) {
+  const middleware: ExpressMiddleware = (req, res, next) => {
     // Full path, so the metrics path and ignorePaths mean the same wherever this is mounted.
     const action = adapter.classify(req.originalUrl ?? req.url);
     if (action === 'metrics') {
@@ -42,6 +42,9 @@ export function createMetricsMiddleware(
     }
     next();
   };
+  // Express names the layer after the function; the tracing package gives that layer no span.
+  Object.defineProperty(middleware, 'name', { value: EXPRESS_MIDDLEWARE_NAME });
+  return middleware;
 }
 
 /**
@@ -52,7 +55,7 @@ export function createMetricsMiddleware(
  * app.get('/metrics', createMetricsHandler());
  */
 export function createMetricsHandler(options?: ExpressMetricsHandlerOptions): ExpressMiddleware {
-  const handler = createCoreHandler(options);
+  const handler = metricsHandlerFor('createMetricsHandler', options);
   return (req, res, next) => {
     handler(req, res).catch(next);
   };

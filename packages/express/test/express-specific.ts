@@ -10,6 +10,7 @@ import {
   type ConformanceApp,
 } from '@ai-orchestrator/testkit/conformance';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetricsHandler, createMetricsMiddleware } from '../src/index.js';
@@ -200,8 +201,25 @@ function metricsHandlerTests(expressOf: Express, servers: Servers): void {
 
   it('rejects bad createMetricsHandler options with a TypeError naming the field', () => {
     expect(() => createMetricsHandler({ auth: { type: 'bearer', token: '' } })).toThrow(
-      new TypeError('createMetricsHandler: auth.token must be a non-empty string, got ""'),
+      new TypeError(
+        'createMetricsHandler: auth.token must be a string with at least one non-whitespace character, got ""',
+      ),
     );
+    expect(() => createMetricsHandler({ registry: 'global' as never })).toThrow(
+      new TypeError('createMetricsHandler: registry must be a prom-client Registry, got "global"'),
+    );
+  });
+
+  it('mounts the middleware as the layer the tracing package skips', () => {
+    const app = expressOf() as unknown as {
+      use(fn: unknown): unknown;
+      router?: { stack: { name: string }[] };
+      _router?: { stack: { name: string }[] };
+    };
+    app.use(createMetricsMiddleware(fresh().options));
+    // Express 4 keeps its router on `_router` (its `router` getter throws), Express 5 on `router`.
+    const layers = (app._router ?? app.router)?.stack.map((layer) => layer.name);
+    expect(layers).toContain(EXPRESS_MIDDLEWARE_NAME);
   });
 }
 

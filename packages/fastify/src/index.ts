@@ -3,9 +3,10 @@ import {
   instrumentRequest,
   resolveAdapterOptions,
   type ResolvedAdapterOptions,
-} from '@ai-orchestrator/metrics';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+} from '@ai-orchestrator/metrics/adapter';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { routeHandler } from './handler.js';
 import type { FastifyMonitoringOptions } from './types.js';
 
 const NAME = '@ai-orchestrator/fastify-monitoring';
@@ -14,6 +15,11 @@ const NAME = '@ai-orchestrator/fastify-monitoring';
 // Fastify 4.10 and is undefined in the not-found handler, which the core names __unmatched__.
 function routeOf(request: FastifyRequest): string | undefined {
   return request.routeOptions?.url;
+}
+
+/** GET and HEAD reach the metrics route; any other method is answered 405 by the hook. */
+function servedByRoute(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
 }
 
 const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, options, done) => {
@@ -32,8 +38,14 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   fastify.addHook('onRequest', (request, reply, next) => {
     try {
       // The metrics path is served by the route below and, like ignorePaths, not recorded.
-      if (classify(request.url) === 'record') {
+      const action = classify(request.url);
+      if (action === 'record') {
         instrumentRequest(metrics.http, request.raw, reply.raw, () => routeOf(request));
+      } else if (action === 'metrics' && !servedByRoute(request.method)) {
+        // 405 with `Allow: GET, HEAD`, as the Express and Koa adapters answer; before Fastify
+        // would look for a body parser or answer 404 for want of a route.
+        reply.hijack();
+        void handler(request.raw, reply.raw);
       }
     } catch {
       // never break the request we observe
@@ -42,15 +54,7 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   });
 
   if (metricsPath !== false) {
-    fastify.route({
-      method: ['GET', 'HEAD'],
-      url: metricsPath,
-      // The core handler writes the raw response (negotiation, auth); Fastify stands aside.
-      handler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-        reply.hijack();
-        return handler(request.raw, reply.raw);
-      },
-    });
+    fastify.route({ method: ['GET', 'HEAD'], url: metricsPath, handler: routeHandler(handler) });
   }
   done();
 };
@@ -68,5 +72,10 @@ export const fastifyMonitoring: FastifyPluginCallback<FastifyMonitoringOptions> 
 });
 
 export default fastifyMonitoring;
-export { createMetricsHandler } from '@ai-orchestrator/metrics';
-export type { FastifyMonitoringOptions } from './types.js';
+export { createMetricsHandler } from './handler.js';
+export { createNodeMetricsHandler } from '@ai-orchestrator/metrics';
+export type {
+  FastifyMetricsHandler,
+  FastifyMetricsHandlerOptions,
+  FastifyMonitoringOptions,
+} from './types.js';

@@ -11,7 +11,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import defaultExport, { fastifyMonitoring } from '../src/index.js';
+import defaultExport, { createMetricsHandler, fastifyMonitoring } from '../src/index.js';
 import type { FastifyFactory } from './driver.js';
 
 export function fastifySpecificTests(name: string, fastify: FastifyFactory): void {
@@ -93,6 +93,34 @@ export function fastifySpecificTests(name: string, fastify: FastifyFactory): voi
       await settled();
       expect(await requestCounts(registry)).toEqual({ 'GET /tea/brew 418': 1 });
       expect(await activeRequests(registry)).toBe(0);
+    });
+
+    it('serves metrics with createMetricsHandler on a route of its own, with its own auth', async () => {
+      const registry = new Registry();
+      app = fastify();
+      await app.register(fastifyMonitoring, {
+        serviceName: 'own-route',
+        registry,
+        collectDefaultMetrics: false,
+        metricsPath: false,
+      });
+      app.get('/ops/metrics', createMetricsHandler({ registry }));
+      app.get(
+        '/ops/private',
+        createMetricsHandler({ registry, auth: { type: 'bearer', token: 't' } }),
+      );
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = urlOf(app.server);
+      const { settled } = trackResponses(app.server);
+      await send(`${url}/nowhere`);
+      await settled();
+      const scraped = await send(`${url}/ops/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(scraped.body).toContain('http_route="__unmatched__",http_response_status_code="404"');
+      expect((await send(`${url}/ops/private`)).status).toBe(401);
+      expect(() => createMetricsHandler({ timeoutMs: -1 })).toThrow(
+        new TypeError('createMetricsHandler: timeoutMs must be an integer >= 1, got -1'),
+      );
     });
 
     it('registers as the default export under its plugin name', async () => {

@@ -2,7 +2,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { Registry } from 'prom-client';
-import { createMetricsMiddleware, createMetricsRoute } from '@ai-orchestrator/koa-monitoring';
+import { createMetricsHandler, createMetricsMiddleware } from '@ai-orchestrator/koa-monitoring';
 
 const registry = new Registry();
 const app = new Koa();
@@ -24,7 +24,7 @@ router.get('/invoices/:id', (ctx) => {
 });
 router.get(
   '/ops/metrics',
-  createMetricsRoute({ registry, auth: { type: 'bearer', token: process.env.METRICS_TOKEN } }),
+  createMetricsHandler({ registry, auth: { type: 'bearer', token: process.env.METRICS_TOKEN } }),
 );
 app.use(router.routes());
 // end of the README part

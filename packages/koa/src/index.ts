@@ -1,20 +1,20 @@
 // Koa 2 and 3 adapter: translates Koa's request lifecycle into the metrics core's calls.
+import type { Metrics, MetricsHandler } from '@ai-orchestrator/metrics';
 import {
-  createMetricsHandler as createNodeMetricsHandler,
   instrumentRequest,
+  metricsHandlerFor,
   resolveAdapterOptions,
-  type Metrics,
-  type MetricsHandler,
-} from '@ai-orchestrator/metrics';
+} from '@ai-orchestrator/metrics/adapter';
 import type {
   KoaContextLike,
+  KoaMetricsHandlerOptions,
   KoaMetricsMiddleware,
-  KoaMetricsRouteOptions,
   KoaMonitoringOptions,
 } from './types.js';
 
 export type {
   KoaContextLike,
+  KoaMetricsHandlerOptions,
   KoaMetricsMiddleware,
   KoaMetricsRouteOptions,
   KoaMonitoringOptions,
@@ -36,7 +36,7 @@ function serve(handler: MetricsHandler, ctx: KoaContextLike): Promise<void> {
   return handler(ctx.req, ctx.res);
 }
 
-function observe(metrics: Metrics, ctx: KoaContextLike): void {
+function recordRequest(metrics: Metrics, ctx: KoaContextLike): void {
   try {
     // Koa writes the response after the middleware chain returns, and its error handling picks
     // the status a throw ends with; Node's 'finish' is the one moment that sees what was sent.
@@ -61,7 +61,7 @@ export function createMetricsMiddleware(
   return async function metricsMiddleware(ctx, next) {
     const action = classify(ctx.url); // a getter chain through ctx.request: read once
     if (action === 'metrics') return serve(handler, ctx);
-    if (action === 'record') observe(metrics, ctx);
+    if (action === 'record') recordRequest(metrics, ctx);
     await next();
   };
 }
@@ -71,17 +71,18 @@ export function createMetricsMiddleware(
  * optional auth), for mounting on a router of your own.
  *
  * @example
- * router.get('/metrics', createMetricsRoute({ registry }));
+ * router.get('/metrics', createMetricsHandler({ registry }));
  */
-export function createMetricsRoute(options: KoaMetricsRouteOptions = {}): KoaMetricsMiddleware {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `createMetricsRoute: options must be an object { registry?, auth? }, got ${JSON.stringify(options)}`,
-    );
-  }
-  const handler = createNodeMetricsHandler(options);
+export function createMetricsHandler(options: KoaMetricsHandlerOptions = {}): KoaMetricsMiddleware {
+  const handler = metricsHandlerFor('createMetricsHandler', options);
   return (ctx) => serve(handler, ctx);
 }
 
-/** The seed's name for {@link createMetricsRoute}. */
-export const createMetricsHandler = createMetricsRoute;
+/**
+ * The first name of {@link createMetricsHandler}, which it is.
+ *
+ * @deprecated Use `createMetricsHandler`, the name every adapter gives its metrics handler.
+ * @example
+ * router.get('/metrics', createMetricsRoute({ registry }));
+ */
+export const createMetricsRoute: typeof createMetricsHandler = createMetricsHandler;

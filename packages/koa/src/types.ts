@@ -8,8 +8,11 @@ import type { AdapterOptions, MetricsHandlerOptions } from '@ai-orchestrator/met
  */
 export type KoaMonitoringOptions = AdapterOptions;
 
-/** Options of `createMetricsRoute`: the registry to serve and optional auth. */
-export type KoaMetricsRouteOptions = MetricsHandlerOptions;
+/** Options of `createMetricsHandler`: the registry to serve and optional auth. */
+export type KoaMetricsHandlerOptions = MetricsHandlerOptions;
+
+/** @deprecated The first name of {@link KoaMetricsHandlerOptions}. */
+export type KoaMetricsRouteOptions = KoaMetricsHandlerOptions;
 
 /**
  * The parts of a Koa context the adapter uses. Structural, so Koa 2 and 3 contexts, @koa/router

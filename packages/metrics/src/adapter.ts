@@ -1,93 +1,12 @@
-// Options every framework adapter shares, resolved once here so the adapters stay thin.
-import { createMetricsHandler } from './handler.js';
-import { createMetrics } from './metrics.js';
-import type { AdapterOptions, Metrics, MetricsHandler, ResolvedAdapterOptions } from './types.js';
-import { invalid, requireName } from './validate.js';
-
-function defaultServiceName(): string {
-  return (
-    process.env.OTEL_SERVICE_NAME ||
-    process.env.SERVICE_NAME ||
-    process.env.npm_package_name ||
-    'unknown_service:node'
-  );
-}
-
-function pathOf(url: string | undefined): string {
-  if (!url) return '/';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
-
-/**
- * Resolves an adapter's `'service-name' | options` argument into the metrics it records to, the
- * path filter, and the in-app metrics handler.
- *
- * @example
- * const { metrics, ignored, metricsPath, handler } = resolveAdapterOptions('express', options);
- */
-export function resolveAdapterOptions(
-  where: string,
-  input: string | AdapterOptions | undefined,
-): ResolvedAdapterOptions {
-  const options: AdapterOptions =
-    typeof input === 'string' ? { serviceName: input } : (input ?? {});
-  if (typeof options !== 'object' || options === null) {
-    throw invalid(where, 'options', input, 'a service name or an options object');
-  }
-  const metricsPath = options.metricsPath ?? '/metrics';
-  if (metricsPath !== false && (typeof metricsPath !== 'string' || !metricsPath.startsWith('/'))) {
-    throw invalid(where, 'metricsPath', metricsPath, 'a path starting with "/" or false');
-  }
-  const ignore = options.ignorePaths ?? [];
-  if (!Array.isArray(ignore))
-    throw invalid(where, 'ignorePaths', ignore, 'an array of strings or RegExps');
-  ignore.forEach((p, i) => {
-    if (typeof p !== 'string' && !(p instanceof RegExp)) {
-      throw invalid(where, `ignorePaths[${i}]`, p, 'a string or a RegExp');
-    }
-  });
-
-  let metrics: Metrics;
-  if (options.metrics !== undefined) {
-    if (
-      typeof options.metrics !== 'object' ||
-      options.metrics === null ||
-      !('http' in options.metrics)
-    ) {
-      throw invalid(where, 'metrics', options.metrics, 'the object createMetrics() returns');
-    }
-    metrics = options.metrics;
-  } else {
-    const serviceName =
-      options.serviceName === undefined
-        ? defaultServiceName()
-        : requireName(where, 'serviceName', options.serviceName);
-    metrics = createMetrics({
-      serviceName,
-      ...(options.registry ? { registry: options.registry } : {}),
-      ...(options.collectDefaultMetrics === undefined
-        ? {}
-        : { collectDefaultMetrics: options.collectDefaultMetrics }),
-      ...(options.limits ? { limits: options.limits } : {}),
-    });
-  }
-
-  const exact = new Set<string>(ignore.filter((p): p is string => typeof p === 'string'));
-  const patterns = ignore.filter((p): p is RegExp => p instanceof RegExp);
-  const handler: MetricsHandler = createMetricsHandler({
-    registry: metrics.registry,
-    ...(options.auth ? { auth: options.auth } : {}),
-  });
-
-  return {
-    metrics,
-    metricsPath,
-    handler,
-    classify(url) {
-      const path = pathOf(url);
-      if (path === metricsPath) return 'metrics';
-      return exact.has(path) || patterns.some((re) => re.test(path)) ? 'ignore' : 'record';
-    },
-  };
-}
+// `@ai-orchestrator/metrics/adapter`: what the toolkit's own packages (the framework adapters,
+// business-metrics, tracing) build on. Not the user's API: the toolkit's packages move in
+// lockstep with it. Everything of `./shared` is here too, so a sibling imports from one place.
+export { resolveAdapterOptions } from './adapter-options.js';
+export { metricsHandlerFor } from './handler.js';
+export { instrumentRequest, requestBytes } from './node.js';
+export { negotiate, render } from './exposition.js';
+export { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
+export { activeTraceIds, exemplarLabels, type TraceIds } from './exemplars.js';
+export { LabelLimiter, normalizeMethod } from './labels.js';
+export type { ResolvedAdapterOptions } from './types.js';
+export * from './shared.js';

@@ -9,8 +9,8 @@ import { invalid, requireName } from './validate.js';
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 // Hashing both sides first makes the comparison length-independent as well.
-function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+function safeEqual(sent: string, expected: string): boolean {
+  return timingSafeEqual(digest(sent), digest(expected));
 }
 
 // Visible ASCII: what a token sent by Prometheus (`authorization.credentials`) can hold.
@@ -29,25 +29,25 @@ export function checkAuth(where: string, auth: unknown): MetricsAuth | undefined
       "{ type: 'bearer', token } or { type: 'basic', username, password }",
     );
   }
-  const a = auth as MetricsAuth;
-  if (a.type === 'bearer') {
-    requireName(where, 'auth.token', a.token);
-    if (!TOKEN.test(a.token)) {
+  const given = auth as MetricsAuth;
+  if (given.type === 'bearer') {
+    requireName(where, 'auth.token', given.token);
+    if (!TOKEN.test(given.token)) {
       // The token itself stays out of the message: it is a secret.
       throw new TypeError(
         `${where}: auth.token must be visible ASCII characters without spaces (value not shown)`,
       );
     }
-  } else if (a.type === 'basic') {
-    requireName(where, 'auth.username', a.username);
-    requireName(where, 'auth.password', a.password);
-    if (a.username.includes(':')) {
-      throw invalid(where, 'auth.username', a.username, 'a name without ":" (RFC 7617)');
+  } else if (given.type === 'basic') {
+    requireName(where, 'auth.username', given.username);
+    requireName(where, 'auth.password', given.password);
+    if (given.username.includes(':')) {
+      throw invalid(where, 'auth.username', given.username, 'a name without ":" (RFC 7617)');
     }
   } else {
-    throw invalid(where, 'auth.type', (a as { type?: unknown }).type, "'bearer' or 'basic'");
+    throw invalid(where, 'auth.type', (given as { type?: unknown }).type, "'bearer' or 'basic'");
   }
-  return a;
+  return given;
 }
 
 /** The `WWW-Authenticate` challenge for a 401. */

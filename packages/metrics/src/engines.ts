@@ -35,12 +35,12 @@ function checkTokens(where: string, usage: TokenUsage): void {
 type EngineRecorder = Pick<Metrics, 'recordEngineCall' | 'recordTokens'>;
 
 /** The engine half of {@link Metrics}. */
-export function createEngineRecorder(m: EngineInstruments): EngineRecorder {
-  const { service } = m;
+export function createEngineRecorder(instruments: EngineInstruments): EngineRecorder {
+  const { service } = instruments;
 
   function addTokens(engine: string, usage: TokenUsage): void {
-    const engineLabel = m.tokenEngines.admit(engine);
-    const { writer, table } = m.tokens;
+    const engineLabel = instruments.tokenEngines.admit(engine);
+    const { writer, table } = instruments.tokens;
     if (usage.input) writer.inc(table.key([service, engineLabel, 'input']), usage.input);
     if (usage.output) writer.inc(table.key([service, engineLabel, 'output']), usage.output);
   }
@@ -52,7 +52,7 @@ export function createEngineRecorder(m: EngineInstruments): EngineRecorder {
     durationMs?: number,
   ): void {
     const where = 'recordEngineCall';
-    const c: EngineCall =
+    const call: EngineCall =
       typeof first === 'object' && first !== null
         ? first
         : {
@@ -61,16 +61,21 @@ export function createEngineRecorder(m: EngineInstruments): EngineRecorder {
             status: status as ExecutionStatus,
             durationMs: durationMs as number,
           };
-    const engine = requireName(where, 'engineType', c.engineType);
-    const op = requireName(where, 'operation', c.operation);
-    const st = requireOneOf(where, 'status', c.status, EXECUTION_STATUSES);
-    const ms = requireNonNegative(where, 'durationMs', c.durationMs);
-    if (c.tokens !== undefined) checkTokens(where, c.tokens);
+    const engine = requireName(where, 'engineType', call.engineType);
+    const operationName = requireName(where, 'operation', call.operation);
+    const outcome = requireOneOf(where, 'status', call.status, EXECUTION_STATUSES);
+    const ms = requireNonNegative(where, 'durationMs', call.durationMs);
+    if (call.tokens !== undefined) checkTokens(where, call.tokens);
 
-    const key = m.calls.table.key([service, m.engines.admit(engine), m.operations.admit(op), st]);
-    m.calls.writer.inc(key, 1);
-    m.duration.observe(key, ms / 1000, exemplarLabels(activeTraceIds()));
-    if (c.tokens !== undefined) addTokens(engine, c.tokens);
+    const key = instruments.calls.table.key([
+      service,
+      instruments.engines.admit(engine),
+      instruments.operations.admit(operationName),
+      outcome,
+    ]);
+    instruments.calls.writer.inc(key, 1);
+    instruments.duration.observe(key, ms / 1000, exemplarLabels(activeTraceIds()));
+    if (call.tokens !== undefined) addTokens(engine, call.tokens);
   }
 
   return {

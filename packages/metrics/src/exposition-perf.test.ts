@@ -2,7 +2,8 @@
 // yield to the event loop. No timing is asserted, only that other work ran in between.
 import { Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { HTTP_DURATION_BUCKETS, render } from './index.js';
+import { render } from './adapter.js';
+import { HTTP_DURATION_BUCKETS } from './index.js';
 
 function bigRegistry(series: number): Registry {
   const registry = new Registry();

@@ -80,13 +80,13 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
 
     it('negotiates the format from the Accept header as Prometheus sends it', () => {
       expect(
-        m.index.negotiate(
+        m.exposition.negotiate(
           'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
         ),
       ).toBe('openmetrics');
-      expect(m.index.negotiate('text/plain;version=0.0.4')).toBe('text');
-      expect(m.index.negotiate('application/openmetrics-text;q=0')).toBe('text');
-      expect(m.index.negotiate(undefined)).toBe('text');
+      expect(m.exposition.negotiate('text/plain;version=0.0.4')).toBe('text');
+      expect(m.exposition.negotiate('application/openmetrics-text;q=0')).toBe('text');
+      expect(m.exposition.negotiate(undefined)).toBe('text');
     });
 
     it.skipIf(!promtool)(
@@ -112,7 +112,7 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
                 counter.inc({ v });
                 metrics.http.start('GET').end({ route: v, statusCode: 200 });
               }
-              const { body } = await m.index.render(registry, 'text');
+              const { body } = await m.exposition.render(registry, 'text');
               const result = promtoolCheckMetrics(promtool as string, body);
               expect(result.output).toBe('');
               expect(result.code).toBe(0);
@@ -186,7 +186,7 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
             const registry = new m.prom.Registry();
             fill(registry, observations, exemplars);
             for (const format of ['text', 'openmetrics'] as const) {
-              const fast = await m.index.render(registry, format);
+              const fast = await m.exposition.render(registry, format);
               const generic = await m.exposition.renderGeneric(registry, format);
               expect(fast.body).toBe(generic.body);
               expect(fast.contentType).toBe(generic.contentType);
@@ -207,7 +207,7 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
       metrics.http.start('GET').end({ route: '/users/:id', statusCode: 200 });
       metrics.recordWorkflowExecution('wf-1', 'summarize', 'openai', 'success', 30);
       for (const format of ['text', 'openmetrics'] as const) {
-        expect((await m.index.render(registry, format)).body).toBe(
+        expect((await m.exposition.render(registry, format)).body).toBe(
           (await m.exposition.renderGeneric(registry, format)).body,
         );
       }
@@ -220,15 +220,15 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
       });
       const labels = { route: '/a' };
       custom.observe(labels, 1);
-      await m.index.render(registry, 'text');
+      await m.exposition.render(registry, 'text');
       labels.route = '/b'; // the caller changed the object prom-client keeps: render what it holds
-      const after = await m.index.render(registry, 'text');
+      const after = await m.exposition.render(registry, 'text');
       expect(after.body).toContain('mutated_seconds_count{route="/b"} 1');
       expect(after.body).toBe((await m.exposition.renderGeneric(registry, 'text')).body);
 
       registry.setDefaultLabels({ region: 'eu', route: 'default' });
       for (const format of ['text', 'openmetrics'] as const) {
-        const body = (await m.index.render(registry, format)).body;
+        const body = (await m.exposition.render(registry, format)).body;
         expect(body).toContain('mutated_seconds_count{route="/b",region="eu"} 1');
         expect(body).toBe((await m.exposition.renderGeneric(registry, format)).body);
       }
@@ -247,7 +247,7 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
           this.observe(calls);
         },
       });
-      const { body } = await m.index.render(registry, 'text');
+      const { body } = await m.exposition.render(registry, 'text');
       expect(calls).toBe(1);
       expect(body).toContain('collected_seconds_count 1\n');
     });

@@ -6,7 +6,7 @@ import {
   plainHistogram,
   type HistogramSeries,
   type PlainHistogram,
-} from './prom-internals.js';
+} from './prom-internals/probe.js';
 import type { Exposition, MetricsFormat, AnyRegistry } from './types.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -244,8 +244,8 @@ export function negotiate(accept: string | undefined): MetricsFormat {
   for (const part of accept.split(',')) {
     const [type, ...params] = part.trim().split(';');
     if (type?.trim().toLowerCase() !== 'application/openmetrics-text') continue;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (q === undefined || Number(q.slice(2)) > 0) return 'openmetrics';
+    const quality = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    if (quality === undefined || Number(quality.slice(2)) > 0) return 'openmetrics';
   }
   return 'text';
 }

@@ -6,14 +6,21 @@ import { register as globalRegistry } from 'prom-client';
 import { authorized, challenge, checkAuth } from './auth.js';
 import { METRICS, type SCRAPE_ERROR_REASONS } from './contract.js';
 import { negotiate, render } from './exposition.js';
-import { ensureCounter } from './registry.js';
+import { ensureCounter, isRegistry } from './registry.js';
+import { UNKNOWN_SERVICE } from './service-name.js';
 import { serviceOf } from './state.js';
-import type { AnyRegistry, Exposition, MetricsHandler, MetricsHandlerOptions } from './types.js';
-import { requirePositiveInteger } from './validate.js';
+import type {
+  AnyRegistry,
+  Exposition,
+  MetricsAuth,
+  MetricsHandler,
+  MetricsHandlerOptions,
+} from './types.js';
+import { invalid, requirePositiveInteger } from './validate.js';
+import { metricsWarnings } from './warnings.js';
 
 // Prometheus' default scrape_timeout.
 const DEFAULT_TIMEOUT_MS = 10_000;
-const warned = new Set<string>();
 
 type Reason = (typeof SCRAPE_ERROR_REASONS)[number];
 
@@ -52,37 +59,50 @@ function renderWithin(registry: AnyRegistry, accept: string | undefined, ms: num
 
 /** Logs the first failure of each kind, and counts every one. */
 function recordFailure(registry: AnyRegistry, reason: Reason, error: unknown): void {
-  if (!warned.has(reason)) {
-    warned.add(reason);
-    const message = error instanceof Error ? error.message : String(error);
-    process.emitWarning(
-      `@ai-orchestrator/metrics: /metrics answered an error (${reason}): ${message}; ` +
-        'later failures are only counted in metrics_scrape_errors_total',
-      'MetricsWarning',
-    );
-  }
+  const message = error instanceof Error ? error.message : String(error);
+  metricsWarnings.once(
+    `scrape:${reason}`,
+    `/metrics answered an error (${reason}): ${message}; ` +
+      'later failures are only counted in metrics_scrape_errors_total',
+  );
   try {
-    const service = serviceOf(registry) ?? 'unknown_service:node';
+    const service = serviceOf(registry) ?? UNKNOWN_SERVICE;
     ensureCounter(registry, METRICS.scrapeErrors).inc({ service, reason });
   } catch {
     // a registry that refuses the counter still gets its answer
   }
 }
 
+interface CheckedOptions {
+  readonly registry: AnyRegistry;
+  readonly auth: MetricsAuth | undefined;
+  readonly timeoutMs: number;
+}
+
+function checkOptions(where: string, options: unknown): CheckedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(where, 'options', options, 'an object { registry?, auth?, timeoutMs? }');
+  }
+  const given = options as MetricsHandlerOptions;
+  const registry = given.registry ?? (globalRegistry as AnyRegistry);
+  if (!isRegistry(registry)) throw invalid(where, 'registry', registry, 'a prom-client Registry');
+  const timeoutMs =
+    given.timeoutMs === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : requirePositiveInteger(where, 'timeoutMs', given.timeoutMs);
+  return { registry, auth: checkAuth(where, given.auth), timeoutMs };
+}
+
 /**
- * A Node `(req, res)` handler that serves the registry: OpenMetrics with exemplars when the
- * scraper's `Accept` asks for it, the classic text format otherwise.
+ * The Node handler of {@link createNodeMetricsHandler}, with option errors named after `where`:
+ * the public call of the package that builds it (`createMetricsMiddleware`, …).
  *
  * @example
- * app.get('/metrics', createMetricsHandler());
+ * const handler = metricsHandlerFor('createMetricsHandler', options);
  */
-export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
-  const registry: AnyRegistry = options.registry ?? (globalRegistry as AnyRegistry);
-  const auth = checkAuth('createMetricsHandler', options.auth);
-  const timeoutMs =
-    options.timeoutMs === undefined
-      ? DEFAULT_TIMEOUT_MS
-      : requirePositiveInteger('createMetricsHandler', 'timeoutMs', options.timeoutMs);
+export function metricsHandlerFor(where: string, options: unknown): MetricsHandler {
+  const { registry, auth, timeoutMs } = checkOptions(where, options);
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -113,4 +133,26 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       }
     }
   };
+}
+
+/**
+ * A Node `(req, res)` handler that serves the registry: OpenMetrics with exemplars when the
+ * scraper's `Accept` asks for it, the text format otherwise; GET and HEAD only (405 otherwise).
+ *
+ * @example
+ * http.createServer(createNodeMetricsHandler({ registry })).listen(9464);
+ */
+export function createNodeMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
+  return metricsHandlerFor('createNodeMetricsHandler', options);
+}
+
+/**
+ * The first name of {@link createNodeMetricsHandler}, which it is.
+ *
+ * @deprecated Use `createNodeMetricsHandler`, or the framework adapter's `createMetricsHandler`.
+ * @example
+ * app.get('/metrics', createMetricsHandler());
+ */
+export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
+  return metricsHandlerFor('createMetricsHandler', options);
 }

@@ -41,7 +41,7 @@ interface MethodState {
 
 /** The writers and the label-set cache of one recorder. */
 class HttpSeries {
-  readonly #m: HttpInstruments;
+  readonly #instruments: HttpInstruments;
   readonly #duration: HistogramWriter;
   readonly #requestSize: HistogramWriter;
   readonly #responseSize: HistogramWriter;
@@ -49,7 +49,7 @@ class HttpSeries {
   readonly #methods = new Map<string, MethodState>();
 
   constructor(instruments: HttpInstruments) {
-    this.#m = instruments;
+    this.#instruments = instruments;
     this.#duration = new HistogramWriter(instruments.duration);
     this.#requestSize = new HistogramWriter(instruments.requestSize);
     this.#responseSize = new HistogramWriter(instruments.responseSize);
@@ -60,7 +60,7 @@ class HttpSeries {
   method(method: string): MethodState {
     let state = this.#methods.get(method);
     if (!state) {
-      const active = this.#m.activeSeries.key([this.#m.service, method]);
+      const active = this.#instruments.activeSeries.key([this.#instruments.service, method]);
       state = { method, active, routes: new Map() };
       this.#methods.set(method, state);
     }
@@ -79,9 +79,9 @@ class HttpSeries {
   #key(state: MethodState, route: string, status: number): SeriesKey {
     const cached = state.routes.get(route)?.get(status);
     if (cached) return cached;
-    const values = [this.#m.service, state.method, route, statusLabel(status)];
-    const key = this.#m.series.admit(values);
-    if (key === undefined) return this.#m.series.overflow(values);
+    const values = [this.#instruments.service, state.method, route, statusLabel(status)];
+    const key = this.#instruments.series.admit(values);
+    if (key === undefined) return this.#instruments.series.overflow(values);
     let byStatus = state.routes.get(route);
     if (!byStatus) {
       byStatus = new Map();
@@ -100,7 +100,7 @@ class HttpSeries {
   ): void {
     const route =
       typeof outcome.route === 'string' && outcome.route !== ''
-        ? this.#m.routes.admit(outcome.route)
+        ? this.#instruments.routes.admit(outcome.route)
         : UNMATCHED_ROUTE;
     const key = this.#key(state, route, statusKey(statusCode));
     this.#duration.observe(key, seconds, exemplarLabels(outcome.traceIds ?? ids));

@@ -1,3 +1,5 @@
+// `@ai-orchestrator/metrics`: the user's API. What the toolkit's own packages build on is on the
+// `./adapter` and `./shared` subpaths.
 export {
   ACTIVE_USER_WINDOWS,
   CLIENT_CLOSED_STATUS,
@@ -23,14 +25,12 @@ export {
   type TokenType,
 } from './contract.js';
 export { createMetrics } from './metrics.js';
-export { createMetricsHandler } from './handler.js';
+export { createMetricsHandler, createNodeMetricsHandler } from './handler.js';
 export { startMetricsServer } from './server.js';
 export { MetricsService } from './service.js';
-export { render, negotiate, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
-export { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
-export { activeTraceIds, exemplarLabels, type TraceIds } from './exemplars.js';
-export { LabelLimiter, normalizeMethod } from './labels.js';
+export { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
 export type {
+  AdapterOptions,
   AnyRegistry,
   EngineCall,
   Exposition,
@@ -49,8 +49,3 @@ export type {
   TokenUsage,
   WorkflowExecution,
 } from './types.js';
-export { instrumentRequest, requestBytes } from './node.js';
-export { resolveAdapterOptions } from './adapter.js';
-export type { AdapterOptions, ResolvedAdapterOptions } from './types.js';
-/** Input checks shared by the toolkit's packages: a TypeError naming call, field, value and what is allowed. */
-export { invalid, requireName } from './validate.js';

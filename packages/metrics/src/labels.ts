@@ -37,8 +37,8 @@ interface WellFormedString {
  * write it, so two values that print the same are the same series. Copies only when needed.
  */
 export function wellFormed(value: string): string {
-  const v = value as string & WellFormedString;
-  return v.isWellFormed() ? value : v.toWellFormed();
+  const text = value as string & WellFormedString;
+  return text.isWellFormed() ? value : text.toWellFormed();
 }
 
 const RESERVED: ReadonlySet<string> = new Set([UNMATCHED_ROUTE, OVERFLOW_VALUE]);

@@ -196,17 +196,17 @@ describe('bad input', () => {
     [
       'empty workflow name',
       () => metrics.recordWorkflowExecution('w', '', 'e', 'success', 1),
-      /workflowName must be a non-empty string, got ""/,
+      /workflowName must be a string with at least one non-whitespace character, got ""/,
     ],
     [
       'empty workflow id',
       () => metrics.recordWorkflowExecution('', 'n', 'e', 'success', 1),
-      /workflowId must be a non-empty string, got ""/,
+      /workflowId must be a string with at least one non-whitespace character, got ""/,
     ],
     [
       'wrong type',
       () => metrics.recordEngineCall(42 as never, 'op', 'success', 1),
-      /engineType must be a non-empty string, got 42/,
+      /engineType must be a string with at least one non-whitespace character, got 42/,
     ],
     [
       'string duration',
@@ -226,7 +226,7 @@ describe('bad input', () => {
     [
       'no service name',
       () => createMetrics({ serviceName: ' ' }),
-      /createMetrics: serviceName must be a non-empty string, got " "/,
+      /createMetrics: serviceName must be a string with at least one non-whitespace character, got " "/,
     ],
     [
       'bad limit',
@@ -241,7 +241,7 @@ describe('bad input', () => {
     [
       'not a registry',
       () => createMetrics({ serviceName: 'x', registry: {} as never }),
-      /createMetrics: registry must be a prom-client Registry, got a object/,
+      /createMetrics: registry must be a prom-client Registry, got an object/,
     ],
   ];
   it.each(cases)('%s throws a TypeError naming field and value', (_name, call, message) => {
@@ -257,11 +257,11 @@ describe('bad input', () => {
   });
 });
 
-describe('MetricsService (seed API)', () => {
+describe('MetricsService (compatibility API)', () => {
   it('is a singleton whose positional durations are milliseconds', async () => {
     const registry = new Registry();
     const service = MetricsService.getInstance({
-      serviceName: 'seed',
+      serviceName: 'compat',
       registry,
       collectDefaultMetrics: false,
     });
@@ -270,10 +270,10 @@ describe('MetricsService (seed API)', () => {
     service.recordEngineCall('openai', 'embedding', 'failure', 40);
     const { body } = await service.getMetrics();
     expect(body).toContain(
-      'workflow_execution_duration_seconds_sum{service="seed",workflow_name="classify",engine_type="openai",status="success"} 2.5',
+      'workflow_execution_duration_seconds_sum{service="compat",workflow_name="classify",engine_type="openai",status="success"} 2.5',
     );
     expect(body).toContain(
-      'engine_call_duration_seconds_sum{service="seed",engine_type="openai",operation="embedding",status="failure"} 0.04',
+      'engine_call_duration_seconds_sum{service="compat",engine_type="openai",operation="embedding",status="failure"} 0.04',
     );
     expect(body).not.toContain('user-1');
   });

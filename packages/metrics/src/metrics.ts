@@ -6,12 +6,13 @@ import { createEngineRecorder } from './engines.js';
 import { render } from './exposition.js';
 import { createHttpRecorder } from './http.js';
 import { LabelLimiter, wellFormed } from './labels.js';
-import { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
+import { ensureCounter, ensureGauge, ensureHistogram, isRegistry } from './registry.js';
 import { collectRuntimeMetrics } from './runtime.js';
 import { CounterWriter, GaugeWriter, HistogramWriter, SeriesTable } from './series.js';
 import { stateOf, type RegistryState } from './state.js';
 import type { AnyRegistry, LabelLimits, Metrics, MetricsOptions } from './types.js';
 import { invalid, requireName, requirePositiveInteger } from './validate.js';
+import { metricsWarnings } from './warnings.js';
 import { createWorkflowRecorder, type Series } from './workflows.js';
 
 const DEFAULT_MAX_LABEL_VALUES = 100;
@@ -21,13 +22,10 @@ const DEFAULT_MAX_LABEL_LENGTH = 128;
 const DEFAULT_MAX_SERIES = 1000;
 const noop = (): void => {};
 
-let reportedOnce = false;
 function reportOnce(error: unknown): void {
   // One line per process: a broken recorder must not flood the logs of the service it observes.
-  if (reportedOnce) return;
-  reportedOnce = true;
   const message = error instanceof Error ? error.message : String(error);
-  process.emitWarning(`@ai-orchestrator/metrics: recording failed: ${message}`, 'MetricsWarning');
+  metricsWarnings.once('recording', `recording failed: ${message}`);
 }
 
 function checkLimits(limits: unknown): LabelLimits {
@@ -36,25 +34,16 @@ function checkLimits(limits: unknown): LabelLimits {
   if (typeof limits !== 'object' || limits === null) {
     throw invalid(where, 'limits', limits, 'an object');
   }
-  const l = limits as LabelLimits;
+  const given = limits as LabelLimits;
   for (const field of ['maxLabelValues', 'maxLabelValueLength', 'maxSeries'] as const) {
-    if (l[field] !== undefined) requirePositiveInteger(where, `limits.${field}`, l[field]);
+    if (given[field] !== undefined) requirePositiveInteger(where, `limits.${field}`, given[field]);
   }
   for (const field of ['perMetric', 'perMetricSeries'] as const) {
-    for (const [name, value] of Object.entries(l[field] ?? {})) {
+    for (const [name, value] of Object.entries(given[field] ?? {})) {
       requirePositiveInteger(where, `limits.${field}.${name}`, value);
     }
   }
-  return l;
-}
-
-function isRegistry(value: unknown): value is AnyRegistry {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AnyRegistry).registerMetric === 'function' &&
-    typeof (value as AnyRegistry).getSingleMetric === 'function'
-  );
+  return given;
 }
 
 /**
@@ -108,11 +97,11 @@ class Limits {
     const id = `${def.name}\u0000${label}`;
     let found = this.#state.limiters.get(id);
     if (!found) {
-      const l = this.#state.limits;
-      const max = l.perMetric?.[def.name] ?? l.maxLabelValues ?? DEFAULT_MAX_LABEL_VALUES;
+      const limits = this.#state.limits;
+      const max = limits.perMetric?.[def.name] ?? limits.maxLabelValues ?? DEFAULT_MAX_LABEL_VALUES;
       const key = this.#labelOverflowKeys.key([this.#service, def.name, label]);
       const counter = this.#labelOverflow;
-      const maxLength = l.maxLabelValueLength ?? DEFAULT_MAX_LABEL_LENGTH;
+      const maxLength = limits.maxLabelValueLength ?? DEFAULT_MAX_LABEL_LENGTH;
       found = new LabelLimiter(max, maxLength, () => counter.inc(key, 1));
       this.#state.limiters.set(id, found);
     }
@@ -123,8 +112,8 @@ class Limits {
   table(def: MetricDefinition): SeriesTable {
     let found = this.#state.tables.get(def.name);
     if (!found) {
-      const l = this.#state.limits;
-      const max = l.perMetricSeries?.[def.name] ?? l.maxSeries ?? DEFAULT_MAX_SERIES;
+      const limits = this.#state.limits;
+      const max = limits.perMetricSeries?.[def.name] ?? limits.maxSeries ?? DEFAULT_MAX_SERIES;
       const keep = CLOSED_LABELS.filter((name) => def.labelNames.includes(name));
       const counter = this.#seriesOverflow;
       const keys = this.#seriesOverflowKeys;

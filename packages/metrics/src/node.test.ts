@@ -2,7 +2,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMetrics, instrumentRequest, METRICS, resolveAdapterOptions } from './index.js';
+import { instrumentRequest, resolveAdapterOptions } from './adapter.js';
+import { createMetrics, METRICS } from './index.js';
 
 let server: Server | undefined;
 afterEach(async () => {

@@ -22,8 +22,8 @@ export function requestBytes(req: IncomingMessage): number | undefined {
   const headers = req.headers;
   const header = headers['content-length'];
   if (header === undefined) return headers['transfer-encoding'] === undefined ? 0 : undefined;
-  const n = Number(header);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  const bytes = Number(header);
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
 }
 
 // Per-response byte count, reached through `this` by two module-level wrappers. Functions shared

@@ -5,8 +5,18 @@ import type { MetricDefinition } from './contract.js';
 
 type PromMetric = Counter | Gauge | Histogram;
 
-function sameLabels(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name, i) => name === b[i]);
+function sameLabels(found: readonly string[], wanted: readonly string[]): boolean {
+  return found.length === wanted.length && found.every((name, i) => name === wanted[i]);
+}
+
+/** True for a prom-client `Registry` (of either content type), checked by shape. */
+export function isRegistry(value: unknown): value is AnyRegistry {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AnyRegistry).registerMetric === 'function' &&
+    typeof (value as AnyRegistry).getSingleMetric === 'function'
+  );
 }
 
 /** The metric of `def` in `registry`, registering it on first use. */

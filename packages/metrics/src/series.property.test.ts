@@ -16,7 +16,12 @@ import {
   type PrometheusServer,
 } from '@ai-orchestrator/testkit';
 import { Model, sampleId, type Limits, type Op } from '../test/model.js';
-import { EXECUTION_STATUSES, createMetrics, createMetricsHandler, type Metrics } from './index.js';
+import {
+  EXECUTION_STATUSES,
+  createMetrics,
+  createNodeMetricsHandler,
+  type Metrics,
+} from './index.js';
 
 const python = requireOpenMetricsParser();
 const promtool = requireBinary('promtool');
@@ -201,7 +206,7 @@ describe.skipIf(!python || !promtool)('random record sequences against the model
 
   /** What Prometheus stored from scraping `registry`, once it holds as many series as expected. */
   async function scraped(registry: Registry, service: string, expected: number) {
-    serve = createMetricsHandler({ registry }) as never;
+    serve = createNodeMetricsHandler({ registry }) as never;
     type Series = { metric: Record<string, string>; value: [number, string] };
     let result: Series[] = [];
     for (let i = 0; i < 100; i++) {

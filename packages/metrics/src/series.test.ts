@@ -6,7 +6,8 @@ const load = async () => ({
   prom: await import('prom-client'),
   index: await import('./index.js'),
   series: await import('./series.js'),
-  internals: await import('./prom-internals.js'),
+  probe: await import('./prom-internals/probe.js'),
+  writes: await import('./prom-internals/writes.js'),
   exposition: await import('./exposition.js'),
 });
 type Loaded = Awaited<ReturnType<typeof load>>;
@@ -48,7 +49,7 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
 
   it('is the version it claims, and the fast path applies to it', () => {
     expect(installedVersion(client.alias)).toBe(client.version);
-    expect(m.internals.fastPathProblem()).toBeUndefined();
+    expect(m.probe.fastPathProblem()).toBeUndefined();
     const registry = new m.prom.Registry();
     const counter = new m.prom.Counter({ name: 'c_total', help: 'c', registers: [registry] });
     const gauge = new m.prom.Gauge({ name: 'g', help: 'g', registers: [registry] });
@@ -67,8 +68,8 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
     for (const metric of metrics) {
       const fast =
         metric instanceof m.prom.Histogram
-          ? m.internals.histogramSeries(metric)
-          : m.internals.valueSeries(metric as unknown as InstanceType<Loaded['prom']['Counter']>);
+          ? m.writes.histogramSeries(metric)
+          : m.writes.valueSeries(metric as unknown as InstanceType<Loaded['prom']['Counter']>);
       expect([metric.name, fast !== undefined]).toEqual([metric.name, true]);
     }
   });

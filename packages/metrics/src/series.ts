@@ -1,19 +1,18 @@
 // Series of the contract metrics: a per-metric budget of label sets (SeriesTable) and the writes
 // to prom-client (the writers). A writer updates prom-client's entry in place when the installed
-// prom-client is one prom-internals knows, and goes through the public API otherwise.
+// prom-client is one prom-internals/ knows, and goes through the public API otherwise.
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { OVERFLOW_VALUE } from './contract.js';
 import { observe } from './observe.js';
+import { promHash, type Labels } from './prom-internals/probe.js';
 import {
   histogramSeries,
-  promHash,
   seriesHash,
   valueSeries,
   type HistogramSeriesWriter,
-  type Labels,
   type SeriesKey as InternalKey,
   type ValueSeries,
-} from './prom-internals.js';
+} from './prom-internals/writes.js';
 
 /** One label set, with its key in prom-client's map and what the public API writes instead. */
 export interface SeriesKey extends InternalKey {

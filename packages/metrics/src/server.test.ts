@@ -1,6 +1,14 @@
 import { Gauge, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMetrics, startMetricsServer, type MetricsServer } from './index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createMetrics,
+  createMetricsHandler,
+  createNodeMetricsHandler,
+  startMetricsServer,
+  type MetricsServer,
+} from './index.js';
 import { openWarning } from './server.js';
 
 /** Collects process warnings until stop() is called. */
@@ -225,5 +233,48 @@ describe('startMetricsServer', () => {
     await expect(startMetricsServer({ auth: { type: 'digest' } as never })).rejects.toThrow(
       /auth.type must be 'bearer' or 'basic', got "digest"/,
     );
+  });
+});
+
+describe('createNodeMetricsHandler', () => {
+  it('serves the registry from a plain http server, GET and HEAD only', async () => {
+    const handler = createNodeMetricsHandler({ registry: registryWithData() });
+    // The handler answers every failure itself; its promise never rejects.
+    const http = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+      const scraped = await fetch(url);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain(
+        'workflow_queue_size{service="svc",queue="default"} 3',
+      );
+      const posted = await fetch(url, { method: 'POST' });
+      expect([posted.status, posted.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
+  it('rejects bad options at creation with a TypeError naming the call and the field', () => {
+    expect(() => createNodeMetricsHandler('svc' as never)).toThrow(
+      new TypeError(
+        'createNodeMetricsHandler: options must be an object { registry?, auth?, timeoutMs? }, got "svc"',
+      ),
+    );
+    expect(() => createNodeMetricsHandler({ registry: {} as never })).toThrow(
+      new TypeError(
+        'createNodeMetricsHandler: registry must be a prom-client Registry, got an object',
+      ),
+    );
+    expect(() => createNodeMetricsHandler({ timeoutMs: 0 })).toThrow(
+      new TypeError('createNodeMetricsHandler: timeoutMs must be an integer >= 1, got 0'),
+    );
+    // The first name still works, and its errors say the name that was called.
+    expect(() => createMetricsHandler({ auth: { type: 'bearer', token: '' } })).toThrow(
+      /^createMetricsHandler: auth\.token must be a string with at least one non-whitespace character, got ""$/,
+    );
+    expect(typeof createMetricsHandler({ registry: new Registry() })).toBe('function');
   });
 });

@@ -1,19 +1,10 @@
 // A metrics server on its own port, so /metrics never shares the API's port, auth or middleware.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkAuth } from './auth.js';
-import { createMetricsHandler } from './handler.js';
+import { metricsHandlerFor } from './handler.js';
 import type { MetricsServer, MetricsServerOptions } from './types.js';
 import { invalid } from './validate.js';
-
-const warned = new Set<string>();
-
-/** One warning per code per process. */
-function warnOnce(message: string, code: string): void {
-  if (warned.has(code)) return;
-  warned.add(code);
-  process.emitWarning(`@ai-orchestrator/metrics: ${message}`, { type: 'MetricsWarning', code });
-}
+import { metricsWarnings } from './warnings.js';
 
 /** The error a failed listen() rejects with: what failed, on which host and port, and what to do. */
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
@@ -80,10 +71,9 @@ export async function startMetricsServer(
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw invalid(where, 'path', path, 'a path starting with "/"');
   }
-  const auth = checkAuth(where, options.auth);
-  const handler = createMetricsHandler({
+  const handler = metricsHandlerFor(where, {
     ...(options.registry ? { registry: options.registry } : {}),
-    ...(auth ? { auth } : {}),
+    ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
 
@@ -103,12 +93,13 @@ export async function startMetricsServer(
 
   await listen(server, port, host);
   // An 'error' without a listener would crash the process (EMFILE on accept, for one).
-  server.on('error', (error) =>
-    warnOnce(`metrics server error: ${error.message}`, 'AIO_METRICS_SERVER'),
-  );
+  server.on('error', (error) => {
+    const code = 'AIO_METRICS_SERVER';
+    metricsWarnings.once(code, `metrics server error: ${error.message}`, code);
+  });
   const actual = (server.address() as AddressInfo).port;
   const open = openWarning(options, host, actual);
-  if (open) warnOnce(open, 'AIO_METRICS_OPEN');
+  if (open) metricsWarnings.once('AIO_METRICS_OPEN', open, 'AIO_METRICS_OPEN');
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,9 @@
-// The seed's API, kept word for word: MetricsService.getInstance() and its record methods.
-import { createMetricsHandler as createHandler } from './handler.js';
+// The compatibility API: MetricsService.getInstance() and its positional record methods, kept word
+// for word for services written against the first version of this toolkit. Supported, not
+// deprecated; new code uses createMetrics() and the object forms.
+import { metricsHandlerFor } from './handler.js';
 import { createMetrics } from './metrics.js';
+import { defaultServiceName } from './service-name.js';
 import type {
   Exposition,
   Metrics,
@@ -11,13 +14,10 @@ import type {
 } from './types.js';
 import type { ExecutionStatus } from './contract.js';
 
-function defaultServiceName(): string {
-  return process.env.OTEL_SERVICE_NAME || process.env.SERVICE_NAME || 'unknown_service:node';
-}
-
 /**
- * The seed's singleton facade over {@link createMetrics}, on prom-client's global registry unless
- * the first `getInstance` call says otherwise.
+ * The compatibility API: a singleton facade over {@link createMetrics} with positional record
+ * methods, on prom-client's global registry unless the first `getInstance` call says otherwise.
+ * Supported alongside `createMetrics()`, which new code should prefer.
  *
  * @example
  * MetricsService.getInstance().recordEngineCall('openai', 'completion', 'success', 830);
@@ -82,7 +82,10 @@ export class MetricsService {
     return this.metrics.expose(format);
   }
 
+  /** A Node `(req, res)` handler serving this service's registry (see `createNodeMetricsHandler`). */
   createMetricsHandler(): MetricsHandler {
-    return createHandler({ registry: this.metrics.registry });
+    return metricsHandlerFor('MetricsService.createMetricsHandler', {
+      registry: this.metrics.registry,
+    });
   }
 }

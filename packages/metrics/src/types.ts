@@ -64,7 +64,7 @@ export interface WorkflowExecution {
   readonly engineType: string;
   readonly status: ExecutionStatus;
   readonly durationMs: number;
-  /** Accepted for the seed API and checked, but never a label, exemplar or span attribute here (personal data). */
+  /** Accepted for the compatibility API and checked, but never a label, exemplar or span attribute here (personal data). */
   readonly userId?: string;
 }
 
@@ -99,7 +99,7 @@ export interface MetricsHandlerOptions {
   readonly timeoutMs?: number;
 }
 
-/** A Node `(req, res)` handler; Express, Koa (`ctx.req`, `ctx.res`) and plain `http` can mount it. */
+/** A Node `(req, res)` handler (`createNodeMetricsHandler`); `http.createServer` and `ctx.req`/`ctx.res` or `request.raw`/`reply.raw` take it. */
 export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface MetricsServerOptions {

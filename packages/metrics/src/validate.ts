@@ -1,24 +1,41 @@
-// Input checks for the record APIs: a TypeError names the call, the field, the value and what is allowed.
+// Input checks shared by every package of the toolkit: a TypeError names the call, the field, the
+// value and the rule actually enforced. No prom-client here: the tracing package loads this too.
 
-function show(value: unknown): string {
+/** A value as an error message shows it: strings quoted, numbers as written, objects by kind. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value);
   }
-  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  if (value instanceof RegExp) return String(value);
+  return 'an object';
 }
 
+/**
+ * The TypeError for a bad input.
+ *
+ * @example
+ * throw invalid('createMetrics', 'limits', 3, 'an object'); // "createMetrics: limits must be an object, got 3"
+ */
 export function invalid(where: string, field: string, value: unknown, allowed: string): TypeError {
-  return new TypeError(`${where}: ${field} must be ${allowed}, got ${show(value)}`);
+  return new TypeError(`${where}: ${field} must be ${allowed}, got ${describeValue(value)}`);
 }
 
+/** A name, id or label value: a string with something other than whitespace in it. */
 export function requireName(where: string, field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw invalid(where, field, value, 'a non-empty string');
+    throw invalid(where, field, value, 'a string with at least one non-whitespace character');
   }
   return value;
+}
+
+export function optionalName(where: string, field: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return requireName(where, field, value);
 }
 
 export function requireOneOf<T extends string>(
@@ -52,9 +69,4 @@ export function requirePositiveInteger(where: string, field: string, value: unkn
     throw invalid(where, field, value, 'an integer >= 1');
   }
   return value;
-}
-
-export function optionalName(where: string, field: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  return requireName(where, field, value);
 }

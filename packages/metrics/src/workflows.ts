@@ -47,55 +47,59 @@ type WorkflowRecorder = Pick<
 >;
 
 /** The workflow half of {@link Metrics}. */
-export function createWorkflowRecorder(m: WorkflowInstruments): WorkflowRecorder {
-  const { service } = m;
+export function createWorkflowRecorder(instruments: WorkflowInstruments): WorkflowRecorder {
+  const { service } = instruments;
 
   function recordWorkflowExecution(first: WorkflowExecution | string, ...rest: Positional): void {
     const where = 'recordWorkflowExecution';
-    const e = typeof first === 'object' && first !== null ? first : positionalWorkflow(first, rest);
-    const workflowId = optionalName(where, 'workflowId', e.workflowId);
-    const name = requireName(where, 'workflowName', e.workflowName);
-    const engine = requireName(where, 'engineType', e.engineType);
-    const status = requireOneOf(where, 'status', e.status, EXECUTION_STATUSES);
-    const durationMs = requireNonNegative(where, 'durationMs', e.durationMs);
-    optionalName(where, 'userId', e.userId);
+    const execution =
+      typeof first === 'object' && first !== null ? first : positionalWorkflow(first, rest);
+    const workflowId = optionalName(where, 'workflowId', execution.workflowId);
+    const name = requireName(where, 'workflowName', execution.workflowName);
+    const engine = requireName(where, 'engineType', execution.engineType);
+    const status = requireOneOf(where, 'status', execution.status, EXECUTION_STATUSES);
+    const durationMs = requireNonNegative(where, 'durationMs', execution.durationMs);
+    optionalName(where, 'userId', execution.userId);
 
-    const key = m.executions.table.key([
+    const key = instruments.executions.table.key([
       service,
-      m.names.admit(name),
-      m.engines.admit(engine),
+      instruments.names.admit(name),
+      instruments.engines.admit(engine),
       status,
     ]);
-    m.executions.writer.inc(key, 1);
+    instruments.executions.writer.inc(key, 1);
     const id = workflowId === undefined ? undefined : wellFormed(workflowId);
     const extra = id ? { workflow_id: id } : undefined;
-    m.duration.observe(key, durationMs / 1000, exemplarLabels(activeTraceIds(), extra));
+    instruments.duration.observe(key, durationMs / 1000, exemplarLabels(activeTraceIds(), extra));
     if (id) annotateActiveSpan({ 'workflow.id': id, 'workflow.name': name });
   }
 
   const activeKey = (engine: string) =>
-    m.active.table.key([service, m.activeEngines.admit(engine)]);
+    instruments.active.table.key([service, instruments.activeEngines.admit(engine)]);
 
   return {
     recordWorkflowExecution: recordWorkflowExecution as Metrics['recordWorkflowExecution'],
     setQueueSize(queue: string, size: number): void {
       const name = requireName('setQueueSize', 'queue', queue);
       requireNonNegative('setQueueSize', 'size', size);
-      m.queue.writer.set(m.queue.table.key([service, m.queues.admit(name)]), size);
+      instruments.queue.writer.set(
+        instruments.queue.table.key([service, instruments.queues.admit(name)]),
+        size,
+      );
     },
     setActiveExecutions(engineType: string, count: number): void {
       const engine = requireName('setActiveExecutions', 'engineType', engineType);
       requireNonNegative('setActiveExecutions', 'count', count);
-      m.active.writer.set(activeKey(engine), count);
+      instruments.active.writer.set(activeKey(engine), count);
     },
     startExecution(engineType: string): () => void {
       const key = activeKey(requireName('startExecution', 'engineType', engineType));
-      m.active.writer.add(key, 1);
+      instruments.active.writer.add(key, 1);
       let ended = false;
       return () => {
         if (ended) return;
         ended = true;
-        m.active.writer.add(key, -1);
+        instruments.active.writer.add(key, -1);
       };
     },
   };

@@ -1,11 +1,11 @@
-// The seed API: one service object, functions wrapped in spans, a hand-made span, a clean shutdown.
+// TracingService: one service object, functions wrapped in spans, a hand-made span, a clean shutdown.
 import { TracingService } from '@ai-orchestrator/tracing';
 
 const tracing = new TracingService({
   serviceName: 'workflow-api',
   serviceVersion: '1.4.0',
   environment: 'production',
-  // the seed's legacy URL works too: http://jaeger:14268/api/traces is mapped to OTLP on :4318
+  // a legacy Jaeger collector URL works too: http://jaeger:14268/api/traces is mapped to OTLP on :4318
   jaegerEndpoint: process.env.JAEGER_ENDPOINT ?? 'http://localhost:4318/v1/traces',
   sampler: {
     ratio: 0.1, // keep 10% of ordinary traces…

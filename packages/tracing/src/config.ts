@@ -26,15 +26,18 @@ export interface TracingConfig {
   readonly resource: Attributes;
 }
 
-function queueOptions(o: TracingOptions, env: NodeJS.ProcessEnv): ExportQueueOptions {
-  const maxQueueSize = o.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env) ?? 2048;
-  const batch = o.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env) ?? 512;
+function queueOptions(options: TracingOptions, env: NodeJS.ProcessEnv): ExportQueueOptions {
+  const maxQueueSize = options.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env) ?? 2048;
+  const batch =
+    options.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env) ?? 512;
   return {
     maxQueueSize,
     maxExportBatchSize: Math.min(maxQueueSize, batch),
-    scheduledDelayMs: o.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env) ?? 5000,
-    exportTimeoutMs: o.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env) ?? 10_000,
-    shutdownTimeoutMs: o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    scheduledDelayMs:
+      options.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env) ?? 5000,
+    exportTimeoutMs:
+      options.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env) ?? 10_000,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
   };
 }
 

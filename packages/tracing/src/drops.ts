@@ -31,8 +31,11 @@ export class DropCounter {
     this.ready =
       registry === undefined
         ? Promise.resolve()
-        : import('@ai-orchestrator/metrics').then(
-            ({ ensureCounter, METRICS }) => {
+        : Promise.all([
+            import('@ai-orchestrator/metrics'),
+            import('@ai-orchestrator/metrics/adapter'),
+          ]).then(
+            ([{ METRICS }, { ensureCounter }]) => {
               const counter = ensureCounter(registry, METRICS.tracingSpansDropped);
               for (const reason of REASONS) {
                 counter.inc({ service, reason }, this.pending.get(reason) ?? 0);

@@ -1,5 +1,6 @@
 // Configuration from environment variables: the standard OTEL_* ones plus a few AIO_TRACING_* for
 // what OpenTelemetry has no variable for. Used by the `register` entry point.
+import { defaultServiceName } from '@ai-orchestrator/metrics/shared';
 import type { SamplerOptions, TracingOptions } from './types.js';
 import { warnOnce } from './warn.js';
 
@@ -22,7 +23,8 @@ function list(raw: string | undefined): string[] | undefined {
 }
 
 /**
- * The options `register` starts with, from the environment: `OTEL_SERVICE_NAME`, `JAEGER_ENDPOINT` (legacy, when no
+ * The options `register` starts with, from the environment: the service name as the metrics take it
+ * (`OTEL_SERVICE_NAME`, `SERVICE_NAME`, the npm package name), `JAEGER_ENDPOINT` (legacy, when no
  * `OTEL_EXPORTER_OTLP_*ENDPOINT` is set), `AIO_TRACING_ALWAYS_SAMPLE` (comma list),
  * `AIO_TRACING_MAX_TRACES_PER_SECOND`, `AIO_TRACING_REDACT=false`, `AIO_TRACING_IGNORE_PATHS`.
  *
@@ -44,7 +46,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOpt
     env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
   const ignorePaths = list(env.AIO_TRACING_IGNORE_PATHS);
   return {
-    serviceName: env.OTEL_SERVICE_NAME ?? env.npm_package_name ?? 'unknown_service:node',
+    serviceName: defaultServiceName(env),
     ...(env.npm_package_version !== undefined ? { serviceVersion: env.npm_package_version } : {}),
     ...(!otlpSet && env.JAEGER_ENDPOINT ? { jaegerEndpoint: env.JAEGER_ENDPOINT } : {}),
     ...(sampler !== undefined ? { sampler } : {}),

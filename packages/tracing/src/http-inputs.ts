@@ -2,7 +2,8 @@
 // header with CR/LF, so such a value would make every export fail as if the collector were down:
 // it is rejected at setup instead, with the secret part of the value masked.
 import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
-import { invalid, invalidSecret, show } from './invalid.js';
+import { describeValue } from '@ai-orchestrator/metrics/shared';
+import { invalid, invalidSecret } from './invalid.js';
 
 // RFC 9110 token: the characters a header name may have.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -80,7 +81,7 @@ export function checkUrl(field: string, value: unknown): void {
     ok = false;
   }
   if (ok) return;
-  const where = bad < 0 ? '' : ` (${show(value.charAt(bad))} at index ${bad})`;
+  const where = bad < 0 ? '' : ` (${describeValue(value.charAt(bad))} at index ${bad})`;
   throw new TypeError(`TracingService: ${field} must be ${allowed}, got ${showUrl(value)}${where}`);
 }
 

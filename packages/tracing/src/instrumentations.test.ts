@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExpressInstrumentationConfig } from '@opentelemetry/instrumentation-express';
+import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import {
   createInstrumentations,
   isInstalled,
@@ -52,6 +53,7 @@ describe('instrumentation selection', () => {
     const [express] = createInstrumentations(['express'], { ignorePaths: [] });
     const config = express!.getConfig() as ExpressInstrumentationConfig;
     expect(config.ignoreLayers).toEqual([OWN_EXPRESS_LAYER]);
-    expect(OWN_EXPRESS_LAYER).toBe('middleware - aiOrchestratorMetrics');
+    // ExpressInstrumentation names a middleware's span `middleware - <function name>`.
+    expect(OWN_EXPRESS_LAYER).toBe(`middleware - ${EXPRESS_MIDDLEWARE_NAME}`);
   });
 });

@@ -2,6 +2,7 @@
 // (or forced by an option), so installing tracing never pulls in a framework.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
@@ -68,7 +69,7 @@ export function selectInstrumentations(
  * (`@ai-orchestrator/express-monitoring` names its function so): a span per request for our own
  * instrumentation is noise in every trace and a third of the span work of a simple route.
  */
-export const OWN_EXPRESS_LAYER = 'middleware - aiOrchestratorMetrics';
+export const OWN_EXPRESS_LAYER = `middleware - ${EXPRESS_MIDDLEWARE_NAME}`;
 
 export interface HttpIgnore {
   /** Incoming request paths that get no span (scrapes and probes). */

@@ -1,14 +1,9 @@
-// Errors for bad setup input: they name the field, the value (secrets masked) and what is allowed.
-const WHERE = 'TracingService';
+// Errors for bad setup input: they name the field, the value (secrets masked) and what is allowed,
+// in the words every package of the toolkit uses (the core's shared checks, no prom-client).
+import { invalid as invalidInput } from '@ai-orchestrator/metrics/shared';
 
-/** A value as an error message shows it. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof RegExp) return String(value);
-  return 'an object';
-}
+/** What every setup error of this package starts with. */
+export const WHERE = 'TracingService';
 
 /**
  * A TypeError for a bad option or variable.
@@ -17,7 +12,7 @@ export function show(value: unknown): string {
  * throw invalid('maxQueueSize', 0, 'an integer >= 1'); // "TracingService: maxQueueSize must be an integer >= 1, got 0"
  */
 export function invalid(field: string, value: unknown, allowed: string): TypeError {
-  return new TypeError(`${WHERE}: ${field} must be ${allowed}, got ${show(value)}`);
+  return invalidInput(WHERE, field, value, allowed);
 }
 
 /** A secret as an error message may show it: a few leading characters, its length, and where it goes wrong. */

@@ -25,8 +25,8 @@ function isBlank(text: string, i: number): boolean {
 }
 
 function isValueChar(text: string, i: number, inQuery: boolean): boolean {
-  const c = text.charAt(i);
-  return i < text.length && !VALUE_END.has(c) && !(inQuery && c === '#');
+  const char = text.charAt(i);
+  return i < text.length && !VALUE_END.has(char) && !(inQuery && char === '#');
 }
 
 function skipBlanks(text: string, i: number): number {

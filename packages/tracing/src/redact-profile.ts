@@ -15,11 +15,11 @@ const KEY = 1;
 const BASE64 = 2;
 const CARD = 4;
 const CLASS = Uint8Array.from({ length: 128 }, (_, code) => {
-  const c = String.fromCharCode(code);
+  const char = String.fromCharCode(code);
   return (
-    (/[A-Za-z0-9_-]/.test(c) ? KEY : 0) |
-    (/[A-Za-z0-9/+]/.test(c) ? BASE64 : 0) |
-    (/[0-9 -]/.test(c) ? CARD : 0)
+    (/[A-Za-z0-9_-]/.test(char) ? KEY : 0) |
+    (/[A-Za-z0-9/+]/.test(char) ? BASE64 : 0) |
+    (/[0-9 -]/.test(char) ? CARD : 0)
   );
 });
 // Shorter text has none of the runs the gates look for: no loop over it.

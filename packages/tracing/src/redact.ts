@@ -86,10 +86,11 @@ export class Redactor {
   private array(values: unknown[]): AttributeValue {
     let out: unknown[] | undefined;
     for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (typeof v !== 'string') continue;
-      const masked = i > 0 && this.isSecretFlag(values[i - 1]) ? this.replacement : this.string(v);
-      if (masked === v) continue;
+      const value = values[i];
+      if (typeof value !== 'string') continue;
+      const masked =
+        i > 0 && this.isSecretFlag(values[i - 1]) ? this.replacement : this.string(value);
+      if (masked === value) continue;
       out ??= [...values];
       out[i] = masked;
     }

@@ -31,7 +31,7 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
-describe('TracingService (seed API, in-memory exporter)', () => {
+describe('TracingService (in-memory exporter)', () => {
   it('traceFunction returns the value of a sync function and ends its span', async () => {
     const exporter = new InMemorySpanExporter();
     current = start(exporter);
@@ -189,7 +189,10 @@ describe('TracingService (seed API, in-memory exporter)', () => {
 
 describe('option validation', () => {
   it.each([
-    [{ serviceName: '' }, /serviceName must be a non-empty string/],
+    [
+      { serviceName: ' ' },
+      /^TracingService: serviceName must be a string with at least one non-whitespace character, got " "$/,
+    ],
     [
       { serviceName: 'x', endpoint: 'localhost:4318' },
       /endpoint must be an http:\/\/ or https:\/\/ URL without spaces or control characters, got "localhost:4318"/,

@@ -1,4 +1,4 @@
-// The seed's TracingService: one object that starts the OpenTelemetry Node SDK and wraps work in spans.
+// TracingService: one object that starts the OpenTelemetry Node SDK and wraps work in spans.
 import {
   context,
   propagation,
@@ -146,11 +146,11 @@ export class TracingService {
 
   /** Builds the pipeline (queue, redaction, sampler, instrumentations) and starts the SDK. */
   private start(config: TracingConfig): void {
-    const o = this.options;
+    const options = this.options;
     // first, as it may refuse an OTEL_TRACES_SAMPLER_ARG before anything is built
-    const sampler = buildSampler(o.sampler, this.serviceName);
+    const sampler = buildSampler(options.sampler, this.serviceName);
     const exporter =
-      o.exporter ??
+      options.exporter ??
       new OTLPTraceExporter({
         ...(config.url !== undefined ? { url: config.url } : {}),
         ...(config.headers !== undefined ? { headers: { ...config.headers } } : {}),
@@ -162,7 +162,7 @@ export class TracingService {
         ? this.queue
         : new RedactingSpanProcessor(this.queue, new Redactor(config.redact));
     this.stopSampler = sampler.stop;
-    this.loaded = selectInstrumentations(o.instrumentations);
+    this.loaded = selectInstrumentations(options.instrumentations);
     // only frameworks imported from ESM need the loader; http and fetch are built in
     if (this.loaded.some((name) => name !== 'http' && name !== 'undici')) registerEsmHook();
     this.instrumentations = createInstrumentations(this.loaded, {

@@ -73,7 +73,7 @@ export interface TracingOptions {
    */
   readonly endpoint?: string;
   /**
-   * The seed's Jaeger URL. An OTLP URL is used as it is; a legacy collector URL on port 14268
+   * The Jaeger URL of the toolkit's first version. An OTLP URL is used as it is; a legacy collector URL on port 14268
    * (`/api/traces`) is mapped to OTLP on port 4318 of the same host, with a one-time warning.
    */
   readonly jaegerEndpoint?: string;

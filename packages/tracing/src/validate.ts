@@ -1,6 +1,7 @@
 // Option checks: a bad option throws a TypeError naming the field, the value and what is allowed.
+import { optionalName } from '@ai-orchestrator/metrics/shared';
 import { checkHeaders, checkUrl } from './http-inputs.js';
-import { invalid } from './invalid.js';
+import { WHERE, invalid } from './invalid.js';
 import type { InstrumentationName, TracingOptions } from './types.js';
 import { compileUserPattern } from './user-patterns.js';
 
@@ -20,9 +21,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function text(field: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
-    throw invalid(field, value, 'a non-empty string');
-  }
+  optionalName(WHERE, field, value);
 }
 
 function count(field: string, value: unknown, min: number): void {

@@ -1,9 +1,9 @@
-// One-time warnings through process.emitWarning, so `--no-warnings` and warning listeners apply.
-const said = new Set<string>();
+// One-time warnings through process.emitWarning (the toolkit's shared Warnings).
+import { Warnings } from '@ai-orchestrator/metrics/shared';
+
+const warnings = new Warnings('@ai-orchestrator/tracing', 'TracingWarning');
 
 /** Emits `message` once per `key` (default: the `code`) for the life of the process. */
 export function warnOnce(code: string, message: string, key = code): void {
-  if (said.has(key)) return;
-  said.add(key);
-  process.emitWarning(`@ai-orchestrator/tracing: ${message}`, { type: 'TracingWarning', code });
+  warnings.once(key, message, code);
 }

@@ -1,6 +1,9 @@
 // Exemplars link metrics to traces: with tracing initialised, the Express adapter's OpenMetrics
-// exposition carries trace ids, and the receiver got those very traces.
+// exposition carries trace ids, and the receiver got those very traces. And the adapter's own
+// middleware is the layer the tracing skips: no span for it in those traces.
+import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OWN_EXPRESS_LAYER } from '../src/instrumentations.js';
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
 import { startService, type Service } from './services.js';
 
@@ -49,5 +52,25 @@ describe('exemplars carry the trace ids the collector received', () => {
       expect(server.resource['service.name']).toBe('linked-svc');
       expect(server.attributes['http.route']).toBe('/users/:id');
     }
+  });
+
+  it("gives the Express adapter's middleware no span, and other middleware theirs", async () => {
+    expect(OWN_EXPRESS_LAYER).toBe(`middleware - ${EXPRESS_MIDDLEWARE_NAME}`);
+    expect((await fetch(`${service.url}/users/42`)).status).toBe(200);
+    const isRequest = (s: { name: string; kind: number; attributes: Record<string, unknown> }) =>
+      s.name === 'GET /users/:id' && s.kind === 2 && s.attributes['url.path'] === '/users/42';
+    const spans = await receiver.waitFor((all) => {
+      const request = all.find(isRequest);
+      return (
+        request !== undefined &&
+        all.some((s) => s.traceId === request.traceId && s.name === 'request handler')
+      );
+    });
+    const { traceId } = spans.find(isRequest)!;
+    const middleware = spans
+      .filter((s) => s.traceId === traceId && s.name.startsWith('middleware - '))
+      .map((s) => s.name);
+    // The app's own middleware has its span; the adapter's, whatever its name, has none.
+    expect(middleware).toEqual(['middleware - auditTrail']);
   });
 });

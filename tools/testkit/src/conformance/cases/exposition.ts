@@ -33,6 +33,28 @@ export function expositionCases<M extends object>({ start }: Harness<M>): void {
     expect(await requestCounts(app.registry)).toEqual({ 'GET /ok 200': 1 });
   });
 
+  it('answers any other method on /metrics 405 with Allow: GET, HEAD, bodies unread, and never records it', async () => {
+    const app = await start();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const [method, body, headers] of [
+      ['POST', undefined, undefined],
+      ['POST', 'a=1', form],
+      ['PUT', '{}', { 'content-type': 'application/json' }],
+      ['DELETE', undefined, undefined],
+      ['OPTIONS', undefined, undefined],
+      ['PATCH', 'x', undefined],
+    ] as const) {
+      const reply = await send(`${app.url}/metrics`, {
+        method,
+        ...(body === undefined ? {} : { body }),
+        ...(headers === undefined ? {} : { headers }),
+      });
+      expect([method, reply.status, reply.headers.allow]).toEqual([method, 405, 'GET, HEAD']);
+    }
+    await app.settled();
+    expect(await requestCounts(app.registry)).toEqual({});
+  });
+
   describe('with an active OpenTelemetry span', () => {
     let disable: () => void = () => {};
     beforeAll(() => {

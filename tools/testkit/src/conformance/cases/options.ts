@@ -19,6 +19,8 @@ function brokenRecorder<M extends object>(metrics: M): M {
   return broken as M; // the same shape, with a recorder that throws
 }
 
+const NOT_BLANK = 'must be a string with at least one non-whitespace character';
+
 export function optionCases<M extends object>(driver: AdapterDriver<M>, h: Harness<M>): void {
   it('does not record ignorePaths, strings and RegExps, query strings included', async () => {
     const app = await h.start({ ignorePaths: ['/ok', '/users/1', /^\/internal\//] });
@@ -68,16 +70,21 @@ export function optionCases<M extends object>(driver: AdapterDriver<M>, h: Harne
         `${name}: metricsPath must be a path starting with "/" or false, got "metrics"`,
       ],
       [{ ignorePaths: ['/a', 3] }, `${name}: ignorePaths[1] must be a string or a RegExp, got 3`],
-      [{ serviceName: '' }, `${name}: serviceName must be a non-empty string, got ""`],
-      [{ serviceName: ' ' }, `${name}: serviceName must be a non-empty string, got " "`],
+      [{ serviceName: '' }, `${name}: serviceName ${NOT_BLANK}, got ""`],
+      [{ serviceName: ' ' }, `${name}: serviceName ${NOT_BLANK}, got " "`],
       [
         { metrics: {} },
-        `${name}: metrics must be the object createMetrics() returns, got a object`,
+        `${name}: metrics must be the object createMetrics() returns, got an object`,
       ],
-      // The in-app handler checks auth, under its own name.
+      // The in-app handler's options are the adapter's options: errors say the adapter's name.
+      [{ auth: { type: 'bearer', token: '' } }, `${name}: auth.token ${NOT_BLANK}, got ""`],
       [
-        { auth: { type: 'bearer', token: '' } },
-        /: auth\.token must be a non-empty string, got ""$/,
+        { auth: { type: 'basic', username: 'a:b', password: 'p' } },
+        `${name}: auth.username must be a name without ":" (RFC 7617), got "a:b"`,
+      ],
+      [
+        { auth: { type: 'digest' } },
+        `${name}: auth.type must be 'bearer' or 'basic', got "digest"`,
       ],
     ];
     for (const [options, message] of cases) {

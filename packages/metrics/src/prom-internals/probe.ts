@@ -1,0 +1,174 @@
+// The one place (with ./writes.ts) that knows prom-client 15's private state: each metric's
+// `hashMap` of series entries, a histogram's `upperBounds` and bucket and exemplar storage,
+// `sortedLabelNames`, and a registry's `_defaultLabels`. prom-client's CHANGELOG warns this storage
+// changes between releases, so it is probed once against the installed copy (fastPathProblem);
+// when the probe fails every caller takes prom-client's public API instead. Tested on 15.1.0 and
+// 15.1.3. This file: the shapes, the probe, the single check, and read access for the exposition.
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+export type Labels = Record<string, string>;
+
+/** What prom-client keeps for one label set of a counter or gauge. */
+export interface ValueEntry {
+  value: number;
+  readonly labels: Labels;
+}
+
+export interface ExemplarLike {
+  labelSet: Labels;
+  value: number;
+  timestamp?: number;
+}
+
+/** What prom-client keeps for one label set of a histogram (15.1.0 keeps `bucketExemplars` always). */
+export interface HistogramEntry {
+  readonly labels: Labels;
+  readonly bucketValues: Record<string, number>;
+  sum: number;
+  count: number;
+  readonly bucketExemplars?: Record<string, ExemplarLike | null>;
+}
+
+/** One histogram series, as the exposition reads it. */
+export type HistogramSeries = Readonly<HistogramEntry>;
+
+export interface Internals<E> {
+  hashMap: Record<string, E | undefined>;
+  readonly sortedLabelNames: readonly string[];
+}
+
+export interface HistogramInternals extends Internals<HistogramEntry> {
+  readonly name: string;
+  readonly help: string;
+  readonly upperBounds: readonly number[];
+  readonly enableExemplars: boolean;
+  readonly collect?: () => unknown;
+  zero(labels: Labels): void;
+  updateExemplar(labels: Labels, value: number, exemplar: Labels): void;
+}
+
+/** prom-client's `hashObject(labels, sortedLabelNames)`: `name:value,` for each defined label. */
+export function promHash(labels: Labels, sortedNames: readonly string[]): string {
+  let hash = '';
+  for (const name of sortedNames) {
+    const value = labels[name];
+    if (value !== undefined) hash += `${name}:${value},`;
+  }
+  return hash;
+}
+
+let probed: { problem: string | undefined } | undefined;
+
+function probeProblem(): string | undefined {
+  const names = ['b', 'a'];
+  const labels = { b: 'y', a: 'x' };
+  const hash = promHash(labels, ['a', 'b']);
+  const counter = new Counter({ name: 'probe_total', help: 'p', labelNames: names, registers: [] });
+  counter.inc(labels, 2);
+  const counted = (counter as unknown as Internals<ValueEntry>).hashMap?.[hash];
+  if (counted?.labels !== labels || counted.value !== 2 || Object.keys(counted).length !== 2) {
+    return 'Counter entries are not { value, labels } under `name:value,` keys';
+  }
+  const gauge = new Gauge({ name: 'probe', help: 'p', labelNames: names, registers: [] });
+  gauge.set(labels, 3);
+  const gauged = (gauge as unknown as Internals<ValueEntry>).hashMap?.[hash];
+  if (gauged?.labels !== labels || gauged.value !== 3) {
+    return 'Gauge entries are not { value, labels }';
+  }
+  const histogram = new Histogram({
+    name: 'probe_seconds',
+    help: 'p',
+    labelNames: names,
+    buckets: [1, 2],
+    registers: [],
+    enableExemplars: true,
+  });
+  histogram.observe({ labels, value: 1.5, exemplarLabels: { a: 'e' } });
+  const internals = histogram as unknown as HistogramInternals;
+  const observed = internals.hashMap?.[hash];
+  const ok =
+    Array.isArray(internals.upperBounds) &&
+    internals.upperBounds.join() === '1,2' &&
+    typeof internals.zero === 'function' &&
+    observed?.labels === labels &&
+    observed.sum === 1.5 &&
+    observed.count === 1 &&
+    observed.bucketValues['1'] === 0 &&
+    observed.bucketValues['2'] === 1 &&
+    observed.bucketExemplars?.['2']?.labelSet.a === 'e';
+  return ok ? undefined : 'Histogram entries are not { labels, bucketValues, sum, count }';
+}
+
+/**
+ * Why prom-client's internals are not the ones this module knows, or undefined when the fast
+ * path applies. Probed once, on throwaway metrics of the installed prom-client.
+ */
+export function fastPathProblem(): string | undefined {
+  if (!probed) {
+    try {
+      probed = { problem: probeProblem() };
+    } catch (error) {
+      probed = { problem: `probe failed: ${error instanceof Error ? error.message : error}` };
+    }
+  }
+  return probed.problem;
+}
+
+/** The single check that the fast path applies to `metric`. */
+export function fastPathApplies(
+  metric: object,
+  type: typeof Counter | typeof Gauge | typeof Histogram,
+): boolean {
+  const internals = metric as Partial<HistogramInternals>;
+  // Exactly prom-client's class: a subclass may have overridden the writes we would bypass.
+  return (
+    Object.getPrototypeOf(metric) === type.prototype &&
+    typeof internals.hashMap === 'object' &&
+    internals.hashMap !== null &&
+    Array.isArray(internals.sortedLabelNames) &&
+    (type !== Histogram || Array.isArray(internals.upperBounds)) &&
+    fastPathProblem() === undefined
+  );
+}
+
+/** A histogram the exposition may read straight from its entries. */
+export interface PlainHistogram {
+  readonly name: string;
+  readonly help: string;
+  /** The bucket bounds, ascending (+Inf not included). */
+  readonly bounds: readonly number[];
+  /** Runs the collect callback, as Histogram#get() does before reading. */
+  collect(): Promise<void>;
+  series(): readonly HistogramSeries[];
+}
+
+/** The histogram's entries, when it is prom-client's own Histogram with its own get(). */
+export function plainHistogram(metric: unknown): PlainHistogram | undefined {
+  if (!(metric instanceof Histogram) || !fastPathApplies(metric, Histogram)) return undefined;
+  const internals = metric as unknown as HistogramInternals & { getForPromString: unknown };
+  const proto = Histogram.prototype as unknown as { getForPromString: unknown };
+  // An own get() or getForPromString() (set on the instance) renders something else.
+  if (
+    metric.get !== Histogram.prototype.get ||
+    internals.getForPromString !== proto.getForPromString
+  ) {
+    return undefined;
+  }
+  return {
+    name: internals.name,
+    help: internals.help,
+    bounds: internals.upperBounds,
+    async collect() {
+      if (!internals.collect) return;
+      const pending = internals.collect();
+      if (pending instanceof Promise) await pending;
+    },
+    series: () => Object.values(internals.hashMap) as HistogramSeries[],
+  };
+}
+
+/** True when the registry has default labels (or they cannot be read): getMetricsAsJSON merges them. */
+export function hasDefaultLabels(registry: object): boolean {
+  const defaults = (registry as { _defaultLabels?: unknown })._defaultLabels;
+  return typeof defaults !== 'object' || defaults === null || Object.keys(defaults).length > 0;
+}
