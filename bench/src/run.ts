@@ -1,5 +1,6 @@
 // `pnpm bench`: every measurement of the issue, bounded in time, then the Markdown report on
-// stdout and in bench/report.md. `--quick` is a 1-2 minute run; flags override single settings.
+// stdout and in bench/report.md. `--quick` is a 1-2 minute run; flags override single settings;
+// `--throughput-only` with `--frameworks`/`--variants` measures a subset (e.g. the tracing setups).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,25 @@ async function inWorker<T>(task: WorkerTask): Promise<T> {
   }
 }
 
+async function inProcessMeasurements(
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<Pick<BenchResults, 'scrape' | 'memory' | 'hll' | 'redis'>> {
+  log('scrape…');
+  const scrape = await inWorker<ScrapeResult[]>({
+    name: 'scrape',
+    series: settings.scrapeSeries,
+    reps: settings.scrapeReps,
+  });
+  log('memory…');
+  const memory = await inWorker<MemoryResult>({ name: 'memory', series: settings.memorySeries });
+  log('HyperLogLog…');
+  const hll = await inWorker<HllResult>({ name: 'hll', users: settings.hllUsers });
+  log('Redis…');
+  const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
+  return { scrape, memory, hll, redis };
+}
+
 /** Runs every measurement with `settings` and builds the report. */
 export async function runBench(options: RunOptions): Promise<RunOutput> {
   const { settings } = options;
@@ -96,27 +116,14 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   } finally {
     await sink.stop();
   }
-  log('scrape…');
-  const scrape = await inWorker<ScrapeResult[]>({
-    name: 'scrape',
-    series: settings.scrapeSeries,
-    reps: settings.scrapeReps,
-  });
-  log('memory…');
-  const memory = await inWorker<MemoryResult>({ name: 'memory', series: settings.memorySeries });
-  log('HyperLogLog…');
-  const hll = await inWorker<HllResult>({ name: 'hll', users: settings.hllUsers });
-  log('Redis…');
-  const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
+  const inProcess =
+    settings.throughputOnly === true ? {} : await inProcessMeasurements(settings, log);
   const results: BenchResults = {
     settings,
     environment: { ...environment, seconds: (performance.now() - started) / 1000 },
     throughput,
     exported,
-    scrape,
-    memory,
-    hll,
-    redis,
+    ...inProcess,
   };
   const targets = evaluateTargets(results);
   return { results, targets, markdown: buildReport(results, targets) };
@@ -132,6 +139,7 @@ function settingsFromArgs(argv: readonly string[]): {
     args: [...argv],
     options: {
       quick: { type: 'boolean' },
+      'throughput-only': { type: 'boolean' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
@@ -177,6 +185,7 @@ function settingsFromArgs(argv: readonly string[]): {
       durationSeconds: num('duration', values.duration, base.durationSeconds),
       warmupSeconds: values.warmup === '0' ? 0 : num('warmup', values.warmup, base.warmupSeconds),
       connections: Math.round(num('connections', values.connections, base.connections)),
+      ...(values['throughput-only'] === true ? { throughputOnly: true } : {}),
     },
     frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
     variants: list('variants', values.variants, VARIANTS),

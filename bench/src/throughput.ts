@@ -25,6 +25,8 @@ export interface Sample {
   readonly requests: number;
   readonly errors: number;
   readonly p99Ms: number;
+  /** Tracing setups: the share of the window's requests answered inside a sampled trace. */
+  readonly sampledShare?: number;
 }
 
 export interface ThroughputResult {
@@ -39,9 +41,8 @@ interface RunningServer {
   readonly url: string;
 }
 
-async function serverCpu(server: RunningServer): Promise<number> {
-  const reply = await server.child.ask<{ micros: number }>({ type: 'cpu' }, 'cpu', 10_000);
-  return reply.micros;
+async function serverCpu(server: RunningServer): Promise<{ micros: number; sampled?: number }> {
+  return server.child.ask<{ micros: number; sampled?: number }>({ type: 'cpu' }, 'cpu', 10_000);
 }
 
 async function runLoad(
@@ -96,10 +97,13 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
               variant: server.variant,
               round,
               rps: result.requests / result.seconds,
-              cpuMicrosPerRequest: (after - before) / requests,
+              cpuMicrosPerRequest: (after.micros - before.micros) / requests,
               requests: result.requests,
               errors: result.errors + result.non2xx,
               p99Ms: result.p99Ms,
+              ...(after.sampled !== undefined && before.sampled !== undefined
+                ? { sampledShare: (after.sampled - before.sampled) / requests }
+                : {}),
             };
             samples.push(sample);
             log(

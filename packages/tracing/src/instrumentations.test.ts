@@ -49,7 +49,7 @@ describe('instrumentation selection', () => {
   });
 
   it("gives the Express adapter's own middleware no span", () => {
-    const [express] = createInstrumentations(['express'], { ignorePaths: [] });
+    const [express] = createInstrumentations(['express'], { ignorePaths: [], profile: 'full' });
     const config = express!.getConfig() as ExpressInstrumentationConfig;
     expect(config.ignoreLayers).toEqual([OWN_EXPRESS_LAYER]);
     expect(OWN_EXPRESS_LAYER).toBe('middleware - aiOrchestratorMetrics');

@@ -4,12 +4,14 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import type { InstrumentationName, InstrumentationSwitches } from './types.js';
+import { FastifyRouteInstrumentation } from './route-fastify.js';
+import { KoaRouteInstrumentation } from './route-koa.js';
+import type { InstrumentationName, InstrumentationSwitches, TracingProfile } from './types.js';
 import { INSTRUMENTATION_NAMES } from './validate.js';
 
 // The module each instrumentation patches; http and undici (fetch) are built into Node.
@@ -70,10 +72,19 @@ export function selectInstrumentations(
  */
 export const OWN_EXPRESS_LAYER = 'middleware - aiOrchestratorMetrics';
 
-export interface HttpIgnore {
+export interface InstrumentationSettings {
   /** Incoming request paths that get no span (scrapes and probes). */
   readonly ignorePaths: readonly (string | RegExp)[];
+  /** `lean`: no framework spans, the route on the HTTP server span only. */
+  readonly profile: TracingProfile;
 }
+
+// Express still runs its layer patch in the lean profile: it is what finds the route template.
+const EVERY_EXPRESS_LAYER = [
+  ExpressLayerType.MIDDLEWARE,
+  ExpressLayerType.ROUTER,
+  ExpressLayerType.REQUEST_HANDLER,
+];
 
 function ignored(paths: readonly (string | RegExp)[], url: string | undefined): boolean {
   const path = (url ?? '/').split('?')[0] ?? '/';
@@ -83,20 +94,26 @@ function ignored(paths: readonly (string | RegExp)[], url: string | undefined): 
 /** New instances of the selected instrumentations (not yet enabled). */
 export function createInstrumentations(
   names: readonly InstrumentationName[],
-  http: HttpIgnore,
+  settings: InstrumentationSettings,
 ): Instrumentation[] {
+  const lean = settings.profile === 'lean';
   const factories: Record<InstrumentationName, () => Instrumentation> = {
     http: () =>
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => ignored(http.ignorePaths, req.url),
+        ignoreIncomingRequestHook: (req) => ignored(settings.ignorePaths, req.url),
       }),
-    express: () => new ExpressInstrumentation({ ignoreLayers: [OWN_EXPRESS_LAYER] }),
-    koa: () => new KoaInstrumentation(),
+    express: () =>
+      new ExpressInstrumentation(
+        lean ? { ignoreLayersType: EVERY_EXPRESS_LAYER } : { ignoreLayers: [OWN_EXPRESS_LAYER] },
+      ),
+    koa: () => (lean ? new KoaRouteInstrumentation() : new KoaInstrumentation()),
     // @fastify/otel hooks every Fastify instance through the fastify.initialization channel
     fastify: () =>
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-      }) as unknown as Instrumentation,
+      lean
+        ? new FastifyRouteInstrumentation()
+        : (new FastifyOtelInstrumentation({
+            registerOnInitialization: true,
+          }) as unknown as Instrumentation),
     undici: () => new UndiciInstrumentation(),
     ioredis: () => new IORedisInstrumentation({ requireParentSpan: true }),
   };

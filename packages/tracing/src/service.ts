@@ -167,6 +167,7 @@ export class TracingService {
     if (this.loaded.some((name) => name !== 'http' && name !== 'undici')) registerEsmHook();
     this.instrumentations = createInstrumentations(this.loaded, {
       ignorePaths: config.ignorePaths,
+      profile: config.profile,
     });
     this.sdk = new NodeSDK({
       serviceName: this.serviceName,
