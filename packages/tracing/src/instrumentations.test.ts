@@ -6,6 +6,8 @@ import {
   OWN_EXPRESS_LAYER,
   selectInstrumentations,
 } from './instrumentations.js';
+import { FastifyRouteInstrumentation } from './route-fastify.js';
+import { KoaRouteInstrumentation } from './route-koa.js';
 
 describe('instrumentation selection', () => {
   it('finds modules the app can load, from the working directory or the main script', () => {
@@ -46,6 +48,22 @@ describe('instrumentation selection', () => {
         all,
       ),
     ).toEqual(['http', 'ioredis']);
+  });
+
+  it("profile 'lean': the route from each framework, no framework spans", () => {
+    const [express, koa, fastify] = createInstrumentations(['express', 'koa', 'fastify'], {
+      ignorePaths: [],
+      profile: 'lean',
+    });
+    // Express keeps its instrumentation, every layer type ignored: it still finds the route
+    expect((express!.getConfig() as ExpressInstrumentationConfig).ignoreLayersType).toEqual([
+      'middleware',
+      'router',
+      'request_handler',
+    ]);
+    expect(koa).toBeInstanceOf(KoaRouteInstrumentation);
+    expect(fastify).toBeInstanceOf(FastifyRouteInstrumentation);
+    for (const instrumentation of [express, koa, fastify]) instrumentation!.disable();
   });
 
   it("gives the Express adapter's own middleware no span", () => {

@@ -86,9 +86,19 @@ const EVERY_EXPRESS_LAYER = [
   ExpressLayerType.REQUEST_HANDLER,
 ];
 
-function ignored(paths: readonly (string | RegExp)[], url: string | undefined): boolean {
-  const path = (url ?? '/').split('?')[0] ?? '/';
-  return paths.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
+/** A test of request URLs against `paths` (exact strings, or patterns on the path). */
+function ignoring(paths: readonly (string | RegExp)[]): (url: string | undefined) => boolean {
+  const exact = new Set(paths.filter((p): p is string => typeof p === 'string'));
+  const patterns = paths.filter((p): p is RegExp => p instanceof RegExp);
+  // runs on every incoming request: no split, no array
+  return (url) => {
+    const raw = url ?? '/';
+    const query = raw.indexOf('?');
+    const path = query === -1 ? raw : raw.slice(0, query);
+    if (exact.has(path)) return true;
+    for (const pattern of patterns) if (pattern.test(path)) return true;
+    return false;
+  };
 }
 
 /** New instances of the selected instrumentations (not yet enabled). */
@@ -97,11 +107,9 @@ export function createInstrumentations(
   settings: InstrumentationSettings,
 ): Instrumentation[] {
   const lean = settings.profile === 'lean';
+  const ignored = ignoring(settings.ignorePaths);
   const factories: Record<InstrumentationName, () => Instrumentation> = {
-    http: () =>
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => ignored(settings.ignorePaths, req.url),
-      }),
+    http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignored(req.url) }),
     express: () =>
       new ExpressInstrumentation(
         lean ? { ignoreLayersType: EVERY_EXPRESS_LAYER } : { ignoreLayers: [OWN_EXPRESS_LAYER] },

@@ -236,6 +236,9 @@ export function buildSampler(
   }
   const perSecond = options?.maxTracesPerSecond ?? (chosen ? undefined : DEFAULT_TRACES_PER_SECOND);
   const limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond, now);
-  const root = new RuleSampler(options?.alwaysSample ?? [], base, limiter);
+  const rules = options?.alwaysSample ?? [];
+  // nothing to add to the base decision: one sampler less on every new trace
+  const root =
+    rules.length === 0 && limiter === undefined ? base : new RuleSampler(rules, base, limiter);
   return { sampler: parentBased ? new ParentBasedSampler({ root }) : root, stop };
 }
