@@ -51,5 +51,9 @@ export const REQUEST_PATH = '/users/42';
 /** Messages between the runner and its children, over the fork() IPC channel. */
 export type ChildMessage =
   | { readonly type: 'ready'; readonly port: number; readonly detail?: string }
-  | { readonly type: 'cpu'; readonly micros: number; readonly sampled?: number }
+  | {
+      readonly type: 'cpu';
+      readonly micros: number;
+      readonly traces?: { readonly handled: number; readonly sampled: number };
+    }
   | { readonly type: 'error'; readonly message: string };

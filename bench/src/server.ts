@@ -37,18 +37,19 @@ const traced = (variant: Variant): boolean =>
   variant === 'ours-trace-default' || variant === 'ours-trace-100' || variant === 'ours-trace-lean';
 const withOurs = (variant: Variant): boolean => variant === 'ours' || traced(variant);
 
-/** Requests answered inside a sampled trace (tracing setups only): the rate actually sampled. */
-let sampled: number | undefined;
+/** Requests handled, and those inside a sampled trace (tracing setups only): the rate sampled. */
+let traces: { handled: number; sampled: number } | undefined;
 let countSampled = (): void => undefined;
 
 function startCounting(): void {
   const api = require('@opentelemetry/api') as typeof OtelApi;
-  let count = 0;
+  const counts = { handled: 0, sampled: 0 };
   countSampled = () => {
+    counts.handled += 1;
     const flags = api.trace.getActiveSpan()?.spanContext().traceFlags ?? 0;
-    if ((flags & api.TraceFlags.SAMPLED) !== 0) sampled = ++count;
+    if ((flags & api.TraceFlags.SAMPLED) !== 0) counts.sampled += 1;
   };
-  sampled = 0;
+  traces = counts;
 }
 
 /** What each tracing setup of ours passes besides the endpoint and the instrumentations. */
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
       send({
         type: 'cpu',
         micros: user + system,
-        ...(sampled !== undefined ? { sampled } : {}),
+        ...(traces !== undefined ? { traces: { ...traces } } : {}),
       });
     }
   });
