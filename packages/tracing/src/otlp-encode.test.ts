@@ -76,6 +76,7 @@ function corpus(): ReadableSpan[] {
           'the.value': value,
           [`key.${i}`]: i,
           'http.route': '/u/:id',
+          'takes.turns': ['a', 'b', 'c'][i % 3] as string, // hits on older remembered values
         };
         const parent = tracer.startSpan('parent');
         const remote = {

@@ -184,15 +184,18 @@ function rememberable(value: AttributeValue | undefined): boolean {
 }
 
 interface Slot {
-  value: AttributeValue;
-  /** The encoded field, unless the value keeps changing. */
-  bytes: Uint8Array | undefined;
-  /** Changes of value in a row. */
+  /** Recent values of the key and their encoded fields; `next` is overwritten next. */
+  readonly values: AttributeValue[];
+  readonly fields: Uint8Array[];
+  next: number;
+  /** Misses in a row: a value that changes span after span (a client port) is not copied. */
   misses: number;
 }
 
-// After this many changes in a row, a key's value is encoded without being remembered, until it repeats.
-const VOLATILE = 4;
+// Values remembered per key (one key often takes turns between a few values across span kinds),
+// and misses in a row after which a key's new values are no longer remembered, until one repeats.
+const RECENT = 4;
+const VOLATILE = 8;
 
 /**
  * Encodes trace export requests; one instance per exporter, as it remembers encodings.
@@ -300,14 +303,16 @@ export class TraceEncoder {
     }
   }
 
-  /** Span attributes (field 9); a key whose value is the one it had last time is copied. */
+  /** Span attributes (field 9); a key with one of its recent values is copied as encoded then. */
   private spanAttributes(attributes: Attributes): void {
     const w = this.w;
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
       const slot = this.attributes.get(key);
-      if (slot?.bytes !== undefined && slot.value === value) {
-        w.raw(slot.bytes);
+      const hit = slot === undefined ? -1 : slot.values.indexOf(value as AttributeValue);
+      if (hit !== -1) {
+        w.raw((slot as Slot).fields[hit] as Uint8Array);
+        (slot as Slot).misses = 0;
         continue;
       }
       const from = w.pos;
@@ -317,19 +322,19 @@ export class TraceEncoder {
       w.end(at);
       if (!rememberable(value) || key.length > REMEMBERED_LENGTH) continue;
       if (slot === undefined) {
-        if (this.attributes.size < REMEMBERED) {
-          this.attributes.set(key, {
-            value: value as AttributeValue,
-            bytes: w.copy(from, w.pos),
-            misses: 0,
-          });
-        }
-        continue;
+        if (this.attributes.size >= REMEMBERED) continue;
+        const field = w.copy(from, w.pos);
+        this.attributes.set(key, {
+          values: [value as AttributeValue],
+          fields: [field],
+          next: 1,
+          misses: 0,
+        });
+      } else if (++slot.misses <= VOLATILE) {
+        slot.values[slot.next] = value as AttributeValue;
+        slot.fields[slot.next] = w.copy(from, w.pos);
+        slot.next = (slot.next + 1) % RECENT;
       }
-      slot.misses = slot.value === value ? 0 : slot.misses + 1;
-      slot.value = value as AttributeValue;
-      // a value that changes span after span (a client port) is not worth a copy each time
-      slot.bytes = slot.misses <= VOLATILE ? w.copy(from, w.pos) : undefined;
     }
   }
 }
