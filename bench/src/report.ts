@@ -409,8 +409,12 @@ function businessSection(hll: HllResult | undefined, redis: RedisResult | undefi
   return lines;
 }
 
-/** The whole report as Markdown. */
-export function buildReport(results: BenchResults, targets = evaluateTargets(results)): string {
+/** The whole report as Markdown; `notes` (hand-written sections) follow the throughput tables. */
+export function buildReport(
+  results: BenchResults,
+  targets = evaluateTargets(results),
+  notes: readonly string[] = [],
+): string {
   const e = results.environment;
   const summaries = summarize(results.throughput.samples);
   const missed = targets.filter((t) => !t.met);
@@ -421,6 +425,7 @@ export function buildReport(results: BenchResults, targets = evaluateTargets(res
       `${results.settings.mode} run, ${f0(e.seconds)} s`,
     '',
     ...throughputSection(results, summaries),
+    ...notes.flatMap((note) => [note.trim(), '']),
     ...scrapeSection(results),
     ...memorySection(results.memory),
     ...businessSection(results.hll, results.redis),

@@ -1,7 +1,7 @@
 // `pnpm bench`: every measurement of the issue, bounded in time, then the Markdown report on
 // stdout and in bench/report.md. `--quick` is a 1-2 minute run; flags override single settings;
 // `--throughput-only` with `--frameworks`/`--variants` measures a subset (e.g. the tracing setups).
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -67,6 +67,12 @@ async function inWorker<T>(task: WorkerTask): Promise<T> {
   }
 }
 
+/** Hand-written sections kept beside the report (the tracing profile), when present. */
+function notes(): string[] {
+  const file = fileURLToPath(new URL('../tracing-profile.md', import.meta.url));
+  return existsSync(file) ? [readFileSync(file, 'utf8')] : [];
+}
+
 async function inProcessMeasurements(
   settings: BenchSettings,
   log: (line: string) => void,
@@ -126,7 +132,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     ...inProcess,
   };
   const targets = evaluateTargets(results);
-  return { results, targets, markdown: buildReport(results, targets) };
+  return { results, targets, markdown: buildReport(results, targets, notes()) };
 }
 
 function settingsFromArgs(argv: readonly string[]): {

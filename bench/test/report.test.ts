@@ -27,6 +27,7 @@ describe('pnpm bench report', () => {
       '# Benchmark report',
       '## Throughput',
       '### Express 5',
+      '## Tracing: where the time goes',
       '## Scrape',
       '## Memory per series',
       '## Business metrics',
