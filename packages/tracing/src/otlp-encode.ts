@@ -1,166 +1,27 @@
 // OTLP/protobuf ExportTraceServiceRequest, byte for byte what @opentelemetry/otlp-transformer's
 // ProtobufTraceSerializer writes, in one pass and remembering what repeats from span to span: the
-// encoded `key = value` of each attribute key's last value and of span names. Serialising was the
-// largest per-span cost of the export path (two passes, every string re-encoded every time).
+// encoded `key = value` of each attribute key's recent values and of span names. Serialising was
+// the largest per-span cost of the export path (two passes, every string re-encoded every time).
 // https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
-import type { Attributes, AttributeValue, HrTime, Link, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import {
+  spanFlags,
+  writeEvent,
+  writeKeyValue,
+  writeLink,
+  writeResource,
+  writeScope,
+  writeStatus,
+  writeTime,
+  type Scope,
+} from './otlp-messages.js';
 import { FIXED32, FIXED64, LENGTH, VARINT, Writer } from './otlp-writer.js';
-
-type Scope = ReadableSpan['instrumentationScope'];
 
 // Remembered encodings: up to this many keys and names, of values up to this long.
 const REMEMBERED = 4096;
 const REMEMBERED_LENGTH = 256;
-const INT64_MIN = -(2 ** 63);
-const INT64_MAX = 2 ** 63;
-const HAS_IS_REMOTE = 0x100;
-const IS_REMOTE = 0x200;
-
-function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
-  return (traceFlags & 0xff) | HAS_IS_REMOTE | (isRemote ? IS_REMOTE : 0);
-}
-
-/** Nanoseconds since the epoch as the two halves of a fixed64, exact past 2^53. */
-function writeTime(w: Writer, [seconds, nanos]: HrTime): void {
-  const lower = (seconds & 0xffff) * 1e9;
-  const upper = ((seconds / 0x10000) >>> 0) * 1e9;
-  const low = (lower >>> 0) + (((upper & 0xffff) * 0x10000) >>> 0) + nanos;
-  const high =
-    Math.floor(lower / 0x1_0000_0000) + ((upper / 0x10000) >>> 0) + Math.floor(low / 0x1_0000_0000);
-  w.fixed64(low >>> 0, high >>> 0);
-}
-
-function writeAnyValue(w: Writer, value: unknown): void {
-  if (typeof value === 'string') {
-    w.tag(1, LENGTH);
-    w.string(value);
-  } else if (typeof value === 'boolean') {
-    w.tag(2, VARINT);
-    w.varint(value ? 1 : 0);
-  } else if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_MAX) {
-      w.tag(3, VARINT);
-      w.varint(value);
-    } else {
-      w.tag(4, FIXED64);
-      w.double(value);
-    }
-  } else if (value instanceof Uint8Array) {
-    w.tag(7, LENGTH);
-    w.bytes(value);
-  } else if (Array.isArray(value)) {
-    w.tag(5, LENGTH);
-    const array = w.begin();
-    for (const item of value) {
-      w.tag(1, LENGTH);
-      const at = w.begin();
-      writeAnyValue(w, item);
-      w.end(at);
-    }
-    w.end(array);
-  } else if (typeof value === 'object' && value !== null) {
-    w.tag(6, LENGTH);
-    const list = w.begin();
-    for (const [key, item] of Object.entries(value)) {
-      w.tag(1, LENGTH);
-      const at = w.begin();
-      writeKeyValue(w, key, item);
-      w.end(at);
-    }
-    w.end(list);
-  }
-}
-
-function writeKeyValue(w: Writer, key: string, value: unknown): void {
-  w.tag(1, LENGTH);
-  w.string(key);
-  w.tag(2, LENGTH);
-  const at = w.begin();
-  writeAnyValue(w, value);
-  w.end(at);
-}
-
-/** `attributes` as repeated KeyValue in `field`. */
-function writeAttributes(w: Writer, attributes: Attributes, field: number): void {
-  for (const key of Object.keys(attributes)) {
-    w.tag(field, LENGTH);
-    const at = w.begin();
-    writeKeyValue(w, key, attributes[key]);
-    w.end(at);
-  }
-}
-
-function writeStatus(w: Writer, status: SpanStatus): void {
-  const at = w.begin();
-  if (status.message) {
-    w.tag(2, LENGTH);
-    w.string(status.message);
-  }
-  w.tag(3, VARINT);
-  w.varint(status.code);
-  w.end(at);
-}
-
-function writeEvent(w: Writer, event: TimedEvent): void {
-  const at = w.begin();
-  w.tag(1, FIXED64);
-  writeTime(w, event.time);
-  w.tag(2, LENGTH);
-  w.string(event.name);
-  if (event.attributes) writeAttributes(w, event.attributes, 3);
-  w.tag(4, VARINT);
-  w.varint(event.droppedAttributesCount ?? 0);
-  w.end(at);
-}
-
-function writeLink(w: Writer, link: Link): void {
-  const at = w.begin();
-  const { context } = link;
-  w.tag(1, LENGTH);
-  w.hex(context.traceId);
-  w.tag(2, LENGTH);
-  w.hex(context.spanId);
-  const traceState = context.traceState?.serialize();
-  if (traceState) {
-    w.tag(3, LENGTH);
-    w.string(traceState);
-  }
-  if (link.attributes) writeAttributes(w, link.attributes, 4);
-  w.tag(5, VARINT);
-  w.varint(link.droppedAttributesCount ?? 0);
-  w.tag(6, FIXED32);
-  w.fixed32(spanFlags(context.traceFlags, context.isRemote));
-  w.end(at);
-}
-
-function writeScope(w: Writer, scope: Scope): void {
-  w.tag(1, LENGTH);
-  const at = w.begin();
-  w.tag(1, LENGTH);
-  w.string(scope.name);
-  if (scope.version) {
-    w.tag(2, LENGTH);
-    w.string(scope.version);
-  }
-  const extra = scope as { attributes?: Attributes; droppedAttributesCount?: number };
-  if (extra.attributes) writeAttributes(w, extra.attributes, 3);
-  if (extra.droppedAttributesCount) {
-    w.tag(4, VARINT);
-    w.varint(extra.droppedAttributesCount);
-  }
-  w.end(at);
-}
-
-function writeResource(w: Writer, resource: Resource): void {
-  w.tag(1, LENGTH);
-  const at = w.begin();
-  writeAttributes(w, resource.attributes, 1);
-  w.tag(2, VARINT);
-  w.varint(0);
-  w.end(at);
-}
 
 /** Spans by resource, then by instrumentation scope, in the order they first appear. */
 function group(spans: readonly ReadableSpan[]): Map<Resource, Map<Scope, ReadableSpan[]>> {
