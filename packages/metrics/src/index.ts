@@ -16,6 +16,7 @@ export {
   UNMATCHED_ROUTE,
   WORKFLOW_DURATION_BUCKETS,
   seriesNames,
+  type Aggregation,
   type ExecutionStatus,
   type MetricDefinition,
   type MetricKey,
@@ -25,6 +26,8 @@ export {
 export { createMetrics } from './metrics.js';
 export { createMetricsHandler } from './handler.js';
 export { startMetricsServer } from './server.js';
+export { createClusterMetrics } from './cluster/primary.js';
+export type { ClusterMetrics, ClusterMetricsOptions } from './cluster/types.js';
 export { MetricsService } from './service.js';
 export { render, negotiate, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
 export { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';

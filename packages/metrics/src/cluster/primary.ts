@@ -1,0 +1,158 @@
+// createClusterMetrics: the primary's one /metrics for all its workers. Each scrape asks every
+// worker for a snapshot (each with its own deadline), merges them with the primary's own
+// registry and the carried totals of exited workers, and renders through the core's exposition,
+// yielding to the event loop as it goes.
+import { Registry, register as globalRegistry } from 'prom-client';
+import { METRICS } from '../contract.js';
+import { renderAs, renderFamilies } from '../exposition.js';
+import { ensureCounter, ensureGauge } from '../registry.js';
+import { serviceOf, seriesBudgets } from '../state.js';
+import type { AnyRegistry, Exposition, MetricsFormat } from '../types.js';
+import { Budgets } from './budget.js';
+import { Carry } from './carry.js';
+import { Gatherer } from './gather.js';
+import { clusterTransport, threadTransport } from './links.js';
+import { Merger, type MergeOptions } from './merge.js';
+import { checkOptions, type CheckedOptions } from './options.js';
+import type { FamilySnapshot } from './protocol.js';
+import { snapshotParts } from './snapshot.js';
+import type { Origin } from './accumulators.js';
+import type { ClusterMetrics, ClusterMetricsOptions } from './types.js';
+
+// A long merge yields to the event loop after this long, as the exposition does.
+const SLICE_MS = 8;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const warned = new Set<string>();
+function warnOnce(code: string, message: string): void {
+  if (warned.has(code)) return;
+  warned.add(code);
+  process.emitWarning(`@ai-orchestrator/metrics: ${message}`, { type: 'MetricsWarning', code });
+}
+
+/** Local registries read as one snapshot (the primary's own, and its cluster metrics). */
+async function readLocal(
+  registries: readonly AnyRegistry[],
+): Promise<{ families: FamilySnapshot[]; budgets: Record<string, number> }> {
+  const families: FamilySnapshot[] = [];
+  for await (const part of snapshotParts(registries)) {
+    families.push(...part);
+    await yieldToEventLoop();
+  }
+  return { families, budgets: Object.assign({}, ...registries.map(seriesBudgets)) };
+}
+
+async function mergeAll(
+  merger: Merger,
+  families: readonly FamilySnapshot[],
+  origin: Origin,
+): Promise<void> {
+  let sliceStart = performance.now();
+  for (const family of families) {
+    merger.add(family, origin);
+    if (performance.now() - sliceStart < SLICE_MS) continue;
+    await yieldToEventLoop();
+    sliceStart = performance.now();
+  }
+}
+
+/** The primary's own counters: stale snapshots, workers merged, label sets folded. */
+class ClusterCounters {
+  readonly #service: string;
+  readonly #stale;
+  readonly #workers;
+  readonly #folded;
+
+  constructor(registry: AnyRegistry, service: string) {
+    this.#service = service;
+    this.#stale = ensureCounter(registry, METRICS.clusterStaleSnapshots);
+    this.#workers = ensureGauge(registry, METRICS.clusterWorkers);
+    this.#folded = ensureGauge(registry, METRICS.clusterSeriesFolded);
+    for (const reason of ['timeout', 'error']) this.#stale.inc({ service, reason }, 0);
+  }
+
+  record(stale: { timeout: number; error: number }, workers: number, folded: Map<string, number>) {
+    const service = this.#service;
+    if (stale.timeout > 0) this.#stale.inc({ service, reason: 'timeout' }, stale.timeout);
+    if (stale.error > 0) this.#stale.inc({ service, reason: 'error' }, stale.error);
+    this.#workers.set({ service }, workers);
+    this.#folded.reset();
+    for (const [metric, count] of folded) this.#folded.set({ service, metric }, count);
+  }
+}
+
+async function mergeView(
+  o: CheckedOptions,
+  parts: { gatherer: Gatherer; carry: Carry; budgets: Budgets; counters: ClusterCounters },
+  view: AnyRegistry,
+  mergeOptions: MergeOptions,
+): Promise<Merger> {
+  const { gatherer, carry, budgets, counters } = parts;
+  const stale = await gatherer.gather(o.timeoutMs);
+  const local = await readLocal(o.registry ? [o.registry] : []);
+  const workers = gatherer.workers;
+  budgets.report(local.budgets);
+  for (const state of workers) if (state.last) budgets.report(state.last.budgets);
+  const merger = new Merger(mergeOptions);
+  const primary: Origin = { worker: 'primary', pid: process.pid, takenAt: Date.now() };
+  await mergeAll(merger, local.families, primary);
+  for (const { last, worker } of workers) {
+    if (last)
+      await mergeAll(merger, last.families, { worker, pid: last.pid, takenAt: last.takenAt });
+  }
+  carry.addTo(merger);
+  counters.record(stale, workers.length, merger.folded());
+  await mergeAll(merger, (await readLocal([view])).families, primary);
+  return merger;
+}
+
+/**
+ * One `/metrics` for every worker of a Node.js `cluster` (PM2's cluster mode too) or every
+ * worker thread: call it in the primary (the main thread) before starting workers, and serve its
+ * `registry`. Workers need nothing more: createMetrics (and so every adapter) answers the
+ * primary by itself.
+ *
+ * @example
+ * const clusterMetrics = createClusterMetrics();
+ * await startMetricsServer({ registry: clusterMetrics.registry, port: 9464 });
+ * for (let i = 0; i < 4; i++) cluster.fork();
+ */
+export function createClusterMetrics(options: ClusterMetricsOptions = {}): ClusterMetrics {
+  const o = checkOptions(options, globalRegistry as AnyRegistry);
+  const view: AnyRegistry = new Registry();
+  const service =
+    o.serviceName ?? (o.registry ? serviceOf(o.registry) : undefined) ?? o.fallbackService;
+  const budgets = new Budgets();
+  const mergeOptions: MergeOptions = {
+    budgets,
+    overrides: o.aggregation,
+    perWorker: o.workerLabel,
+  };
+  const carry = new Carry(mergeOptions);
+  const gatherer = new Gatherer(
+    (state) => {
+      if (state.last) carry.keep(state.last, state.worker);
+    },
+    (threadId) =>
+      warnOnce(
+        'AIO_METRICS_CLUSTER_THREAD',
+        `worker thread ${threadId} started before createClusterMetrics(): its metrics are left ` +
+          'out, since its exit cannot be followed. Call createClusterMetrics() before starting workers.',
+      ),
+  );
+  const transports = [clusterTransport(gatherer), threadTransport(gatherer)];
+  const parts = { gatherer, carry, budgets, counters: new ClusterCounters(view, service) };
+  const expose = async (format: MetricsFormat): Promise<Exposition> =>
+    renderFamilies((await mergeView(o, parts, view, mergeOptions)).families(), format);
+  renderAs(view, expose);
+  return {
+    registry: view,
+    expose: (format = 'text') => expose(format),
+    get workers() {
+      return gatherer.workers.length;
+    },
+    close() {
+      for (const transport of transports) transport.close();
+    },
+  };
+}
