@@ -5,4 +5,6 @@ export default appBuild({
   load: 'src/load.ts',
   sink: 'src/sink.ts',
   worker: 'src/worker.ts',
+  cluster: 'src/cluster.ts',
+  'cluster-worker': 'src/cluster-worker.ts',
 });

@@ -40,7 +40,8 @@ const noop = (): void => {};
 
 // Loaded on first use, as prom-client does: some hosts (Passenger) crash when it is imported.
 let loaded: Cluster | undefined;
-function clusterModule(): Cluster {
+/** Node's cluster module. */
+export function clusterModule(): Cluster {
   loaded ??= createRequire(import.meta.url)('node:cluster') as Cluster;
   return loaded;
 }

@@ -4,18 +4,24 @@ import type { Aggregation } from '../contract.js';
 import type { ReadFamily } from '../exposition.js';
 import type { Labels } from '../prom-internals.js';
 import {
+  addHistogram,
+  addNumbers,
+  bucketsOf,
   combine,
-  histogramEntry,
+  histogramAcc,
   histogramSamples,
   keyOf,
   newer,
+  setExemplar,
   valueOf,
+  valuesKey,
+  type Buckets,
   type HistogramAcc,
   type Origin,
   type SampleLabels,
   type ValueAcc,
 } from './accumulators.js';
-import type { Budgets, SeriesBudget } from './budget.js';
+import type { Budgets } from './budget.js';
 import {
   fromWire,
   type FamilySnapshot,
@@ -39,32 +45,90 @@ interface Common {
 }
 type Histogram = Common & {
   readonly kind: 'histogram';
-  readonly bounds: readonly number[];
+  readonly buckets: Buckets;
+  /** The label order series are keyed by: the budget's (the contract's), else the first seen. */
+  readonly names: readonly string[];
   readonly series: Map<string, HistogramAcc>;
 };
 type Values = Common & { readonly kind: 'values'; readonly series: Map<string, ValueAcc> };
 type Family = Histogram | Values;
 
 const WORKER = 'worker';
+const CARRIED: Origin = { worker: '', pid: 0, takenAt: 0, carried: true };
 
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((bound, i) => bound === b[i]);
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
-/** A histogram family kept as samples (a worker sent other bounds, or no plain histogram). */
+/** Label values of a histogram part in the order `names`, or undefined if its labels differ. */
+function inOrder(
+  snapshot: HistogramFamily,
+  names: readonly string[],
+): readonly (string | null)[] | undefined {
+  const own = snapshot.labelNames;
+  if (sameList(own, names)) return snapshot.labels;
+  const at = names.map((name) => own.indexOf(name));
+  if (own.length !== names.length || at.includes(-1)) return undefined;
+  const series = own.length === 0 ? 0 : snapshot.labels.length / own.length;
+  const values: (string | null)[] = [];
+  for (let i = 0; i < series; i++)
+    for (const j of at) values.push(snapshot.labels[i * own.length + j] ?? null);
+  return values;
+}
+
+/** A histogram family kept as samples (a worker sent other bounds or labels, or no plain histogram). */
 function asValues(family: Histogram): Values {
   const series = new Map<string, ValueAcc>();
   for (const acc of family.series.values()) {
     for (const [metricName, labels, value, exemplar] of histogramSamples(
       family.name,
-      family.bounds,
+      family.buckets,
       acc,
     )) {
-      const sample = { metricName, labels, value, count: 1, base: 0, exemplar };
-      series.set(keyOf(labels, metricName, true), sample);
+      series.set(keyOf(labels, metricName, true), {
+        metricName,
+        labels,
+        value,
+        count: 1,
+        base: 0,
+        exemplar,
+      });
     }
   }
-  return { ...family, kind: 'values', series };
+  return {
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    rule: family.rule,
+    kind: 'values',
+    series,
+  };
+}
+
+/** A histogram part as samples, for a family kept as samples. */
+function wireSamples(snapshot: HistogramFamily): WireSample[] {
+  const buckets = bucketsOf(snapshot.bounds);
+  const names = snapshot.labelNames;
+  const width = buckets.keys.length + 2;
+  const accs: HistogramAcc[] = [];
+  for (let i = 0; i < snapshot.numbers.length / width; i++) {
+    const labels: Labels = {};
+    names.forEach((name, j) => {
+      const value = snapshot.labels[i * names.length + j];
+      if (value !== null && value !== undefined) labels[name] = value;
+    });
+    const acc = histogramAcc(labels, buckets);
+    addNumbers(acc, buckets.keys, snapshot.numbers, i * width);
+    accs.push(acc);
+  }
+  for (const [i, b, exemplar] of snapshot.exemplars)
+    if (accs[i]) setExemplar(accs[i], buckets, b, exemplar);
+  return accs.flatMap((acc) =>
+    histogramSamples(snapshot.name, buckets, acc).map(
+      ([name, labels, value, exemplar]): WireSample =>
+        exemplar ? [name, labels, value, exemplar] : [name, labels, value],
+    ),
+  );
 }
 
 export class Merger {
@@ -80,52 +144,62 @@ export class Merger {
   add(snapshot: FamilySnapshot, origin: Origin): void {
     const family = this.#familyFor(snapshot);
     if (family.rule === 'omit') return;
-    if (family.kind === 'histogram' && snapshot.kind === 'histogram') {
-      this.#addHistogram(family, snapshot, origin);
-    } else if (family.kind === 'values') {
-      const samples: readonly WireSample[] =
-        snapshot.kind === 'values' ? snapshot.samples : wireSamples(snapshot);
-      this.#addValues(family, samples, origin);
+    const ordered =
+      family.kind === 'histogram' && snapshot.kind === 'histogram'
+        ? inOrder(snapshot, family.names)
+        : undefined;
+    if (family.kind === 'histogram' && snapshot.kind === 'histogram' && ordered) {
+      this.#addHistogram(family, snapshot, ordered, origin);
+      return;
     }
+    const values = family.kind === 'values' ? family : this.#asValues(family);
+    this.#addValues(
+      values,
+      snapshot.kind === 'values' ? snapshot.samples : wireSamples(snapshot),
+      origin,
+    );
   }
 
   /** Adds what `carried` holds (totals of exited workers), as already budgeted and labelled. */
   absorb(carried: Merger): void {
-    const origin: Origin = { worker: '', pid: 0, takenAt: 0, carried: true };
     for (const from of carried.#families.values()) {
-      let to = this.#families.get(from.name) ?? this.#adopt(from);
+      let to =
+        this.#families.get(from.name) ??
+        (from.kind === 'histogram'
+          ? this.#newHistogram(from, from.buckets.bounds, from.names)
+          : this.#newValues(from));
       if (
         to.kind === 'histogram' &&
-        (from.kind === 'values' || !sameBounds(to.bounds, from.bounds))
+        (from.kind === 'values' || !sameList(to.buckets.bounds, from.buckets.bounds))
       ) {
         to = this.#asValues(to);
       }
       if (to.kind === 'histogram' && from.kind === 'histogram') {
-        for (const [key, acc] of from.series) {
-          const target = this.#histogramAcc(to, key, acc.labels);
-          acc.numbers.forEach((n, i) => (target.numbers[i] = (target.numbers[i] as number) + n));
-          acc.exemplars.forEach((e, b) => {
-            if (e) target.exemplars[b] = newer(target.exemplars[b] ?? null, e);
-          });
-        }
-      } else if (to.kind === 'values') {
-        const source = from.kind === 'values' ? from : asValues(from);
-        for (const [key, acc] of source.series) {
-          const target = this.#valueAcc(to, key, acc.metricName, acc.labels);
-          combine(target, to.rule, valueOf(acc, to.rule), origin);
-        }
+        for (const acc of from.series.values())
+          addHistogram(this.#histogramSeries(to, acc.labels), acc, to.buckets);
+        continue;
+      }
+      if (to.kind !== 'values') continue;
+      for (const [key, acc] of (from.kind === 'values' ? from : asValues(from)).series) {
+        const target = this.#valueAcc(to, key, acc.metricName, acc.labels);
+        combine(target, to.rule, valueOf(acc, to.rule), CARRIED);
       }
     }
   }
 
-  /** The merged families, ready for the exposition. */
+  /** The merged families, ready for the exposition (histogram series are read, not copied). */
   families(): ReadFamily[] {
     const out: ReadFamily[] = [];
     for (const f of this.#families.values()) {
       if (f.rule === 'omit') continue;
       if (f.kind === 'histogram') {
-        const entries = [...f.series.values()].map((acc) => histogramEntry(acc, f.bounds));
-        out.push({ kind: 'histogram', name: f.name, help: f.help, bounds: f.bounds, entries });
+        out.push({
+          kind: 'histogram',
+          name: f.name,
+          help: f.help,
+          bounds: f.buckets.bounds,
+          entries: [...f.series.values()],
+        });
         continue;
       }
       const values = [...f.series.values()].map((acc) => ({
@@ -148,29 +222,40 @@ export class Merger {
     const found = this.#families.get(snapshot.name);
     const histogram = snapshot.kind === 'histogram' ? snapshot : undefined;
     if (found) {
-      if (found.kind === 'values' || (histogram && sameBounds(found.bounds, histogram.bounds))) {
+      if (found.kind === 'values' || !histogram || sameList(found.buckets.bounds, histogram.bounds))
         return found;
-      }
       return this.#asValues(found);
     }
     const type = histogram ? 'histogram' : (snapshot as { type: string }).type;
     const rule = ruleOf(snapshot.name, type, snapshot.rule, this.#o.overrides);
-    return this.#adopt({
-      name: snapshot.name,
-      help: snapshot.help,
-      type,
-      rule,
-      bounds: histogram?.bounds,
-    });
+    const common = { name: snapshot.name, help: snapshot.help, type, rule };
+    return histogram
+      ? this.#newHistogram(common, histogram.bounds, histogram.labelNames)
+      : this.#newValues(common);
   }
 
-  /** A new, empty family shaped like `like`. */
-  #adopt(like: Common & { readonly bounds?: readonly number[] | undefined }): Family {
-    const common = { name: like.name, help: like.help, type: like.type, rule: like.rule };
-    const made: Family = like.bounds
-      ? { ...common, kind: 'histogram', bounds: like.bounds, series: new Map() }
-      : { ...common, kind: 'values', series: new Map() };
-    this.#families.set(made.name, made);
+  /** A new, empty histogram family; its series are keyed in the budget's label order if it has one. */
+  #newHistogram(like: Common, bounds: readonly number[], labelNames: readonly string[]): Histogram {
+    const names = this.#o.budgets.of(like.name)?.names ?? labelNames;
+    const { name, help, type, rule } = like;
+    const made: Histogram = {
+      name,
+      help,
+      type,
+      rule,
+      kind: 'histogram',
+      buckets: bucketsOf(bounds),
+      names,
+      series: new Map(),
+    };
+    this.#families.set(name, made);
+    return made;
+  }
+
+  #newValues(like: Common): Values {
+    const { name, help, type, rule } = like;
+    const made: Values = { name, help, type, rule, kind: 'values', series: new Map() };
+    this.#families.set(name, made);
     return made;
   }
 
@@ -180,11 +265,8 @@ export class Merger {
     return values;
   }
 
-  #labelled<L extends SampleLabels>(name: string, rule: Aggregation, labels: L, origin: Origin): L {
-    const budget: SeriesBudget | undefined = this.#o.budgets.of(name);
-    const folded = budget ? budget.fold(labels, (key) => this.#fold(name, key)) : labels;
-    if (!this.#o.perWorker && rule !== 'worker') return folded;
-    return { ...folded, [WORKER]: origin.worker };
+  #perWorker(rule: Aggregation): boolean {
+    return this.#o.perWorker || rule === 'worker';
   }
 
   #fold(name: string, key: string): void {
@@ -193,84 +275,80 @@ export class Merger {
     keys.add(key);
   }
 
-  #histogramAcc(family: Histogram, key: string, labels: Labels): HistogramAcc {
+  /** The series of `family` with exactly `labels` (already budgeted and labelled). */
+  #histogramSeries(family: Histogram, labels: Labels): HistogramAcc {
+    const values = family.names.map((name) => labels[name] ?? null);
+    const suffix = this.#perWorker(family.rule) ? `\u0003${labels[WORKER] ?? ''}` : '';
+    const key = valuesKey(values, 0, values.length) + suffix;
     let acc = family.series.get(key);
-    if (!acc) {
-      const width = family.bounds.length + 2;
-      acc = {
-        labels,
-        numbers: new Array<number>(width).fill(0),
-        exemplars: new Array(width - 1).fill(null),
-      };
-      family.series.set(key, acc);
-    }
+    if (!acc) family.series.set(key, (acc = histogramAcc(labels, family.buckets)));
     return acc;
   }
 
   #valueAcc(family: Values, key: string, metricName: string, labels: SampleLabels): ValueAcc {
     let acc = family.series.get(key);
-    if (!acc) {
-      acc = { metricName, labels, value: 0, count: 0, base: 0, exemplar: null };
-      family.series.set(key, acc);
-    }
+    if (!acc)
+      family.series.set(
+        key,
+        (acc = { metricName, labels, value: 0, count: 0, base: 0, exemplar: null }),
+      );
     return acc;
   }
 
-  #addHistogram(family: Histogram, snapshot: HistogramFamily, origin: Origin): void {
-    const { labelNames: names, numbers } = snapshot;
-    const width = snapshot.bounds.length + 2;
-    const count = numbers.length / width;
+  /** The hot path: label values keyed as they come, objects made only for a new series. */
+  #addHistogram(
+    family: Histogram,
+    snapshot: HistogramFamily,
+    values: readonly (string | null)[],
+    origin: Origin,
+  ): void {
+    const { names, buckets } = family;
+    const n = names.length;
+    const width = buckets.keys.length + 2;
+    const count = snapshot.numbers.length / width;
+    const budget = this.#o.budgets.of(family.name);
+    const worker = this.#perWorker(family.rule) ? origin.worker : undefined;
+    const suffix = worker === undefined ? '' : `\u0003${worker}`;
     const targets: HistogramAcc[] = [];
     for (let i = 0; i < count; i++) {
-      const raw: Labels = {};
-      for (let j = 0; j < names.length; j++) {
-        const value = snapshot.labels[i * names.length + j];
-        if (value !== null && value !== undefined) raw[names[j] as string] = value;
+      let row = values;
+      let from = i * n;
+      let key = valuesKey(row, from, n);
+      let acc = family.series.get(key + suffix);
+      if (!acc && budget && !budget.admits(key, row, from)) {
+        this.#fold(family.name, key);
+        row = budget.folded(row, from);
+        from = 0;
+        key = valuesKey(row, 0, n);
+        acc = family.series.get(key + suffix);
       }
-      const labels = this.#labelled(family.name, family.rule, raw, origin);
-      const acc = this.#histogramAcc(family, keyOf(labels), labels);
-      const at = i * width;
-      for (let k = 0; k < width; k++)
-        acc.numbers[k] = (acc.numbers[k] as number) + (numbers[at + k] as number);
+      if (!acc) {
+        const labels: Labels = {};
+        for (let j = 0; j < n; j++) {
+          const value = row[from + j];
+          if (value !== null && value !== undefined) labels[names[j] as string] = value;
+        }
+        if (worker !== undefined) labels[WORKER] = worker;
+        family.series.set(key + suffix, (acc = histogramAcc(labels, buckets)));
+      }
+      addNumbers(acc, buckets.keys, snapshot.numbers, i * width);
       targets.push(acc);
     }
     for (const [i, b, exemplar] of snapshot.exemplars) {
       const acc = targets[i];
-      if (acc) acc.exemplars[b] = newer(acc.exemplars[b] ?? null, exemplar);
+      if (acc) setExemplar(acc, buckets, b, exemplar);
     }
   }
 
   #addValues(family: Values, samples: readonly WireSample[], origin: Origin): void {
+    const budget = this.#o.budgets.of(family.name);
+    const worker = this.#perWorker(family.rule);
     for (const [metricName, raw, value, exemplar] of samples) {
-      const labels = this.#labelled(family.name, family.rule, raw, origin);
+      const budgeted = budget ? budget.fold(raw, (key) => this.#fold(family.name, key)) : raw;
+      const labels = worker ? { ...budgeted, [WORKER]: origin.worker } : budgeted;
       const acc = this.#valueAcc(family, keyOf(labels, metricName, true), metricName, labels);
       combine(acc, family.rule, fromWire(value), origin);
       if (exemplar) acc.exemplar = newer(acc.exemplar, exemplar);
     }
   }
-}
-
-/** A histogram part as samples, for a family kept as samples. */
-function wireSamples(snapshot: HistogramFamily): WireSample[] {
-  const width = snapshot.bounds.length + 2;
-  const names = snapshot.labelNames;
-  const samples: WireSample[] = [];
-  for (let i = 0; i < snapshot.numbers.length / width; i++) {
-    const labels: Labels = {};
-    names.forEach((name, j) => {
-      const value = snapshot.labels[i * names.length + j];
-      if (value !== null && value !== undefined) labels[name] = value;
-    });
-    const exemplars = new Array<null>(width - 1).fill(null) as HistogramAcc['exemplars'];
-    for (const [s, b, e] of snapshot.exemplars) if (s === i) exemplars[b] = e;
-    const numbers = snapshot.numbers.slice(i * width, (i + 1) * width);
-    for (const sample of histogramSamples(snapshot.name, snapshot.bounds, {
-      labels,
-      numbers,
-      exemplars,
-    })) {
-      samples.push(sample[3] ? sample : [sample[0], sample[1], sample[2]]);
-    }
-  }
-  return samples;
 }

@@ -3,13 +3,12 @@
 // registry and the carried totals of exited workers, and renders through the core's exposition,
 // yielding to the event loop as it goes.
 import { Registry, register as globalRegistry } from 'prom-client';
-import { METRICS } from '../contract.js';
 import { renderAs, renderFamilies } from '../exposition.js';
-import { ensureCounter, ensureGauge } from '../registry.js';
 import { serviceOf, seriesBudgets } from '../state.js';
 import type { AnyRegistry, Exposition, MetricsFormat } from '../types.js';
 import { Budgets } from './budget.js';
 import { Carry } from './carry.js';
+import { ClusterCounters } from './counters.js';
 import { Gatherer } from './gather.js';
 import { clusterTransport, threadTransport } from './links.js';
 import { Merger, type MergeOptions } from './merge.js';
@@ -56,31 +55,6 @@ async function mergeAll(
   }
 }
 
-/** The primary's own counters: stale snapshots, workers merged, label sets folded. */
-class ClusterCounters {
-  readonly #service: string;
-  readonly #stale;
-  readonly #workers;
-  readonly #folded;
-
-  constructor(registry: AnyRegistry, service: string) {
-    this.#service = service;
-    this.#stale = ensureCounter(registry, METRICS.clusterStaleSnapshots);
-    this.#workers = ensureGauge(registry, METRICS.clusterWorkers);
-    this.#folded = ensureGauge(registry, METRICS.clusterSeriesFolded);
-    for (const reason of ['timeout', 'error']) this.#stale.inc({ service, reason }, 0);
-  }
-
-  record(stale: { timeout: number; error: number }, workers: number, folded: Map<string, number>) {
-    const service = this.#service;
-    if (stale.timeout > 0) this.#stale.inc({ service, reason: 'timeout' }, stale.timeout);
-    if (stale.error > 0) this.#stale.inc({ service, reason: 'error' }, stale.error);
-    this.#workers.set({ service }, workers);
-    this.#folded.reset();
-    for (const [metric, count] of folded) this.#folded.set({ service, metric }, count);
-  }
-}
-
 async function mergeView(
   o: CheckedOptions,
   parts: { gatherer: Gatherer; carry: Carry; budgets: Budgets; counters: ClusterCounters },
@@ -101,7 +75,8 @@ async function mergeView(
       await mergeAll(merger, last.families, { worker, pid: last.pid, takenAt: last.takenAt });
   }
   carry.addTo(merger);
-  counters.record(stale, workers.length, merger.folded());
+  const seen = workers.find((state) => state.last)?.last?.families;
+  counters.record(stale, workers.length, merger.folded(), seen);
   await mergeAll(merger, (await readLocal([view])).families, primary);
   return merger;
 }
@@ -120,8 +95,7 @@ async function mergeView(
 export function createClusterMetrics(options: ClusterMetricsOptions = {}): ClusterMetrics {
   const o = checkOptions(options, globalRegistry as AnyRegistry);
   const view: AnyRegistry = new Registry();
-  const service =
-    o.serviceName ?? (o.registry ? serviceOf(o.registry) : undefined) ?? o.fallbackService;
+  const service = o.serviceName ?? (o.registry ? serviceOf(o.registry) : undefined);
   const budgets = new Budgets();
   const mergeOptions: MergeOptions = {
     budgets,
@@ -141,7 +115,12 @@ export function createClusterMetrics(options: ClusterMetricsOptions = {}): Clust
       ),
   );
   const transports = [clusterTransport(gatherer), threadTransport(gatherer)];
-  const parts = { gatherer, carry, budgets, counters: new ClusterCounters(view, service) };
+  const parts = {
+    gatherer,
+    carry,
+    budgets,
+    counters: new ClusterCounters(view, service, o.fallbackService),
+  };
   const expose = async (format: MetricsFormat): Promise<Exposition> =>
     renderFamilies((await mergeView(o, parts, view, mergeOptions)).families(), format);
   renderAs(view, expose);

@@ -5,6 +5,7 @@
 // so each request gets one answer. Until a primary asks, it does nothing.
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import { seriesBudgets } from '../state.js';
+import { clusterModule } from './links.js';
 import type { AnyRegistry } from '../types.js';
 import {
   DISCOVER,
@@ -136,11 +137,8 @@ type Holder = { [KEY]?: Publisher | null };
 
 function role(): 'cluster' | 'thread' | undefined {
   if (!isMainThread) return 'thread';
-  // cluster.fork() sets NODE_UNIQUE_ID in the worker's environment (PM2's cluster mode too).
-  if (process.env.NODE_UNIQUE_ID !== undefined && typeof process.send === 'function') {
-    return 'cluster';
-  }
-  return undefined;
+  // A process cluster.fork() started (PM2's cluster mode too).
+  return clusterModule().isWorker && typeof process.send === 'function' ? 'cluster' : undefined;
 }
 
 /**
