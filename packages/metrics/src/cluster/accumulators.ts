@@ -14,6 +14,8 @@ export interface Origin {
   readonly takenAt: number;
   /** Totals of workers that exited. */
   readonly carried?: boolean;
+  /** The primary's own registries, read in its own process. */
+  readonly local?: boolean;
 }
 
 /** A histogram's bucket property names (`String(bound)`, as prom-client keys them); `-1` is +Inf. */

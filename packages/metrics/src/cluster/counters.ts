@@ -40,7 +40,8 @@ export class ClusterCounters {
     this.#folded = ensureGauge(registry, METRICS.clusterSeriesFolded);
   }
 
-  #resolve(seen: readonly FamilySnapshot[] | undefined): string {
+  /** The `service` label, fixed at the first call. */
+  service(seen: readonly FamilySnapshot[] | undefined): string {
     if (this.#service !== undefined) return this.#service;
     const service = (seen && serviceIn(seen)) ?? this.#fallback;
     this.#service = service;
@@ -49,13 +50,8 @@ export class ClusterCounters {
     return service;
   }
 
-  record(
-    stale: RoundResult,
-    workers: number,
-    folded: ReadonlyMap<string, number>,
-    seen: readonly FamilySnapshot[] | undefined,
-  ): void {
-    const service = this.#resolve(seen);
+  record(stale: RoundResult, workers: number, folded: ReadonlyMap<string, number>): void {
+    const service = this.#service ?? this.service(undefined);
     for (const reason of STALE_SNAPSHOT_REASONS) {
       if (stale[reason] > 0) this.#stale.inc({ service, reason }, stale[reason]);
     }

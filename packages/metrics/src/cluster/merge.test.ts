@@ -49,7 +49,8 @@ async function merge(
   for (const { snapshot } of sources) o.budgets.report(snapshot.budgets);
   const merger = new Merger(o);
   for (const { snapshot, worker } of sources) {
-    const origin: Origin = { worker, pid: snapshot.pid, takenAt: snapshot.takenAt };
+    const local = worker === 'primary';
+    const origin: Origin = { worker, pid: snapshot.pid, takenAt: snapshot.takenAt, local };
     for (const family of snapshot.families) merger.add(family, origin);
   }
   carry?.addTo(merger);

@@ -9,19 +9,27 @@ import {
   bucketsOf,
   combine,
   histogramAcc,
-  histogramSamples,
   keyOf,
   newer,
   setExemplar,
   valueOf,
   valuesKey,
-  type Buckets,
   type HistogramAcc,
   type Origin,
   type SampleLabels,
   type ValueAcc,
 } from './accumulators.js';
 import type { Budgets } from './budget.js';
+import {
+  asValues,
+  inOrder,
+  sameList,
+  wireSamples,
+  type Common,
+  type Family,
+  type Histogram,
+  type Values,
+} from './families.js';
 import {
   fromWire,
   type FamilySnapshot,
@@ -37,99 +45,8 @@ export interface MergeOptions {
   readonly perWorker: boolean;
 }
 
-interface Common {
-  readonly name: string;
-  readonly help: string;
-  readonly type: string;
-  readonly rule: Aggregation;
-}
-type Histogram = Common & {
-  readonly kind: 'histogram';
-  readonly buckets: Buckets;
-  /** The label order series are keyed by: the budget's (the contract's), else the first seen. */
-  readonly names: readonly string[];
-  readonly series: Map<string, HistogramAcc>;
-};
-type Values = Common & { readonly kind: 'values'; readonly series: Map<string, ValueAcc> };
-type Family = Histogram | Values;
-
 const WORKER = 'worker';
 const CARRIED: Origin = { worker: '', pid: 0, takenAt: 0, carried: true };
-
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
-}
-
-/** Label values of a histogram part in the order `names`, or undefined if its labels differ. */
-function inOrder(
-  snapshot: HistogramFamily,
-  names: readonly string[],
-): readonly (string | null)[] | undefined {
-  const own = snapshot.labelNames;
-  if (sameList(own, names)) return snapshot.labels;
-  const at = names.map((name) => own.indexOf(name));
-  if (own.length !== names.length || at.includes(-1)) return undefined;
-  const series = own.length === 0 ? 0 : snapshot.labels.length / own.length;
-  const values: (string | null)[] = [];
-  for (let i = 0; i < series; i++)
-    for (const j of at) values.push(snapshot.labels[i * own.length + j] ?? null);
-  return values;
-}
-
-/** A histogram family kept as samples (a worker sent other bounds or labels, or no plain histogram). */
-function asValues(family: Histogram): Values {
-  const series = new Map<string, ValueAcc>();
-  for (const acc of family.series.values()) {
-    for (const [metricName, labels, value, exemplar] of histogramSamples(
-      family.name,
-      family.buckets,
-      acc,
-    )) {
-      series.set(keyOf(labels, metricName, true), {
-        metricName,
-        labels,
-        value,
-        count: 1,
-        base: 0,
-        exemplar,
-      });
-    }
-  }
-  return {
-    name: family.name,
-    help: family.help,
-    type: family.type,
-    rule: family.rule,
-    kind: 'values',
-    series,
-  };
-}
-
-/** A histogram part as samples, for a family kept as samples. */
-function wireSamples(snapshot: HistogramFamily): WireSample[] {
-  const buckets = bucketsOf(snapshot.bounds);
-  const names = snapshot.labelNames;
-  const width = buckets.keys.length + 2;
-  const accs: HistogramAcc[] = [];
-  for (let i = 0; i < snapshot.numbers.length / width; i++) {
-    const labels: Labels = {};
-    names.forEach((name, j) => {
-      const value = snapshot.labels[i * names.length + j];
-      if (value !== null && value !== undefined) labels[name] = value;
-    });
-    const acc = histogramAcc(labels, buckets);
-    addNumbers(acc, buckets.keys, snapshot.numbers, i * width);
-    accs.push(acc);
-  }
-  for (const [i, b, exemplar] of snapshot.exemplars)
-    if (accs[i]) setExemplar(accs[i], buckets, b, exemplar);
-  return accs.flatMap((acc) =>
-    histogramSamples(snapshot.name, buckets, acc).map(
-      ([name, labels, value, exemplar]): WireSample =>
-        exemplar ? [name, labels, value, exemplar] : [name, labels, value],
-    ),
-  );
-}
 
 export class Merger {
   readonly #o: MergeOptions;
@@ -144,6 +61,8 @@ export class Merger {
   add(snapshot: FamilySnapshot, origin: Origin): void {
     const family = this.#familyFor(snapshot);
     if (family.rule === 'omit') return;
+    // A worker thread's process figures are the primary's process: its own reading counts them.
+    if (family.rule === 'process' && origin.pid === process.pid && !origin.local) return;
     const ordered =
       family.kind === 'histogram' && snapshot.kind === 'histogram'
         ? inOrder(snapshot, family.names)

@@ -4,6 +4,7 @@
 // yielding to the event loop as it goes.
 import { Registry, register as globalRegistry } from 'prom-client';
 import { renderAs, renderFamilies } from '../exposition.js';
+import { collectRuntimeMetrics } from '../runtime.js';
 import { serviceOf, seriesBudgets } from '../state.js';
 import type { AnyRegistry, Exposition, MetricsFormat } from '../types.js';
 import { Budgets } from './budget.js';
@@ -18,6 +19,8 @@ import { snapshotParts } from './snapshot.js';
 import type { Origin } from './accumulators.js';
 import type { ClusterMetrics, ClusterMetricsOptions } from './types.js';
 
+// The metric collectRuntimeMetrics looks for, to tell a registry already collects them.
+const RUNTIME_PROBE = 'process_cpu_user_seconds_total';
 // A long merge yields to the event loop after this long, as the exposition does.
 const SLICE_MS = 8;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -55,29 +58,46 @@ async function mergeAll(
   }
 }
 
+interface Parts {
+  readonly gatherer: Gatherer;
+  readonly carry: Carry;
+  readonly budgets: Budgets;
+  readonly counters: ClusterCounters;
+  readonly view: AnyRegistry;
+  /** The primary's process and Node.js metrics, when its own registry does not collect them. */
+  readonly runtime: AnyRegistry;
+}
+
+/** The primary's own registries: the given one, and its runtime metrics unless that has them. */
+function localRegistries(o: CheckedOptions, parts: Parts, service: string): AnyRegistry[] {
+  if (!o.registry) return [];
+  if (o.registry.getSingleMetric(RUNTIME_PROBE)) return [o.registry];
+  collectRuntimeMetrics(parts.runtime, service);
+  return [o.registry, parts.runtime];
+}
+
 async function mergeView(
   o: CheckedOptions,
-  parts: { gatherer: Gatherer; carry: Carry; budgets: Budgets; counters: ClusterCounters },
-  view: AnyRegistry,
+  parts: Parts,
   mergeOptions: MergeOptions,
 ): Promise<Merger> {
   const { gatherer, carry, budgets, counters } = parts;
   const stale = await gatherer.gather(o.timeoutMs);
-  const local = await readLocal(o.registry ? [o.registry] : []);
   const workers = gatherer.workers;
+  const service = counters.service(workers.find((state) => state.last)?.last?.families);
+  const local = await readLocal(localRegistries(o, parts, service));
   budgets.report(local.budgets);
   for (const state of workers) if (state.last) budgets.report(state.last.budgets);
   const merger = new Merger(mergeOptions);
-  const primary: Origin = { worker: 'primary', pid: process.pid, takenAt: Date.now() };
+  const primary: Origin = { worker: 'primary', pid: process.pid, takenAt: Date.now(), local: true };
   await mergeAll(merger, local.families, primary);
   for (const { last, worker } of workers) {
     if (last)
       await mergeAll(merger, last.families, { worker, pid: last.pid, takenAt: last.takenAt });
   }
   carry.addTo(merger);
-  const seen = workers.find((state) => state.last)?.last?.families;
-  counters.record(stale, workers.length, merger.folded(), seen);
-  await mergeAll(merger, (await readLocal([view])).families, primary);
+  counters.record(stale, workers.length, merger.folded());
+  await mergeAll(merger, (await readLocal([parts.view])).families, primary);
   return merger;
 }
 
@@ -115,14 +135,10 @@ export function createClusterMetrics(options: ClusterMetricsOptions = {}): Clust
       ),
   );
   const transports = [clusterTransport(gatherer), threadTransport(gatherer)];
-  const parts = {
-    gatherer,
-    carry,
-    budgets,
-    counters: new ClusterCounters(view, service, o.fallbackService),
-  };
+  const counters = new ClusterCounters(view, service, o.fallbackService);
+  const parts: Parts = { gatherer, carry, budgets, counters, view, runtime: new Registry() };
   const expose = async (format: MetricsFormat): Promise<Exposition> =>
-    renderFamilies((await mergeView(o, parts, view, mergeOptions)).families(), format);
+    renderFamilies((await mergeView(o, parts, mergeOptions)).families(), format);
   renderAs(view, expose);
   return {
     registry: view,
