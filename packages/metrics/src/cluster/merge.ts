@@ -36,6 +36,7 @@ import {
   type HistogramFamily,
   type WireSample,
 } from './protocol.js';
+import type { HighWater } from './monotonic.js';
 import { ruleOf } from './rules.js';
 
 export interface MergeOptions {
@@ -106,12 +107,17 @@ export class Merger {
     }
   }
 
-  /** The merged families, ready for the exposition (histogram series are read, not copied). */
-  families(): ReadFamily[] {
+  /**
+   * The merged families, ready for the exposition (histogram series are read, not copied);
+   * counters and histogram sums never below what `highWater` served before.
+   */
+  families(highWater?: HighWater): ReadFamily[] {
     const out: ReadFamily[] = [];
     for (const f of this.#families.values()) {
       if (f.rule === 'omit') continue;
       if (f.kind === 'histogram') {
+        if (highWater)
+          for (const [key, acc] of f.series) acc.sum = highWater.clamp(f.name, key, acc.sum);
         out.push({
           kind: 'histogram',
           name: f.name,
@@ -121,12 +127,16 @@ export class Merger {
         });
         continue;
       }
-      const values = [...f.series.values()].map((acc) => ({
-        labels: acc.labels,
-        value: valueOf(acc, f.rule),
-        ...(acc.metricName ? { metricName: acc.metricName } : {}),
-        ...(acc.exemplar ? { exemplar: acc.exemplar } : {}),
-      }));
+      const counting = highWater && (f.type === 'counter' || f.type === 'histogram');
+      const values = [...f.series].map(([key, acc]) => {
+        const value = valueOf(acc, f.rule);
+        return {
+          labels: acc.labels,
+          value: counting ? highWater.clamp(f.name, key, value) : value,
+          ...(acc.metricName ? { metricName: acc.metricName } : {}),
+          ...(acc.exemplar ? { exemplar: acc.exemplar } : {}),
+        };
+      });
       out.push({ name: f.name, help: f.help, type: f.type, values });
     }
     return out;

@@ -13,6 +13,7 @@ import { ClusterCounters } from './counters.js';
 import { Gatherer } from './gather.js';
 import { clusterTransport, threadTransport } from './links.js';
 import { Merger, type MergeOptions } from './merge.js';
+import { HighWater } from './monotonic.js';
 import { checkOptions, type CheckedOptions } from './options.js';
 import type { FamilySnapshot } from './protocol.js';
 import { snapshotParts } from './snapshot.js';
@@ -135,10 +136,11 @@ export function createClusterMetrics(options: ClusterMetricsOptions = {}): Clust
       ),
   );
   const transports = [clusterTransport(gatherer), threadTransport(gatherer)];
+  const highWater = new HighWater();
   const counters = new ClusterCounters(view, service, o.fallbackService);
   const parts: Parts = { gatherer, carry, budgets, counters, view, runtime: new Registry() };
   const expose = async (format: MetricsFormat): Promise<Exposition> =>
-    renderFamilies((await mergeView(o, parts, mergeOptions)).families(), format);
+    renderFamilies((await mergeView(o, parts, mergeOptions)).families(highWater), format);
   renderAs(view, expose);
   return {
     registry: view,
