@@ -21,7 +21,8 @@ function serviceIn(families: readonly FamilySnapshot[]): string | undefined {
 }
 
 export class ClusterCounters {
-  #service: string | undefined;
+  readonly #service: string | undefined;
+  #started: string | undefined;
   readonly #fallback: string;
   readonly #stale: Counter;
   readonly #workers: Gauge;
@@ -42,16 +43,16 @@ export class ClusterCounters {
 
   /** The `service` label, fixed at the first call. */
   service(seen: readonly FamilySnapshot[] | undefined): string {
-    if (this.#service !== undefined) return this.#service;
-    const service = (seen && serviceIn(seen)) ?? this.#fallback;
-    this.#service = service;
+    if (this.#started !== undefined) return this.#started;
+    const service = this.#service ?? (seen && serviceIn(seen)) ?? this.#fallback;
+    this.#started = service;
     // Both reasons show from the first scrape, so rate() has a start.
     for (const reason of STALE_SNAPSHOT_REASONS) this.#stale.inc({ service, reason }, 0);
     return service;
   }
 
   record(stale: RoundResult, workers: number, folded: ReadonlyMap<string, number>): void {
-    const service = this.#service ?? this.service(undefined);
+    const service = this.service(undefined);
     for (const reason of STALE_SNAPSHOT_REASONS) {
       if (stale[reason] > 0) this.#stale.inc({ service, reason }, stale[reason]);
     }

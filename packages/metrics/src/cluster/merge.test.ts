@@ -6,73 +6,22 @@ import {
   requireBinary,
   requireOpenMetricsParser,
 } from '@ai-orchestrator/testkit';
-import { METRICS, OVERFLOW_VALUE } from '../contract.js';
-import { render, renderFamilies } from '../exposition.js';
+import { METRICS } from '../contract.js';
+import { render } from '../exposition.js';
 import { createMetrics } from '../metrics.js';
 import { ensureGauge } from '../registry.js';
-import { seriesBudgets } from '../state.js';
-import type { MetricsFormat } from '../types.js';
-import type { Origin } from './accumulators.js';
-import { Budgets } from './budget.js';
-import { Carry } from './carry.js';
-import { Merger, type MergeOptions } from './merge.js';
-import type { Snapshot } from './protocol.js';
-import { snapshotParts } from './snapshot.js';
+import {
+  merge,
+  options,
+  samples,
+  snapshotOf,
+  TRACE,
+  worker,
+  type Source,
+} from '../../test/cluster.js';
 
 const promtool = requireBinary('promtool');
 const python = requireOpenMetricsParser();
-const TRACE = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' };
-
-/** A registry's snapshot as the primary receives it: in small parts, through JSON (cluster IPC). */
-async function snapshotOf(registry: Registry, pid = 4242, takenAt = Date.now()): Promise<Snapshot> {
-  const families = [];
-  for await (const part of snapshotParts([registry], 7)) families.push(...part);
-  const snapshot: Snapshot = { pid, takenAt, families, budgets: seriesBudgets(registry) };
-  return JSON.parse(JSON.stringify(snapshot)) as Snapshot;
-}
-
-interface Source {
-  readonly snapshot: Snapshot;
-  readonly worker: string;
-}
-
-function options(perWorker = false, overrides = {}): MergeOptions {
-  return { budgets: new Budgets(), overrides, perWorker };
-}
-
-async function merge(
-  sources: readonly Source[],
-  format: MetricsFormat = 'text',
-  o: MergeOptions = options(),
-  carry?: Carry,
-) {
-  for (const { snapshot } of sources) o.budgets.report(snapshot.budgets);
-  const merger = new Merger(o);
-  for (const { snapshot, worker } of sources) {
-    const local = worker === 'primary';
-    const origin: Origin = { worker, pid: snapshot.pid, takenAt: snapshot.takenAt, local };
-    for (const family of snapshot.families) merger.add(family, origin);
-  }
-  carry?.addTo(merger);
-  return { body: (await renderFamilies(merger.families(), format)).body, folded: merger.folded() };
-}
-
-function worker(serviceName = 'api') {
-  const registry = new Registry();
-  const metrics = createMetrics({ serviceName, registry, collectDefaultMetrics: false });
-  return { registry, metrics };
-}
-
-/** `name{labels} value` lines of the text format, as a map. */
-function samples(body: string): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const line of body.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    found.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return found;
-}
 
 describe('merging worker snapshots', () => {
   it('renders one worker exactly as the worker renders its own registry, in both formats', async () => {
@@ -219,106 +168,6 @@ describe('merging worker snapshots', () => {
       expect(() => parseOpenMetrics(python as string, om)).not.toThrow();
     },
   );
-});
-
-describe('the series budget after merging', () => {
-  it('admits the budget over all workers and folds the rest into __overflow__, totals kept', async () => {
-    const sources: Source[] = [];
-    for (let w = 0; w < 3; w++) {
-      const registry = new Registry();
-      const metrics = createMetrics({
-        serviceName: 'api',
-        registry,
-        collectDefaultMetrics: false,
-        limits: { perMetricSeries: { workflow_executions_total: 3 } },
-      });
-      // Each worker fills its own budget of 3 with names no other worker has, then overflows.
-      for (let i = 0; i < 4; i++) {
-        metrics.recordWorkflowExecution(`wf-${i}`, `w${w}-${i}`, 'openai', 'success', 10);
-      }
-      sources.push({ snapshot: await snapshotOf(registry), worker: String(w) });
-    }
-    const { body, folded } = await merge(sources);
-    const counts = [...samples(body)].filter(([name]) =>
-      name.startsWith('workflow_executions_total{'),
-    );
-    expect(counts.length).toBe(4); // 3 admitted + the overflow series
-    expect(counts.reduce((sum, [, value]) => sum + value, 0)).toBe(12);
-    const overflow = `workflow_executions_total{service="api",workflow_name="${OVERFLOW_VALUE}",engine_type="${OVERFLOW_VALUE}",status="success"}`;
-    expect(samples(body).get(overflow)).toBe(3 + 6);
-    expect(folded.get('workflow_executions_total')).toBe(6);
-    const histogram = [...samples(body)].filter(([name]) =>
-      name.startsWith('workflow_execution_duration_seconds_count{'),
-    );
-    expect(histogram.length).toBe(4);
-  });
-});
-
-describe('counter carry-over', () => {
-  it('keeps an exited worker’s totals so sums never go backwards; gauges of the dead go', async () => {
-    const o = options();
-    const carry = new Carry(o);
-    const a = worker();
-    const b = worker();
-    a.metrics.recordWorkflowExecution('wf', 'summarize', 'openai', 'success', 10);
-    a.metrics.setQueueSize('default', 5);
-    b.metrics.recordWorkflowExecution('wf', 'summarize', 'openai', 'success', 10);
-    const lastOfA = await snapshotOf(a.registry, 1);
-    const before = samples(
-      (
-        await merge(
-          [
-            { snapshot: lastOfA, worker: '0' },
-            { snapshot: await snapshotOf(b.registry, 2), worker: '1' },
-          ],
-          'text',
-          o,
-        )
-      ).body,
-    );
-    carry.keep(lastOfA, '0'); // worker 0 exits; its replacement starts from zero
-    const c = worker();
-    b.metrics.recordWorkflowExecution('wf', 'summarize', 'openai', 'success', 10);
-    const after = samples(
-      (
-        await merge(
-          [
-            { snapshot: await snapshotOf(c.registry, 3), worker: '0' },
-            { snapshot: await snapshotOf(b.registry, 2), worker: '1' },
-          ],
-          'text',
-          o,
-          carry,
-        )
-      ).body,
-    );
-    const wf = 'service="api",workflow_name="summarize",engine_type="openai",status="success"';
-    expect(before.get(`workflow_executions_total{${wf}}`)).toBe(2);
-    expect(after.get(`workflow_executions_total{${wf}}`)).toBe(3);
-    expect(after.get(`workflow_execution_duration_seconds_count{${wf}}`)).toBe(3);
-    expect(after.get('workflow_queue_size{service="api",queue="default"}')).toBeUndefined();
-    for (const [name, value] of before) {
-      if (name.includes('_total') || name.includes('_seconds_'))
-        expect(after.get(name)).toBeGreaterThanOrEqual(value);
-    }
-  });
-
-  it('does not carry process CPU of a worker thread, whose process still runs', async () => {
-    const o = options();
-    const carry = new Carry(o);
-    const registry = new Registry();
-    new Counter({ name: 'process_cpu_seconds_total', help: 'cpu', registers: [registry] }).inc(9);
-    carry.keep(await snapshotOf(registry, process.pid), '0');
-    const cluster = new Carry(o);
-    cluster.keep(await snapshotOf(registry, process.pid + 1), '0');
-    const live = { snapshot: await snapshotOf(registry, process.pid), worker: 'primary' };
-    expect(
-      samples((await merge([live], 'text', o, carry)).body).get('process_cpu_seconds_total'),
-    ).toBe(9);
-    expect(
-      samples((await merge([live], 'text', o, cluster)).body).get('process_cpu_seconds_total'),
-    ).toBe(18);
-  });
 });
 
 describe('snapshots', () => {
