@@ -21,3 +21,10 @@ export { startPrometheus, type PrometheusServer } from './prometheus.js';
 export { startAlertmanager, type AlertmanagerServer } from './alertmanager.js';
 export { promtoolCheckMetrics } from './promtool.js';
 export { parseOpenMetrics, requireOpenMetricsParser, type ParsedSample } from './openmetrics.js';
+export {
+  clusterExampleSuite,
+  exampleCode,
+  runClusterExample,
+  type ClusterExampleRun,
+  type ClusterExampleSuite,
+} from './cluster-example.js';
