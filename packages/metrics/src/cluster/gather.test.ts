@@ -151,3 +151,20 @@ describe('a scrape round of the primary', () => {
     expect(a.asked).toBe(1);
   });
 });
+
+describe('a primary that stops following its workers', () => {
+  it('lets each one go with its last snapshot and asks none of them again', async () => {
+    const { gatherer, left } = setup();
+    const a = link(
+      'a',
+      () => gatherer,
+      (id) => [part(id, true, ['x'])],
+    );
+    gatherer.join(a);
+    await gatherer.gather(1000);
+    gatherer.clear();
+    expect(left.map((state) => state.last?.families[0]?.name)).toEqual(['x']);
+    expect(await gatherer.gather(1000)).toEqual({ timeout: 0, error: 0 });
+    expect(a.asked).toBe(1);
+  });
+});

@@ -84,6 +84,11 @@ export class Gatherer implements LinkEvents {
     pending.finish('fresh');
   }
 
+  /** Lets every worker go, as if it had exited: the primary stopped following them. */
+  clear(): void {
+    for (const key of [...this.#workers.keys()]) this.leave(key);
+  }
+
   unknownThread(threadId: number): void {
     this.#onUnknownThread(threadId);
   }

@@ -131,8 +131,9 @@ export function createClusterMetrics(options: ClusterMetricsOptions = {}): Clust
     (threadId) =>
       warnOnce(
         'AIO_METRICS_CLUSTER_THREAD',
-        `worker thread ${threadId} started before createClusterMetrics(): its metrics are left ` +
-          'out, since its exit cannot be followed. Call createClusterMetrics() before starting workers.',
+        `worker thread ${threadId} was not started from this thread after createClusterMetrics(): ` +
+          'its metrics are left out, since its exit cannot be followed. Call createClusterMetrics() ' +
+          'before starting workers.',
       ),
   );
   const transports = [clusterTransport(gatherer), threadTransport(gatherer)];
@@ -150,6 +151,7 @@ export function createClusterMetrics(options: ClusterMetricsOptions = {}): Clust
     },
     close() {
       for (const transport of transports) transport.close();
+      gatherer.clear();
     },
   };
 }

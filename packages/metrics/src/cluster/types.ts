@@ -35,6 +35,9 @@ export interface ClusterMetrics {
   expose(format?: MetricsFormat): Promise<Exposition>;
   /** Workers whose metrics are merged now. */
   readonly workers: number;
-  /** Stops following workers; the registry then serves the primary's own metrics only. */
+  /**
+   * Stops following workers: later scrapes serve the primary's own metrics and the last totals
+   * of every worker (so no counter goes backwards).
+   */
   close(): void;
 }
