@@ -21,38 +21,43 @@ function serviceIn(families: readonly FamilySnapshot[]): string | undefined {
 }
 
 export class ClusterCounters {
-  readonly #service: string | undefined;
-  #started: string | undefined;
-  readonly #fallback: string;
+  readonly #given: string | undefined;
+  readonly #env: string | undefined;
+  #service: string | undefined;
   readonly #stale: Counter;
   readonly #workers: Gauge;
   readonly #folded: Gauge;
 
-  /** `service` when known now; otherwise the workers' own, else `fallback`. */
+  /** `service` when the caller names it; otherwise the workers' own, else the environment's. */
   constructor(
     registry: Parameters<typeof ensureCounter>[0],
     service: string | undefined,
-    fallback: string,
+    env: string | undefined,
   ) {
-    this.#service = service;
-    this.#fallback = fallback;
+    this.#given = service;
+    this.#env = env;
     this.#stale = ensureCounter(registry, METRICS.clusterStaleSnapshots);
     this.#workers = ensureGauge(registry, METRICS.clusterWorkers);
     this.#folded = ensureGauge(registry, METRICS.clusterSeriesFolded);
   }
 
-  /** The `service` label, fixed at the first call. */
-  service(seen: readonly FamilySnapshot[] | undefined): string {
-    if (this.#started !== undefined) return this.#started;
-    const service = this.#service ?? (seen && serviceIn(seen)) ?? this.#fallback;
-    this.#started = service;
+  /**
+   * The `service` label, fixed once known: given, seen on a worker's metrics, or named by the
+   * environment. Undefined until then, so no series starts under a made-up name.
+   */
+  service(seen: readonly FamilySnapshot[] | undefined): string | undefined {
+    if (this.#service !== undefined) return this.#service;
+    const service = this.#given ?? (seen && serviceIn(seen)) ?? this.#env;
+    if (service === undefined) return undefined;
+    this.#service = service;
     // Both reasons show from the first scrape, so rate() has a start.
     for (const reason of STALE_SNAPSHOT_REASONS) this.#stale.inc({ service, reason }, 0);
     return service;
   }
 
   record(stale: RoundResult, workers: number, folded: ReadonlyMap<string, number>): void {
-    const service = this.service(undefined);
+    const service = this.#service;
+    if (service === undefined) return;
     for (const reason of STALE_SNAPSHOT_REASONS) {
       if (stale[reason] > 0) this.#stale.inc({ service, reason }, stale[reason]);
     }

@@ -12,8 +12,8 @@ const DEFAULT_TIMEOUT_MS = 2000;
 export interface CheckedOptions {
   readonly registry: AnyRegistry | undefined;
   readonly serviceName: string | undefined;
-  /** The service name when neither the option nor the primary's registry gives one. */
-  readonly fallbackService: string;
+  /** The service name the environment gives (as the adapters read it), if any. */
+  readonly envService: string | undefined;
   readonly timeoutMs: number;
   readonly workerLabel: boolean;
   readonly aggregation: Readonly<Record<string, Aggregation>>;
@@ -57,11 +57,11 @@ export function checkOptions(options: unknown, primary: AnyRegistry): CheckedOpt
     registry: registry === false ? undefined : registry,
     serviceName:
       o.serviceName === undefined ? undefined : requireName(WHERE, 'serviceName', o.serviceName),
-    fallbackService:
+    envService:
       process.env.OTEL_SERVICE_NAME ||
       process.env.SERVICE_NAME ||
       process.env.npm_package_name ||
-      'unknown_service:node',
+      undefined,
     timeoutMs:
       o.timeoutMs === undefined
         ? DEFAULT_TIMEOUT_MS

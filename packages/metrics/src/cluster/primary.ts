@@ -70,9 +70,14 @@ interface Parts {
 }
 
 /** The primary's own registries: the given one, and its runtime metrics unless that has them. */
-function localRegistries(o: CheckedOptions, parts: Parts, service: string): AnyRegistry[] {
+function localRegistries(
+  o: CheckedOptions,
+  parts: Parts,
+  service: string | undefined,
+): AnyRegistry[] {
   if (!o.registry) return [];
-  if (o.registry.getSingleMetric(RUNTIME_PROBE)) return [o.registry];
+  // Until the service is known its runtime metrics wait, rather than start under a wrong name.
+  if (o.registry.getSingleMetric(RUNTIME_PROBE) || service === undefined) return [o.registry];
   collectRuntimeMetrics(parts.runtime, service);
   return [o.registry, parts.runtime];
 }
@@ -138,7 +143,7 @@ export function createClusterMetrics(options: ClusterMetricsOptions = {}): Clust
   );
   const transports = [clusterTransport(gatherer), threadTransport(gatherer)];
   const highWater = new HighWater();
-  const counters = new ClusterCounters(view, service, o.fallbackService);
+  const counters = new ClusterCounters(view, service, o.envService);
   const parts: Parts = { gatherer, carry, budgets, counters, view, runtime: new Registry() };
   const expose = async (format: MetricsFormat): Promise<Exposition> =>
     renderFamilies((await mergeView(o, parts, mergeOptions)).families(highWater), format);

@@ -9,8 +9,9 @@ export interface ClusterMetricsOptions {
    */
   readonly registry?: AnyRegistry | false;
   /**
-   * `service` label of the primary's own cluster metrics (default: the service createMetrics
-   * used on the primary's registry, else `OTEL_SERVICE_NAME`, `SERVICE_NAME`, the package name).
+   * `service` label of the primary's own metrics (default: the service createMetrics used on
+   * the primary's registry, else the workers' own, else `OTEL_SERVICE_NAME`, `SERVICE_NAME`, the
+   * package name; until one is known they wait).
    */
   readonly serviceName?: string;
   /** How long a scrape waits for each worker's snapshot, in ms (default 2000). */
