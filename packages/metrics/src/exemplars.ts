@@ -63,7 +63,9 @@ export function exemplarLabels(
   if (extra) {
     for (const [name, value] of Object.entries(extra)) {
       const size = name.length + Buffer.byteLength(value);
-      if (used + size > EXEMPLAR_BUDGET) continue;
+      // Valid OpenMetrics, but parsers that end an exemplar at its first `}` (the Python
+      // client's) would reject the whole scrape: such a value is left out of the exemplar.
+      if (used + size > EXEMPLAR_BUDGET || value.includes('}')) continue;
       labels = { ...labels, [name]: value };
       used += size;
     }

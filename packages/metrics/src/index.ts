@@ -13,11 +13,13 @@ export {
   METRICS,
   OTHER_METHOD,
   OVERFLOW_VALUE,
+  RUNTIME_AGGREGATION,
   SERVICE_LABEL,
   TOKEN_TYPES,
   UNMATCHED_ROUTE,
   WORKFLOW_DURATION_BUCKETS,
   seriesNames,
+  type Aggregation,
   type ExecutionStatus,
   type MetricDefinition,
   type MetricKey,
@@ -27,6 +29,8 @@ export {
 export { createMetrics } from './metrics.js';
 export { createMetricsHandler, createNodeMetricsHandler } from './handler.js';
 export { startMetricsServer } from './server.js';
+export { createClusterMetrics } from './cluster/primary.js';
+export type { ClusterMetrics, ClusterMetricsOptions } from './cluster/types.js';
 export { MetricsService } from './service.js';
 export { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
 export type {

@@ -4,6 +4,7 @@ import { register as globalRegistry } from 'prom-client';
 import { CLOSED_LABELS, METRICS, type MetricDefinition } from './contract.js';
 import { createEngineRecorder } from './engines.js';
 import { render } from './exposition.js';
+import { publishRegistry } from './cluster/publisher.js';
 import { createHttpRecorder } from './http.js';
 import { LabelLimiter, wellFormed } from './labels.js';
 import { ensureCounter, ensureGauge, ensureHistogram, isRegistry } from './registry.js';
@@ -71,6 +72,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   if (options.collectDefaultMetrics !== false) collectRuntimeMetrics(registry, service);
   const metrics = build(registry, service, state);
   state.facades.set(service, metrics);
+  // In a cluster worker or a worker thread, the primary's createClusterMetrics() can read it.
+  publishRegistry(registry);
   return metrics;
 }
 

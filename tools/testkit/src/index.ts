@@ -41,3 +41,10 @@ export {
 } from './victoria-metrics.js';
 export { promtoolCheckMetrics } from './promtool.js';
 export { parseOpenMetrics, requireOpenMetricsParser, type ParsedSample } from './openmetrics.js';
+export {
+  clusterExampleSuite,
+  exampleCode,
+  runClusterExample,
+  type ClusterExampleRun,
+  type ClusterExampleSuite,
+} from './cluster-example.js';
