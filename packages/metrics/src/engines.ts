@@ -2,6 +2,7 @@
 import { EXECUTION_STATUSES, type ExecutionStatus } from './contract.js';
 import { activeTraceIds, exemplarLabels } from './exemplars.js';
 import type { LabelLimiter } from './labels.js';
+import type { EngineWrite } from './genai/record.js';
 import type { CounterWriter, HistogramWriter } from './series.js';
 import type { EngineCall, Metrics, TokenUsage } from './types.js';
 import {
@@ -34,16 +35,32 @@ function checkTokens(where: string, usage: TokenUsage): void {
 
 type EngineRecorder = Pick<Metrics, 'recordEngineCall' | 'recordTokens'>;
 
+function addTokens(m: EngineInstruments, engine: string, usage: TokenUsage): void {
+  const engineLabel = m.tokenEngines.admit(engine);
+  const { writer, table } = m.tokens;
+  if (usage.input) writer.inc(table.key([m.service, engineLabel, 'input']), usage.input);
+  if (usage.output) writer.inc(table.key([m.service, engineLabel, 'output']), usage.output);
+}
+
+/** Writes one checked engine call: what recordEngineCall and the GenAI call handles share. */
+export function engineWriter(m: EngineInstruments): (call: EngineWrite) => void {
+  return (c) => {
+    const { service } = m;
+    const key = m.calls.table.key([
+      service,
+      m.engines.admit(c.engine),
+      m.operations.admit(c.operation),
+      c.status,
+    ]);
+    m.calls.writer.inc(key, 1);
+    m.duration.observe(key, c.seconds, c.exemplar);
+    if (c.tokens !== undefined) addTokens(m, c.engine, c.tokens);
+  };
+}
+
 /** The engine half of {@link Metrics}. */
 export function createEngineRecorder(m: EngineInstruments): EngineRecorder {
-  const { service } = m;
-
-  function addTokens(engine: string, usage: TokenUsage): void {
-    const engineLabel = m.tokenEngines.admit(engine);
-    const { writer, table } = m.tokens;
-    if (usage.input) writer.inc(table.key([service, engineLabel, 'input']), usage.input);
-    if (usage.output) writer.inc(table.key([service, engineLabel, 'output']), usage.output);
-  }
+  const write = engineWriter(m);
 
   function recordEngineCall(
     first: EngineCall | string,
@@ -67,10 +84,14 @@ export function createEngineRecorder(m: EngineInstruments): EngineRecorder {
     const ms = requireNonNegative(where, 'durationMs', c.durationMs);
     if (c.tokens !== undefined) checkTokens(where, c.tokens);
 
-    const key = m.calls.table.key([service, m.engines.admit(engine), m.operations.admit(op), st]);
-    m.calls.writer.inc(key, 1);
-    m.duration.observe(key, ms / 1000, exemplarLabels(activeTraceIds()));
-    if (c.tokens !== undefined) addTokens(engine, c.tokens);
+    write({
+      engine,
+      operation: op,
+      status: st,
+      seconds: ms / 1000,
+      tokens: c.tokens,
+      exemplar: exemplarLabels(activeTraceIds()),
+    });
   }
 
   return {
@@ -78,7 +99,7 @@ export function createEngineRecorder(m: EngineInstruments): EngineRecorder {
     recordTokens(engineType: string, usage: TokenUsage): void {
       const engine = requireName('recordTokens', 'engineType', engineType);
       checkTokens('recordTokens', usage);
-      addTokens(engine, usage);
+      addTokens(m, engine, usage);
     },
   };
 }

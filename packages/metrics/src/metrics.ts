@@ -2,11 +2,14 @@
 // per-label limits and a per-metric series budget shared by every service on that registry.
 import { register as globalRegistry } from 'prom-client';
 import { CLOSED_LABELS, METRICS, type MetricDefinition } from './contract.js';
-import { createEngineRecorder } from './engines.js';
+import { createEngineRecorder, engineWriter, type EngineInstruments } from './engines.js';
 import { render } from './exposition.js';
+import { createGenAiRecorder } from './genai/recorder.js';
+import type { GenAiRecorder } from './genai/types.js';
 import { createHttpRecorder } from './http.js';
 import { LabelLimiter, wellFormed } from './labels.js';
 import { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
+import { reportOnce } from './report.js';
 import { collectRuntimeMetrics } from './runtime.js';
 import { CounterWriter, GaugeWriter, HistogramWriter, SeriesTable } from './series.js';
 import { stateOf, type RegistryState } from './state.js';
@@ -21,14 +24,6 @@ const DEFAULT_MAX_LABEL_LENGTH = 128;
 const DEFAULT_MAX_SERIES = 1000;
 const noop = (): void => {};
 
-let reportedOnce = false;
-function reportOnce(error: unknown): void {
-  // One line per process: a broken recorder must not flood the logs of the service it observes.
-  if (reportedOnce) return;
-  reportedOnce = true;
-  const message = error instanceof Error ? error.message : String(error);
-  process.emitWarning(`@ai-orchestrator/metrics: recording failed: ${message}`, 'MetricsWarning');
-}
 
 function checkLimits(limits: unknown): LabelLimits {
   const where = 'createMetrics';
@@ -178,7 +173,7 @@ function build(registry: AnyRegistry, service: string, state: RegistryState): Me
     activeEngines: limits.label(METRICS.workflowExecutionsActive, 'engine_type'),
     queues: limits.label(METRICS.workflowQueueSize, 'queue'),
   });
-  const engines = createEngineRecorder({
+  const engineInstruments: EngineInstruments = {
     service,
     calls: limits.counter(METRICS.engineCalls),
     duration: limits.histogram(METRICS.engineCallDuration, true),
@@ -186,13 +181,25 @@ function build(registry: AnyRegistry, service: string, state: RegistryState): Me
     engines: limits.label(METRICS.engineCalls, 'engine_type'),
     operations: limits.label(METRICS.engineCalls, 'operation'),
     tokenEngines: limits.label(METRICS.engineTokens, 'engine_type'),
-  });
+  };
+  const engines = createEngineRecorder(engineInstruments);
+  // GenAI metrics are registered on first use; one call feeds them and the engine_* metrics.
+  let genai: GenAiRecorder | undefined;
   return {
     serviceName: service,
     registry,
     http,
     ...workflows,
     ...engines,
+    get genai(): GenAiRecorder {
+      genai ??= createGenAiRecorder({
+        limits,
+        service,
+        engine: engineWriter(engineInstruments),
+        report: reportOnce,
+      });
+      return genai;
+    },
     expose: (format = 'text') => render(registry, format),
   };
 }
