@@ -24,7 +24,6 @@ const DEFAULT_MAX_LABEL_LENGTH = 128;
 const DEFAULT_MAX_SERIES = 1000;
 const noop = (): void => {};
 
-
 function checkLimits(limits: unknown): LabelLimits {
   const where = 'createMetrics';
   if (limits === undefined) return {};

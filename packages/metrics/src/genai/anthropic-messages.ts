@@ -10,8 +10,10 @@ function blocks(content: unknown): GenAiMessagePart[] {
   if (typeof content === 'string') return contentParts(content);
   return list(content).flatMap((raw): GenAiMessagePart[] => {
     const b = obj(raw);
-    if (b?.type === 'tool_use') return [{ type: 'tool_call', id: str(b.id), name: str(b.name), arguments: b.input }];
-    if (b?.type === 'tool_result') return [{ type: 'tool_call_response', id: str(b.tool_use_id), response: b.content }];
+    if (b?.type === 'tool_use')
+      return [{ type: 'tool_call', id: str(b.id), name: str(b.name), arguments: b.input }];
+    if (b?.type === 'tool_result')
+      return [{ type: 'tool_call_response', id: str(b.tool_use_id), response: b.content }];
     return contentParts([raw]);
   });
 }
@@ -78,7 +80,8 @@ class MessagesStream implements StreamReader {
         return false;
       case 'content_block_start': {
         const block = obj(e.content_block);
-        if (block?.type === 'tool_use') this.#output?.tool(0, Number(e.index ?? 0), { id: str(block.id), name: str(block.name) });
+        if (block?.type === 'tool_use')
+          this.#output?.tool(0, Number(e.index ?? 0), { id: str(block.id), name: str(block.name) });
         return false;
       }
       case 'content_block_delta': {

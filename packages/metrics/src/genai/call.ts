@@ -28,7 +28,10 @@ function checkResult(where: string, r: unknown): GenAiCallResult {
   optionalName(where, 'responseModel', result.responseModel);
   optionalName(where, 'responseId', result.responseId);
   const reasons: unknown = result.finishReasons;
-  if (reasons !== undefined && (!Array.isArray(reasons) || reasons.some((x) => typeof x !== 'string'))) {
+  if (
+    reasons !== undefined &&
+    (!Array.isArray(reasons) || reasons.some((x) => typeof x !== 'string'))
+  ) {
     throw invalid(where, 'finishReasons', reasons, 'an array of strings');
   }
   if (result.usage !== undefined) checkUsage(where, result.usage);
@@ -142,8 +145,13 @@ export class GenAiCallHandle implements GenAiCall {
     if (!this.#span) return;
     const attributes = this.#resultAttributes(r, ttfc);
     Object.assign(attributes, spendAttributes(spend));
-    if (c.capture) Object.assign(attributes, outputContent(r.outputMessages, this.#env.maxContentLength));
-    endSpan(this.#span, attributes, errorType === undefined ? undefined : { type: errorType, message: message ?? errorType });
+    if (c.capture)
+      Object.assign(attributes, outputContent(r.outputMessages, this.#env.maxContentLength));
+    endSpan(
+      this.#span,
+      attributes,
+      errorType === undefined ? undefined : { type: errorType, message: message ?? errorType },
+    );
   }
 
   #resultAttributes(r: GenAiCallResult, ttfc: number | undefined): Attributes {

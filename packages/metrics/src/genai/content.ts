@@ -46,7 +46,10 @@ export function inputContent(content: GenAiInputContent | undefined, max: number
 }
 
 /** gen_ai.output.messages. */
-export function outputContent(messages: readonly GenAiMessage[] | undefined, max: number): Attributes {
+export function outputContent(
+  messages: readonly GenAiMessage[] | undefined,
+  max: number,
+): Attributes {
   const out: Attributes = {};
   put(out, ATTR.outputMessages, messages, max);
   return out;

@@ -43,7 +43,14 @@ function seconds(name: string, help: string, labelNames: readonly string[]): Met
 }
 
 function tokens(name: string, help: string, labelNames: readonly string[]): MetricDefinition {
-  return { name, type: 'histogram', help, labelNames, buckets: GENAI_TOKEN_BUCKETS, owner: 'metrics' };
+  return {
+    name,
+    type: 'histogram',
+    help,
+    labelNames,
+    buckets: GENAI_TOKEN_BUCKETS,
+    owner: 'metrics',
+  };
 }
 
 function counter(name: string, help: string, labelNames: readonly string[]): MetricDefinition {

@@ -34,7 +34,7 @@ const CONNECTION_CODES = new Set([
 
 function classNames(error: object): string[] {
   const names: string[] = [];
-  for (let p: unknown = Object.getPrototypeOf(error); p && names.length < 8; ) {
+  for (let p: unknown = Object.getPrototypeOf(error); p && names.length < 8;) {
     const ctor = (p as { constructor?: { name?: unknown } }).constructor;
     if (typeof ctor?.name === 'string') names.push(ctor.name);
     p = Object.getPrototypeOf(p);

@@ -31,9 +31,15 @@ const instrumented = new WeakSet<object>();
 
 function resource(client: object, path: readonly string[]): { create: Method } | undefined {
   let node: unknown = client;
-  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  for (const key of path)
+    node =
+      typeof node === 'object' && node !== null
+        ? (node as Record<string, unknown>)[key]
+        : undefined;
   const r = node as { create?: unknown } | undefined;
-  return typeof r === 'object' && r !== null && typeof r.create === 'function' ? (r as { create: Method }) : undefined;
+  return typeof r === 'object' && r !== null && typeof r.create === 'function'
+    ? (r as { create: Method })
+    : undefined;
 }
 
 function server(baseURL: unknown): { address?: string; port?: number } {
@@ -52,14 +58,27 @@ export function instrumentClient<C extends object>(
   where: string,
   client: C,
   options: InstrumentOptions,
-  defaults: { readonly provider: string; readonly targets: readonly Target[]; readonly spans: (client: C) => boolean },
+  defaults: {
+    readonly provider: string;
+    readonly targets: readonly Target[];
+    readonly spans: (client: C) => boolean;
+  },
   report: (error: unknown) => void,
 ): C {
   const first = defaults.targets[0];
   if (typeof client !== 'object' || client === null || !first || !resource(client, first.path)) {
-    throw invalid(where, 'client', client, `a client instance with ${first?.path.join('.')}.create()`);
+    throw invalid(
+      where,
+      'client',
+      client,
+      `a client instance with ${first?.path.join('.')}.create()`,
+    );
   }
-  if (typeof options !== 'object' || options === null || typeof options.metrics?.genai?.startCall !== 'function') {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    typeof options.metrics?.genai?.startCall !== 'function'
+  ) {
     throw invalid(where, 'options.metrics', options?.metrics, 'the object createMetrics() returns');
   }
   const provider = optionalName(where, 'provider', options.provider) ?? defaults.provider;

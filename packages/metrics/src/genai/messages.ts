@@ -6,7 +6,9 @@ import type { GenAiMessage, GenAiMessagePart } from './types.js';
 export type Json = Readonly<Record<string, unknown>>;
 
 export function obj(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Json)
+    : undefined;
 }
 
 export function list(value: unknown): readonly unknown[] {
@@ -39,8 +41,14 @@ export function contentParts(content: unknown): GenAiMessagePart[] {
 }
 
 /** A message with the given parts, leaving out empty ones. */
-export function message(role: string, parts: GenAiMessagePart[], finishReason?: string): GenAiMessage {
-  return finishReason === undefined ? { role, parts } : { role, parts, finish_reason: finishReason };
+export function message(
+  role: string,
+  parts: GenAiMessagePart[],
+  finishReason?: string,
+): GenAiMessage {
+  return finishReason === undefined
+    ? { role, parts }
+    : { role, parts, finish_reason: finishReason };
 }
 
 /** A piece of a streamed tool call: its id and name come first, its arguments in fragments. */
@@ -53,7 +61,10 @@ export interface ToolPiece {
 /** Accumulates streamed text and tool-call arguments per choice, for the output messages. */
 export class StreamedOutput {
   readonly #text = new Map<number, string>();
-  readonly #tools = new Map<string, { id?: string | undefined; name?: string | undefined; arguments: string }>();
+  readonly #tools = new Map<
+    string,
+    { id?: string | undefined; name?: string | undefined; arguments: string }
+  >();
   readonly #finish = new Map<number, string>();
 
   text(index: number, piece: string): void {
@@ -76,15 +87,17 @@ export class StreamedOutput {
   messages(): GenAiMessage[] {
     const indexes = new Set([...this.#text.keys(), ...this.#finish.keys()]);
     for (const key of this.#tools.keys()) indexes.add(Number(key.split(':')[0]));
-    return [...indexes].sort((a, b) => a - b).map((i) => {
-      const parts: GenAiMessagePart[] = [];
-      const text = this.#text.get(i);
-      if (text) parts.push({ type: 'text', content: text });
-      for (const [key, t] of this.#tools) {
-        if (Number(key.split(':')[0]) !== i) continue;
-        parts.push({ type: 'tool_call', id: t.id, name: t.name, arguments: parsed(t.arguments) });
-      }
-      return message('assistant', parts, this.#finish.get(i));
-    });
+    return [...indexes]
+      .sort((a, b) => a - b)
+      .map((i) => {
+        const parts: GenAiMessagePart[] = [];
+        const text = this.#text.get(i);
+        if (text) parts.push({ type: 'text', content: text });
+        for (const [key, t] of this.#tools) {
+          if (Number(key.split(':')[0]) !== i) continue;
+          parts.push({ type: 'tool_call', id: t.id, name: t.name, arguments: parsed(t.arguments) });
+        }
+        return message('assistant', parts, this.#finish.get(i));
+      });
   }
 }

@@ -1,9 +1,23 @@
 // chat.completions.create in the conventions' terms (v1.41.1 openai.md): operation `chat`,
 // usage from `usage` (in a stream, the chunk stream_options.include_usage adds), finish reasons
 // per choice; a stream is complete once a choice has a finish_reason.
-import { list, message, obj, parsed, str, StreamedOutput, contentParts, type Json } from './messages.js';
+import {
+  list,
+  message,
+  obj,
+  parsed,
+  str,
+  StreamedOutput,
+  contentParts,
+  type Json,
+} from './messages.js';
 import { pick, type Protocol, type RequestInfo, type StreamReader } from './protocol.js';
-import type { GenAiAttributeValue, GenAiCallResult, GenAiMessage, GenAiMessagePart } from './types.js';
+import type {
+  GenAiAttributeValue,
+  GenAiCallResult,
+  GenAiMessage,
+  GenAiMessagePart,
+} from './types.js';
 import { openaiUsage } from './usage.js';
 
 const REQUEST_ATTRIBUTES = {
@@ -22,9 +36,12 @@ export function openaiRequestAttributes(body: Json): Record<string, GenAiAttribu
   const attributes = pick(body, REQUEST_ATTRIBUTES);
   const stop = body.stop;
   if (typeof stop === 'string') attributes['gen_ai.request.stop_sequences'] = [stop];
-  else if (Array.isArray(stop)) Object.assign(attributes, pick(body, { stop: 'gen_ai.request.stop_sequences' }));
-  if (typeof body.n === 'number' && body.n !== 1) attributes['gen_ai.request.choice.count'] = body.n;
-  if (attributes['openai.request.service_tier'] === 'auto') delete attributes['openai.request.service_tier'];
+  else if (Array.isArray(stop))
+    Object.assign(attributes, pick(body, { stop: 'gen_ai.request.stop_sequences' }));
+  if (typeof body.n === 'number' && body.n !== 1)
+    attributes['gen_ai.request.choice.count'] = body.n;
+  if (attributes['openai.request.service_tier'] === 'auto')
+    delete attributes['openai.request.service_tier'];
   return attributes;
 }
 
@@ -41,7 +58,12 @@ function toolCalls(calls: unknown): GenAiMessagePart[] {
     const call = obj(raw);
     const fn = obj(call?.function);
     const args = str(fn?.arguments);
-    return { type: 'tool_call', id: str(call?.id), name: str(fn?.name), arguments: args === undefined ? undefined : parsed(args) };
+    return {
+      type: 'tool_call',
+      id: str(call?.id),
+      name: str(fn?.name),
+      arguments: args === undefined ? undefined : parsed(args),
+    };
   });
 }
 
@@ -51,7 +73,11 @@ function inputMessages(messages: unknown): GenAiMessage[] {
     if (!m) return [];
     const role = str(m.role) ?? 'user';
     if (role === 'tool') {
-      return [message('tool', [{ type: 'tool_call_response', id: str(m.tool_call_id), response: m.content }])];
+      return [
+        message('tool', [
+          { type: 'tool_call_response', id: str(m.tool_call_id), response: m.content },
+        ]),
+      ];
     }
     return [message(role, [...contentParts(m.content), ...toolCalls(m.tool_calls)])];
   });
@@ -63,14 +89,18 @@ function chatRequest(body: unknown, capture: boolean): RequestInfo {
     model: str(b.model),
     stream: b.stream === true,
     attributes: openaiRequestAttributes(b),
-    content: capture ? { messages: inputMessages(b.messages), toolDefinitions: list(b.tools) } : undefined,
+    content: capture
+      ? { messages: inputMessages(b.messages), toolDefinitions: list(b.tools) }
+      : undefined,
   };
 }
 
 function chatResponse(data: unknown, capture: boolean): GenAiCallResult {
   const d = obj(data) ?? {};
   const choices = list(d.choices).map(obj);
-  const finishReasons = choices.flatMap((c) => (typeof c?.finish_reason === 'string' ? [c.finish_reason] : []));
+  const finishReasons = choices.flatMap((c) =>
+    typeof c?.finish_reason === 'string' ? [c.finish_reason] : [],
+  );
   const result: GenAiCallResult = {
     responseModel: str(d.model),
     responseId: str(d.id),
@@ -81,7 +111,11 @@ function chatResponse(data: unknown, capture: boolean): GenAiCallResult {
   if (!capture) return result;
   const outputMessages = choices.map((c) => {
     const m = obj(c?.message);
-    return message('assistant', [...contentParts(m?.content), ...toolCalls(m?.tool_calls)], str(c?.finish_reason));
+    return message(
+      'assistant',
+      [...contentParts(m?.content), ...toolCalls(m?.tool_calls)],
+      str(c?.finish_reason),
+    );
   });
   return { ...result, outputMessages };
 }
@@ -122,7 +156,11 @@ class ChatStream implements StreamReader {
         const c = obj(call);
         const fn = obj(c?.function);
         const at = typeof c?.index === 'number' ? c.index : i;
-        this.#output?.tool(index, at, { id: str(c?.id), name: str(fn?.name), arguments: str(fn?.arguments) });
+        this.#output?.tool(index, at, {
+          id: str(c?.id),
+          name: str(fn?.name),
+          arguments: str(fn?.arguments),
+        });
       }
       const finish = str(choice?.finish_reason);
       if (finish) {

@@ -2,7 +2,16 @@
 // it); usage always comes with the response, in a stream in response.completed; output chunks are
 // the `*.delta` events, so the time to first chunk is not the early response.created.
 import { openaiRequestAttributes, openaiResponseAttributes } from './openai-chat.js';
-import { contentParts, list, message, obj, parsed, str, StreamedOutput, type Json } from './messages.js';
+import {
+  contentParts,
+  list,
+  message,
+  obj,
+  parsed,
+  str,
+  StreamedOutput,
+  type Json,
+} from './messages.js';
 import { pick, type Protocol, type RequestInfo, type StreamReader } from './protocol.js';
 import type { GenAiCallResult, GenAiMessage, GenAiMessagePart } from './types.js';
 import { responsesUsage } from './usage.js';
@@ -20,7 +29,14 @@ function outputMessages(r: Json): GenAiMessage[] {
     if (item?.type === 'message') return contentParts(item.content);
     if (item?.type === 'function_call') {
       const args = str(item.arguments);
-      return [{ type: 'tool_call', id: str(item.call_id), name: str(item.name), arguments: args === undefined ? undefined : parsed(args) }];
+      return [
+        {
+          type: 'tool_call',
+          id: str(item.call_id),
+          name: str(item.name),
+          arguments: args === undefined ? undefined : parsed(args),
+        },
+      ];
     }
     return [];
   });
@@ -53,11 +69,16 @@ function request(body: unknown, capture: boolean): RequestInfo {
   return {
     model: str(b.model),
     stream: b.stream === true,
-    attributes: { ...openaiRequestAttributes(b), ...pick(b, { max_output_tokens: 'gen_ai.request.max_tokens' }) },
+    attributes: {
+      ...openaiRequestAttributes(b),
+      ...pick(b, { max_output_tokens: 'gen_ai.request.max_tokens' }),
+    },
     content: capture
       ? {
           messages: inputMessages(b.input),
-          ...(instructions === undefined ? {} : { systemInstructions: [{ type: 'text', content: instructions }] }),
+          ...(instructions === undefined
+            ? {}
+            : { systemInstructions: [{ type: 'text', content: instructions }] }),
           toolDefinitions: list(b.tools),
         }
       : undefined,
@@ -88,7 +109,8 @@ class ResponsesStream implements StreamReader {
     if (!type.endsWith('.delta')) return false;
     const index = typeof e?.output_index === 'number' ? e.output_index : 0;
     const delta = str(e?.delta) ?? '';
-    if (type === 'response.function_call_arguments.delta') this.#output?.tool(0, index, { arguments: delta });
+    if (type === 'response.function_call_arguments.delta')
+      this.#output?.tool(0, index, { arguments: delta });
     else if (type === 'response.output_text.delta') this.#output?.text(0, delta);
     return true;
   }

@@ -17,7 +17,8 @@ const EMBEDDINGS: Protocol = {
     return {
       model: str(b.model),
       stream: false,
-      attributes: typeof dimensions === 'number' ? { 'gen_ai.embeddings.dimension.count': dimensions } : {},
+      attributes:
+        typeof dimensions === 'number' ? { 'gen_ai.embeddings.dimension.count': dimensions } : {},
     };
   },
   response: (data) => {

@@ -79,7 +79,8 @@ export function startTool(
   report: (error: unknown) => void,
 ): GenAiOperation<void> {
   const where = 'startTool';
-  if (typeof options !== 'object' || options === null) throw invalid(where, 'options', options, 'an object { name }');
+  if (typeof options !== 'object' || options === null)
+    throw invalid(where, 'options', options, 'an object { name }');
   const name = wellFormed(requireName(where, 'name', options.name));
   const type = text(where, 'type', options.type);
   const agent = text(where, 'agentName', options.agentName);
@@ -99,19 +100,27 @@ export function startAgent(
   report: (error: unknown) => void,
 ): GenAiOperation<void> {
   const where = 'startAgent';
-  if (typeof options !== 'object' || options === null) throw invalid(where, 'options', options, 'an object { name }');
+  if (typeof options !== 'object' || options === null)
+    throw invalid(where, 'options', options, 'an object { name }');
   const name = wellFormed(requireName(where, 'name', options.name));
   const model = text(where, 'requestModel', options.requestModel);
   const id = text(where, 'id', options.id);
   const attributes: Attributes = { [ATTR.operation]: 'invoke_agent', [ATTR.agentName]: name };
   if (model) attributes[ATTR.requestModel] = model;
   if (id) attributes[ATTR.agentId] = id;
-  const span = startSpan(`invoke_agent ${name}`, options.remote ? 'client' : 'internal', attributes);
+  const span = startSpan(
+    `invoke_agent ${name}`,
+    options.remote ? 'client' : 'internal',
+    attributes,
+  );
   return new SpanOperation(span, [name, model ?? ''], write, report);
 }
 
 /** Runs `fn` inside `op`: ends it with the result, fails it with the error (and rethrows). */
-export async function runOperation<T>(op: GenAiOperation<void>, fn: () => T | Promise<T>): Promise<T> {
+export async function runOperation<T>(
+  op: GenAiOperation<void>,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   try {
     const value = await op.run(fn);
     op.end();

@@ -52,7 +52,10 @@ export function resolveCall(options: GenAiCallOptions, captureDefault: boolean):
   const serverPort = port(options.serverPort);
   const workflowName = name('workflowName', options.workflowName) ?? currentWorkflow();
   const engineType = name('engineType', options.engineType) ?? provider;
-  if (options.attributes !== undefined && (typeof options.attributes !== 'object' || options.attributes === null)) {
+  if (
+    options.attributes !== undefined &&
+    (typeof options.attributes !== 'object' || options.attributes === null)
+  ) {
     throw invalid(WHERE, 'attributes', options.attributes, 'an object of span attributes');
   }
   const attributes: Attributes = {
@@ -63,7 +66,8 @@ export function resolveCall(options: GenAiCallOptions, captureDefault: boolean):
   if (requestModel !== undefined) attributes[ATTR.requestModel] = requestModel;
   if (serverAddress !== undefined) attributes[ATTR.serverAddress] = serverAddress;
   // server.port is conditionally required whenever server.address is set, and only then.
-  if (serverAddress !== undefined && serverPort !== undefined) attributes[ATTR.serverPort] = serverPort;
+  if (serverAddress !== undefined && serverPort !== undefined)
+    attributes[ATTR.serverPort] = serverPort;
   if (options.stream === true) attributes[ATTR.stream] = true;
   return {
     provider,

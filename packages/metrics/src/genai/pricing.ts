@@ -71,7 +71,12 @@ export class PriceBook {
     c.models.forEach((raw: unknown, i) => {
       const [key, priced] = entry(raw, i);
       if (models.has(key)) {
-        throw invalid(WHERE, `models[${i}]`, key.replace('\u0000', '/'), 'a provider/model given once');
+        throw invalid(
+          WHERE,
+          `models[${i}]`,
+          key.replace('\u0000', '/'),
+          'a provider/model given once',
+        );
       }
       models.set(key, priced);
     });
@@ -82,7 +87,11 @@ export class PriceBook {
    * The cost of `usage` for the first of `models` the catalog prices (the response model, then
    * the requested one), or why it cannot be priced.
    */
-  cost(provider: string, models: readonly (string | undefined)[], usage: GenAiUsage): Cost | UnpricedReason {
+  cost(
+    provider: string,
+    models: readonly (string | undefined)[],
+    usage: GenAiUsage,
+  ): Cost | UnpricedReason {
     let priced: Priced | undefined;
     for (const model of models) {
       if (model !== undefined) priced ??= this.#models.get(`${provider}\u0000${model}`);
@@ -90,7 +99,10 @@ export class PriceBook {
     if (!priced) return 'unknown_model';
     const cacheRead = usage.cacheRead ?? 0;
     const cacheWrite = usage.cacheWrite ?? 0;
-    if ((cacheRead > 0 && priced.cacheRead === undefined) || (cacheWrite > 0 && priced.cacheWrite === undefined)) {
+    if (
+      (cacheRead > 0 && priced.cacheRead === undefined) ||
+      (cacheWrite > 0 && priced.cacheWrite === undefined)
+    ) {
       return 'missing_price';
     }
     const uncached = (usage.input ?? 0) - cacheRead - cacheWrite;

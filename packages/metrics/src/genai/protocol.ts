@@ -39,7 +39,8 @@ export function pick(
     const v = body[field];
     if (typeof v === 'number' && Number.isFinite(v)) out[attribute] = v;
     else if (typeof v === 'string') out[attribute] = v;
-    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[attribute] = v as string[];
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+      out[attribute] = v as string[];
   }
   return out;
 }

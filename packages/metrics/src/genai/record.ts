@@ -101,8 +101,10 @@ export class GenAiWriter {
     const u = r.usage;
     if (c.tokenUsage && u) {
       const t = c.tokenUsage;
-      if (u.input !== undefined) t.writer.observe(t.table.key([...base, 'input']), u.input, r.exemplar);
-      if (u.output !== undefined) t.writer.observe(t.table.key([...base, 'output']), u.output, r.exemplar);
+      if (u.input !== undefined)
+        t.writer.observe(t.table.key([...base, 'input']), u.input, r.exemplar);
+      if (u.output !== undefined)
+        t.writer.observe(t.table.key([...base, 'output']), u.output, r.exemplar);
     }
     const usage = c.usage;
     const key = usage.table.key([...base, MODALITY]);

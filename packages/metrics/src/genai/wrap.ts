@@ -36,13 +36,18 @@ function guarded(report: (error: unknown) => void, fn: () => void): void {
   }
 }
 
-function streamObserver(call: GenAiCall, reader: StreamReader, report: WrapContext['report']): StreamObserver {
+function streamObserver(
+  call: GenAiCall,
+  reader: StreamReader,
+  report: WrapContext['report'],
+): StreamObserver {
   const stop = (errorType: string, why: string) => {
     const { responseModel, responseId } = reader.result();
     call.fail(new Error(why), { errorType, responseModel, responseId });
   };
   const finish = (aborted: boolean) => {
-    if (reader.failure !== undefined) stop(reader.failure, 'the provider reported a failure in the stream');
+    if (reader.failure !== undefined)
+      stop(reader.failure, 'the provider reported a failure in the stream');
     else if (reader.complete) call.end(reader.result());
     else if (aborted) stop('cancelled', 'the stream was aborted');
     else stop('stream_incomplete', 'the stream ended before its final event');
@@ -64,7 +69,10 @@ function responseObserver(call: GenAiCall, protocol: Protocol, ctx: WrapContext)
     data: (value) =>
       guarded(ctx.report, () => {
         if (isSdkStream(value)) {
-          observeStream(value, streamObserver(call, protocol.stream(ctx.captureContent), ctx.report));
+          observeStream(
+            value,
+            streamObserver(call, protocol.stream(ctx.captureContent), ctx.report),
+          );
         } else {
           call.end(protocol.response(value, ctx.captureContent));
         }
@@ -91,7 +99,11 @@ function start(protocol: Protocol, ctx: WrapContext, body: unknown, spans: boole
 }
 
 /** Instruments `resource.create` of one client instance with `protocol`. */
-export function wrapCreate(resource: { create: Method }, protocol: Protocol, ctx: WrapContext): void {
+export function wrapCreate(
+  resource: { create: Method },
+  protocol: Protocol,
+  ctx: WrapContext,
+): void {
   const original = resource.create;
   // instrumentation-openai patches the prototype: its span stays, ours would be a second one.
   const spans = ctx.spans && !wrappedByOtherInstrumentation(original);

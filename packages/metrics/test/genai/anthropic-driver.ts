@@ -36,7 +36,11 @@ function text(m: Message): string {
 }
 
 /** A driver for one @anthropic-ai/sdk line; `tracesItself` when it has native OpenTelemetry. */
-export function anthropicDriver(name: string, Anthropic: AnthropicConstructor, tracesItself: boolean): Driver {
+export function anthropicDriver(
+  name: string,
+  Anthropic: AnthropicConstructor,
+  tracesItself: boolean,
+): Driver {
   const sdk = (client: object) => client as AnthropicClient;
   return {
     name,
@@ -53,7 +57,12 @@ export function anthropicDriver(name: string, Anthropic: AnthropicConstructor, t
       }),
     async plain(client, o = {}) {
       const body = { ...base, ...(o.tool ? { tools } : {}) };
-      return text((await sdk(client).messages.create(body, o.signal ? { signal: o.signal } : undefined)) as Message);
+      return text(
+        (await sdk(client).messages.create(
+          body,
+          o.signal ? { signal: o.signal } : undefined,
+        )) as Message,
+      );
     },
     async stream(client, o = {}) {
       const body = { ...base, stream: true, ...(o.tool ? { tools } : {}) };

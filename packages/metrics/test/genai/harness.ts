@@ -59,7 +59,11 @@ export function useHarness(driver: Driver): Harness {
     await tracing?.uninstall();
   });
   beforeEach(() => {
-    metrics = createMetrics({ serviceName: 'engine', registry: new Registry(), collectDefaultMetrics: false });
+    metrics = createMetrics({
+      serviceName: 'engine',
+      registry: new Registry(),
+      collectDefaultMetrics: false,
+    });
     metrics.genai.setPrices(CATALOG);
     tracing.exporter.reset();
   });
@@ -77,7 +81,8 @@ export function useHarness(driver: Driver): Harness {
     get server() {
       return { server_address: '127.0.0.1', server_port: new URL(fake.url).port };
     },
-    client: (settings, options = {}) => instrument(driver.client(fake, settings), { metrics, ...options }),
+    client: (settings, options = {}) =>
+      instrument(driver.client(fake, settings), { metrics, ...options }),
     async inWorkflow(fn) {
       const span = trace.getTracer('test').startSpan(`workflow ${WORKFLOW}`);
       try {

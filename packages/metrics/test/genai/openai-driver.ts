@@ -22,7 +22,11 @@ interface OpenAIClient {
       stream?(body: object): { finalChatCompletion(): Promise<ChatCompletion> };
     };
   };
-  beta?: { chat?: { completions?: { stream?(body: object): { finalChatCompletion(): Promise<ChatCompletion> } } } };
+  beta?: {
+    chat?: {
+      completions?: { stream?(body: object): { finalChatCompletion(): Promise<ChatCompletion> } };
+    };
+  };
   responses: { create(body: object): ApiPromise<unknown> };
   embeddings: { create(body: object): ApiPromise<{ data: { embedding: number[] }[] }> };
 }
@@ -76,11 +80,15 @@ export function openaiDriver(name: string, OpenAI: OpenAIConstructor): Driver {
       return text(await runner.finalChatCompletion());
     },
     async withResponse(client) {
-      const r = await sdk(client).chat.completions.create({ model: REQUEST_MODEL, messages }).withResponse();
+      const r = await sdk(client)
+        .chat.completions.create({ model: REQUEST_MODEL, messages })
+        .withResponse();
       return { text: text(r.data as ChatCompletion), status: r.response.status };
     },
     async asResponse(client) {
-      const res = await sdk(client).chat.completions.create({ model: REQUEST_MODEL, messages }).asResponse();
+      const res = await sdk(client)
+        .chat.completions.create({ model: REQUEST_MODEL, messages })
+        .asResponse();
       return res.text();
     },
     async responses(client, stream) {

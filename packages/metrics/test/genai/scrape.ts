@@ -16,7 +16,8 @@ export function samples(body: string): Sample[] {
     const m = LINE.exec(line);
     if (!m || line.startsWith('#')) return [];
     const labels: Record<string, string> = {};
-    for (const [, name, value] of (m[2] ?? '').matchAll(LABEL)) labels[name as string] = value as string;
+    for (const [, name, value] of (m[2] ?? '').matchAll(LABEL))
+      labels[name as string] = value as string;
     return [{ name: m[1] as string, labels, value: Number(m[3]) }];
   });
 }
@@ -26,7 +27,9 @@ export async function scrape(metrics: Metrics) {
   const body = (await metrics.expose()).body;
   const all = samples(body);
   const matching = (name: string, labels: Record<string, string> = {}) =>
-    all.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+    all.filter(
+      (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+    );
   return {
     body,
     /** Sum over matching series; undefined when none matches. */

@@ -20,28 +20,53 @@ export function openaiSpecific(driver: Driver): void {
 
     it('the Responses API, plain and streamed: operation chat, usage, time to first output chunk', async () => {
       const client = h.client();
-      h.fake.enqueue({ kind: 'ok', model: RESPONSE_MODEL, usage: { input: 100, output: 20, cacheRead: 40 } });
+      h.fake.enqueue({
+        kind: 'ok',
+        model: RESPONSE_MODEL,
+        usage: { input: 100, output: 20, cacheRead: 40 },
+      });
       expect(await driver.responses?.(client, false)).toContain('fake answer');
-      h.fake.enqueue({ kind: 'ok', model: RESPONSE_MODEL, usage: { input: 100, output: 20 }, text: 'a b c' });
+      h.fake.enqueue({
+        kind: 'ok',
+        model: RESPONSE_MODEL,
+        usage: { input: 100, output: 20 },
+        text: 'a b c',
+      });
       expect(Number(await driver.responses?.(client, true))).toBeGreaterThan(3);
       const s = await h.scrape();
-      const labels = { gen_ai_operation_name: 'chat', gen_ai_response_model: RESPONSE_MODEL, error_type: '' };
+      const labels = {
+        gen_ai_operation_name: 'chat',
+        gen_ai_response_model: RESPONSE_MODEL,
+        error_type: '',
+      };
       expect(s.value('gen_ai_client_operation_duration_seconds_count', labels)).toBe(2);
       expect(s.value('gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(200);
       expect(s.value('gen_ai_client_inference_usage_cache_read_input_tokens_total')).toBe(40);
       expect(s.value('gen_ai_client_operation_time_to_first_chunk_seconds_count')).toBe(1);
       expect(s.value('gen_ai_client_operation_time_per_output_chunk_seconds_count')).toBe(2);
-      expect(s.value('gen_ai_client_operation_cost_total')).toBeCloseTo((60 * 2.5 + 40 * 1.25 + 20 * 10 + 100 * 2.5 + 20 * 10) / 1e6, 15);
-      expect(h.tracing.named(`chat ${REQUEST_MODEL}`).map((x) => x.attributes['gen_ai.response.id'])).toEqual(['resp_fake', 'resp_fake']);
+      expect(s.value('gen_ai_client_operation_cost_total')).toBeCloseTo(
+        (60 * 2.5 + 40 * 1.25 + 20 * 10 + 100 * 2.5 + 20 * 10) / 1e6,
+        15,
+      );
+      expect(
+        h.tracing.named(`chat ${REQUEST_MODEL}`).map((x) => x.attributes['gen_ai.response.id']),
+      ).toEqual(['resp_fake', 'resp_fake']);
     });
 
     it('embeddings: operation embeddings, input tokens only', async () => {
       expect(await driver.embeddings?.(h.client())).toBe(2);
       const s = await h.scrape();
-      expect(s.value('gen_ai_client_operation_duration_seconds_count', { gen_ai_operation_name: 'embeddings', gen_ai_request_model: 'fake-embedding' })).toBe(1);
+      expect(
+        s.value('gen_ai_client_operation_duration_seconds_count', {
+          gen_ai_operation_name: 'embeddings',
+          gen_ai_request_model: 'fake-embedding',
+        }),
+      ).toBe(1);
       expect(s.value('engine_calls_total', { operation: 'embeddings', status: 'success' })).toBe(1);
       expect(s.value('gen_ai_client_token_usage_count', { gen_ai_token_type: 'input' })).toBe(1);
-      expect(s.value('gen_ai_client_token_usage_count', { gen_ai_token_type: 'output' })).toBeUndefined();
+      expect(
+        s.value('gen_ai_client_token_usage_count', { gen_ai_token_type: 'output' }),
+      ).toBeUndefined();
       expect(h.tracing.named('embeddings fake-embedding')).toHaveLength(1);
     });
   });

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { REQUEST_MODEL, RESPONSE_MODEL, TOOL, type Driver } from './drivers.js';
 import { useHarness, WORKFLOW } from './harness.js';
 
-const USAGE: FakeUsage = { input: 1_200_000, output: 300_000, cacheRead: 150_000, cacheWrite: 50_000, reasoning: 40_000 };
+const USAGE: FakeUsage = {
+  input: 1_200_000,
+  output: 300_000,
+  cacheRead: 150_000,
+  cacheWrite: 50_000,
+  reasoning: 40_000,
+};
 // 1M uncached x $2.50 + 150k x $1.25 + 50k x $3.125 + 300k x $10, per million tokens.
 const COST = 2.5 + 0.1875 + 0.15625 + 3;
 const MODELS = { gen_ai_request_model: REQUEST_MODEL, gen_ai_response_model: RESPONSE_MODEL };
@@ -25,14 +31,32 @@ export function successSuite(driver: Driver): void {
       expect(value).toContain('fake answer');
       const s = await h.scrape();
       const labels = { ...provider, ...MODELS, ...h.server };
-      expect(s.value('gen_ai_client_operation_duration_seconds_count', { ...labels, error_type: '' })).toBe(1);
-      expect(s.value('gen_ai_client_token_usage_sum', { ...labels, gen_ai_token_type: 'input' })).toBe(USAGE.input);
-      expect(s.value('gen_ai_client_token_usage_sum', { ...labels, gen_ai_token_type: 'output' })).toBe(USAGE.output);
-      expect(s.value('gen_ai_client_inference_usage_cache_read_input_tokens_total', labels)).toBe(USAGE.cacheRead);
-      expect(s.value('gen_ai_client_inference_usage_cache_write_input_tokens_total', labels)).toBe(USAGE.cacheWrite);
-      expect(s.value('gen_ai_client_inference_usage_reasoning_output_tokens_total', labels)).toBe(USAGE.reasoning);
+      expect(
+        s.value('gen_ai_client_operation_duration_seconds_count', { ...labels, error_type: '' }),
+      ).toBe(1);
+      expect(
+        s.value('gen_ai_client_token_usage_sum', { ...labels, gen_ai_token_type: 'input' }),
+      ).toBe(USAGE.input);
+      expect(
+        s.value('gen_ai_client_token_usage_sum', { ...labels, gen_ai_token_type: 'output' }),
+      ).toBe(USAGE.output);
+      expect(s.value('gen_ai_client_inference_usage_cache_read_input_tokens_total', labels)).toBe(
+        USAGE.cacheRead,
+      );
+      expect(s.value('gen_ai_client_inference_usage_cache_write_input_tokens_total', labels)).toBe(
+        USAGE.cacheWrite,
+      );
+      expect(s.value('gen_ai_client_inference_usage_reasoning_output_tokens_total', labels)).toBe(
+        USAGE.reasoning,
+      );
       expect(s.value('gen_ai_client_operation_time_to_first_chunk_seconds_count')).toBeUndefined();
-      expect(s.value('engine_calls_total', { engine_type: driver.provider, operation: 'chat', status: 'success' })).toBe(1);
+      expect(
+        s.value('engine_calls_total', {
+          engine_type: driver.provider,
+          operation: 'chat',
+          status: 'success',
+        }),
+      ).toBe(1);
       expect(s.value('engine_tokens_total', { token_type: 'input' })).toBe(USAGE.input);
       expect(s.value('engine_tokens_total', { token_type: 'output' })).toBe(USAGE.output);
       const cost = s.value('gen_ai_client_operation_cost_total', {
@@ -71,14 +95,26 @@ export function successSuite(driver: Driver): void {
 
     it('times a streamed call: first chunk once, each later chunk, usage from the stream', async () => {
       const client = h.client();
-      h.fake.enqueue({ kind: 'ok', text: TEXT, usage: { input: 40, output: 6 }, model: RESPONSE_MODEL, firstChunkMs: 30 });
+      h.fake.enqueue({
+        kind: 'ok',
+        text: TEXT,
+        usage: { input: 40, output: 6 },
+        model: RESPONSE_MODEL,
+        firstChunkMs: 30,
+      });
       await h.inWorkflow(() => driver.stream(client, { usage: true }));
       const s = await h.scrape();
       const labels = { ...provider, ...MODELS };
       expect(s.value('gen_ai_client_operation_time_to_first_chunk_seconds_count', labels)).toBe(1);
-      expect(s.value('gen_ai_client_operation_time_to_first_chunk_seconds_sum', labels)).toBeGreaterThanOrEqual(0.025);
-      expect(s.value('gen_ai_client_operation_time_per_output_chunk_seconds_count', labels)).toBe(CHUNKS - 1);
-      expect(s.value('gen_ai_client_operation_duration_seconds_count', { ...labels, error_type: '' })).toBe(1);
+      expect(
+        s.value('gen_ai_client_operation_time_to_first_chunk_seconds_sum', labels),
+      ).toBeGreaterThanOrEqual(0.025);
+      expect(s.value('gen_ai_client_operation_time_per_output_chunk_seconds_count', labels)).toBe(
+        CHUNKS - 1,
+      );
+      expect(
+        s.value('gen_ai_client_operation_duration_seconds_count', { ...labels, error_type: '' }),
+      ).toBe(1);
       expect(s.value('gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(40);
       expect(s.value('gen_ai_client_token_usage_sum', { gen_ai_token_type: 'output' })).toBe(6);
       expect(s.value('gen_ai_client_operation_cost_total')).toBe((40 * 2.5 + 6 * 10) / 1e6);
@@ -90,26 +126,51 @@ export function successSuite(driver: Driver): void {
     it('records tool calls, plain and streamed, with the calls in the captured output and the tool run nested', async () => {
       const client = h.client({}, { captureContent: true });
       const toolCall = { id: 'call_1', name: TOOL.name, arguments: { city: 'Paris' } };
-      h.fake.enqueue({ kind: 'ok', toolCall, model: RESPONSE_MODEL }, { kind: 'ok', toolCall, model: RESPONSE_MODEL });
+      h.fake.enqueue(
+        { kind: 'ok', toolCall, model: RESPONSE_MODEL },
+        { kind: 'ok', toolCall, model: RESPONSE_MODEL },
+      );
       const { spanId } = await h.inWorkflow(async () => {
         expect(await driver.plain(client, { tool: true })).toBe(TOOL.name);
         await driver.stream(client, { tool: true, usage: true });
-        await h.metrics.genai.executeTool({ name: TOOL.name, type: 'function', callId: 'call_1' }, () => 'sunny');
+        await h.metrics.genai.executeTool(
+          { name: TOOL.name, type: 'function', callId: 'call_1' },
+          () => 'sunny',
+        );
       });
       const reason = driver.provider === 'openai' ? 'tool_calls' : 'tool_use';
       const spans = h.tracing.named(`chat ${REQUEST_MODEL}`);
-      expect(spans.map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([[reason], [reason]]);
+      expect(spans.map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([
+        [reason],
+        [reason],
+      ]);
       for (const span of spans) {
-        const output = JSON.parse(String(span.attributes['gen_ai.output.messages'])) as { parts: unknown[] }[];
-        expect(output[0]?.parts).toContainEqual(expect.objectContaining({ type: 'tool_call', name: TOOL.name, arguments: { city: 'Paris' } }));
-        expect(String(span.attributes['gen_ai.input.messages'])).toContain('What is the weather in Paris?');
+        const output = JSON.parse(String(span.attributes['gen_ai.output.messages'])) as {
+          parts: unknown[];
+        }[];
+        expect(output[0]?.parts).toContainEqual(
+          expect.objectContaining({
+            type: 'tool_call',
+            name: TOOL.name,
+            arguments: { city: 'Paris' },
+          }),
+        );
+        expect(String(span.attributes['gen_ai.input.messages'])).toContain(
+          'What is the weather in Paris?',
+        );
         expect(String(span.attributes['gen_ai.tool.definitions'])).toContain(TOOL.name);
       }
       const [tool] = h.tracing.named(`execute_tool ${TOOL.name}`);
       expect(tool?.kind).toBe(0); // INTERNAL
       expect(tool?.parentSpanContext?.spanId).toBe(spanId);
       const s = await h.scrape();
-      expect(s.value('gen_ai_execute_tool_duration_seconds_count', { gen_ai_tool_name: TOOL.name, gen_ai_tool_type: 'function', error_type: '' })).toBe(1);
+      expect(
+        s.value('gen_ai_execute_tool_duration_seconds_count', {
+          gen_ai_tool_name: TOOL.name,
+          gen_ai_tool_type: 'function',
+          error_type: '',
+        }),
+      ).toBe(1);
       expect(s.value('engine_calls_total', { status: 'success' })).toBe(2);
     });
 
@@ -118,7 +179,10 @@ export function successSuite(driver: Driver): void {
       const before = h.fake.requests.length;
       expect(await driver.helper(client)).toContain('fake answer');
       const r = await driver.withResponse(client);
-      expect(r).toMatchObject({ status: 200, text: expect.stringContaining('fake answer') as unknown });
+      expect(r).toMatchObject({
+        status: 200,
+        text: expect.stringContaining('fake answer') as unknown,
+      });
       const raw = await driver.asResponse(client);
       expect(JSON.parse(raw)).toMatchObject({ model: REQUEST_MODEL });
       const s = await h.scrape();

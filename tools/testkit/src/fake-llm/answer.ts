@@ -29,10 +29,13 @@ function split(text: string): string[] {
 /** The answer `reply` gives to `request`, defaults filled in. */
 export function answer(request: FakeRequest, reply: FakeOk): Answer {
   const model = reply.model ?? String(request.body.model ?? 'fake-model');
-  const tool = reply.toolCall ? { id: reply.toolCall.id ?? 'call_1', ...reply.toolCall } : undefined;
+  const tool = reply.toolCall
+    ? { id: reply.toolCall.id ?? 'call_1', ...reply.toolCall }
+    : undefined;
   const text = tool
     ? JSON.stringify(tool.arguments)
-    : (reply.text ?? `A fake answer from ${model} to a prompt of ${promptText(request.body).length} characters.`);
+    : (reply.text ??
+      `A fake answer from ${model} to a prompt of ${promptText(request.body).length} characters.`);
   const usage = reply.usage ?? {
     input: estimateTokens(promptText(request.body)),
     output: request.api === 'openai.embeddings' ? 0 : estimateTokens(text),
@@ -41,7 +44,9 @@ export function answer(request: FakeRequest, reply: FakeOk): Answer {
     model,
     text,
     // A tool call streams its arguments in two pieces, as the providers do.
-    chunks: tool ? [text.slice(0, Math.ceil(text.length / 2)), text.slice(Math.ceil(text.length / 2))] : split(text),
+    chunks: tool
+      ? [text.slice(0, Math.ceil(text.length / 2)), text.slice(Math.ceil(text.length / 2))]
+      : split(text),
     toolCall: tool,
     usage,
     firstChunkMs: reply.firstChunkMs ?? 0,

@@ -13,7 +13,9 @@ function usage(u: FakeUsage, output: number): Record<string, unknown> {
     cache_read_input_tokens: cacheRead,
     cache_creation_input_tokens: cacheWrite,
     output_tokens: output,
-    ...(u.reasoning === undefined ? {} : { output_tokens_details: { thinking_tokens: u.reasoning } }),
+    ...(u.reasoning === undefined
+      ? {}
+      : { output_tokens_details: { thinking_tokens: u.reasoning } }),
   };
 }
 
@@ -25,7 +27,11 @@ export function anthropicError(status: number, text: string): Record<string, unk
     429: 'rate_limit_error',
     529: 'overloaded_error',
   };
-  return { type: 'error', error: { type: types[status] ?? 'api_error', message: text }, request_id: 'req_fake' };
+  return {
+    type: 'error',
+    error: { type: types[status] ?? 'api_error', message: text },
+    request_id: 'req_fake',
+  };
 }
 
 function content(a: Answer): unknown[] {
@@ -61,7 +67,9 @@ export function messageFrames(a: Answer): Frames {
     stop_sequence: null,
     usage: usage(a.usage, 1),
   };
-  const block = t ? { type: 'tool_use', id: t.id, name: t.name, input: {} } : { type: 'text', text: '' };
+  const block = t
+    ? { type: 'tool_use', id: t.id, name: t.name, input: {} }
+    : { type: 'text', text: '' };
   const head = [
     ev('message_start', { message: start }),
     ev('content_block_start', { index: 0, content_block: block }),
@@ -70,7 +78,9 @@ export function messageFrames(a: Answer): Frames {
   const output = a.chunks.map((piece) =>
     ev('content_block_delta', {
       index: 0,
-      delta: t ? { type: 'input_json_delta', partial_json: piece } : { type: 'text_delta', text: piece },
+      delta: t
+        ? { type: 'input_json_delta', partial_json: piece }
+        : { type: 'text_delta', text: piece },
     }),
   );
   const tail = [
@@ -85,6 +95,7 @@ export function messageFrames(a: Answer): Frames {
     head,
     output,
     tail,
-    error: (type) => ev('error', { error: { type: type ?? 'overloaded_error', message: 'Overloaded' } }),
+    error: (type) =>
+      ev('error', { error: { type: type ?? 'overloaded_error', message: 'Overloaded' } }),
   };
 }

@@ -22,7 +22,8 @@ export function chatUsage(u: FakeUsage): Record<string, unknown> {
 
 /** OpenAI's error body: the SDK reads `type`, `code` and `message` from inside `error`. */
 export function openaiError(status: number, text: string): Record<string, unknown> {
-  const type = status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  const type =
+    status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error';
   const code = status === 429 ? 'rate_limit_exceeded' : null;
   return { error: { message: text, type, param: null, code } };
 }
@@ -66,7 +67,15 @@ export function chatFrames(request: FakeRequest, a: Answer): Frames {
     });
   const t = a.toolCall;
   const head = t
-    ? [chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: t.id, type: 'function', function: { name: t.name, arguments: '' } }] })]
+    ? [
+        chunk({
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { index: 0, id: t.id, type: 'function', function: { name: t.name, arguments: '' } },
+          ],
+        }),
+      ]
     : [chunk({ role: 'assistant', content: '' })];
   const output = a.chunks.map((piece) =>
     chunk(t ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece }),
@@ -74,14 +83,24 @@ export function chatFrames(request: FakeRequest, a: Answer): Frames {
   const tail = [chunk({}, t ? 'tool_calls' : 'stop')];
   const options = request.body.stream_options as { include_usage?: boolean } | undefined;
   if (options?.include_usage) {
-    tail.push(message({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: CREATED, model: a.model, choices: [], usage: chatUsage(a.usage) }));
+    tail.push(
+      message({
+        id: 'chatcmpl-fake',
+        object: 'chat.completion.chunk',
+        created: CREATED,
+        model: a.model,
+        choices: [],
+        usage: chatUsage(a.usage),
+      }),
+    );
   }
   tail.push(message('[DONE]'));
   return {
     head,
     output,
     tail,
-    error: (type) => message({ error: { message: 'The server had an error', type: type ?? 'server_error' } }),
+    error: (type) =>
+      message({ error: { message: 'The server had an error', type: type ?? 'server_error' } }),
   };
 }
 
@@ -95,11 +114,28 @@ function responseUsage(u: FakeUsage): Record<string, unknown> {
   };
 }
 
-export function responseJson(a: Answer, status = 'completed', usage = true): Record<string, unknown> {
+export function responseJson(
+  a: Answer,
+  status = 'completed',
+  usage = true,
+): Record<string, unknown> {
   const t = a.toolCall;
   const item = t
-    ? { id: 'fc_fake', type: 'function_call', status: 'completed', call_id: t.id, name: t.name, arguments: a.text }
-    : { id: 'msg_fake', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: a.text, annotations: [] }] };
+    ? {
+        id: 'fc_fake',
+        type: 'function_call',
+        status: 'completed',
+        call_id: t.id,
+        name: t.name,
+        arguments: a.text,
+      }
+    : {
+        id: 'msg_fake',
+        type: 'message',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: a.text, annotations: [] }],
+      };
   return {
     id: 'resp_fake',
     object: 'response',
@@ -126,21 +162,52 @@ export function responseFrames(a: Answer): Frames {
     message({ type, ...fields, sequence_number: n++ }, type);
   const head = [
     event('response.created', { response: responseJson(a, 'in_progress', false) }),
-    event('response.output_item.added', { output_index: 0, item: { id: 'msg_fake', type: 'message', status: 'in_progress', role: 'assistant', content: [] } }),
-    event('response.content_part.added', { item_id: 'msg_fake', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
+    event('response.output_item.added', {
+      output_index: 0,
+      item: {
+        id: 'msg_fake',
+        type: 'message',
+        status: 'in_progress',
+        role: 'assistant',
+        content: [],
+      },
+    }),
+    event('response.content_part.added', {
+      item_id: 'msg_fake',
+      output_index: 0,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    }),
   ];
   const output = a.chunks.map((delta) =>
-    event('response.output_text.delta', { item_id: 'msg_fake', output_index: 0, content_index: 0, delta, logprobs: [] }),
+    event('response.output_text.delta', {
+      item_id: 'msg_fake',
+      output_index: 0,
+      content_index: 0,
+      delta,
+      logprobs: [],
+    }),
   );
   const tail = [
-    event('response.output_text.done', { item_id: 'msg_fake', output_index: 0, content_index: 0, text: a.text, logprobs: [] }),
+    event('response.output_text.done', {
+      item_id: 'msg_fake',
+      output_index: 0,
+      content_index: 0,
+      text: a.text,
+      logprobs: [],
+    }),
     event('response.completed', { response: responseJson(a) }),
   ];
   return {
     head,
     output,
     tail,
-    error: (type) => event('error', { code: type ?? 'server_error', message: 'The server had an error', param: null }),
+    error: (type) =>
+      event('error', {
+        code: type ?? 'server_error',
+        message: 'The server had an error',
+        param: null,
+      }),
   };
 }
 

@@ -15,7 +15,14 @@ import {
   responseJson,
 } from './openai.js';
 import { writeStream, type Frames } from './sse.js';
-import type { FakeApi, FakeLlm, FakeLlmOptions, FakeReply, FakeRequest, Responder } from './types.js';
+import type {
+  FakeApi,
+  FakeLlm,
+  FakeLlmOptions,
+  FakeReply,
+  FakeRequest,
+  Responder,
+} from './types.js';
 
 const ROUTES: Readonly<Record<string, FakeApi>> = {
   '/v1/chat/completions': 'openai.chat',
@@ -31,18 +38,31 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, request: FakeRequest, reply: Extract<FakeReply, { kind: 'error' }>): void {
+function sendError(
+  res: ServerResponse,
+  request: FakeRequest,
+  reply: Extract<FakeReply, { kind: 'error' }>,
+): void {
   const headers: Record<string, string> = {};
-  if (reply.retryAfterSeconds !== undefined) headers['retry-after'] = String(reply.retryAfterSeconds);
+  if (reply.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(reply.retryAfterSeconds);
   if (reply.retryAfterMs !== undefined) headers['retry-after-ms'] = String(reply.retryAfterMs);
   const text = reply.message ?? `fake ${reply.status}`;
-  const body = request.api === 'anthropic.messages' ? anthropicError(reply.status, text) : openaiError(reply.status, text);
+  const body =
+    request.api === 'anthropic.messages'
+      ? anthropicError(reply.status, text)
+      : openaiError(reply.status, text);
   sendJson(res, reply.status, body, headers);
 }
 
@@ -71,7 +91,10 @@ async function respond(res: ServerResponse, request: FakeRequest, reply: FakeRep
     return respond(res, request, { kind: 'ok' });
   }
   if (reply.kind === 'error') return sendError(res, request, reply);
-  const a = answer(request, reply.kind === 'ok' ? reply : { kind: 'ok', chunkMs: reply.chunkMs ?? 0 });
+  const a = answer(
+    request,
+    reply.kind === 'ok' ? reply : { kind: 'ok', chunkMs: reply.chunkMs ?? 0 },
+  );
   const id = request.api === 'anthropic.messages' ? 'request-id' : 'x-request-id';
   if (request.stream) {
     const broken = reply.kind === 'ok' ? undefined : reply;
@@ -103,11 +126,19 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const api = ROUTES[path];
-    if (req.method !== 'POST' || api === undefined) return sendJson(res, 404, { error: { message: `no route ${path}` } });
+    if (req.method !== 'POST' || api === undefined)
+      return sendJson(res, 404, { error: { message: `no route ${path}` } });
     readBody(req)
       .then((body) => {
         const attempt = Number(req.headers['x-stainless-retry-count'] ?? 0);
-        const request: FakeRequest = { api, path, body, stream: body.stream === true, attempt, headers: req.headers };
+        const request: FakeRequest = {
+          api,
+          path,
+          body,
+          stream: body.stream === true,
+          attempt,
+          headers: req.headers,
+        };
         requests.push(request);
         return respond(res, request, queue.shift() ?? responder(request));
       })

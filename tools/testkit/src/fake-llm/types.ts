@@ -61,7 +61,8 @@ export interface FakeStall {
 
 export type FakeReply = FakeOk | FakeError | FakeBrokenStream | FakeStall;
 
-export type FakeApi = 'openai.chat' | 'openai.responses' | 'openai.embeddings' | 'anthropic.messages';
+export type FakeApi =
+  'openai.chat' | 'openai.responses' | 'openai.embeddings' | 'anthropic.messages';
 
 /** One request as the fake received it. */
 export interface FakeRequest {
