@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 /** The rule files that hold alerts: the seed's alerts and the generated SLO burn-rate alerts. */
-export const ALERT_RULE_FILES = ['alert_rules.yml', 'slo_rules.yml'].map((name) =>
+export const ALERT_RULE_FILES = ['alert_rules.yml', 'slo_rules.yml', 'genai_rules.yml'].map((name) =>
   fileURLToPath(new URL(`../../infra/prometheus/${name}`, import.meta.url)),
 );
 

@@ -28,7 +28,7 @@ function concrete(text: string): string {
 /** Every series a recording rule reads: a panel should read the rule instead. */
 function seriesWithRules(): Set<string> {
   const names = new Set<string>();
-  for (const file of ['recording_rules.yml', 'slo_rules.yml']) {
+  for (const file of ['recording_rules.yml', 'slo_rules.yml', 'genai_rules.yml']) {
     const doc = parse(
       readFileSync(new URL(`../../infra/prometheus/${file}`, import.meta.url), 'utf8'),
     ) as {

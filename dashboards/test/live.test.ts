@@ -15,7 +15,7 @@ import { allPanels, committed, labelValuesQuery, substitute } from './panels.js'
  */
 export const NO_DATA_IN_TEST_STACK: Readonly<Record<string, string>> = {};
 
-const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml'];
+const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml', 'genai_rules.yml'];
 /** Series whose presence shows every rule group has evaluated over scraped data. */
 const READY = [
   'service:http_server_requests:rate5m',

@@ -18,6 +18,9 @@ import {
 } from '../lib/rules.js';
 
 const promtool = requireBinary('promtool');
+const TEST_FILES = readdirSync(join(PROMETHEUS_DIR, 'tests'))
+  .filter((f) => f.endsWith('.test.yml'))
+  .sort();
 const groups = loadRuleGroups();
 const alerts = alertRules(groups);
 const alertNames = [...new Set(alerts.map((a) => a.alert as string))];
@@ -75,8 +78,8 @@ describe.skipIf(!promtool)('promtool', () => {
   });
 
   it('passes the alert unit tests', () => {
-    const { code, output } = run(['test', 'rules', 'tests/alerts.test.yml']);
-    expect(output).toContain('SUCCESS');
+    const { code, output } = run(['test', 'rules', ...TEST_FILES.map((f) => `tests/${f}`)]);
+    expect(output.match(/SUCCESS/g)?.length, output).toBe(TEST_FILES.length);
     expect(code, output).toBe(0);
   });
 });
@@ -161,6 +164,11 @@ describe('alerts', () => {
         'SLOAvailabilityBudgetBurn',
         'SLOLatencyBudgetBurn',
         'SLOWorkflowSuccessBudgetBurn',
+        'SLOTimeToFirstChunkBudgetBurn',
+        'GenAIProviderErrorRate',
+        'GenAIRateLimited',
+        'GenAISpendOverBudget',
+        'GenAIUnpricedCalls',
       ].sort(),
     );
   });
@@ -209,14 +217,19 @@ interface PromtoolTest {
   alert_rule_test?: PromtoolCase[];
 }
 
-describe('alert unit tests (tests/alerts.test.yml)', () => {
-  const file = parse(readFileSync(join(PROMETHEUS_DIR, 'tests/alerts.test.yml'), 'utf8')) as {
-    group_eval_order: string[];
-    tests: PromtoolTest[];
-  };
+describe('alert unit tests (tests/*.test.yml)', () => {
+  const files = TEST_FILES.map((name) => ({
+    name,
+    ...(parse(readFileSync(join(PROMETHEUS_DIR, 'tests', name), 'utf8')) as {
+      group_eval_order: string[];
+      tests: PromtoolTest[];
+    }),
+  }));
+  const file = { tests: files.flatMap((f) => f.tests) };
 
-  it('fixes the evaluation order of every group, recording rules first', () => {
-    expect([...file.group_eval_order].sort()).toEqual(groups.map((g) => g.name).sort());
+  it.each(TEST_FILES)('%s fixes the evaluation order of every group', (name) => {
+    const order = files.find((f) => f.name === name)?.group_eval_order ?? [];
+    expect([...order].sort()).toEqual(groups.map((g) => g.name).sort());
   });
 
   it.each(alertNames)('%s fires at its threshold, holds below it and respects for', (name) => {

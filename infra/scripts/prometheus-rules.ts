@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 
-export const RULE_FILES = ['alert_rules.yml', 'recording_rules.yml', 'slo_rules.yml'] as const;
+export const RULE_FILES = [
+  'alert_rules.yml',
+  'recording_rules.yml',
+  'slo_rules.yml',
+  'genai_rules.yml',
+] as const;
 
 const PROMETHEUS_DIR = fileURLToPath(new URL('../prometheus/', import.meta.url));
 
