@@ -97,6 +97,7 @@ describe('Grafana validity', () => {
       'aio-workflow-metrics',
       'aio-business-kpis',
       'aio-slo',
+      'aio-ai-engines',
     ]);
     expect(new Set(dashboards.map((d) => d.dashboard.title)).size).toBe(dashboards.length);
   });
@@ -177,8 +178,9 @@ describe('Grafana validity', () => {
       if (panel.type !== 'timeseries') continue;
       const exemplar = (panel.targets ?? []).filter((t) => t.exemplar);
       expect(exemplar.length, panel.title).toBe(1);
-      // Exemplars live on the raw histogram buckets, never on a recording rule.
-      expect(exemplar[0]?.expr).toMatch(/_bucket\{/);
+      // Exemplars live on the raw histogram buckets (a selector, or a __name__ matcher of
+      // bucket names), never on a recording rule.
+      expect(exemplar[0]?.expr).toMatch(/_bucket(\{|")/);
     }
   });
 });

@@ -28,6 +28,8 @@ const READY = [
   'instance:node_cpu_utilisation:ratio_rate5m',
   'instance:node_load1_per_cpu:ratio',
   'slo:error_budget:remaining_ratio',
+  'provider:gen_ai_client_rate_limited:ratio_rate5m',
+  'model_workflow:gen_ai_client_spend:increase1h',
 ];
 
 /** The rule files of infra/prometheus, every group evaluated each second. */
