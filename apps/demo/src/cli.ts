@@ -7,7 +7,14 @@ import { listening } from './ports.js';
 import { startLoadgen } from './loadgen.js';
 import { startServices, type Services } from './services.js';
 import { startLocalStack, type LocalStack } from './stack.js';
-import { firingAlerts, formatSummary, snapshot, summarize, type Snapshot } from './summary.js';
+import {
+  firingAlerts,
+  formatSpend,
+  formatSummary,
+  snapshot,
+  summarize,
+  type Snapshot,
+} from './summary.js';
 
 const HELP = `usage: pnpm demo [--duration S] [--rps N] [--users N] [--interval S] [--no-prometheus]
                  [--error-rate 0..1] [--latency-ms MS] [--queue-stall] [--verbose]`;
@@ -142,7 +149,7 @@ async function main(): Promise<number> {
       await firingAlerts(stack?.prometheusUrl),
     );
     console.log(
-      `\ndemo summary: ${final.requests} gateway requests, ${final.workflows} workflow executions, MAU ${final.mau}, firing: ${final.alerts.join(', ') || 'none'}`,
+      `\ndemo summary: ${final.requests} gateway requests, ${final.workflows} workflow executions, MAU ${final.mau}, ${final.tokens} GenAI tokens, spend ${formatSpend(final.spend)}, firing: ${final.alerts.join(', ') || 'none'}`,
     );
     const failed = services.list.some((s) => s.child.exitCode !== null);
     await stopAll();

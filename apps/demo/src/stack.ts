@@ -32,7 +32,12 @@ export function which(name: string): string | undefined {
   return undefined;
 }
 
-export const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml', 'genai_rules.yml'];
+export const RULE_FILES = [
+  'recording_rules.yml',
+  'slo_rules.yml',
+  'alert_rules.yml',
+  'genai_rules.yml',
+];
 
 export interface LocalStackOptions {
   readonly ports: ServicePorts;

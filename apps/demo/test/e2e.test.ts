@@ -108,7 +108,12 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
     beforeAll(async () => {
       receiver = await startOtlpReceiver();
       services = await startServices({
-        env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '500' },
+        env: {
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+          OTEL_BSP_SCHEDULE_DELAY: '500',
+          // Prompts on the spans, to show they reach the wire only through the redaction.
+          OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
+        },
       });
       stack = (await startLocalStack({
         ports: services.ports,
@@ -264,6 +269,53 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary)(
       expect([...services].sort()).toEqual(['demo-engine', 'demo-gateway', 'demo-orchestrator']);
     });
 
+    it('traces each model call as a CLIENT span under its workflow: usage, spend, prompts redacted', async () => {
+      const chat = (spans: ReturnType<typeof receiver.spans>) =>
+        spans.filter(
+          (s) => s.name === 'chat gpt-4o' && s.resource['service.name'] === 'demo-engine',
+        );
+      await receiver.waitFor((spans) => chat(spans).some((s) => s.status.code !== 2), 15_000);
+      const span = chat(receiver.spans()).find((s) => s.status.code !== 2);
+      expect(span?.kind).toBe(3); // CLIENT
+      expect(span?.attributes).toMatchObject({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.request.stream': true,
+        'gen_ai.usage.cost.currency': 'USD',
+        'gen_ai.usage.cost.source': 'local',
+      });
+      expect(Number(span?.attributes['gen_ai.usage.input_tokens'])).toBeGreaterThan(0);
+      expect(Number(span?.attributes['gen_ai.response.time_to_first_chunk'])).toBeGreaterThan(0);
+      // The engine's system prompt names an e-mail address: captured, then masked before export.
+      const input = String(span?.attributes['gen_ai.input.messages']);
+      expect(input).toContain('Escalations go to');
+      expect(input).toContain('[REDACTED]');
+      expect(input).not.toContain('oncall@ai-orchestrator.example');
+      // Its trace holds the orchestrator's workflow span: the engine call runs inside it.
+      const trace = receiver.spans().filter((s) => s.traceId === span?.traceId);
+      expect(
+        trace.some(
+          (s) =>
+            s.name.startsWith('workflow ') && s.resource['service.name'] === 'demo-orchestrator',
+        ),
+      ).toBe(true);
+      const tools = receiver.spans().filter((s) => s.name === 'execute_tool lookup_order');
+      expect(tools.length).toBeGreaterThan(0);
+    });
+
+    it('stores exemplars on the GenAI histograms whose trace ids are the engine call spans', async () => {
+      const now = Date.now() / 1000;
+      const data = await api<{ exemplars: { labels: Record<string, string> }[] }[]>(
+        `query_exemplars?${new URLSearchParams({ query: 'gen_ai_client_operation_duration_seconds_bucket{service="demo-engine"}', start: String(now - 300), end: String(now) })}`,
+      );
+      const spanIds = data.flatMap((s) => s.exemplars.map((e) => e.labels.span_id)).filter(Boolean);
+      expect(spanIds.length).toBeGreaterThan(0);
+      await receiver.waitFor((spans) => spans.some((s) => spanIds.includes(s.spanId)), 15_000);
+      const linked = receiver.spans().filter((s) => spanIds.includes(s.spanId));
+      expect(linked.every((s) => /^(chat|embeddings) /.test(s.name))).toBe(true);
+    });
+
     it('stops every service cleanly on SIGTERM, flushing its spans first', async () => {
       const before = receiver.spans().length;
       const loadgenDone = new Promise((resolve) => loadgen?.once('exit', resolve));
@@ -291,11 +343,15 @@ describe('pnpm demo --duration 20', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code, out).toBe(0);
     expect(out).toMatch(/\[\d+s\] \| req\/s [1-9]/);
+    expect(out).toMatch(/\| tokens\/s [1-9]\d* \| spend \$\d+\.\d\d \|/);
     const summary =
       /demo summary: (\d+) gateway requests, (\d+) workflow executions, MAU (\d+)/.exec(out);
     expect(summary, out).not.toBeNull();
     expect(Number(summary?.[1])).toBeGreaterThan(0);
     expect(Number(summary?.[2])).toBeGreaterThan(0);
     expect(Number(summary?.[3])).toBeGreaterThan(0);
+    const genai = /MAU \d+, (\d+) GenAI tokens, spend \$(\d+\.\d\d)/.exec(out);
+    expect(Number(genai?.[1])).toBeGreaterThan(0);
+    expect(Number(genai?.[2])).toBeGreaterThan(0);
   }, 180_000);
 });
