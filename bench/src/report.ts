@@ -8,6 +8,7 @@ import {
   type Variant,
 } from './configs.js';
 import type { BenchResults, ScrapeResult } from './results.js';
+import { genaiSection, genaiTargets } from './report-genai.js';
 import { median } from './stats.js';
 import type { Sample } from './throughput.js';
 
@@ -212,6 +213,7 @@ export function evaluateTargets(results: BenchResults): Target[] {
     ...throughputTargets(results, summaries),
     ...scrapeTargets(results.scrape),
     ...businessTargets(results),
+    ...genaiTargets(results.genai),
   ];
 }
 
@@ -334,6 +336,7 @@ export function buildReport(results: BenchResults, targets = evaluateTargets(res
     ...scrapeSection(results),
     ...memorySection(results),
     ...businessSection(results),
+    ...genaiSection(results.genai),
     '## Targets',
     '',
     ...targets.map((t) => `- ${t.met ? 'met' : 'not met'}: ${t.name}: ${t.detail}`),

@@ -7,8 +7,10 @@ import { parseArgs } from 'node:util';
 import { FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
 import { buildReport, evaluateTargets, type Target } from './report.js';
+import { genaiSection, genaiTargets } from './report-genai.js';
 import type {
   BenchResults,
+  GenAiResult,
   BenchSettings,
   HllResult,
   MemoryResult,
@@ -29,6 +31,7 @@ export const FULL: BenchSettings = {
   memorySeries: 10_000,
   hllUsers: 1_000_000,
   redisEvents: 200_000,
+  genaiCalls: 1_000,
 };
 
 export const QUICK: BenchSettings = {
@@ -40,6 +43,7 @@ export const QUICK: BenchSettings = {
   scrapeReps: 1,
   hllUsers: 200_000,
   redisEvents: 50_000,
+  genaiCalls: 300,
 };
 
 export interface RunOptions {
@@ -63,6 +67,16 @@ async function inWorker<T>(task: WorkerTask): Promise<T> {
     return reply.result;
   } finally {
     await child.stop();
+  }
+}
+
+/** The GenAI scenario: the fake provider in one child, the openai clients in a fresh worker. */
+export async function runGenAi(calls: number): Promise<GenAiResult> {
+  const { child: provider, ready } = await startChild<{ url: string }>('provider');
+  try {
+    return await inWorker<GenAiResult>({ name: 'genai', url: ready.url, calls });
+  } finally {
+    await provider.stop();
   }
 }
 
@@ -108,6 +122,8 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   const hll = await inWorker<HllResult>({ name: 'hll', users: settings.hllUsers });
   log('Redis…');
   const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
+  log('GenAI SDK calls…');
+  const genai = await runGenAi(settings.genaiCalls);
   const results: BenchResults = {
     settings,
     environment: { ...environment, seconds: (performance.now() - started) / 1000 },
@@ -117,6 +133,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     memory,
     hll,
     redis,
+    genai,
   };
   const targets = evaluateTargets(results);
   return { results, targets, markdown: buildReport(results, targets) };
@@ -127,6 +144,7 @@ function settingsFromArgs(argv: readonly string[]): {
   frameworks: Framework[];
   variants: Variant[];
   out: string;
+  genaiOnly: boolean;
 } {
   const { values } = parseArgs({
     args: [...argv],
@@ -139,6 +157,7 @@ function settingsFromArgs(argv: readonly string[]): {
       frameworks: { type: 'string' },
       variants: { type: 'string' },
       out: { type: 'string' },
+      'genai-only': { type: 'boolean' },
     },
   });
   const base = values.quick === true ? QUICK : FULL;
@@ -181,11 +200,24 @@ function settingsFromArgs(argv: readonly string[]): {
     frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
     variants: list('variants', values.variants, VARIANTS),
     out: values.out ?? fileURLToPath(new URL('../report.md', import.meta.url)),
+    genaiOnly: values['genai-only'] === true,
   };
 }
 
 async function main(): Promise<void> {
-  const { settings, frameworks, variants, out } = settingsFromArgs(process.argv.slice(2));
+  const { settings, frameworks, variants, out, genaiOnly } = settingsFromArgs(
+    process.argv.slice(2),
+  );
+  if (genaiOnly) {
+    // Only the GenAI scenario, printed and not written over the full report.
+    const genai = await runGenAi(settings.genaiCalls);
+    const lines = [
+      ...genaiSection(genai),
+      ...genaiTargets(genai).map((t) => `- ${t.met ? 'met' : 'not met'}: ${t.name}: ${t.detail}`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   const { markdown } = await runBench({
     settings,
     frameworks,

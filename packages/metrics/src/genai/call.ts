@@ -8,7 +8,7 @@ import { inputContent, outputContent } from './content.js';
 import { classifyError, statusOfErrorType } from './error-type.js';
 import type { CallRecord, GenAiWriter, Spend } from './record.js';
 import { ATTR, cacheWriteAttribute, type GenAiRevision } from './semconv.js';
-import { endSpan, runInSpan, sampledIds, startSpan, type SpanRef } from './span.js';
+import { endSpan, recording, runInSpan, sampledIds, startSpan, type SpanRef } from './span.js';
 import type { GenAiCall, GenAiCallResult, GenAiFailure } from './types.js';
 import { checkUsage } from './usage.js';
 import type { ResolvedCall } from './options.js';
@@ -142,7 +142,8 @@ export class GenAiCallHandle implements GenAiCall {
     } catch (error) {
       this.#env.report(error);
     }
-    if (!this.#span) return;
+    // A span no SDK records keeps nothing: building its attributes would be wasted work.
+    if (!recording(this.#span)) return endSpan(this.#span, {});
     const attributes = this.#resultAttributes(r, ttfc);
     Object.assign(attributes, spendAttributes(spend));
     if (c.capture)

@@ -151,9 +151,10 @@ class ChatStream implements StreamReader {
         output = true;
         this.#output?.text(index, text);
       }
-      for (const [i, call] of list(delta?.tool_calls).entries()) {
+      const calls = list(delta?.tool_calls);
+      for (let i = 0; i < calls.length; i++) {
         output = true;
-        const c = obj(call);
+        const c = obj(calls[i]);
         const fn = obj(c?.function);
         const at = typeof c?.index === 'number' ? c.index : i;
         this.#output?.tool(index, at, {

@@ -75,19 +75,18 @@ function observed(
   observer: StreamObserver,
   aborted: () => boolean,
 ): AsyncIterableIterator<unknown> {
+  // One `.then` per chunk, not an async function's two promises: this runs for every chunk.
+  const onStep = (step: IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (step.done) observer.end(aborted());
+    else observer.event(step.value);
+    return step;
+  };
+  const onError = (error: unknown): never => {
+    observer.error(error);
+    throw error;
+  };
   const it: AsyncIterableIterator<unknown> = {
-    async next() {
-      let step: IteratorResult<unknown>;
-      try {
-        step = await inner.next();
-      } catch (error) {
-        observer.error(error);
-        throw error;
-      }
-      if (step.done) observer.end(aborted());
-      else observer.event(step.value);
-      return step;
-    },
+    next: () => inner.next().then(onStep, onError),
     async return(value?: unknown) {
       observer.closed();
       return inner.return ? inner.return(value) : { done: true, value };

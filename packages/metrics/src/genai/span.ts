@@ -25,7 +25,8 @@ export function startSpan(
     const parent = api.context.active();
     const spanKind = kind === 'client' ? api.SpanKind.CLIENT : api.SpanKind.INTERNAL;
     const span = tracer.startSpan(name, { kind: spanKind, attributes }, parent);
-    return { span, context: api.trace.setSpan(parent, span) };
+    // A span nobody records needs no context of its own: children keep the caller's parent.
+    return { span, context: span.isRecording() ? api.trace.setSpan(parent, span) : parent };
   } catch {
     return undefined;
   }
@@ -35,6 +36,15 @@ export function startSpan(
 export function runInSpan<T>(ref: SpanRef | undefined, fn: () => T): T {
   const api = ref ? loadApi() : null;
   return api && ref ? api.context.with(ref.context, fn) : fn();
+}
+
+/** Whether the span records (an SDK is registered and sampled it): else its attributes are dropped. */
+export function recording(ref: SpanRef | undefined): ref is SpanRef {
+  try {
+    return ref !== undefined && ref.span.isRecording();
+  } catch {
+    return false;
+  }
 }
 
 /** Trace and span id of a sampled span, for exemplars. */
