@@ -1,10 +1,7 @@
 // alertmanager.yml checked by amtool (syntax, routing table, templates) and by a live
 // Alertmanager on loopback whose receivers all point at a local webhook.
 import { spawnSync } from 'node:child_process';
-import { EventEmitter, once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -16,6 +13,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertmanagerTestCopy } from '../lib/alertmanager-test-config.js';
+import { receiversByPriority } from '../lib/routing.js';
+import { alertRules, loadRuleGroups } from '../lib/rules.js';
+import { Webhook } from '../lib/webhook.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const CONFIG = readFileSync(join(DIR, 'alertmanager.yml'), 'utf8');
@@ -68,6 +68,24 @@ describe.skipIf(!amtool)('amtool', () => {
       expect(code, output).toBe(0);
     },
   );
+
+  it('routes every alert of the rule files to the receivers of its priority', () => {
+    const failures: string[] = [];
+    for (const rule of alertRules(loadRuleGroups())) {
+      const labels = { alertname: rule.alert as string, ...rule.labels };
+      const expected = receiversByPriority(labels);
+      const { code, output } = amtoolRun([
+        'config',
+        'routes',
+        'test',
+        '--config.file=alertmanager.yml',
+        `--verify.receivers=${expected.join(',')}`,
+        ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+      ]);
+      if (code !== 0) failures.push(`${JSON.stringify(labels)}: ${output.trim()}`);
+    }
+    expect(failures).toEqual([]);
+  });
 
   it('reports a wrong expectation (the check can fail)', () => {
     const { code } = amtoolRun([
@@ -193,62 +211,6 @@ describe('alertmanager.yml', () => {
 
 // ---------------------------------------------------------------- live Alertmanager
 
-interface Delivery {
-  receiver: string;
-  alerts: { labels: Record<string, string> }[];
-}
-
-class Webhook extends EventEmitter {
-  readonly deliveries: Delivery[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const payload = JSON.parse(body) as Delivery;
-        this.deliveries.push({ ...payload, receiver: (req.url ?? '').slice(1) });
-        res.end('ok');
-        this.emit('delivery');
-      });
-    });
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  receiversOf(alertname: string, service?: string): string[] {
-    return this.deliveries
-      .filter((d) =>
-        d.alerts.some(
-          (a) => a.labels.alertname === alertname && (!service || a.labels.service === service),
-        ),
-      )
-      .map((d) => d.receiver)
-      .sort();
-  }
-
-  /** Resolves when `done()` holds after a delivery; rejects after `ms`. */
-  async until(done: () => boolean, ms = 30_000): Promise<void> {
-    if (done()) return;
-    const timeout = AbortSignal.timeout(ms);
-    while (!done()) {
-      await once(this, 'delivery', { signal: timeout }).catch(() => {
-        throw new Error(`webhook: condition not met; got ${JSON.stringify(this.deliveries)}`);
-      });
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
-  }
-}
-
 // The real window is Sunday 02:00-04:00 UTC; a run inside it moves it to Wednesday so P1/P2
 // deliveries stay deterministic. Routes and inhibitions stay identical.
 function liveTimeIntervals(now = new Date()): unknown[] | undefined {
@@ -268,6 +230,30 @@ function liveTimeIntervals(now = new Date()): unknown[] | undefined {
   ];
 }
 
+const P0 = ['automation-webhook', 'pagerduty-critical', 'slack-incidents'];
+const P1 = ['automation-webhook', 'email-oncall', 'slack-alerts'];
+const P2 = ['automation-webhook', 'email-digest', 'slack-business'];
+const LEVEL: Record<string, [string, string]> = {
+  P0: ['critical', 'P0'],
+  P1: ['warning', 'P1'],
+  P2: ['info', 'P2'],
+};
+
+/** An alert as Prometheus posts it, at priority P0, P1 or P2. */
+function alert(name: string, priority: string, labels: Record<string, string> = {}) {
+  const [severity, p] = LEVEL[priority] as [string, string];
+  return {
+    labels: { alertname: name, severity, priority: p, ...labels },
+    annotations: { summary: `${name} test`, description: 'posted by the test', runbook_url: 'x' },
+    startsAt: new Date().toISOString(),
+  };
+}
+
+interface AlertState {
+  labels: Record<string, string>;
+  status: { state: string; inhibitedBy: string[] };
+}
+
 describe.skipIf(!alertmanager)('live Alertmanager with the test copy of alertmanager.yml', () => {
   const webhook = new Webhook();
   let am: AlertmanagerServer;
@@ -285,117 +271,119 @@ describe.skipIf(!alertmanager)('live Alertmanager with the test copy of alertman
     await webhook.stop();
   });
 
-  const alert = (labels: Record<string, string>) => ({
-    labels,
-    annotations: {
-      summary: `${labels.alertname} test`,
-      description: 'posted by the test',
-      runbook_url: 'x',
-    },
-    startsAt: new Date().toISOString(),
-  });
-
-  it('delivers by priority and reports inhibited alerts as suppressed', async () => {
-    const alerts = [
-      alert({ alertname: 'Watchdog', severity: 'info', priority: 'P2' }),
-      alert({
-        alertname: 'ServiceDown',
-        severity: 'critical',
-        priority: 'P0',
-        service: 'demo-gateway',
-      }),
-      alert({
-        alertname: 'HighErrorRate',
-        severity: 'warning',
-        priority: 'P1',
-        service: 'demo-gateway',
-      }),
-      alert({
-        alertname: 'HighErrorRate',
-        severity: 'warning',
-        priority: 'P1',
-        service: 'demo-engine',
-      }),
-      alert({
-        alertname: 'SLOAvailabilityBudgetBurn',
-        severity: 'critical',
-        priority: 'P0',
-        service: 'demo-orchestrator',
-        slo: 'availability',
-      }),
-      alert({
-        alertname: 'SLOAvailabilityBudgetBurn',
-        severity: 'warning',
-        priority: 'P1',
-        service: 'demo-orchestrator',
-        slo: 'availability',
-      }),
-      alert({
-        alertname: 'LowUserActivity',
-        severity: 'info',
-        priority: 'P2',
-        service: 'demo-engine',
-      }),
-    ];
+  async function post(alerts: ReturnType<typeof alert>[]): Promise<void> {
     const res = await fetch(`${am.url}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(alerts),
     });
     expect(res.status).toBe(200);
+  }
 
-    const expected: [string, string | undefined, string[]][] = [
-      ['Watchdog', undefined, ['heartbeat']],
-      [
-        'ServiceDown',
-        'demo-gateway',
-        ['automation-webhook', 'pagerduty-critical', 'slack-incidents'],
-      ],
-      ['HighErrorRate', 'demo-engine', ['automation-webhook', 'email-oncall', 'slack-alerts']],
-      [
-        'SLOAvailabilityBudgetBurn',
-        'demo-orchestrator',
-        ['automation-webhook', 'pagerduty-critical', 'slack-incidents'],
-      ],
-      ['LowUserActivity', 'demo-engine', ['automation-webhook', 'email-digest', 'slack-business']],
-    ];
+  /** Alertmanager's view of the alert with exactly these labels among its own. */
+  async function stateOf(name: string, labels: Record<string, string>): Promise<AlertState> {
+    const all = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as AlertState[];
+    const found = all.find(
+      (a) =>
+        a.labels.alertname === name && Object.entries(labels).every(([k, v]) => a.labels[k] === v),
+    );
+    if (!found) throw new Error(`Alertmanager has no ${name} ${JSON.stringify(labels)}`);
+    return found;
+  }
+
+  /** Waits until each expected alert reached its receivers, then checks nothing else did. */
+  async function expectDeliveries(
+    expected: [string, Record<string, string>, string[]][],
+  ): Promise<void> {
     await webhook.until(() =>
       expected.every(
-        ([name, service, receivers]) =>
-          webhook.receiversOf(name, service).length >= receivers.length,
+        ([name, labels, receivers]) => webhook.receiversOf(name, labels).length >= receivers.length,
       ),
     );
-    for (const [name, service, receivers] of expected) {
-      expect(webhook.receiversOf(name, service), `${name} ${service}`).toEqual(receivers);
-    }
-
-    // Inhibited: ServiceDown mutes its service; critical mutes warning of the same alert and service.
-    const state = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as {
-      labels: Record<string, string>;
-      status: { state: string; inhibitedBy: string[] };
-    }[];
-    const find = (name: string, service: string, severity: string) =>
-      state.find(
-        (a) =>
-          a.labels.alertname === name &&
-          a.labels.service === service &&
-          a.labels.severity === severity,
+    for (const [name, labels, receivers] of expected) {
+      expect(webhook.receiversOf(name, labels), `${name} ${JSON.stringify(labels)}`).toEqual(
+        receivers,
       );
-    for (const [name, service, severity] of [
-      ['HighErrorRate', 'demo-gateway', 'warning'],
-      ['SLOAvailabilityBudgetBurn', 'demo-orchestrator', 'warning'],
-    ] as const) {
-      const a = find(name, service, severity);
-      expect(a?.status.state, `${name} ${service}`).toBe('suppressed');
-      expect(a?.status.inhibitedBy.length, `${name} ${service}`).toBe(1);
     }
-    expect(find('HighErrorRate', 'demo-engine', 'warning')?.status.state).toBe('active');
-    expect(webhook.receiversOf('HighErrorRate', 'demo-gateway')).toEqual([]);
-    const fastify = webhook.deliveries.flatMap((d) =>
-      d.alerts
-        .filter((a) => a.labels.service === 'demo-orchestrator')
-        .map((a) => a.labels.severity),
+  }
+
+  async function expectSuppressed(name: string, labels: Record<string, string>): Promise<void> {
+    const a = await stateOf(name, labels);
+    expect(a.status.state, `${name} ${JSON.stringify(labels)}`).toBe('suppressed');
+    expect(a.status.inhibitedBy.length).toBe(1);
+    expect(webhook.receiversOf(name, labels)).toEqual([]);
+  }
+
+  it('delivers by priority; a page mutes the ticket of the same SLO and service', async () => {
+    const orchestrator = { service: 'demo-orchestrator', slo: 'availability' };
+    await post([
+      alert('Watchdog', 'P2'),
+      alert('ServiceDown', 'P0', { service: 'demo-gateway', job: 'demo', instance: 'gw-0:9464' }),
+      alert('HighErrorRate', 'P1', { service: 'demo-engine' }),
+      alert('SLOAvailabilityBudgetBurn', 'P0', orchestrator),
+      alert('SLOAvailabilityBudgetBurn', 'P1', orchestrator),
+      alert('LowUserActivity', 'P2', { service: 'demo-engine' }),
+    ]);
+    await expectDeliveries([
+      ['Watchdog', {}, ['heartbeat']],
+      ['ServiceDown', { service: 'demo-gateway' }, P0],
+      ['HighErrorRate', { service: 'demo-engine' }, P1],
+      ['SLOAvailabilityBudgetBurn', orchestrator, P0],
+      ['LowUserActivity', { service: 'demo-engine' }, P2],
+    ]);
+    await expectSuppressed('SLOAvailabilityBudgetBurn', { ...orchestrator, severity: 'warning' });
+  });
+
+  it('a down target mutes only its own alerts: another node and the service-wide pages still go out', async () => {
+    const nodeA = { job: 'node-exporter', instance: 'node-a:9100', service: 'node-exporter' };
+    const nodeB = { ...nodeA, instance: 'node-b:9100' };
+    const gateway = { service: 'demo-gateway', namespace: 'apps' };
+    await post([
+      alert('ServiceDown', 'P0', nodeA),
+      alert('DiskSpaceLow', 'P0', { ...nodeA, mountpoint: '/' }),
+      alert('DiskSpaceLow', 'P0', { ...nodeB, mountpoint: '/' }),
+      // One of the gateway's pods is unreachable; the gateway as a whole still burns its budget.
+      alert('ServiceDown', 'P0', { ...gateway, job: 'demo-gateway', instance: '10.0.0.7:9464' }),
+      alert('SLOLatencyBudgetBurn', 'P0', { ...gateway, slo: 'latency' }),
+      alert('HighErrorRate', 'P1', gateway),
+    ]);
+    await expectDeliveries([
+      ['DiskSpaceLow', { instance: 'node-b:9100' }, P0],
+      ['SLOLatencyBudgetBurn', gateway, P0],
+      ['HighErrorRate', gateway, P1],
+    ]);
+    await expectSuppressed('DiskSpaceLow', { instance: 'node-a:9100' });
+    expect((await stateOf('DiskSpaceLow', { instance: 'node-b:9100' })).status.state).toBe(
+      'active',
     );
-    expect(new Set(fastify)).toEqual(new Set(['critical']));
+  });
+
+  it('a service scaled to zero pages once as ServiceAbsent; with targets down, once as ServiceDown', async () => {
+    const engineDown = { service: 'demo-engine', job: 'demo-engine', instance: '10.0.0.9:9464' };
+    await post([
+      alert('ServiceAbsent', 'P0', { service: 'demo-orchestrator' }),
+      alert('ServiceDown', 'P0', engineDown),
+      alert('ServiceAbsent', 'P0', { service: 'demo-engine' }),
+    ]);
+    await expectDeliveries([
+      ['ServiceAbsent', { service: 'demo-orchestrator' }, P0],
+      ['ServiceDown', { service: 'demo-engine' }, P0],
+    ]);
+    await expectSuppressed('ServiceAbsent', { service: 'demo-engine' });
+  });
+
+  it('Prometheus reaching no Alertmanager pages once, not also for each partial symptom', async () => {
+    const prom = { job: 'prometheus', instance: 'prometheus-0:9090', service: 'prometheus' };
+    await post([
+      alert('PrometheusErrorSendingAlertsToAnyAlertmanager', 'P0', prom),
+      alert('PrometheusErrorSendingAlertsToSomeAlertmanagers', 'P1', {
+        ...prom,
+        alertmanager: 'http://am-1:9093/api/v2/alerts',
+      }),
+      alert('PrometheusNotificationsDropped', 'P1', prom),
+    ]);
+    await expectDeliveries([['PrometheusErrorSendingAlertsToAnyAlertmanager', prom, P0]]);
+    await expectSuppressed('PrometheusErrorSendingAlertsToSomeAlertmanagers', prom);
+    await expectSuppressed('PrometheusNotificationsDropped', prom);
   });
 });

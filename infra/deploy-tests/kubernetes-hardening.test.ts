@@ -159,7 +159,18 @@ describe.skipIf(!kubectl)('hardened Kubernetes manifests', () => {
       const needed = new Set(sds.flatMap((sd) => SD_NEEDS[sd.role] ?? [`unknown role ${sd.role}`]));
       const rules = find(objects, 'ClusterRole', 'monitoring-prometheus').rules as Rule[];
       const granted = new Set<string>();
-      for (const r of rules.filter((x) => x.resources)) {
+      // The kubelet job reads each kubelet's /metrics with the token: get on nodes/metrics, and
+      // only while a job discovers nodes and scrapes them with the token.
+      const kubeletScrape = config.scrape_configs.some(
+        (j) =>
+          j.authorization?.credentials_file === SERVICE_ACCOUNT_TOKEN &&
+          (j.kubernetes_sd_configs ?? []).some((sd) => sd.role === 'node'),
+      );
+      const nodeMetrics = rules.filter((x) => x.resources?.includes('nodes/metrics'));
+      expect(nodeMetrics).toEqual(
+        kubeletScrape ? [{ apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] }] : [],
+      );
+      for (const r of rules.filter((x) => x.resources && !nodeMetrics.includes(x))) {
         expect(r.verbs, JSON.stringify(r)).toEqual(['list', 'watch']);
         for (const g of r.apiGroups ?? [])
           for (const res of r.resources ?? []) granted.add(`${g}/${res}`);

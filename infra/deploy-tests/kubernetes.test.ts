@@ -439,7 +439,7 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
     const prom = find(objects, 'StatefulSet', 'prometheus').spec as {
       volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[];
     };
-    expect(prom.volumeClaimTemplates[0]?.spec.resources.requests.storage).toBe('2Gi');
+    expect(prom.volumeClaimTemplates[0]?.spec.resources.requests.storage).toBe('4Gi');
   });
 
   it('production runs a Prometheus HA pair with replica labels, remote write, retention and storage class', () => {

@@ -27,9 +27,9 @@ function prometheusConfig(alertmanager: string, exporters: FixtureExporter[]): s
     alerting: {
       alertmanagers: [{ static_configs: [{ targets: [alertmanager.replace('http://', '')] }] }],
     },
+    // As shipped: no honor_labels, the target's `service` label wins over the library's own.
     scrape_configs: exporters.map((e) => ({
       job_name: e.service,
-      honor_labels: true,
       static_configs: [{ targets: [e.target], labels: { service: e.service } }],
     })),
   });

@@ -39,15 +39,20 @@ describe('PrometheusRules for the Prometheus Operator', () => {
   });
 
   it.skipIf(!kubectl)(
-    'come out of `monitoring-setup.sh operator --dry-run` with the ServiceMonitor',
+    'come out of `monitoring-setup.sh operator --dry-run --release` with the ServiceMonitor and the AlertmanagerConfig, all labelled for the release',
     async () => {
       const result = spawnSync(
         'bash',
-        [join(SCRIPTS, 'monitoring-setup.sh'), 'operator', '--dry-run'],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, KUBECTL: kubectl as string },
-        },
+        [
+          join(SCRIPTS, 'monitoring-setup.sh'),
+          'operator',
+          '--dry-run',
+          '--release',
+          'observability',
+          '--namespace',
+          'obs',
+        ],
+        { encoding: 'utf8', env: { ...process.env, KUBECTL: kubectl as string } },
       );
       expect(result.status, result.stderr).toBe(0);
       const objects = parseYamlObjects(result.stdout);
@@ -57,11 +62,25 @@ describe('PrometheusRules for the Prometheus Operator', () => {
         'PrometheusRule/ai-orchestrator-recording-rules',
         'PrometheusRule/ai-orchestrator-slo-rules',
         'PrometheusRule/ai-orchestrator-genai-rules',
+        'AlertmanagerConfig/ai-orchestrator',
       ]);
-      for (const o of objects) await validateObject(o);
+      for (const o of objects) {
+        await validateObject(o);
+        expect(o.metadata.labels?.release, o.kind).toBe('observability');
+        expect(o.metadata.namespace, o.kind).toBe('obs');
+      }
       const monitor = objects[0]?.spec as { selector: unknown; endpoints: { port: string }[] };
       expect(monitor.selector).toEqual({ matchLabels: { monitoring: 'enabled' } });
       expect(monitor.endpoints[0]?.port).toBe('metrics');
+      const bad = spawnSync(
+        'bash',
+        [join(SCRIPTS, 'monitoring-setup.sh'), 'dev', '--release', 'x'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('apply to the operator target only');
     },
   );
 

@@ -1,8 +1,59 @@
 // Metrics the rules and dashboards may use that do not come from our contract: Prometheus'
-// own synthetic series, node-exporter, and prom-client's default metrics.
+// own synthetic series, Prometheus' and Alertmanager's own metrics, node-exporter, the kubelet's
+// volume statistics, and prom-client's default metrics.
 
 /** Series Prometheus itself produces for every target and every alert. */
 export const PROMETHEUS_METRICS = ['up', 'ALERTS', 'ALERTS_FOR_STATE', 'scrape_duration_seconds'];
+
+/**
+ * What Prometheus exports about itself, read by the self-monitoring alerts; the live test
+ * (infra/prometheus/self-monitoring.test.ts) finds each on a running Prometheus.
+ */
+export const PROMETHEUS_SELF_METRICS = [
+  'prometheus_config_last_reload_successful',
+  'prometheus_rule_evaluation_failures_total',
+  'prometheus_rule_group_iterations_missed_total',
+  'prometheus_notifications_alertmanagers_discovered',
+  'prometheus_notifications_errors_total',
+  'prometheus_notifications_sent_total',
+  'prometheus_notifications_dropped_total',
+  'prometheus_notifications_queue_length',
+  'prometheus_notifications_queue_capacity',
+  'prometheus_remote_storage_samples_failed_total',
+  'prometheus_remote_storage_samples_total',
+  'prometheus_remote_storage_highest_timestamp_in_seconds',
+  'prometheus_remote_storage_queue_highest_sent_timestamp_seconds',
+  'prometheus_remote_storage_samples_pending',
+  'prometheus_tsdb_size_retentions_total',
+  // read by the runbooks' diagnosis queries
+  'prometheus_config_last_reload_success_timestamp_seconds',
+  'prometheus_rule_group_last_duration_seconds',
+  'prometheus_rule_group_interval_seconds',
+  'prometheus_remote_storage_shards',
+  'prometheus_remote_storage_shards_desired',
+  'prometheus_tsdb_storage_blocks_bytes',
+  'prometheus_tsdb_lowest_timestamp_seconds',
+];
+
+/** What Alertmanager exports about itself, read by the self-monitoring alerts (checked live too). */
+export const ALERTMANAGER_METRICS = [
+  'alertmanager_config_last_reload_successful',
+  'alertmanager_config_hash',
+  'alertmanager_cluster_members',
+  'alertmanager_notifications_total',
+  'alertmanager_notifications_failed_total',
+  'alertmanager_peer_position',
+];
+
+/** The kubelet's volume statistics, per PersistentVolumeClaim (`namespace`, `persistentvolumeclaim`). */
+export const KUBELET_METRICS = [
+  'kubelet_volume_stats_available_bytes',
+  'kubelet_volume_stats_capacity_bytes',
+  'kubelet_volume_stats_used_bytes',
+  'kubelet_volume_stats_inodes',
+  'kubelet_volume_stats_inodes_free',
+  'kubelet_volume_stats_inodes_used',
+];
 
 /** node-exporter series the host alerts and dashboards use (https://github.com/prometheus/node_exporter). */
 export const NODE_EXPORTER_METRICS = [
@@ -68,6 +119,9 @@ export const PROM_CLIENT_DEFAULT_METRICS = [
 /** Every external series name, for {@link knownMetrics}. */
 export const EXTERNAL_METRICS: readonly string[] = [
   ...PROMETHEUS_METRICS,
+  ...PROMETHEUS_SELF_METRICS,
+  ...ALERTMANAGER_METRICS,
+  ...KUBELET_METRICS,
   ...NODE_EXPORTER_METRICS,
   ...PROM_CLIENT_DEFAULT_METRICS,
 ];

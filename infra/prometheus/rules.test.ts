@@ -146,14 +146,16 @@ describe('rule files', () => {
 });
 
 describe('alerts', () => {
-  it('cover the seed table, the SLOs and Watchdog', () => {
+  it('cover the seed table, the SLOs, Watchdog, self-monitoring, disks and volumes', () => {
     expect([...alertNames].sort()).toEqual(
       [
         'Watchdog',
         'ServiceDown',
+        'ServiceAbsent',
         'HighCPUUsage',
         'HighMemoryUsage',
         'DiskSpaceLow',
+        'NodeFilesystemSpaceFillingUp',
         'HighErrorRate',
         'HighResponseTime',
         'WorkflowExecutionFailureRate',
@@ -169,6 +171,24 @@ describe('alerts', () => {
         'GenAIRateLimited',
         'GenAISpendOverBudget',
         'GenAIUnpricedCalls',
+        'KubePersistentVolumeFillingUp',
+        'KubePersistentVolumeInodesFillingUp',
+        'PrometheusBadConfig',
+        'PrometheusRuleFailures',
+        'PrometheusMissingRuleEvaluations',
+        'PrometheusNotConnectedToAlertmanagers',
+        'PrometheusErrorSendingAlertsToSomeAlertmanagers',
+        'PrometheusErrorSendingAlertsToAnyAlertmanager',
+        'PrometheusNotificationQueueRunningFull',
+        'PrometheusNotificationsDropped',
+        'PrometheusRemoteStorageFailures',
+        'PrometheusRemoteWriteBehind',
+        'PrometheusRetentionSizeReached',
+        'AlertmanagerFailedReload',
+        'AlertmanagerMembersInconsistent',
+        'AlertmanagerFailedToSendAlerts',
+        'AlertmanagerClusterFailedToSendAlerts',
+        'AlertmanagerConfigInconsistent',
       ].sort(),
     );
   });
@@ -182,8 +202,13 @@ describe('alerts', () => {
       expect(rule.labels?.priority).toBe(PRIORITY[severity]);
       const { summary, description, runbook_url: runbook } = rule.annotations ?? {};
       expect(summary).toBeTruthy();
-      if (rule.alert !== 'Watchdog') expect(description).toMatch(/\$value/);
-      expect(`${summary} ${description}`).toMatch(/\$labels\.|Watchdog|heartbeat/);
+      if (/^absent\(/.test(rule.expr)) {
+        // absent() has no labels to template: the rule names its service in labels and text.
+        expect(summary).toContain(rule.labels?.service);
+      } else {
+        if (rule.alert !== 'Watchdog') expect(description).toMatch(/\$value/);
+        expect(`${summary} ${description}`).toMatch(/\$labels\.|Watchdog|heartbeat/);
+      }
       expect(runbook?.startsWith(RUNBOOK_BASE), runbook).toBe(true);
     },
   );
@@ -227,10 +252,19 @@ describe('alert unit tests (tests/*.test.yml)', () => {
   }));
   const file = { tests: files.flatMap((f) => f.tests) };
 
-  it.each(TEST_FILES)('%s fixes the evaluation order of every group', (name) => {
-    const order = files.find((f) => f.name === name)?.group_eval_order ?? [];
-    expect([...order].sort()).toEqual(groups.map((g) => g.name).sort());
-  });
+  it.each(TEST_FILES)(
+    '%s fixes the evaluation order of every group, recording rules first',
+    (name) => {
+      const order = files.find((f) => f.name === name)?.group_eval_order ?? [];
+      expect([...order].sort()).toEqual(groups.map((g) => g.name).sort());
+      const recording = new Set(
+        groups.filter((g) => g.rules.some((r) => r.record)).map((g) => g.name),
+      );
+      const lastRecording = Math.max(...order.map((g, i) => (recording.has(g) ? i : -1)));
+      const firstAlerting = order.findIndex((g) => !recording.has(g));
+      expect(lastRecording, order.join(', ')).toBeLessThan(firstAlerting);
+    },
+  );
 
   it.each(alertNames)('%s fires at its threshold, holds below it and respects for', (name) => {
     const rules = alerts.filter((a) => a.alert === name);

@@ -1,12 +1,11 @@
-// Prints one PrometheusRule per rule file of infra/prometheus, for the Prometheus Operator: the
+// One PrometheusRule per rule file of infra/prometheus, for the Prometheus Operator: the
 // operator's rule format is the file's `groups` under `spec`, so the objects are generated from
-// the one copy of the rules at deploy time and never committed as a second copy.
-//   tsx infra/scripts/prometheus-rules.ts [--namespace monitoring] [--release kube-prometheus-stack]
+// the one copy of the rules at deploy time and never committed as a second copy
+// (operator-objects.ts prints them with the ServiceMonitor and the AlertmanagerConfig).
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 
 export const RULE_FILES = [
   'alert_rules.yml',
@@ -55,15 +54,4 @@ export function prometheusRules(options: PrometheusRuleOptions = {}): {
       spec: { groups: parsed.groups },
     };
   });
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({
-    options: { namespace: { type: 'string' }, release: { type: 'string' } },
-  });
-  const docs = prometheusRules({
-    ...(values.namespace ? { namespace: values.namespace } : {}),
-    ...(values.release ? { release: values.release } : {}),
-  });
-  process.stdout.write(docs.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n'));
 }

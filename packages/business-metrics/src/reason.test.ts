@@ -33,6 +33,26 @@ describe('classify: the reason label of a store failure', () => {
       coded("Hostname/IP does not match certificate's altnames", 'ERR_TLS_CERT_ALTNAME_INVALID'),
       'tls',
     ],
+    [
+      'a Cluster slot without a master',
+      new Error('CLUSTERDOWN The cluster is down'),
+      'unreachable',
+    ],
+    [
+      'a demoted master',
+      new Error("READONLY You can't write against a read only replica."),
+      'unreachable',
+    ],
+    [
+      'a Cluster between slot maps',
+      new Error("Cluster isn't ready and enableOfflineQueue options is false"),
+      'unreachable',
+    ],
+    [
+      'a Cluster chasing a failover',
+      new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
+      'unreachable',
+    ],
     ['anything else', new Error('ERR unknown command'), 'error'],
     ['not an error at all', 'a string', 'error'],
   ])('%s', (_, error, reason) => {

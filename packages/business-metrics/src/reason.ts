@@ -29,6 +29,9 @@ const NETWORK = new Set([
   'ETIMEDOUT',
 ]);
 const GONE = /connection is closed|isn't writeable|max retries per request|not ready|aborted/i;
+// A master failing over (Cluster or Sentinel): the data is unreachable for writes until it ends.
+const FAILOVER =
+  /^(CLUSTERDOWN|READONLY|TRYAGAIN|MASTERDOWN|LOADING)\b|Cluster isn't ready|Too many Cluster redirections|startup nodes|refresh slots cache/;
 
 interface Described {
   readonly reason?: unknown;
@@ -58,7 +61,9 @@ export function classify(error: unknown): StoreFailureReason {
     const found = classifyOne(described);
     if (found) return found;
     const message = typeof described.message === 'string' ? described.message : '';
-    if (fallback === 'error' && GONE.test(message)) fallback = 'unreachable';
+    if (fallback === 'error' && (GONE.test(message) || FAILOVER.test(message))) {
+      fallback = 'unreachable';
+    }
     current = described.cause;
   }
   return fallback;

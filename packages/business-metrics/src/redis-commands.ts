@@ -26,6 +26,16 @@ export interface Layout {
   readonly ttl: number;
 }
 
+/**
+ * The hash tag of keys starting with `prefix` (Redis hashes only the part between the first `{`
+ * and the next `}` when it is not empty), or undefined when the prefix holds no complete tag.
+ */
+export function hashTag(prefix: string): string | undefined {
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix.slice(open + 1, close) : undefined;
+}
+
 const users = (k: Layout, day: string): string => `${k.prefix}users:${day}`;
 const csat = (k: Layout, day: string): string => `${k.prefix}csat:${day}`;
 

@@ -1,6 +1,7 @@
 // The state of the store's Redis connection: ready or not, and why not (the last connection error,
 // e.g. WRONGPASS or a certificate error), so a failed call names the real cause.
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 export interface Connection {
   /** Resolves when commands can be sent; rejects at once, naming the cause, while Redis is down. */
@@ -9,7 +10,7 @@ export interface Connection {
   exec(pipeline: ChainableCommander, signal?: AbortSignal): Promise<unknown[]>;
 }
 
-function notReady(client: Redis, cause: Error | undefined): Error {
+function notReady(client: RedisClient, cause: Error | undefined): Error {
   const why = cause ? `: ${cause.message}` : '';
   return new Error(`redis is not ready (${client.status})${why}`, { cause });
 }
@@ -18,16 +19,28 @@ function aborted(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('store call aborted');
 }
 
+/** A Cluster's "all nodes failed" error says why only in `lastNodeError` (e.g. WRONGPASS). */
+function withNodeCause(error: Error): Error {
+  const node = (error as { lastNodeError?: unknown }).lastNodeError;
+  if (!(node instanceof Error)) return error;
+  return new Error(`${error.message} Last node error: ${node.message}`, { cause: node });
+}
+
 /** Watches `client`. Only a client the store created gets listeners (the user's keeps its logging). */
-export function watchConnection(client: Redis, owned: boolean): Connection {
+export function watchConnection(client: RedisClient, owned: boolean): Connection {
   let everReady = client.status === 'ready';
   let lastError: Error | undefined;
+  // A Cluster reports each node's connection errors apart (a node refusing the password, …): they
+  // explain a failed call, but one dead startup node must not fail the first connection.
+  let lastNodeError: Error | undefined;
   if (owned) {
     // Remembered for the next failed call; also stops ioredis's "Unhandled error event" log.
-    client.on('error', (error: Error) => (lastError = error));
+    client.on('error', (error: Error) => (lastError = withNodeCause(error)));
+    client.on('node error', (error: Error) => (lastNodeError = error));
     client.on('ready', () => {
       everReady = true;
       lastError = undefined;
+      lastNodeError = undefined;
     });
   } else {
     client.once('ready', () => (everReady = true));
@@ -44,7 +57,7 @@ export function watchConnection(client: Redis, owned: boolean): Connection {
         else resolve();
       };
       const onReady = (): void => done();
-      const onError = (error: Error): void => done(notReady(client, error));
+      const onError = (error: Error): void => done(notReady(client, withNodeCause(error)));
       const onAbort = (): void => done(aborted(signal!));
       client.once('ready', onReady);
       if (owned) client.once('error', onError);
@@ -58,7 +71,7 @@ export function watchConnection(client: Redis, owned: boolean): Connection {
       if (client.status === 'ready') return Promise.resolve();
       // An outage fails fast; only the very first connection is worth waiting for.
       if (everReady || lastError || client.status === 'end') {
-        return Promise.reject(notReady(client, lastError));
+        return Promise.reject(notReady(client, lastError ?? lastNodeError));
       }
       return firstConnection(signal);
     },

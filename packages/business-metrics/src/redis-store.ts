@@ -1,8 +1,10 @@
 // The shared store: PFADD into per-day HyperLogLog keys, PFCOUNT unions, MRR and CSAT in hashes.
 // Every replica reads the same keys, so every replica reports the same numbers.
-import { Redis } from 'ioredis';
+import { createClient, type RedisClient } from './redis-client.js';
 import { parseRead, queueRead, queueWrite, type Layout } from './redis-commands.js';
-import { watchConnection } from './redis-connection.js';
+import { watchConnection, type Connection } from './redis-connection.js';
+import { resolveStoreOptions } from './redis-options.js';
+import { PROBE, ReplayLog, parsePosition, type Position } from './redis-replay.js';
 import type { RedisStoreOptions } from './redis-types.js';
 import type {
   BusinessStore,
@@ -11,81 +13,97 @@ import type {
   StoreQuery,
   StoreSnapshot,
 } from './types.js';
-import { invalid, optionalInteger } from './validate.js';
-
-const DEFAULT_TTL = 35 * 86_400;
-
-function checkClientOptions(options: RedisStoreOptions): void {
-  const { url, client, redisOptions } = options;
-  if (url !== undefined && (typeof url !== 'string' || url === '')) {
-    throw invalid('redisStore', 'url', url, 'a non-empty string (redis://…, rediss://…)');
-  }
-  if (client !== undefined && typeof (client as { pipeline?: unknown })?.pipeline !== 'function') {
-    throw invalid('redisStore', 'client', client, 'an ioredis client (with a pipeline method)');
-  }
-  if (redisOptions !== undefined && (typeof redisOptions !== 'object' || redisOptions === null)) {
-    throw invalid('redisStore', 'redisOptions', redisOptions, 'an object of ioredis options');
-  }
-}
 
 /**
- * A store in Redis, shared by every replica of a service (dashboards then use `max`).
- * Record calls never wait on it: events are buffered and written in pipelines.
+ * A store in Redis, shared by every replica of a service (dashboards then use `max`): one node
+ * (`url`), a Redis Cluster (`cluster`), a Sentinel-managed master (`sentinel`) or your own ioredis
+ * client. Record calls never wait on it: events are buffered and written in pipelines.
  *
  * @example
  * import { redisStore } from '@ai-orchestrator/business-metrics/redis';
- * const business = createBusinessMetrics({ metrics, store: redisStore({ url: process.env.REDIS_URL }), salt });
+ * const store = redisStore({ cluster: { nodes: ['10.0.0.1:6379', '10.0.0.2:6379'] } });
+ * const business = createBusinessMetrics({ metrics, store, salt });
  */
 export function redisStore(options: RedisStoreOptions = {}): BusinessStore {
-  const where = 'redisStore';
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(where, 'options', options, 'an object (not null, not an array)');
+  const resolved = resolveStoreOptions(options);
+  const { client, owned } = createClient(options);
+  const replay =
+    resolved.replayWindowMs > 0
+      ? new ReplayLog(resolved.replayWindowMs, resolved.maxReplayEvents)
+      : undefined;
+  return new RedisStore(client, owned, resolved.layout, replay);
+}
+
+class RedisStore implements BusinessStore {
+  readonly shared = true;
+  readonly #client: RedisClient;
+  readonly #owned: boolean;
+  readonly #connection: Connection;
+  readonly #layout: Layout;
+  readonly #replay: ReplayLog | undefined;
+
+  constructor(client: RedisClient, owned: boolean, layout: Layout, replay?: ReplayLog) {
+    this.#client = client;
+    this.#owned = owned;
+    this.#connection = watchConnection(client, owned);
+    this.#layout = layout;
+    this.#replay = replay;
   }
-  const prefix = options.keyPrefix ?? '{ai-orchestrator:business}:';
-  if (typeof prefix !== 'string') throw invalid(where, 'keyPrefix', prefix, 'a string');
-  const chunkSize = optionalInteger(where, 'chunkSize', options.chunkSize, 1000);
-  const ttl = optionalInteger(where, 'dayTtlSeconds', options.dayTtlSeconds, DEFAULT_TTL);
-  checkClientOptions(options);
-  const owned = options.client === undefined;
-  const client =
-    options.client ??
-    new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-      // Fail fast while disconnected: the caller buffers and retries, so nothing queues unbounded.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: 2000,
-      retryStrategy: (times) => Math.min(times * 100, 1000),
-      ...options.redisOptions,
-    });
-  const connection = watchConnection(client, owned);
 
-  const layout: Layout = { prefix, chunkSize, ttl };
+  async write(batch: StoreBatch, call?: StoreCallOptions): Promise<void> {
+    await this.#connection.ready(call?.signal);
+    const position = await this.#write(batch, call?.signal);
+    if (position) this.#replay?.add(batch, position);
+    await this.#repair(position, call?.signal);
+  }
 
-  return {
-    shared: true,
-    async write(batch: StoreBatch, call?: StoreCallOptions): Promise<void> {
-      await connection.ready(call?.signal);
-      const p = client.pipeline();
-      queueWrite(p, batch, layout);
-      await connection.exec(p, call?.signal);
-    },
-    async read(query: StoreQuery, call?: StoreCallOptions): Promise<StoreSnapshot> {
-      await connection.ready(call?.signal);
-      const p = client.pipeline();
-      queueRead(p, query, layout);
-      return parseRead(await connection.exec(p, call?.signal));
-    },
-    async close(call?: StoreCallOptions): Promise<void> {
-      if (!owned) return;
-      // quit needs a live connection that answers; disconnect does not.
-      if (client.status !== 'ready') return client.disconnect();
-      call?.signal?.addEventListener('abort', () => client.disconnect(), { once: true });
-      try {
-        await client.quit();
-      } catch {
-        client.disconnect();
-      }
-    },
-  };
+  async read(query: StoreQuery, call?: StoreCallOptions): Promise<StoreSnapshot> {
+    await this.#connection.ready(call?.signal);
+    const p = this.#client.pipeline();
+    if (this.#replay) p.eval(PROBE, 1, `${this.#layout.prefix}mrr`);
+    queueRead(p, query, this.#layout);
+    const replies = await this.#connection.exec(p, call?.signal);
+    if (!this.#replay) return parseRead(replies);
+    // A failover with no writes since: what the new master lacks is written now, counted next read.
+    await this.#repair(parsePosition(replies[0]), call?.signal);
+    return parseRead(replies.slice(1));
+  }
+
+  async close(call?: StoreCallOptions): Promise<void> {
+    const client = this.#client;
+    if (!this.#owned) return;
+    // quit needs a live connection that answers; disconnect does not.
+    if (client.status !== 'ready') return client.disconnect();
+    call?.signal?.addEventListener('abort', () => client.disconnect(), { once: true });
+    try {
+      await client.quit();
+    } catch {
+      // closed below either way
+    }
+    // quit() leaves the Sentinel failover detector's subscriptions open (ioredis#1362): they
+    // would keep the process alive. disconnect() closes them and is a no-op otherwise.
+    client.disconnect();
+  }
+
+  /** One pipeline: the batch, then the probe; the master's position after it (if it tells). */
+  async #write(batch: StoreBatch, signal?: AbortSignal): Promise<Position | undefined> {
+    const p = this.#client.pipeline();
+    queueWrite(p, batch, this.#layout);
+    if (this.#replay) p.eval(PROBE, 1, `${this.#layout.prefix}mrr`);
+    const replies = await this.#connection.exec(p, signal);
+    return this.#replay ? parsePosition(replies.at(-1)) : undefined;
+  }
+
+  /** Writes again what the master at `position` does not hold (a failover lost it). */
+  async #repair(position: Position | undefined, signal?: AbortSignal): Promise<void> {
+    const lost = position && this.#replay?.takeLost(position);
+    if (!lost) return;
+    try {
+      const again = await this.#write(lost, signal);
+      this.#replay!.add(lost, again ?? position);
+    } catch (error) {
+      this.#replay!.addLost(lost); // tried again on the next call
+      throw error;
+    }
+  }
 }

@@ -1,4 +1,4 @@
-// A service under load for the chaos suite, on the built package: logins from new users, scrapes of
+// A service under load for the chaos and failover suites, on the built package: logins from new users, scrapes of
 // /metrics' body, one JSON line per scrape on stdout. Nothing here catches errors: with Node's
 // defaults an unhandled rejection or an uncaught exception ends this process with exit code 1.
 // stdin "end": stop the load, wait for the counts to catch up, print the final line, close.
@@ -14,10 +14,13 @@ const metrics = createMetrics({ serviceName: 'chaos', collectDefaultMetrics: fal
 const business = createBusinessMetrics({
   metrics,
   salt: 'chaos',
-  store: redisStore({
-    url: config.url,
-    redisOptions: config.ca ? { tls: { ca: readFileSync(config.ca) } } : undefined,
-  }),
+  // `config.store`: redisStore options as JSON (a Cluster's nodes, a Sentinel setup); else a URL.
+  store: redisStore(
+    config.store ?? {
+      url: config.url,
+      redisOptions: config.ca ? { tls: { ca: readFileSync(config.ca) } } : undefined,
+    },
+  ),
   storeTimeoutMs: config.storeTimeoutMs,
   flushIntervalMs: config.flushIntervalMs,
   cacheTtlMs: config.cacheTtlMs,

@@ -2,9 +2,6 @@
 // unreachable, refuses the password, presents an untrusted certificate, freezes (SIGSTOP) or dies
 // and comes back on the same port. The service runs as a child process with Node's defaults, so an
 // unhandled rejection or uncaught exception would end it with exit code 1.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import {
   createCertificates,
@@ -16,10 +13,10 @@ import {
   type RedisStartOptions,
 } from '@ai-orchestrator/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runChild, type ChildRun } from './child-service.js';
 
 const bin = requireBinary('redis-server');
 const openssl = requireBinary('openssl');
-const child = fileURLToPath(new URL('./chaos-child.mjs', import.meta.url));
 
 const STORE_TIMEOUT_MS = 500;
 const MAX_BUFFERED = 2000;
@@ -36,21 +33,6 @@ const CONFIG = {
 const FAULT_MS = 3000;
 const HLL_ERROR = 0.03; // 2^14 registers: 0.81% standard error, so 3% is past 3 sigma
 
-interface Scrape {
-  readonly ms: number;
-  readonly sent: number;
-  readonly mau: number;
-  readonly lastSuccess: number;
-  readonly errors: Record<string, number>;
-  readonly heapMiB: number;
-}
-interface Final {
-  readonly sent: number;
-  readonly dropped: number;
-  readonly kpis: { mau: number; stale: boolean; storeError: string | null };
-  readonly warnings: string[];
-  readonly heapMiB: number;
-}
 interface Fault {
   readonly url: string;
   readonly ca?: string;
@@ -63,7 +45,6 @@ interface Fault {
   heal(): Promise<void> | void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const servers: RedisServer[] = [];
 const dir = tempDir('chaos');
 afterAll(async () => {
@@ -78,58 +59,11 @@ async function server(port?: number, options?: RedisStartOptions): Promise<Redis
 }
 
 /** Runs the child through healthy (optional), fault and recovery; returns what it printed. */
-async function run(fault: Fault) {
-  const proc = spawn(
-    process.execPath,
-    ['--expose-gc', child, JSON.stringify({ ...CONFIG, ...fault })],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    proc.once('exit', (code) => resolve(code)),
-  );
-  let phase = 'healthy';
-  const byPhase = new Map<string, Scrape[]>();
-  let final: Final | undefined;
-  createInterface({ input: proc.stdout }).on('line', (line) => {
-    const parsed = JSON.parse(line) as { type: string } & Scrape & Final;
-    if (parsed.type === 'final') final = parsed;
-    else byPhase.set(phase, [...(byPhase.get(phase) ?? []), parsed]);
-  });
-  const until = async (what: string, ok: () => boolean, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > deadline) throw new Error(`${what} not seen in ${ms} ms\n${stderr}`);
-      await sleep(50);
-    }
-  };
-  const last = () => byPhase.get(phase)?.at(-1);
-  try {
-    // The fault clock starts once the child runs its load (its start-up is not part of the outage).
-    await until('a first scrape', () => last() !== undefined);
-    if (fault.healthyStart) await until('a healthy scrape', () => (last()?.mau ?? 0) > 0);
-    phase = 'fault';
-    await fault.start();
-    await sleep(FAULT_MS);
-    phase = 'recovery';
-    await fault.heal();
-    await until('a fresh scrape after recovery', () => {
-      const s = last();
-      return s !== undefined && s.lastSuccess > (byPhase.get('fault')?.at(-1)?.lastSuccess ?? 0);
-    });
-    proc.stdin.end('end\n');
-    await until('the final report', () => final !== undefined, 30_000);
-    const code = await Promise.race([exited, sleep(10_000).then(() => 'still running')]);
-    return { code, stderr, final: final!, byPhase };
-  } finally {
-    proc.kill('SIGKILL');
-  }
+function run(fault: Fault): Promise<ChildRun> {
+  return runChild({ ...CONFIG, ...fault }, { ...fault, faultMs: FAULT_MS });
 }
 
-function check(fault: Fault, result: Awaited<ReturnType<typeof run>>) {
+function check(fault: Fault, result: ChildRun) {
   const { code, stderr, final, byPhase } = result;
   // Exit 0 after close(): no unhandled rejection, no uncaught exception, nothing left holding it.
   expect(stderr).not.toMatch(/Unhandled|uncaught|triggerUncaughtException/i);

@@ -2,8 +2,15 @@
 // given, otherwise one log line for the life of the process.
 import type { Counter } from 'prom-client';
 import type { AnyRegistry } from '@ai-orchestrator/metrics';
+import { describeFailure } from './export-failure.js';
 import type { DropReason } from './types.js';
 import { warnOnce } from './warn.js';
+
+const WHY: Readonly<Record<DropReason, string>> = {
+  queue_full: 'more spans end than the collector takes, and the export queue is full',
+  export_failed: 'an export failed',
+  shutdown: 'they were still pending when shutdown() stopped waiting (shutdownTimeoutMs)',
+};
 
 const REASONS: readonly DropReason[] = ['queue_full', 'export_failed', 'shutdown'];
 
@@ -51,21 +58,28 @@ export class DropCounter {
     };
   }
 
-  drop(reason: DropReason, count: number): void {
+  /** Counts `count` dropped spans; the first drop of each reason and cause is logged. */
+  drop(reason: DropReason, count: number, cause?: unknown): void {
     if (count <= 0) return;
     this.byReason.set(reason, (this.byReason.get(reason) ?? 0) + count);
+    this.log(reason, cause);
     if (this.counter !== undefined) {
       this.counter.inc({ service: this.service, reason }, count);
-      return;
-    }
-    if (this.withRegistry) {
+    } else if (this.withRegistry) {
       this.pending.set(reason, (this.pending.get(reason) ?? 0) + count);
-      return;
     }
+  }
+
+  private log(reason: DropReason, cause: unknown): void {
+    const failure = reason === 'export_failed' ? describeFailure(cause) : undefined;
+    const counted = this.withRegistry
+      ? `counted in tracing_spans_dropped_total{reason="${reason}"}`
+      : 'give a registry to count them in tracing_spans_dropped_total';
     warnOnce(
       'AIO_TRACING_SPANS_DROPPED',
-      `dropping spans (${reason}): the trace collector is down, slow or overloaded; later drops ` +
-        'are counted without logging (give a registry to get tracing_spans_dropped_total)',
+      `dropping spans of ${this.service} (${reason}): ${failure?.text ?? WHY[reason]}; ` +
+        `${counted}. Logged once for this cause.`,
+      `dropped ${this.service} ${reason} ${failure?.kind ?? ''}`,
     );
   }
 }

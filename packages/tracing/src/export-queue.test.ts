@@ -7,15 +7,9 @@ import {
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TracingService } from './index.js';
+import { NO_INSTRUMENTATIONS } from '../test/no-instrumentations.js';
 
-const OFF = {
-  http: false,
-  express: false,
-  fastify: false,
-  koa: false,
-  undici: false,
-  ioredis: false,
-};
+const OFF = NO_INSTRUMENTATIONS;
 
 /** An exporter whose answers the test releases by hand, like a collector that hangs or fails. */
 class GatedExporter implements SpanExporter {
@@ -101,6 +95,52 @@ describe('bounded export queue', () => {
     const lines = warn.mock.calls.filter(([message]) => String(message).includes('dropping spans'));
     expect(lines).toHaveLength(1);
     expect(service.droppedSpans().queue_full).toBe(48);
+    warn.mockRestore();
+  });
+
+  it('logs each kind of export failure once, with its real cause (not "collector down")', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const causes = [
+      Object.assign(new Error('Payload Too Large'), { code: 413 }),
+      Object.assign(new Error('Payload Too Large'), { code: 413 }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4318'), { code: 'ECONNREFUSED' }),
+      Object.assign(new TypeError('Invalid character in header content ["authorization"]'), {
+        code: 'ERR_INVALID_CHAR',
+      }),
+    ];
+    let call = 0;
+    const exporter: SpanExporter = {
+      export: (_spans, done) =>
+        done({ code: ExportResultCode.FAILED, error: causes[call++] as Error }),
+      shutdown: () => Promise.resolve(),
+    };
+    service = new TracingService({
+      serviceName: 'causes',
+      exporter,
+      registry: new Registry(),
+      instrumentations: OFF,
+      maxExportBatchSize: 1,
+      scheduledDelayMs: 0,
+    }).initialize();
+    for (let i = 0; i < causes.length; i++) {
+      service.traceFunction(`op-${i}`, () => undefined);
+      await service.forceFlush();
+    }
+    const lines = warn.mock.calls
+      .map(([message]) => String(message))
+      .filter((message) => message.includes('dropping spans of causes (export_failed)'));
+    expect(lines).toEqual([
+      expect.stringContaining(
+        'the collector answered HTTP 413 Payload Too Large; counted in tracing_spans_dropped_total{reason="export_failed"}',
+      ),
+      expect.stringContaining(
+        'connect ECONNREFUSED 127.0.0.1:4318 (nothing listens at the OTLP endpoint)',
+      ),
+      expect.stringContaining(
+        'Invalid character in header content ["authorization"] (a header value is invalid)',
+      ),
+    ]);
+    expect(service.droppedSpans().export_failed).toBe(4);
     warn.mockRestore();
   });
 

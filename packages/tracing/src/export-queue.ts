@@ -14,8 +14,12 @@ export interface ExportQueueOptions {
 }
 
 export interface DropSink {
-  drop(reason: DropReason, count: number): void;
+  /** `cause`: why an export failed (the exporter's error), for the log line. */
+  drop(reason: DropReason, count: number, cause?: unknown): void;
 }
+
+/** What the guard reports when an exporter never calls back. */
+export const NO_ANSWER = 'no answer within exportTimeoutMs';
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -92,27 +96,27 @@ export class ExportQueue implements SpanProcessor {
     this.pendingBatch = state;
     return new Promise<void>((resolve) => {
       let settled = false;
-      const finish = (ok: boolean): void => {
+      const finish = (ok: boolean, cause?: unknown): void => {
         if (settled) return;
         settled = true;
         clearTimeout(guard);
         if (this.pendingBatch === state) this.pendingBatch = undefined;
-        if (!ok && !state.abandoned) this.drops.drop('export_failed', batch.length);
+        if (!ok && !state.abandoned) this.drops.drop('export_failed', batch.length, cause);
         resolve();
       };
       // the OTLP exporter has its own deadline; this one covers exporters that never call back
-      const guard = setTimeout(() => finish(false), this.options.exportTimeoutMs + 1000);
+      const guard = setTimeout(() => finish(false, NO_ANSWER), this.options.exportTimeoutMs + 1000);
       guard.unref();
       const send = (): void => {
         try {
           // the exporter's own HTTP request must not become a span
           context.with(suppressTracing(context.active()), () => {
             this.exporter.export(batch, (result) =>
-              finish(result.code === ExportResultCode.SUCCESS),
+              finish(result.code === ExportResultCode.SUCCESS, result.error),
             );
           });
-        } catch {
-          finish(false);
+        } catch (error) {
+          finish(false, error);
         }
       };
       // resource detectors may still be settling (host.id is read asynchronously)
@@ -124,7 +128,7 @@ export class ExportQueue implements SpanProcessor {
         }
       }
       if (pending.length === 0) send();
-      else void Promise.all(pending).then(send, () => finish(false));
+      else void Promise.all(pending).then(send, (error: unknown) => finish(false, error));
     });
   }
 
@@ -145,8 +149,9 @@ export class ExportQueue implements SpanProcessor {
   }
 
   private async stop(): Promise<void> {
-    const deadline = delay(this.options.shutdownTimeoutMs);
-    await Promise.race([this.forceFlush(), deadline]);
+    // one budget for flushing and for stopping the exporter: shutdown ends within shutdownTimeoutMs
+    const deadline = performance.now() + this.options.shutdownTimeoutMs;
+    await Promise.race([this.forceFlush(), delay(this.options.shutdownTimeoutMs)]);
     this.stopped = true;
     this.clearTimer();
     if (this.pendingBatch !== undefined) {
@@ -157,7 +162,7 @@ export class ExportQueue implements SpanProcessor {
     this.queue = [];
     await Promise.race([
       this.exporter.shutdown().catch(() => undefined),
-      delay(Math.min(1000, this.options.shutdownTimeoutMs)),
+      delay(Math.max(0, deadline - performance.now())),
     ]);
   }
 }

@@ -1,5 +1,6 @@
 export { TracingService, activeTracing } from './service.js';
-export { Redactor, RedactingSpanProcessor } from './redact.js';
+export { Redactor } from './redact.js';
+export { RedactingSpanProcessor } from './redact-span.js';
 export { optionsFromEnv } from './env.js';
 export type {
   DropReason,

@@ -2,15 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/otlp-receiver.js';
 import { TracingService } from './index.js';
+import { NO_INSTRUMENTATIONS } from '../test/no-instrumentations.js';
 
-const OFF = {
-  http: false,
-  express: false,
-  fastify: false,
-  koa: false,
-  undici: false,
-  ioredis: false,
-};
+const OFF = NO_INSTRUMENTATIONS;
 
 describe('OTLP export on the wire', () => {
   let receiver: OtlpReceiver;

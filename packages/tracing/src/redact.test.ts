@@ -4,7 +4,8 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { RedactingSpanProcessor, Redactor } from './redact.js';
+import { Redactor } from './redact.js';
+import { RedactingSpanProcessor } from './redact-span.js';
 
 const R = '[REDACTED]';
 
@@ -78,6 +79,34 @@ describe('Redactor', () => {
       'ok',
       `token=${R}`,
     ]);
+  });
+
+  it('judges a key by its last words, whatever the spelling', () => {
+    for (const key of [
+      'openai_api_key',
+      'github_token',
+      'user_password',
+      'userPassword',
+      'http.request.header.x-goog-api-key',
+      'http.request.header.x-auth-token',
+      'http.request.header.x-hub-signature-256',
+      'enduser.id',
+      'AWS_SECRET_ACCESS_KEY',
+      'clientSecret',
+    ]) {
+      expect(redactor.isSecretKey(key), key).toBe(true);
+    }
+    for (const key of [
+      'gen_ai.usage.input_tokens',
+      'gen_ai.request.max_tokens',
+      'gen_ai.token.type',
+      'messaging.kafka.message.key',
+      'http.route',
+      'user_agent.original',
+      'workflow.id',
+    ]) {
+      expect(redactor.isSecretKey(key), key).toBe(false);
+    }
   });
 
   it('returns the same object when there is nothing to mask', () => {

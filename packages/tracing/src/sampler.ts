@@ -16,6 +16,7 @@ import {
   type Sampler,
   type SamplingResult,
 } from '@opentelemetry/sdk-trace';
+import { checkUrl } from './http-inputs.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SamplerOptions, SamplingRule } from './types.js';
 import { warnOnce } from './warn.js';
@@ -119,6 +120,8 @@ function envJaegerRemote(arg: string | undefined): EnvSampler {
     (arg ?? '').split(',').map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]),
   );
   const interval = Number(parts.get('pollingIntervalMs'));
+  // a bad URL would fail every poll: refuse it at setup, by name
+  checkUrl('OTEL_TRACES_SAMPLER_ARG endpoint', parts.get('endpoint'));
   return {
     ratio: envRatio(parts.get('initialSamplingRate')),
     parentBased: true,

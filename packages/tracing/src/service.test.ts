@@ -2,6 +2,7 @@ import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { activeTracing, TracingService } from './index.js';
+import { NO_INSTRUMENTATIONS } from '../test/no-instrumentations.js';
 
 // Keeps its spans across shutdown (InMemorySpanExporter forgets them there).
 class KeepingExporter extends InMemorySpanExporter {
@@ -10,14 +11,7 @@ class KeepingExporter extends InMemorySpanExporter {
   }
 }
 
-const OFF = {
-  http: false,
-  express: false,
-  fastify: false,
-  koa: false,
-  undici: false,
-  ioredis: false,
-};
+const OFF = NO_INSTRUMENTATIONS;
 
 function start(exporter = new InMemorySpanExporter(), extra: object = {}): TracingService {
   return new TracingService({
@@ -198,7 +192,7 @@ describe('option validation', () => {
     [{ serviceName: '' }, /serviceName must be a non-empty string/],
     [
       { serviceName: 'x', endpoint: 'localhost:4318' },
-      /endpoint must be an http:\/\/ or https:\/\/ URL, got "localhost:4318"/,
+      /endpoint must be an http:\/\/ or https:\/\/ URL without spaces or control characters, got "localhost:4318"/,
     ],
     [
       { serviceName: 'x', sampler: { ratio: 2 } },

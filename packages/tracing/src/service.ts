@@ -13,14 +13,13 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { DropCounter } from './drops.js';
-import { resolveEndpoint } from './endpoint.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveTracingConfig, type TracingConfig } from './config.js';
 import { registerEsmHook } from './esm-hook.js';
-import { intFromEnv } from './env.js';
 import { ExportQueue } from './export-queue.js';
 import { createInstrumentations, selectInstrumentations } from './instrumentations.js';
-import { RedactingSpanProcessor, Redactor } from './redact.js';
+import { Redactor } from './redact.js';
+import { RedactingSpanProcessor } from './redact-span.js';
 import { buildSampler } from './sampler.js';
 import type {
   DropReason,
@@ -32,11 +31,8 @@ import type {
 import { invalid, validateOptions } from './validate.js';
 import { warnOnce } from './warn.js';
 
-// https://opentelemetry.io/docs/specs/semconv/resource/deployment-environment/
-const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
 // One active service per process, across the ESM and CJS builds of this package.
 const ACTIVE = Symbol.for('@ai-orchestrator/tracing.active');
-const DEFAULT_IGNORE_PATHS = ['/metrics', '/healthz'];
 
 type Slot = { [ACTIVE]?: TracingService };
 type State = 'new' | 'running' | 'disabled' | 'stopped';
@@ -142,54 +138,39 @@ export class TracingService {
       this.state = 'disabled';
       return this;
     }
+    this.start(resolveTracingConfig(this.options));
+    slot[ACTIVE] = this;
+    this.state = 'running';
+    return this;
+  }
+
+  /** Builds the pipeline (queue, redaction, sampler, instrumentations) and starts the SDK. */
+  private start(config: TracingConfig): void {
     const o = this.options;
-    const url = resolveEndpoint(o.endpoint, o.jaegerEndpoint);
-    const exportTimeoutMs = o.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT') ?? 10_000;
+    // first, as it may refuse an OTEL_TRACES_SAMPLER_ARG before anything is built
+    const sampler = buildSampler(o.sampler, this.serviceName);
     const exporter =
       o.exporter ??
       new OTLPTraceExporter({
-        ...(url !== undefined ? { url } : {}),
-        ...(o.headers !== undefined ? { headers: { ...o.headers } } : {}),
-        timeoutMillis: exportTimeoutMs,
+        ...(config.url !== undefined ? { url: config.url } : {}),
+        ...(config.headers !== undefined ? { headers: { ...config.headers } } : {}),
+        timeoutMillis: config.queue.exportTimeoutMs,
       });
-    const maxQueueSize = o.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? 2048;
-    this.queue = new ExportQueue(
-      exporter,
-      {
-        maxQueueSize,
-        maxExportBatchSize: Math.min(
-          maxQueueSize,
-          o.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? 512,
-        ),
-        scheduledDelayMs: o.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY') ?? 5000,
-        exportTimeoutMs,
-        shutdownTimeoutMs: o.shutdownTimeoutMs ?? 5000,
-      },
-      this.drops,
-    );
-    const redact = o.redact ?? true;
+    this.queue = new ExportQueue(exporter, config.queue, this.drops);
     const processor: SpanProcessor =
-      redact === false
+      config.redact === false
         ? this.queue
-        : new RedactingSpanProcessor(this.queue, new Redactor(redact === true ? {} : redact));
-    const sampler = buildSampler(o.sampler, this.serviceName);
+        : new RedactingSpanProcessor(this.queue, new Redactor(config.redact));
     this.stopSampler = sampler.stop;
     this.loaded = selectInstrumentations(o.instrumentations);
     // only frameworks imported from ESM need the loader; http and fetch are built in
     if (this.loaded.some((name) => name !== 'http' && name !== 'undici')) registerEsmHook();
     this.instrumentations = createInstrumentations(this.loaded, {
-      ignorePaths: o.ignorePaths ?? DEFAULT_IGNORE_PATHS,
+      ignorePaths: config.ignorePaths,
     });
     this.sdk = new NodeSDK({
       serviceName: this.serviceName,
-      resource: defaultResource().merge(
-        resourceFromAttributes({
-          ...(o.serviceVersion !== undefined ? { [ATTR_SERVICE_VERSION]: o.serviceVersion } : {}),
-          ...(o.environment !== undefined
-            ? { [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: o.environment }
-            : {}),
-        }),
-      ),
+      resource: defaultResource().merge(resourceFromAttributes(config.resource)),
       sampler: sampler.sampler,
       spanProcessors: [processor],
       instrumentations: this.instrumentations,
@@ -198,9 +179,6 @@ export class TracingService {
       logRecordProcessors: [],
     });
     this.sdk.start();
-    slot[ACTIVE] = this;
-    this.state = 'running';
-    return this;
   }
 
   /** The tracer spans of this service are made with. */
@@ -297,7 +275,7 @@ export class TracingService {
     const wasRunning = this.state === 'running';
     this.state = 'stopped';
     if (!wasRunning || this.sdk === undefined) return;
-    const limit = (this.options.shutdownTimeoutMs ?? 5000) + 1500;
+    const limit = (this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) + 1500;
     await Promise.race([this.sdk.shutdown().catch(() => undefined), delay(limit)]);
     this.stopSampler();
     for (const instrumentation of this.instrumentations) instrumentation.disable();

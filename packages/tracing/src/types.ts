@@ -32,10 +32,19 @@ export interface JaegerRemoteOptions {
 export interface RedactOptions {
   /** Extra attribute keys to mask: a key segment (`ssn`) or a pattern tested on the whole key. */
   readonly keys?: readonly (string | RegExp)[];
-  /** Extra patterns masked inside every string value (give them the `g` flag). */
+  /**
+   * Extra patterns masked inside every string value. They run on RE2 (linear time whatever the
+   * input), so lookahead and backreferences are refused at setup; lookbehind is fine.
+   */
   readonly patterns?: readonly RegExp[];
   /** Text that replaces a secret (default `[REDACTED]`). */
   readonly replacement?: string;
+  /**
+   * Longest string scanned (default 16 384 characters). A longer value is cut there, the token the
+   * cut falls in is dropped, and `[TRUNCATED n chars]` says how much went: text past the bound is
+   * never exported.
+   */
+  readonly maxLength?: number;
 }
 
 /** The instrumentations this package can load; `undefined` means "when the module is installed". */

@@ -1,7 +1,10 @@
 // Option checks: a bad option throws a TypeError naming the field, the value and what is allowed.
+import { checkHeaders, checkUrl } from './http-inputs.js';
+import { invalid } from './invalid.js';
 import type { InstrumentationName, TracingOptions } from './types.js';
+import { compileUserPattern } from './user-patterns.js';
 
-const WHERE = 'TracingService';
+export { invalid } from './invalid.js';
 
 export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
   'http',
@@ -12,18 +15,6 @@ export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
   'ioredis',
 ];
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof RegExp) return String(value);
-  return 'an object';
-}
-
-export function invalid(field: string, value: unknown, allowed: string): TypeError {
-  return new TypeError(`${WHERE}: ${field} must be ${allowed}, got ${show(value)}`);
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -32,17 +23,6 @@ function text(field: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
     throw invalid(field, value, 'a non-empty string');
   }
-}
-
-function url(field: string, value: unknown): void {
-  if (value === undefined) return;
-  let ok = false;
-  try {
-    ok = typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw invalid(field, value, 'an http:// or https:// URL');
 }
 
 function count(field: string, value: unknown, min: number): void {
@@ -83,7 +63,7 @@ function validateSampler(value: unknown): void {
     if (jaegerRemote.endpoint === undefined) {
       throw invalid('sampler.jaegerRemote.endpoint', undefined, 'an http:// or https:// URL');
     }
-    url('sampler.jaegerRemote.endpoint', jaegerRemote.endpoint);
+    checkUrl('sampler.jaegerRemote.endpoint', jaegerRemote.endpoint);
     count('sampler.jaegerRemote.pollingIntervalMs', jaegerRemote.pollingIntervalMs, 1);
   }
 }
@@ -92,17 +72,24 @@ function validateRedact(value: unknown): void {
   if (value === undefined || typeof value === 'boolean') return;
   if (!isRecord(value)) throw invalid('redact', value, 'a boolean or an object');
   rules('redact.keys', value.keys);
+  if (Array.isArray(value.keys)) {
+    value.keys.forEach((key: unknown, i) => {
+      if (key instanceof RegExp) compileUserPattern(key, `redact.keys[${i}]`);
+    });
+  }
   if (value.patterns !== undefined) {
     if (!Array.isArray(value.patterns)) {
       throw invalid('redact.patterns', value.patterns, 'an array of RegExps');
     }
     value.patterns.forEach((p: unknown, i) => {
       if (!(p instanceof RegExp)) throw invalid(`redact.patterns[${i}]`, p, 'a RegExp');
+      compileUserPattern(p, `redact.patterns[${i}]`);
     });
   }
   if (value.replacement !== undefined && typeof value.replacement !== 'string') {
     throw invalid('redact.replacement', value.replacement, 'a string');
   }
+  count('redact.maxLength', value.maxLength, 256);
 }
 
 function validateInstrumentations(value: unknown): void {
@@ -128,15 +115,9 @@ export function validateOptions(options: unknown): asserts options is TracingOpt
   text('serviceName', options.serviceName);
   text('serviceVersion', options.serviceVersion);
   text('environment', options.environment);
-  url('endpoint', options.endpoint);
-  url('jaegerEndpoint', options.jaegerEndpoint);
-  if (options.headers !== undefined) {
-    if (!isRecord(options.headers))
-      throw invalid('headers', options.headers, 'an object of strings');
-    for (const [name, value] of Object.entries(options.headers)) {
-      if (typeof value !== 'string') throw invalid(`headers.${name}`, value, 'a string');
-    }
-  }
+  checkUrl('endpoint', options.endpoint);
+  checkUrl('jaegerEndpoint', options.jaegerEndpoint);
+  if (options.headers !== undefined) checkHeaders('headers', options.headers);
   validateSampler(options.sampler);
   validateRedact(options.redact);
   count('maxQueueSize', options.maxQueueSize, 1);

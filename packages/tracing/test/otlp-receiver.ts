@@ -29,6 +29,8 @@ interface SpanMessage {
   kind?: number | null;
   attributes?: KeyValueMessage[] | null;
   events?: { name: string; attributes?: KeyValueMessage[] | null }[] | null;
+  links?:
+    { traceId: Uint8Array; spanId: Uint8Array; attributes?: KeyValueMessage[] | null }[] | null;
   status?: { code?: number | null; message?: string | null } | null;
 }
 interface RequestMessage {
@@ -75,11 +77,19 @@ export interface ReceivedSpan {
     name: string;
     attributes: Readonly<Record<string, AttributeValue>>;
   }[];
+  readonly links: readonly {
+    traceId: string;
+    spanId: string;
+    attributes: Readonly<Record<string, AttributeValue>>;
+  }[];
   /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
   readonly status: { code: number; message: string };
   readonly resource: Readonly<Record<string, AttributeValue>>;
   readonly scope: string;
 }
+
+/** How a receiver answers export requests: decode and accept, fail with a status, or never answer. */
+export type ReceiverMode = 'accept' | 'hang' | { readonly status: number };
 
 export interface OtlpReceiver {
   /** Where to export: `http://127.0.0.1:<port>/v1/traces`. */
@@ -89,6 +99,10 @@ export interface OtlpReceiver {
   spans(): ReceivedSpan[];
   /** Export requests decoded so far. */
   requests(): number;
+  /** The decoded (gunzipped) protobuf bodies of those requests, to search for bytes on the wire. */
+  bodies(): Buffer[];
+  /** From now on, answer export requests this way (default 'accept'). */
+  setMode(mode: ReceiverMode): void;
   /** Resolves with the spans once `predicate` holds for them; rejects after `timeoutMs`. */
   waitFor(
     predicate: (spans: ReceivedSpan[]) => boolean,
@@ -138,6 +152,11 @@ export function decodeTraces(body: Uint8Array): ReceivedSpan[] {
             name: e.name,
             attributes: attributes(e.attributes),
           })),
+          links: (span.links ?? []).map((l) => ({
+            traceId: hex(l.traceId),
+            spanId: hex(l.spanId),
+            attributes: attributes(l.attributes),
+          })),
           status: { code: span.status?.code ?? 0, message: span.status?.message ?? '' },
           resource,
           scope: ss.scope?.name ?? '',
@@ -165,7 +184,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
  */
 export async function startOtlpReceiver(options: { port?: number } = {}): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
+  const bodies: Buffer[] = [];
   let requestCount = 0;
+  let mode: ReceiverMode = 'accept';
   const waiters = new Set<() => void>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -177,8 +198,16 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       res.writeHead(415).end();
       return;
     }
+    if (mode === 'hang') return; // keeps the request open until close()
+    if (mode !== 'accept') {
+      await readBody(req);
+      res.writeHead(mode.status, { 'Content-Type': 'text/plain' }).end(`fault ${mode.status}`);
+      return;
+    }
     try {
-      received.push(...decodeTraces(await readBody(req)));
+      const body = await readBody(req);
+      received.push(...decodeTraces(body));
+      bodies.push(body);
       requestCount += 1;
     } catch (error) {
       res.writeHead(400, { 'Content-Type': 'text/plain' }).end(String(error));
@@ -201,6 +230,10 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     port,
     spans: () => [...received],
     requests: () => requestCount,
+    bodies: () => [...bodies],
+    setMode(next) {
+      mode = next;
+    },
     waitFor(predicate, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {

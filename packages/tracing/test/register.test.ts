@@ -51,4 +51,24 @@ describe('--require @ai-orchestrator/tracing/register', () => {
       await service.proc.stop();
     }
   });
+
+  it('a header variable with an encoded CR LF: one warning naming it, secret masked, the app runs untraced', async () => {
+    const service = await startService('koa-service.cjs', {
+      OTEL_SERVICE_NAME: 'crlf-svc',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t-t0ken%0D%0AX-Injected%3A%201',
+    });
+    try {
+      expect((await fetch(`${service.url}/items/3`)).status).toBe(200);
+      await service.proc.stop();
+      const output = service.proc.output();
+      expect(output).toContain(
+        'tracing not started: TypeError: TracingService: OTEL_EXPORTER_OTLP_HEADERS.authorization must be an HTTP header value without CR, LF or other control characters, got "Bear…"',
+      );
+      expect(output).not.toContain('s3cr3t');
+      expect(receiver.spans().some((s) => s.resource['service.name'] === 'crlf-svc')).toBe(false);
+    } finally {
+      await service.proc.stop();
+    }
+  });
 });

@@ -44,16 +44,17 @@ export function registerFlags(file: string): string[] {
 }
 
 /**
- * Runs `test/fixtures/<file>` with `nodeArgs` (default: the register entry), from the package
- * directory so the fixture's frameworks resolve like an app's would.
+ * Runs `test/fixtures/<file>` with `nodeArgs` (default: the register entry) and `scriptArgs`, from
+ * the package directory so the fixture's frameworks resolve like an app's would.
  */
 export async function startService(
   file: string,
   env: Record<string, string>,
   nodeArgs: string[] = registerFlags(file),
+  scriptArgs: string[] = [],
 ): Promise<Service> {
   const script = fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
-  const proc = startProcess(process.execPath, [...nodeArgs, script], {
+  const proc = startProcess(process.execPath, [...nodeArgs, script, ...scriptArgs], {
     cwd: PACKAGE_DIR,
     env: {
       ...process.env,

@@ -1,4 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.js';
@@ -12,11 +14,20 @@ export interface RedisStartOptions {
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
   /** An append-only file fsynced on every write: the data survives kill() and restart(). */
   readonly persistent?: boolean;
+  /**
+   * Config file text, written once to `<dir>/redis.conf` and read first (a Sentinel needs a config
+   * file it can rewrite; restart() reads the rewritten one).
+   */
+  readonly config?: string;
+  /** More redis-server arguments, e.g. `['--cluster-enabled', 'yes']` or `['--sentinel']`. */
+  readonly args?: readonly string[];
 }
 
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  /** The data dir (kept across restart(), removed by stop()). */
+  readonly dir: string;
   /** The running redis-server (a new one after restart()). */
   readonly process: RunningProcess;
   stop(): Promise<void>;
@@ -46,9 +57,16 @@ async function ping(port: number, tls: boolean): Promise<boolean> {
   });
 }
 
+function configPath(dir: string, text: string): string {
+  const path = join(dir, 'redis.conf');
+  if (!existsSync(path)) writeFileSync(path, text);
+  return path;
+}
+
 function redisArgs(port: number, dir: string, options: RedisStartOptions): string[] {
-  const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'yes'];
-  const { tls, password, persistent } = options;
+  const { tls, password, persistent, config } = options;
+  const args = config === undefined ? [] : [configPath(dir, config)];
+  args.push('--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'yes');
   if (tls) {
     args.push('--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no');
     args.push('--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca);
@@ -58,6 +76,7 @@ function redisArgs(port: number, dir: string, options: RedisStartOptions): strin
   if (password) args.push('--requirepass', password);
   args.push('--appendonly', persistent ? 'yes' : 'no');
   if (persistent) args.push('--appendfsync', 'always');
+  args.push(...(options.args ?? []));
   return args;
 }
 
@@ -101,6 +120,7 @@ export async function startRedis(
   return {
     url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${actual}`,
     port: actual,
+    dir: dir.path,
     get process() {
       return proc;
     },

@@ -1,0 +1,84 @@
+// The settings `initialize()` starts with: the options, with the standard OTEL_* variables filling
+// what they leave out. Inputs that would make every export fail are refused here, by name.
+import type { Attributes } from '@opentelemetry/api';
+import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { resolveEndpoint } from './endpoint.js';
+import { intFromEnv } from './env.js';
+import type { ExportQueueOptions } from './export-queue.js';
+import { checkUrl, headersFromEnv } from './http-inputs.js';
+import type { RedactOptions, TracingOptions } from './types.js';
+
+// https://opentelemetry.io/docs/specs/semconv/resource/deployment-environment/
+const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
+const DEFAULT_IGNORE_PATHS = ['/metrics', '/healthz'];
+/** `shutdown()` gives up after this long unless told otherwise. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+
+export interface TracingConfig {
+  /** The OTLP traces URL, or undefined to let the exporter read the variables (checked here). */
+  readonly url: string | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  readonly queue: ExportQueueOptions;
+  /** `false`, or what to mask. */
+  readonly redact: false | RedactOptions;
+  readonly ignorePaths: readonly (string | RegExp)[];
+  /** Resource attributes from the options (the SDK adds the detected ones). */
+  readonly resource: Attributes;
+}
+
+function queueOptions(o: TracingOptions, env: NodeJS.ProcessEnv): ExportQueueOptions {
+  const maxQueueSize = o.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env) ?? 2048;
+  const batch = o.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env) ?? 512;
+  return {
+    maxQueueSize,
+    maxExportBatchSize: Math.min(maxQueueSize, batch),
+    scheduledDelayMs: o.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env) ?? 5000,
+    exportTimeoutMs: o.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env) ?? 10_000,
+    shutdownTimeoutMs: o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** Throws a TypeError naming the variable when an OTLP endpoint or header variable cannot work. */
+function checkOtlpVariables(env: NodeJS.ProcessEnv, urlFromOptions: boolean): void {
+  if (!urlFromOptions) {
+    for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+      const value = env[name];
+      if (value !== undefined && value.trim() !== '') checkUrl(name, value);
+    }
+  }
+  for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']) {
+    headersFromEnv(name, env[name]);
+  }
+}
+
+/**
+ * The settings for `options`, with the environment filling the gaps; throws a TypeError for an
+ * OTLP endpoint or header variable that would make every export fail.
+ *
+ * @example
+ * const config = resolveTracingConfig({ serviceName: 'api', maxQueueSize: 512 });
+ * config.queue.maxQueueSize; // 512
+ */
+export function resolveTracingConfig(
+  options: TracingOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): TracingConfig {
+  const url = resolveEndpoint(options.endpoint, options.jaegerEndpoint);
+  checkOtlpVariables(env, url !== undefined);
+  const redact = options.redact ?? true;
+  return {
+    url,
+    headers: options.headers,
+    queue: queueOptions(options, env),
+    redact: redact === true ? {} : redact,
+    ignorePaths: options.ignorePaths ?? DEFAULT_IGNORE_PATHS,
+    resource: {
+      ...(options.serviceVersion !== undefined
+        ? { [ATTR_SERVICE_VERSION]: options.serviceVersion }
+        : {}),
+      ...(options.environment !== undefined
+        ? { [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: options.environment }
+        : {}),
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// Secrets named by what precedes them: `name=value` and `name: value` (query strings, headers,
+// JSON, connection strings, environment dumps) and `--name value` on a command line. A scanner by
+// hand, from each separator: it looks back over at most one name, so it stays linear.
+import type { SecretNames } from './redact-names.js';
+import type { Hit } from './redact-rules.js';
+
+// Auth schemes whose credential follows after a space (`Authorization: Bearer …`).
+export const AUTH_SCHEMES = ['bearer', 'basic', 'digest', 'token', 'negotiate'];
+const MAX_NAME = 64;
+// Characters that end a value in `name=value` (a query string, a header list, JSON).
+const VALUE_END = new Set([...' \t\r\n&;,"\'<>()[]{}|\\`']);
+
+function isNameChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 95 ||
+    code === 45
+  );
+}
+
+function isBlank(text: string, i: number): boolean {
+  return text[i] === ' ' || text[i] === '\t';
+}
+
+function isValueChar(text: string, i: number, inQuery: boolean): boolean {
+  const c = text.charAt(i);
+  return i < text.length && !VALUE_END.has(c) && !(inQuery && c === '#');
+}
+
+function skipBlanks(text: string, i: number): number {
+  while (i < text.length && isBlank(text, i)) i++;
+  return i;
+}
+
+/** Past a quoted value: the index of the closing quote, or the end of the text. */
+function closingQuote(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === quote) return i;
+  }
+  return text.length;
+}
+
+/**
+ * The value starting at `from`: quoted, to the end of the line (`Cookie: a=1; b=2`), or one word
+ * with the credential after an auth scheme. In a query string a `#` ends it too (a password in
+ * free text may hold one; a URL's would be percent-encoded).
+ */
+function valueAt(text: string, from: number, wholeLine: boolean, inQuery: boolean): Hit {
+  const quote = text[from];
+  if (quote === '"' || quote === "'") {
+    return { from: from + 1, to: closingQuote(text, from + 1, quote) };
+  }
+  let to = from;
+  if (wholeLine) {
+    while (to < text.length && !'\r\n"\\'.includes(text.charAt(to))) to++;
+    return { from, to };
+  }
+  while (isValueChar(text, to, inQuery)) to++;
+  const next = skipBlanks(text, to);
+  const scheme = text.slice(from, to).toLowerCase();
+  if (next > to && isValueChar(text, next, inQuery) && AUTH_SCHEMES.includes(scheme)) {
+    to = next;
+    while (isValueChar(text, to, inQuery)) to++;
+  }
+  return { from, to };
+}
+
+/** The name that ends right before `end` (one run of name characters), or undefined. */
+function nameBefore(text: string, end: number): { from: number; name: string } | undefined {
+  let from = end;
+  while (from > 0 && end - from <= MAX_NAME && isNameChar(text.charCodeAt(from - 1))) from--;
+  if (from === end || end - from > MAX_NAME) return undefined;
+  let first = from;
+  while (first < end && text.charCodeAt(first) === 45) first++;
+  const lower = text.charCodeAt(first) | 0x20;
+  // a name starts with a letter or _ (after a command line's dashes)
+  const letter = lower >= 97 && lower <= 122;
+  if (first === end || !(letter || text.charCodeAt(first) === 95)) return undefined;
+  return { from, name: text.slice(first, end) };
+}
+
+/** The secret value for the separator at `sep`, if the name before it is a secret. */
+function pairAt(text: string, sep: number, names: SecretNames): Hit | undefined {
+  let end = sep;
+  while (end > 0 && sep - end < 3 && isBlank(text, end - 1)) end--;
+  if (text[end - 1] === '"' || text[end - 1] === "'") end--;
+  const found = nameBefore(text, end);
+  if (found === undefined || !names.isSecretParam(found.name)) return undefined;
+  const lower = found.name.toLowerCase();
+  const wholeLine = lower.endsWith('authorization') || lower.endsWith('cookie');
+  const inQuery = text[sep] === '=' && '?&#'.includes(text.charAt(found.from - 1) || ' ');
+  const value = valueAt(text, skipBlanks(text, sep + 1), wholeLine, inQuery);
+  return value.to > value.from ? value : undefined;
+}
+
+/** `name=value` and `name: value` pairs whose name is a secret: the values. */
+export function keyValueHits(text: string, names: SecretNames): Hit[] {
+  const hits: Hit[] = [];
+  let eq = text.indexOf('=');
+  let colon = text.indexOf(':');
+  let from = 0;
+  while (eq >= 0 || colon >= 0) {
+    const sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+    const hit = pairAt(text, sep, names);
+    if (hit !== undefined) hits.push(hit);
+    from = hit === undefined ? sep + 1 : Math.max(hit.to, sep + 1);
+    if (eq >= 0 && eq < from) eq = text.indexOf('=', from);
+    if (colon >= 0 && colon < from) colon = text.indexOf(':', from);
+  }
+  return hits;
+}
+
+/** `--password hunter2` on a command line: the value after a secret flag and a space. */
+export function flagValueHits(text: string, names: SecretNames): Hit[] {
+  const hits: Hit[] = [];
+  let dashes = text.indexOf('--');
+  while (dashes >= 0) {
+    let end = dashes + 2;
+    while (end < text.length && end - dashes <= MAX_NAME && isNameChar(text.charCodeAt(end))) end++;
+    const before = dashes === 0 ? 0 : text.charCodeAt(dashes - 1);
+    const value = skipBlanks(text, end);
+    const name = text.slice(dashes + 2, end);
+    if (
+      !isNameChar(before) &&
+      value > end &&
+      isValueChar(text, value, false) &&
+      text[value] !== '-' &&
+      /^[A-Za-z]/.test(name) &&
+      names.isSecretParam(name)
+    ) {
+      const hit = valueAt(text, value, false, false);
+      hits.push(hit);
+      end = hit.to;
+    }
+    dashes = text.indexOf('--', Math.max(end, dashes + 2));
+  }
+  return hits;
+}
