@@ -139,24 +139,27 @@ function overview(b: dashboard.DashboardBuilder): dashboard.DashboardBuilder {
         ],
         alerts: ['GenAISpendOverBudget'],
       }),
-    )
-    .withPanel(
-      timeSeries({
-        id: 7,
-        title: 'Tokens per second by provider, model and kind',
-        description:
-          'input and output are totals; cache_read and cache_write are parts of input, reasoning a part of output, so the lines are not stacked.',
-        unit: 'short',
-        width: 24,
-        queries: [
-          {
-            refId: 'A',
-            expr: `sum by (gen_ai_provider_name, gen_ai_request_model, gen_ai_token_type) (provider_model:gen_ai_client_tokens:rate5m{${FILTER.serviceProviderModel}})`,
-            legend: '{{gen_ai_provider_name}} {{gen_ai_request_model}} {{gen_ai_token_type}}',
-          },
-        ],
-      }),
     );
+}
+
+function tokens(b: dashboard.DashboardBuilder): dashboard.DashboardBuilder {
+  return b.withPanel(
+    timeSeries({
+      id: 7,
+      title: 'Tokens per second by provider, model and kind',
+      description:
+        'input and output are totals; cache_read and cache_write are parts of input, reasoning a part of output, so the lines are not stacked.',
+      unit: 'short',
+      width: 24,
+      queries: [
+        {
+          refId: 'A',
+          expr: `sum by (gen_ai_provider_name, gen_ai_request_model, gen_ai_token_type) (provider_model:gen_ai_client_tokens:rate5m{${FILTER.serviceProviderModel}})`,
+          legend: '{{gen_ai_provider_name}} {{gen_ai_request_model}} {{gen_ai_token_type}}',
+        },
+      ],
+    }),
+  );
 }
 
 function latency(b: dashboard.DashboardBuilder): dashboard.DashboardBuilder {
@@ -270,5 +273,5 @@ export function aiEngines(): dashboard.Dashboard {
       'GenAI calls in the OpenTelemetry GenAI conventions: tokens per second, time to first chunk, duration, errors by error.type, rate limiting, spend per hour and day by model and workflow, tools and agents.',
     tags: ['engines', 'genai'],
   });
-  return spendPanels(errors(latency(overview(variables(b)))), 14).build();
+  return spendPanels(errors(latency(tokens(overview(variables(b))))), 14).build();
 }
