@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { startFakeLlm, type FakeLlm } from '@ai-orchestrator/testkit/fake-llm';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -65,6 +66,35 @@ describe('instrumentOpenAI / instrumentAnthropic', () => {
     expect(s.value('gen_ai_client_operation_duration_seconds_count')).toBe(1);
     expect(s.value('engine_calls_total', { engine_type: 'vllm' })).toBe(1);
     expect(Object.hasOwn(plain.chat.completions, 'create')).toBe(false);
+  });
+
+  it('records beta.messages of an Anthropic client too', async () => {
+    const m = metrics();
+    const c = instrumentAnthropic(
+      new Anthropic({
+        apiKey: 'k',
+        baseURL: fake.anthropicBaseURL,
+        maxRetries: 0,
+        openTelemetry: false,
+      }),
+      { metrics: m },
+    );
+    await c.beta.messages.create({
+      model: 'fake-model',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(fake.requests.at(-1)?.path).toBe('/v1/messages');
+    const s = await scrape(m);
+    expect(
+      s.value('gen_ai_client_operation_duration_seconds_count', {
+        gen_ai_provider_name: 'anthropic',
+        error_type: '',
+      }),
+    ).toBe(1);
+    expect(tracing.named('chat fake-model').at(-1)?.attributes['gen_ai.response.id']).toBe(
+      'msg_fake',
+    );
   });
 
   it('never breaks the call when recording fails: the answer comes back, one warning is emitted', async () => {
