@@ -68,6 +68,16 @@ describe('instrumentOpenAI / instrumentAnthropic', () => {
     expect(Object.hasOwn(plain.chat.completions, 'create')).toBe(false);
   });
 
+  it("records the SDK's parse() helper once, through the same create()", async () => {
+    const m = metrics();
+    const c = instrumentOpenAI(client(), { metrics: m });
+    const parsed = await c.chat.completions.parse(body);
+    expect(parsed.choices[0]?.message.content).toContain('fake answer');
+    expect(
+      (await scrape(m)).value('gen_ai_client_operation_duration_seconds_count', { error_type: '' }),
+    ).toBe(1);
+  });
+
   it('records beta.messages of an Anthropic client too', async () => {
     const m = metrics();
     const c = instrumentAnthropic(
