@@ -78,6 +78,30 @@ describe('instrumentOpenAI / instrumentAnthropic', () => {
     ).toBe(1);
   });
 
+  it("records each model call of the SDK's runTools() loop, the tool call and the answer", async () => {
+    const m = metrics();
+    const c = instrumentOpenAI(client(), { metrics: m });
+    fake.enqueue({ kind: 'ok', toolCall: { name: 'get_weather', arguments: { city: 'Paris' } } });
+    const runner = c.chat.completions.runTools({
+      ...body,
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Weather of a city',
+            function: () => 'sunny',
+            parse: (text: string): unknown => JSON.parse(text),
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
+      ],
+    });
+    expect(await runner.finalContent()).toContain('fake answer');
+    const s = await scrape(m);
+    expect(s.value('gen_ai_client_operation_duration_seconds_count', { error_type: '' })).toBe(2);
+  });
+
   it('records beta.messages of an Anthropic client too', async () => {
     const m = metrics();
     const c = instrumentAnthropic(
