@@ -8,4 +8,5 @@ export default appBuild({
   profile: 'src/profile.ts',
   cluster: 'src/cluster.ts',
   'cluster-worker': 'src/cluster-worker.ts',
+  provider: 'src/provider.ts',
 });

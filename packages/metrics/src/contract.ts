@@ -1,6 +1,7 @@
 // The metric contract: every name, type, label and bucket layout that rules and dashboards rely on.
 // HTTP names follow the OpenTelemetry stable HTTP semantic conventions in Prometheus form:
 // https://opentelemetry.io/docs/specs/semconv/http/http-metrics/
+import { GENAI_METRICS } from './genai/contract.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -47,7 +48,14 @@ export const SCRAPE_ERROR_REASONS = ['collector_failed', 'timeout'] as const;
  * Labels with a small closed set of values: the overflow series of a full series budget keeps
  * them (so failure ratios stay right) and reads `__overflow__` in every other label but `service`.
  */
-export const CLOSED_LABELS = ['status', 'token_type', 'http_request_method'] as const;
+export const CLOSED_LABELS = [
+  'status',
+  'token_type',
+  'http_request_method',
+  'error_type',
+  'gen_ai_token_type',
+  'gen_ai_token_modality',
+] as const;
 
 export const HTTP_METHODS = [
   'CONNECT',
@@ -294,6 +302,7 @@ export const METRICS = {
     labelNames: [S, 'reason'],
     owner: 'tracing',
   },
+  ...GENAI_METRICS,
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricKey = keyof typeof METRICS;

@@ -11,7 +11,8 @@ export interface TraceIds {
 
 let api: typeof OtelApi | null | undefined;
 
-function loadApi(): typeof OtelApi | null {
+/** @opentelemetry/api when installed (one copy per process), else null. */
+export function loadApi(): typeof OtelApi | null {
   if (api === undefined) {
     try {
       api = createRequire(import.meta.url)('@opentelemetry/api') as typeof OtelApi;

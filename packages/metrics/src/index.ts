@@ -53,3 +53,31 @@ export type {
   TokenUsage,
   WorkflowExecution,
 } from './types.js';
+export { instrumentOpenAI } from './genai/openai.js';
+export { instrumentAnthropic } from './genai/anthropic.js';
+export type { InstrumentOptions } from './genai/instrument.js';
+export {
+  GENAI_AGENT_DURATION_BUCKETS,
+  GENAI_DURATION_BUCKETS,
+  GENAI_TOKEN_BUCKETS,
+  UNPRICED_REASONS,
+} from './genai/contract.js';
+export { ERROR_TYPES as GENAI_ERROR_TYPES } from './genai/error-type.js';
+export type { GenAiRevision } from './genai/semconv.js';
+export type {
+  GenAiAgentOptions,
+  GenAiAttributeValue,
+  GenAiCall,
+  GenAiCallOptions,
+  GenAiCallResult,
+  GenAiFailure,
+  GenAiInputContent,
+  GenAiMessage,
+  GenAiMessagePart,
+  GenAiOperation,
+  GenAiRecorder,
+  GenAiToolOptions,
+  GenAiUsage,
+  ModelPrice,
+  PriceCatalog,
+} from './genai/types.js';
