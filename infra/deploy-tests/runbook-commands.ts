@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkKubectl, type RunbookState } from './runbook-kubectl.js';
 import { option, pipeline, shellLines } from './runbook-shell.js';
-import { helpText, type KubeStack } from './runbook-stack.js';
+import { helpHasFlag, helpText, type KubeStack } from './runbook-stack.js';
 import { REPO, read } from './paths.js';
 
 interface ComposeService {
@@ -39,7 +39,7 @@ function amtool(binary: string, args: readonly string[]): string[] {
   return args
     .filter((a) => a.startsWith('-'))
     .map((a) => a.split('=')[0] as string)
-    .filter((f) => !new RegExp(`(^|[\\s,])${f.replace(/\./g, '\\.')}[=\\s,]`, 'm').test(help))
+    .filter((f) => !helpHasFlag(help, f))
     .map((f) => `amtool ${sub.join(' ')}: no flag ${f}`);
 }
 
@@ -134,10 +134,7 @@ export function checkRunbook(
         ? []
         : [`${program}: not checked`];
   const flagExists = (program: string, flag: string) =>
-    program === 'prometheus' &&
-    new RegExp(`(^|\\s)${flag.replace(/\./g, '\\.')}(=|\\s)`, 'm').test(
-      helpText(binaries.prometheus),
-    );
+    program === 'prometheus' && helpHasFlag(helpText(binaries.prometheus), flag);
   const grafanaDb = (
     kube.workloads.find((w) => w.name === 'grafana')?.object.spec as {
       template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };

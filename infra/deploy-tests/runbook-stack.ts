@@ -142,3 +142,21 @@ export function helpText(binary: string, sub: readonly string[] = []): string {
   }
   return helpCache.get(key) as string;
 }
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether a kingpin help text lists `flag`. Kingpin 2.4+ (Prometheus 3, Alertmanager 0.28+)
+ * prints a boolean flag as `--[no-]name`, which takes `--name` and `--no-name`.
+ *
+ * @example
+ * helpHasFlag('      --[no-]web.enable-admin-api  Enable API endpoints', '--web.enable-admin-api'); // true
+ */
+export function helpHasFlag(help: string, flag: string): boolean {
+  const listed = (form: string) =>
+    new RegExp(`(^|[\\s,])${escape(form)}([=\\s,]|$)`, 'm').test(help);
+  if (!flag.startsWith('--')) return listed(flag);
+  const name = flag.slice(2);
+  if (listed(flag) || listed(`--[no-]${name}`)) return true;
+  return name.startsWith('no-') && listed(`--[no-]${name.slice(3)}`);
+}
