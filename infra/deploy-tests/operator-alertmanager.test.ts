@@ -1,8 +1,9 @@
 // The operator path delivers alerts: the AlertmanagerConfig generated from alertmanager.yml is
 // merged into kube-prometheus-stack's default configuration (everything to `null`) by the
-// Prometheus Operator's own code (operator-config/, built with Go), and every alert of the rule
-// files then reaches the receivers of its priority, checked with amtool, from any namespace; a
-// real Alertmanager running the merged configuration delivers to the webhook URLs of the Secret.
+// Prometheus Operator's own code (operator-config/, built by `pnpm servers`), and every alert of
+// the rule files then reaches the receivers of its priority, checked with amtool, from any
+// namespace; a real Alertmanager running the merged configuration delivers to the webhook URLs
+// of the Secret.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,11 +15,11 @@ import { receiversByPriority } from '../lib/routing.js';
 import { alertRules, loadRuleGroups } from '../lib/rules.js';
 import { Webhook } from '../lib/webhook.js';
 import { helmValues, operatorObjects } from '../scripts/operator-objects.js';
-import { GO_BUILD_TIMEOUT_MS, buildGoTool, requireGo } from './go-tool.js';
+import { requireGoTool } from './go-tool.js';
 import { validateObject, type KubeObject } from './kube.js';
 import { INFRA, listDir, read } from './paths.js';
 
-const go = requireGo();
+const operatorConfig = requireGoTool('operator-config');
 const amtool = requireBinary('amtool');
 const alertmanager = requireBinary('alertmanager');
 const CHART_CONFIG = join(INFRA, 'deploy-tests/fixtures/kube-prometheus-stack-alertmanager.yaml');
@@ -157,9 +158,9 @@ describe('AlertmanagerConfig generated from alertmanager.yml', () => {
   });
 });
 
-describe.skipIf(!go || !amtool)("routes through the Operator's own merge", () => {
+describe.skipIf(!operatorConfig || !amtool)("routes through the Operator's own merge", () => {
   const tmp = tempDir('operator-config');
-  let bin = '';
+  const bin = operatorConfig as string;
   // The Operator writes the configuration for the Alertmanager version that will read it.
   const versionOutput = spawnSync(amtool as string, ['--version'], { encoding: 'utf8' });
   const amVersion = /version (\d+\.\d+\.\d+)/.exec(
@@ -167,12 +168,11 @@ describe.skipIf(!go || !amtool)("routes through the Operator's own merge", () =>
   )?.[1] as string;
 
   beforeAll(() => {
-    bin = buildGoTool(go as string, 'operator-config');
     writeFileSync(
       join(tmp.path, 'objects.yaml'),
       [amConfig, secretFor(amConfig)].map((d) => stringify(d)).join('---\n'),
     );
-  }, GO_BUILD_TIMEOUT_MS);
+  });
   afterAll(() => tmp.remove());
 
   /** The configuration the Operator generates for an Alertmanager in namespace monitoring. */
