@@ -5,4 +5,5 @@ export default appBuild({
   load: 'src/load.ts',
   sink: 'src/sink.ts',
   worker: 'src/worker.ts',
+  profile: 'src/profile.ts',
 });

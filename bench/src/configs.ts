@@ -9,6 +9,7 @@ export const VARIANTS = [
   'peer',
   'ours-trace-default',
   'ours-trace-100',
+  'ours-trace-lean',
   'otel',
 ] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -31,6 +32,7 @@ export const VARIANT_LABEL: Readonly<Record<Variant, string>> = {
   peer: 'peer library',
   'ours-trace-default': 'ours + tracing, default sampling',
   'ours-trace-100': 'ours + tracing, 100% sampling',
+  'ours-trace-lean': "ours + tracing, 100% sampling, profile 'lean'",
   otel: 'plain OpenTelemetry SDK, 100%',
 };
 
@@ -49,5 +51,9 @@ export const REQUEST_PATH = '/users/42';
 /** Messages between the runner and its children, over the fork() IPC channel. */
 export type ChildMessage =
   | { readonly type: 'ready'; readonly port: number; readonly detail?: string }
-  | { readonly type: 'cpu'; readonly micros: number }
+  | {
+      readonly type: 'cpu';
+      readonly micros: number;
+      readonly traces?: { readonly handled: number; readonly sampled: number };
+    }
   | { readonly type: 'error'; readonly message: string };

@@ -7,8 +7,15 @@ import {
   type Framework,
   type Variant,
 } from './configs.js';
-import type { BenchResults, ScrapeResult } from './results.js';
-import { median } from './stats.js';
+import type {
+  BenchResults,
+  HllResult,
+  MemoryResult,
+  RedisResult,
+  ScrapeResult,
+} from './results.js';
+import { median, pairedValues } from './stats.js';
+import { samplingLines, tracingTargets } from './report-tracing.js';
 import type { Sample } from './throughput.js';
 
 export interface Target {
@@ -42,15 +49,7 @@ function pairedMedian(
   b: Variant,
   value: (x: Sample, y: Sample) => number,
 ): number {
-  const mine = samples.filter((s) => s.framework === framework && s.variant === a);
-  const values: number[] = [];
-  for (const s of mine) {
-    const other = samples.find(
-      (o) => o.framework === framework && o.variant === b && o.round === s.round,
-    );
-    if (other) values.push(value(s, other));
-  }
-  return median(values);
+  return median(pairedValues(samples, framework, a, b, value));
 }
 
 export function summarize(samples: readonly Sample[]): Summary[] {
@@ -126,26 +125,7 @@ function throughputTargets(results: BenchResults, summaries: readonly Summary[])
         fix: 'the same per-request savings as above',
       });
     }
-    const def = find(summaries, fw, 'ours-trace-default');
-    if (def) {
-      targets.push({
-        name: `${name}: tracing at default sampling >= 0.75 of bare`,
-        met: def.ratioToBare >= 0.75,
-        detail: `${f2(def.ratioToBare)}${def.ratioToBare >= 0.75 ? '' : ` (short by ${f2(0.75 - def.ratioToBare)})`}`,
-        fix: 'a default head-sampling ratio below 1 (the default samples every trace today) and no span per middleware layer',
-      });
-    }
-    const full = find(summaries, fw, 'ours-trace-100');
-    const otel = find(summaries, fw, 'otel');
-    if (full && otel) {
-      const ratio = pairedMedian(samples, fw, 'ours-trace-100', 'otel', (x, y) => x.rps / y.rps);
-      targets.push({
-        name: `${name}: tracing at 100% >= 1.5x plain OpenTelemetry`,
-        met: ratio >= 1.5,
-        detail: `${f2(ratio)}x${ratio >= 1.5 ? '' : ` (short by ${f2(1.5 - ratio)}x)`}`,
-        fix: 'both run the same SDK span pipeline; 1.5x needs fewer spans per request (drop framework middleware spans, keep the HTTP server span) or a cheaper exporter path',
-      });
-    }
+    targets.push(...tracingTargets(samples, fw));
   }
   return targets;
 }
@@ -169,8 +149,7 @@ function scrapeTargets(scrape: readonly ScrapeResult[]): Target[] {
   ];
 }
 
-function businessTargets(results: BenchResults): Target[] {
-  const { hll, redis } = results;
+function businessTargets(hll: HllResult, redis: RedisResult): Target[] {
   const sketch = 'skipped' in redis ? hll.sketchBytesPerDay : redis.redisBytesPerDaySketch;
   const where =
     'skipped' in redis ? 'in-memory store, heap per day' : 'Redis MEMORY USAGE per day key';
@@ -210,8 +189,8 @@ export function evaluateTargets(results: BenchResults): Target[] {
   const summaries = summarize(results.throughput.samples);
   return [
     ...throughputTargets(results, summaries),
-    ...scrapeTargets(results.scrape),
-    ...businessTargets(results),
+    ...scrapeTargets(results.scrape ?? []),
+    ...(results.hll && results.redis ? businessTargets(results.hll, results.redis) : []),
   ];
 }
 
@@ -243,6 +222,7 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
     }
     lines.push('');
   }
+  lines.push(...samplingLines(results.throughput.samples));
   const exported = Object.entries(results.exported);
   if (exported.length > 0) {
     lines.push('Spans exported to the loopback OTLP sink (whole run, warm-ups included):', '');
@@ -256,6 +236,7 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
 }
 
 function scrapeSection(results: BenchResults): string[] {
+  if (results.scrape === undefined) return [];
   const lines = ['## Scrape', ''];
   lines.push(
     'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
@@ -278,8 +259,8 @@ function scrapeSection(results: BenchResults): string[] {
   return lines;
 }
 
-function memorySection(results: BenchResults): string[] {
-  const m = results.memory;
+function memorySection(m: MemoryResult | undefined): string[] {
+  if (m === undefined) return [];
   return [
     '## Memory per series',
     '',
@@ -294,8 +275,8 @@ function memorySection(results: BenchResults): string[] {
   ];
 }
 
-function businessSection(results: BenchResults): string[] {
-  const { hll, redis } = results;
+function businessSection(hll: HllResult | undefined, redis: RedisResult | undefined): string[] {
+  if (hll === undefined || redis === undefined) return [];
   const lines = ['## Business metrics', ''];
   lines.push(
     `HyperLogLog (in-memory store): ${hll.users.toLocaleString('en-US')} distinct users, each active on ` +
@@ -319,8 +300,12 @@ function businessSection(results: BenchResults): string[] {
   return lines;
 }
 
-/** The whole report as Markdown. */
-export function buildReport(results: BenchResults, targets = evaluateTargets(results)): string {
+/** The whole report as Markdown; `notes` (hand-written sections) follow the throughput tables. */
+export function buildReport(
+  results: BenchResults,
+  targets = evaluateTargets(results),
+  notes: readonly string[] = [],
+): string {
   const e = results.environment;
   const summaries = summarize(results.throughput.samples);
   const missed = targets.filter((t) => !t.met);
@@ -331,9 +316,10 @@ export function buildReport(results: BenchResults, targets = evaluateTargets(res
       `${results.settings.mode} run, ${f0(e.seconds)} s`,
     '',
     ...throughputSection(results, summaries),
+    ...notes.flatMap((note) => [note.trim(), '']),
     ...scrapeSection(results),
-    ...memorySection(results),
-    ...businessSection(results),
+    ...memorySection(results.memory),
+    ...businessSection(results.hll, results.redis),
     '## Targets',
     '',
     ...targets.map((t) => `- ${t.met ? 'met' : 'not met'}: ${t.name}: ${t.detail}`),

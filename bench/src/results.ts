@@ -52,6 +52,8 @@ export type RedisResult =
 
 export interface BenchSettings {
   readonly mode: 'full' | 'quick' | 'custom';
+  /** Throughput rounds only (e.g. `--throughput-only --variants bare,ours-trace-100,otel`). */
+  readonly throughputOnly?: boolean;
   readonly rounds: number;
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
@@ -77,8 +79,9 @@ export interface BenchResults {
   readonly throughput: ThroughputResult;
   /** Bytes the OTLP sink received, by `framework/variant`. */
   readonly exported: Readonly<Record<string, { requests: number; bytes: number }>>;
-  readonly scrape: readonly ScrapeResult[];
-  readonly memory: MemoryResult;
-  readonly hll: HllResult;
-  readonly redis: RedisResult;
+  /** The in-process measurements; absent from a `--throughput-only` run. */
+  readonly scrape?: readonly ScrapeResult[];
+  readonly memory?: MemoryResult;
+  readonly hll?: HllResult;
+  readonly redis?: RedisResult;
 }

@@ -1,6 +1,7 @@
 // `pnpm bench`: every measurement of the issue, bounded in time, then the Markdown report on
-// stdout and in bench/report.md. `--quick` is a 1-2 minute run; flags override single settings.
-import { writeFileSync } from 'node:fs';
+// stdout and in bench/report.md. `--quick` is a 1-2 minute run; flags override single settings;
+// `--throughput-only` with `--frameworks`/`--variants` measures a subset (e.g. the tracing setups).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -66,6 +67,31 @@ async function inWorker<T>(task: WorkerTask): Promise<T> {
   }
 }
 
+/** Hand-written sections kept beside the report (the tracing profile), when present. */
+function notes(): string[] {
+  const file = fileURLToPath(new URL('../tracing-profile.md', import.meta.url));
+  return existsSync(file) ? [readFileSync(file, 'utf8')] : [];
+}
+
+async function inProcessMeasurements(
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<Pick<BenchResults, 'scrape' | 'memory' | 'hll' | 'redis'>> {
+  log('scrape…');
+  const scrape = await inWorker<ScrapeResult[]>({
+    name: 'scrape',
+    series: settings.scrapeSeries,
+    reps: settings.scrapeReps,
+  });
+  log('memory…');
+  const memory = await inWorker<MemoryResult>({ name: 'memory', series: settings.memorySeries });
+  log('HyperLogLog…');
+  const hll = await inWorker<HllResult>({ name: 'hll', users: settings.hllUsers });
+  log('Redis…');
+  const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
+  return { scrape, memory, hll, redis };
+}
+
 /** Runs every measurement with `settings` and builds the report. */
 export async function runBench(options: RunOptions): Promise<RunOutput> {
   const { settings } = options;
@@ -96,30 +122,17 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   } finally {
     await sink.stop();
   }
-  log('scrape…');
-  const scrape = await inWorker<ScrapeResult[]>({
-    name: 'scrape',
-    series: settings.scrapeSeries,
-    reps: settings.scrapeReps,
-  });
-  log('memory…');
-  const memory = await inWorker<MemoryResult>({ name: 'memory', series: settings.memorySeries });
-  log('HyperLogLog…');
-  const hll = await inWorker<HllResult>({ name: 'hll', users: settings.hllUsers });
-  log('Redis…');
-  const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
+  const inProcess =
+    settings.throughputOnly === true ? {} : await inProcessMeasurements(settings, log);
   const results: BenchResults = {
     settings,
     environment: { ...environment, seconds: (performance.now() - started) / 1000 },
     throughput,
     exported,
-    scrape,
-    memory,
-    hll,
-    redis,
+    ...inProcess,
   };
   const targets = evaluateTargets(results);
-  return { results, targets, markdown: buildReport(results, targets) };
+  return { results, targets, markdown: buildReport(results, targets, notes()) };
 }
 
 function settingsFromArgs(argv: readonly string[]): {
@@ -132,6 +145,7 @@ function settingsFromArgs(argv: readonly string[]): {
     args: [...argv],
     options: {
       quick: { type: 'boolean' },
+      'throughput-only': { type: 'boolean' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
@@ -177,6 +191,7 @@ function settingsFromArgs(argv: readonly string[]): {
       durationSeconds: num('duration', values.duration, base.durationSeconds),
       warmupSeconds: values.warmup === '0' ? 0 : num('warmup', values.warmup, base.warmupSeconds),
       connections: Math.round(num('connections', values.connections, base.connections)),
+      ...(values['throughput-only'] === true ? { throughputOnly: true } : {}),
     },
     frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
     variants: list('variants', values.variants, VARIANTS),

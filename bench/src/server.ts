@@ -18,6 +18,7 @@ import type * as HttpInst from '@opentelemetry/instrumentation-http';
 import type * as ExpressInst from '@opentelemetry/instrumentation-express';
 import type * as KoaInst from '@opentelemetry/instrumentation-koa';
 import type * as FastifyOtel from '@fastify/otel';
+import type * as OtelApi from '@opentelemetry/api';
 import type { ChildMessage, ServerConfig, Variant } from './configs.js';
 
 const require = createRequire(import.meta.url);
@@ -33,8 +34,30 @@ function config(): ServerConfig {
 }
 
 const traced = (variant: Variant): boolean =>
-  variant === 'ours-trace-default' || variant === 'ours-trace-100';
+  variant === 'ours-trace-default' || variant === 'ours-trace-100' || variant === 'ours-trace-lean';
 const withOurs = (variant: Variant): boolean => variant === 'ours' || traced(variant);
+
+/** Requests handled, and those inside a sampled trace (tracing setups only): the rate sampled. */
+let traces: { handled: number; sampled: number } | undefined;
+let countSampled = (): void => undefined;
+
+function startCounting(): void {
+  const api = require('@opentelemetry/api') as typeof OtelApi;
+  const counts = { handled: 0, sampled: 0 };
+  countSampled = () => {
+    counts.handled += 1;
+    const flags = api.trace.getActiveSpan()?.spanContext().traceFlags ?? 0;
+    if ((flags & api.TraceFlags.SAMPLED) !== 0) counts.sampled += 1;
+  };
+  traces = counts;
+}
+
+/** What each tracing setup of ours passes besides the endpoint and the instrumentations. */
+const TRACING_OPTIONS: Partial<Record<Variant, object>> = {
+  'ours-trace-default': {},
+  'ours-trace-100': { sampler: { ratio: 1 } },
+  'ours-trace-lean': { sampler: { ratio: 1 }, profile: 'lean' },
+};
 
 /** Starts tracing as a service would: before the framework is loaded. Returns what it used. */
 function startTracing(cfg: ServerConfig): string | undefined {
@@ -45,7 +68,7 @@ function startTracing(cfg: ServerConfig): string | undefined {
       serviceName: `bench-${cfg.framework}`,
       endpoint: cfg.sinkUrl,
       headers,
-      ...(cfg.variant === 'ours-trace-100' ? { sampler: { ratio: 1 } } : {}),
+      ...TRACING_OPTIONS[cfg.variant],
       // The same instrumentations as the plain setup: HTTP and this framework only.
       instrumentations: {
         http: true,
@@ -56,9 +79,14 @@ function startTracing(cfg: ServerConfig): string | undefined {
         ioredis: false,
       },
     }).initialize();
+    startCounting();
     return service.loadedInstrumentations.join(',');
   }
-  if (cfg.variant === 'otel') return startPlainOtel(cfg, headers);
+  if (cfg.variant === 'otel') {
+    const loaded = startPlainOtel(cfg, headers);
+    startCounting();
+    return loaded;
+  }
   return undefined;
 }
 
@@ -110,6 +138,7 @@ async function startExpress(variant: Variant): Promise<number> {
     app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }));
   }
   app.get('/users/:id', (req, res) => {
+    countSampled();
     res.json({ id: req.params.id, name: 'Ada' });
   });
   return listening(app.listen(0, '127.0.0.1'));
@@ -128,10 +157,10 @@ async function startFastify(variant: Variant): Promise<number> {
     };
     await app.register(metricsPlugin.default, { endpoint: '/metrics' });
   }
-  app.get<{ Params: { id: string } }>('/users/:id', async (request) => ({
-    id: request.params.id,
-    name: 'Ada',
-  }));
+  app.get<{ Params: { id: string } }>('/users/:id', async (request) => {
+    countSampled();
+    return { id: request.params.id, name: 'Ada' };
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return (app.server.address() as AddressInfo).port;
 }
@@ -154,6 +183,7 @@ async function startKoa(variant: Variant): Promise<number> {
     app.use(exporter.httpMetricMiddleware());
   }
   router.get('/users/:id', (ctx) => {
+    countSampled();
     ctx.body = { id: ctx.params.id, name: 'Ada' };
   });
   app.use(router.routes());
@@ -168,7 +198,11 @@ async function main(): Promise<void> {
   process.on('message', (message: { type?: string }) => {
     if (message.type === 'cpu') {
       const { user, system } = process.cpuUsage();
-      send({ type: 'cpu', micros: user + system });
+      send({
+        type: 'cpu',
+        micros: user + system,
+        ...(traces !== undefined ? { traces: { ...traces } } : {}),
+      });
     }
   });
   // The runner's IPC channel closing means the run is over.

@@ -1,4 +1,6 @@
-// Small statistics for the report: medians over rounds.
+// Small statistics for the report: medians over rounds, values of two setups paired by round.
+import type { Framework, Variant } from './configs.js';
+import type { Sample } from './throughput.js';
 
 /** Median of `values` (NaN for none). */
 export function median(values: readonly number[]): number {
@@ -8,4 +10,28 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * `value` of two setups in each round both ran.
+ *
+ * @example
+ * pairedValues(samples, 'koa', 'ours', 'bare', (x, y) => x.rps / y.rps); // one ratio per round
+ */
+export function pairedValues(
+  samples: readonly Sample[],
+  framework: Framework,
+  a: Variant,
+  b: Variant,
+  value: (x: Sample, y: Sample) => number,
+): number[] {
+  const mine = samples.filter((s) => s.framework === framework && s.variant === a);
+  const values: number[] = [];
+  for (const s of mine) {
+    const other = samples.find(
+      (o) => o.framework === framework && o.variant === b && o.round === s.round,
+    );
+    if (other) values.push(value(s, other));
+  }
+  return values;
 }

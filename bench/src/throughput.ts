@@ -1,6 +1,12 @@
 // Interleaved throughput rounds: every setup of a framework once per round (a b c d a b c d …),
 // with the server's own CPU time read before and after each window.
-import { REQUEST_PATH, type Framework, type ServerConfig, type Variant } from './configs.js';
+import {
+  REQUEST_PATH,
+  type ChildMessage,
+  type Framework,
+  type ServerConfig,
+  type Variant,
+} from './configs.js';
 import { startChild, type Child } from './children.js';
 import type { LoadResult } from './load.js';
 
@@ -25,6 +31,8 @@ export interface Sample {
   readonly requests: number;
   readonly errors: number;
   readonly p99Ms: number;
+  /** Tracing setups: the share of the window's requests answered inside a sampled trace. */
+  readonly sampledShare?: number;
 }
 
 export interface ThroughputResult {
@@ -39,9 +47,17 @@ interface RunningServer {
   readonly url: string;
 }
 
-async function serverCpu(server: RunningServer): Promise<number> {
-  const reply = await server.child.ask<{ micros: number }>({ type: 'cpu' }, 'cpu', 10_000);
-  return reply.micros;
+type CpuReply = Extract<ChildMessage, { type: 'cpu' }>;
+
+async function serverCpu(server: RunningServer): Promise<CpuReply> {
+  return server.child.ask<CpuReply>({ type: 'cpu' }, 'cpu', 10_000);
+}
+
+/** The share of requests handled between two readings that ran inside a sampled trace. */
+function sampledShare(before: CpuReply, after: CpuReply): number | undefined {
+  if (before.traces === undefined || after.traces === undefined) return undefined;
+  const handled = after.traces.handled - before.traces.handled;
+  return handled > 0 ? (after.traces.sampled - before.traces.sampled) / handled : undefined;
 }
 
 async function runLoad(
@@ -57,6 +73,9 @@ async function runLoad(
   );
   return reply.result;
 }
+
+const withShare = (share: number | undefined): { sampledShare?: number } =>
+  share === undefined ? {} : { sampledShare: share };
 
 /** Runs every round for every framework; servers of one framework live for all its rounds. */
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
@@ -96,10 +115,11 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
               variant: server.variant,
               round,
               rps: result.requests / result.seconds,
-              cpuMicrosPerRequest: (after - before) / requests,
+              cpuMicrosPerRequest: (after.micros - before.micros) / requests,
               requests: result.requests,
               errors: result.errors + result.non2xx,
               p99Ms: result.p99Ms,
+              ...withShare(sampledShare(before, after)),
             };
             samples.push(sample);
             log(

@@ -20,13 +20,14 @@ describe('pnpm bench report', () => {
         redisEvents: 1_000,
       },
       frameworks: ['express'],
-      variants: ['bare', 'ours', 'peer', 'ours-trace-100', 'otel'],
+      variants: ['bare', 'ours', 'peer', 'ours-trace-100', 'ours-trace-lean', 'otel'],
     });
 
     for (const section of [
       '# Benchmark report',
       '## Throughput',
       '### Express 5',
+      '## Tracing: where the time goes',
       '## Scrape',
       '## Memory per series',
       '## Business metrics',
@@ -36,7 +37,7 @@ describe('pnpm bench report', () => {
       expect(markdown).toContain(section);
     }
     // Every server answered every request of its window.
-    expect(results.throughput.samples).toHaveLength(5);
+    expect(results.throughput.samples).toHaveLength(6);
     for (const sample of results.throughput.samples) {
       expect(sample.requests).toBeGreaterThan(0);
       expect(sample.errors).toBe(0);
@@ -51,7 +52,8 @@ describe('pnpm bench report', () => {
       'Express 5: our adapter >= 0.95 of bare throughput',
       'Express 5: our adapter <= +5 µs server CPU per request',
       'Express 5: our adapter ahead of express-prom-bundle 8.0.0',
-      'Express 5: tracing at 100% >= 1.5x plain OpenTelemetry',
+      'Express 5: tracing at 100% >= 1.0x plain OpenTelemetry',
+      "Express 5: tracing at 100%, profile 'lean' >= 1.5x plain OpenTelemetry",
       '10k-series scrape within 40 ms',
       '10k-series scrape: no event-loop stall over 20 ms',
       'MAU of 3,000 users within 2%',
@@ -63,7 +65,39 @@ describe('pnpm bench report', () => {
     for (const target of targets.filter((t) => !t.met)) {
       expect(markdown).toContain(`- ${target.name}: `);
     }
-    expect(results.scrape.map((s) => s.series)).toEqual([200, 10_000]);
-    expect(results.hll.mau).toBeGreaterThan(0);
+    expect(results.scrape?.map((s) => s.series)).toEqual([200, 10_000]);
+    expect(results.hll?.mau).toBeGreaterThan(0);
+    // every request of a 100% setup is answered inside a sampled trace; untraced setups say nothing
+    for (const sample of results.throughput.samples) {
+      const traced = ['ours-trace-100', 'ours-trace-lean', 'otel'].includes(sample.variant);
+      expect(sample.sampledShare, sample.variant).toBe(traced ? 1 : undefined);
+    }
+  });
+
+  it('--throughput-only measures the given setups and reports the rate the default samples', async () => {
+    const { markdown, targets, results } = await runBench({
+      settings: {
+        ...QUICK,
+        mode: 'custom',
+        throughputOnly: true,
+        rounds: 1,
+        durationSeconds: 1,
+        warmupSeconds: 0,
+        connections: 4,
+      },
+      frameworks: ['koa'],
+      variants: ['bare', 'ours-trace-default'],
+    });
+    expect(results.scrape).toBeUndefined();
+    expect(markdown).not.toContain('## Scrape');
+    const traced = results.throughput.samples.find((s) => s.variant === 'ours-trace-default');
+    // a second of load at thousands of requests: the per-process cap keeps a small share
+    expect(traced?.requests).toBeGreaterThan(100);
+    expect(traced?.sampledShare).toBeGreaterThan(0);
+    expect(traced?.sampledShare).toBeLessThan(0.5);
+    expect(targets.map((t) => t.name)).toEqual([
+      'Koa 3: tracing at default sampling >= 0.75 of bare',
+    ]);
+    expect(targets[0]?.detail).toMatch(/% of requests sampled \(\d+\.\d traces\/s\)/);
   });
 });

@@ -6,7 +6,7 @@ import { resolveEndpoint } from './endpoint.js';
 import { intFromEnv } from './env.js';
 import type { ExportQueueOptions } from './export-queue.js';
 import { checkUrl, headersFromEnv } from './http-inputs.js';
-import type { RedactOptions, TracingOptions } from './types.js';
+import type { RedactOptions, TracingOptions, TracingProfile } from './types.js';
 
 // https://opentelemetry.io/docs/specs/semconv/resource/deployment-environment/
 const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
@@ -22,6 +22,7 @@ export interface TracingConfig {
   /** `false`, or what to mask. */
   readonly redact: false | RedactOptions;
   readonly ignorePaths: readonly (string | RegExp)[];
+  readonly profile: TracingProfile;
   /** Resource attributes from the options (the SDK adds the detected ones). */
   readonly resource: Attributes;
 }
@@ -75,6 +76,7 @@ export function resolveTracingConfig(
     queue: queueOptions(options, env),
     redact: redact === true ? {} : redact,
     ignorePaths: options.ignorePaths ?? DEFAULT_IGNORE_PATHS,
+    profile: options.profile ?? 'full',
     resource: {
       ...(options.serviceVersion !== undefined
         ? { [ATTR_SERVICE_VERSION]: options.serviceVersion }

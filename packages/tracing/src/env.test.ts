@@ -11,6 +11,7 @@ describe('options from the environment (register entry)', () => {
         AIO_TRACING_MAX_TRACES_PER_SECOND: '20',
         AIO_TRACING_REDACT: 'false',
         AIO_TRACING_IGNORE_PATHS: '/metrics,/livez',
+        AIO_TRACING_PROFILE: 'Lean',
       }),
     ).toEqual({
       serviceName: 'billing',
@@ -18,6 +19,7 @@ describe('options from the environment (register entry)', () => {
       sampler: { alwaysSample: ['workflow.execute', '/checkout/:id'], maxTracesPerSecond: 20 },
       redact: false,
       ignorePaths: ['/metrics', '/livez'],
+      profile: 'lean',
     });
   });
 
@@ -28,6 +30,10 @@ describe('options from the environment (register entry)', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
       }),
     ).toEqual({ serviceName: 'unknown_service:node' });
+  });
+
+  it('keeps the full profile for an unknown AIO_TRACING_PROFILE', () => {
+    expect(optionsFromEnv({ AIO_TRACING_PROFILE: 'skinny' }).profile).toBeUndefined();
   });
 
   it('ignores a malformed number', () => {

@@ -1,7 +1,7 @@
 // Configuration from environment variables: the standard OTEL_* ones plus a few AIO_TRACING_* for
 // what OpenTelemetry has no variable for. Used by the `register` entry point.
 import { defaultServiceName } from '@ai-orchestrator/metrics/shared';
-import type { SamplerOptions, TracingOptions } from './types.js';
+import type { SamplerOptions, TracingOptions, TracingProfile } from './types.js';
 import { warnOnce } from './warn.js';
 
 /** A positive integer variable, or undefined (with a warning) when unset or malformed. */
@@ -22,11 +22,20 @@ function list(raw: string | undefined): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
+function profileFromEnv(raw: string | undefined): TracingProfile | undefined {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (value === 'lean' || value === 'full') return value;
+  warnOnce('AIO_TRACING_PROFILE', `AIO_TRACING_PROFILE=${raw} is not 'full' or 'lean'; using full`);
+  return undefined;
+}
+
 /**
  * The options `register` starts with, from the environment: the service name as the metrics take it
  * (`OTEL_SERVICE_NAME`, `SERVICE_NAME`, the npm package name), `JAEGER_ENDPOINT` (legacy, when no
  * `OTEL_EXPORTER_OTLP_*ENDPOINT` is set), `AIO_TRACING_ALWAYS_SAMPLE` (comma list),
- * `AIO_TRACING_MAX_TRACES_PER_SECOND`, `AIO_TRACING_REDACT=false`, `AIO_TRACING_IGNORE_PATHS`.
+ * `AIO_TRACING_MAX_TRACES_PER_SECOND`, `AIO_TRACING_REDACT=false`, `AIO_TRACING_IGNORE_PATHS`,
+ * `AIO_TRACING_PROFILE=lean`.
  *
  * @example
  * const tracing = new TracingService({ ...optionsFromEnv(), registry }).initialize();
@@ -45,6 +54,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOpt
     env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined ||
     env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
   const ignorePaths = list(env.AIO_TRACING_IGNORE_PATHS);
+  const profile = profileFromEnv(env.AIO_TRACING_PROFILE);
   return {
     serviceName: defaultServiceName(env),
     ...(env.npm_package_version !== undefined ? { serviceVersion: env.npm_package_version } : {}),
@@ -52,5 +62,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOpt
     ...(sampler !== undefined ? { sampler } : {}),
     ...(env.AIO_TRACING_REDACT?.trim().toLowerCase() === 'false' ? { redact: false } : {}),
     ...(ignorePaths !== undefined ? { ignorePaths } : {}),
+    ...(profile !== undefined ? { profile } : {}),
   };
 }

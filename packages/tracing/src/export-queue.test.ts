@@ -48,6 +48,7 @@ describe('bounded export queue', () => {
       exporter,
       registry,
       instrumentations: OFF,
+      sampler: { ratio: 1 }, // every new trace, past the default cap
       maxQueueSize: 10,
       maxExportBatchSize: 5,
       scheduledDelayMs: 0,
@@ -86,6 +87,7 @@ describe('bounded export queue', () => {
       serviceName: 'quiet',
       exporter,
       instrumentations: OFF,
+      sampler: { ratio: 1 },
       maxQueueSize: 1,
       maxExportBatchSize: 1,
       scheduledDelayMs: 0,

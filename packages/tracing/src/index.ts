@@ -13,4 +13,5 @@ export type {
   SpanOptions,
   TracedFunction,
   TracingOptions,
+  TracingProfile,
 } from './types.js';

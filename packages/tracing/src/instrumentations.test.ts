@@ -7,6 +7,8 @@ import {
   OWN_EXPRESS_LAYER,
   selectInstrumentations,
 } from './instrumentations.js';
+import { FastifyRouteInstrumentation } from './route-fastify.js';
+import { KoaRouteInstrumentation } from './route-koa.js';
 
 describe('instrumentation selection', () => {
   it('finds modules the app can load, from the working directory or the main script', () => {
@@ -49,8 +51,24 @@ describe('instrumentation selection', () => {
     ).toEqual(['http', 'ioredis']);
   });
 
+  it("profile 'lean': the route from each framework, no framework spans", () => {
+    const [express, koa, fastify] = createInstrumentations(['express', 'koa', 'fastify'], {
+      ignorePaths: [],
+      profile: 'lean',
+    });
+    // Express keeps its instrumentation, every layer type ignored: it still finds the route
+    expect((express!.getConfig() as ExpressInstrumentationConfig).ignoreLayersType).toEqual([
+      'middleware',
+      'router',
+      'request_handler',
+    ]);
+    expect(koa).toBeInstanceOf(KoaRouteInstrumentation);
+    expect(fastify).toBeInstanceOf(FastifyRouteInstrumentation);
+    for (const instrumentation of [express, koa, fastify]) instrumentation!.disable();
+  });
+
   it("gives the Express adapter's own middleware no span", () => {
-    const [express] = createInstrumentations(['express'], { ignorePaths: [] });
+    const [express] = createInstrumentations(['express'], { ignorePaths: [], profile: 'full' });
     const config = express!.getConfig() as ExpressInstrumentationConfig;
     expect(config.ignoreLayers).toEqual([OWN_EXPRESS_LAYER]);
     // ExpressInstrumentation names a middleware's span `middleware - <function name>`.

@@ -5,12 +5,14 @@ import { dirname } from 'node:path';
 import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import type { InstrumentationName, InstrumentationSwitches } from './types.js';
+import { FastifyRouteInstrumentation } from './route-fastify.js';
+import { KoaRouteInstrumentation } from './route-koa.js';
+import type { InstrumentationName, InstrumentationSwitches, TracingProfile } from './types.js';
 import { INSTRUMENTATION_NAMES } from './validate.js';
 
 // The module each instrumentation patches; http and undici (fetch) are built into Node.
@@ -71,33 +73,56 @@ export function selectInstrumentations(
  */
 export const OWN_EXPRESS_LAYER = `middleware - ${EXPRESS_MIDDLEWARE_NAME}`;
 
-export interface HttpIgnore {
+export interface InstrumentationSettings {
   /** Incoming request paths that get no span (scrapes and probes). */
   readonly ignorePaths: readonly (string | RegExp)[];
+  /** `lean`: no framework spans, the route on the HTTP server span only. */
+  readonly profile: TracingProfile;
 }
 
-function ignored(paths: readonly (string | RegExp)[], url: string | undefined): boolean {
-  const path = (url ?? '/').split('?')[0] ?? '/';
-  return paths.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
+// Express still runs its layer patch in the lean profile: it is what finds the route template.
+const EVERY_EXPRESS_LAYER = [
+  ExpressLayerType.MIDDLEWARE,
+  ExpressLayerType.ROUTER,
+  ExpressLayerType.REQUEST_HANDLER,
+];
+
+/** A test of request URLs against `paths` (exact strings, or patterns on the path). */
+function ignoring(paths: readonly (string | RegExp)[]): (url: string | undefined) => boolean {
+  const exact = new Set(paths.filter((p): p is string => typeof p === 'string'));
+  const patterns = paths.filter((p): p is RegExp => p instanceof RegExp);
+  // runs on every incoming request: no split, no array
+  return (url) => {
+    const raw = url ?? '/';
+    const query = raw.indexOf('?');
+    const path = query === -1 ? raw : raw.slice(0, query);
+    if (exact.has(path)) return true;
+    for (const pattern of patterns) if (pattern.test(path)) return true;
+    return false;
+  };
 }
 
 /** New instances of the selected instrumentations (not yet enabled). */
 export function createInstrumentations(
   names: readonly InstrumentationName[],
-  http: HttpIgnore,
+  settings: InstrumentationSettings,
 ): Instrumentation[] {
+  const lean = settings.profile === 'lean';
+  const ignored = ignoring(settings.ignorePaths);
   const factories: Record<InstrumentationName, () => Instrumentation> = {
-    http: () =>
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => ignored(http.ignorePaths, req.url),
-      }),
-    express: () => new ExpressInstrumentation({ ignoreLayers: [OWN_EXPRESS_LAYER] }),
-    koa: () => new KoaInstrumentation(),
+    http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignored(req.url) }),
+    express: () =>
+      new ExpressInstrumentation(
+        lean ? { ignoreLayersType: EVERY_EXPRESS_LAYER } : { ignoreLayers: [OWN_EXPRESS_LAYER] },
+      ),
+    koa: () => (lean ? new KoaRouteInstrumentation() : new KoaInstrumentation()),
     // @fastify/otel hooks every Fastify instance through the fastify.initialization channel
     fastify: () =>
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-      }) as unknown as Instrumentation,
+      lean
+        ? new FastifyRouteInstrumentation()
+        : (new FastifyOtelInstrumentation({
+            registerOnInitialization: true,
+          }) as unknown as Instrumentation),
     undici: () => new UndiciInstrumentation(),
     ioredis: () => new IORedisInstrumentation({ requireParentSpan: true }),
   };

@@ -53,28 +53,3 @@ export function applyRules(
   }
   return out;
 }
-
-// Longer text is not remembered: it rarely repeats, and memory must stay small.
-const REMEMBERED_LENGTH = 1024;
-
-/**
- * The last answer per slot (an attribute key): span text repeats from span to span, and a miss
- * costs one comparison, not a hash of the text.
- */
-export class LastValues {
-  private readonly slots = new Map<string, { text: string; answer: string }>();
-
-  constructor(private readonly limit: number) {}
-
-  get(slot: string, text: string, compute: (text: string) => string): string {
-    if (text.length > REMEMBERED_LENGTH || slot.length > REMEMBERED_LENGTH) return compute(text);
-    const last = this.slots.get(slot);
-    if (last !== undefined && last.text === text) return last.answer;
-    const answer = compute(text);
-    if (last !== undefined) {
-      last.text = text;
-      last.answer = answer;
-    } else if (this.slots.size < this.limit) this.slots.set(slot, { text, answer });
-    return answer;
-  }
-}

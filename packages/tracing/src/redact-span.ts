@@ -1,7 +1,7 @@
 // The span processor that redacts every place an ended span carries text: name, attributes (keys
 // and values), events (name and attributes, so exception messages and stack traces), links,
 // status message and the resource (`process.command_args`).
-import type { Attributes, Context } from '@opentelemetry/api';
+import type { Attributes, Context, Link } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import type { Redactor } from './redact.js';
@@ -99,6 +99,12 @@ function redactEvent(event: TimedEvent, redactor: Redactor): TimedEvent {
   return { ...event, name, ...(attributes !== undefined ? { attributes } : {}) };
 }
 
+function redactLink(link: Link, redactor: Redactor): Link {
+  if (link.attributes === undefined) return link;
+  const attributes = redactor.attributes(link.attributes);
+  return attributes === link.attributes ? link : { ...link, attributes };
+}
+
 // Span names are few by design (`GET /users/:id`): each is masked once, up to this many names
 // of up to this length.
 const NAME_LIMIT = 1024;
@@ -129,12 +135,15 @@ function redactedSpan(
   names: SpanNames,
 ): ReadableSpan {
   const name = names.of(span.name);
-  const events = mapSame(span.events, (event) => redactEvent(event, redactor));
-  const links = mapSame(span.links, (link) => {
-    if (link.attributes === undefined) return link;
-    const attributes = redactor.attributes(link.attributes);
-    return attributes === link.attributes ? link : { ...link, attributes };
-  });
+  // most spans have neither events nor links: no closures for them
+  const events =
+    span.events.length === 0
+      ? span.events
+      : mapSame(span.events, (event) => redactEvent(event, redactor));
+  const links =
+    span.links.length === 0
+      ? span.links
+      : mapSame(span.links, (link) => redactLink(link, redactor));
   const message = span.status.message;
   const maskedMessage = message === undefined ? undefined : redactor.string(message);
   const attributes = redactor.attributes(span.attributes);

@@ -3,7 +3,8 @@ import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { RE2JS } from 're2js';
 import { nameWords, SecretNames } from './redact-names.js';
 import { TEXT_RULES } from './redact-rules.js';
-import { applyRules, LastValues, truncate } from './redact-scan.js';
+import { KeyMemo, type KeyFacts } from './redact-keys.js';
+import { applyRules, truncate } from './redact-scan.js';
 import type { RedactOptions } from './types.js';
 import { compileUserPattern, replaceUserPattern } from './user-patterns.js';
 
@@ -12,8 +13,8 @@ const DEFAULT_REPLACEMENT = '[REDACTED]';
 export const DEFAULT_MAX_LENGTH = 16_384;
 // Shorter text cannot hold a secret the built-in rules know (`pass=x` and `a@b.co` have six).
 const MIN_SECRET_LENGTH = 6;
-// Span text repeats (hosts, user agents, routes): the last answer for each of up to this many
-// attribute keys is remembered, and masked keys themselves.
+// Span text repeats (hosts, user agents, routes): what is known about each of up to this many
+// attribute keys is remembered (see KeyMemo).
 const KEY_LIMIT = 4096;
 // `--password` in `process.command_args`: the next item is its value.
 const FLAG = /^--?[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -30,8 +31,10 @@ export class Redactor {
   private readonly patterns: RE2JS[];
   private readonly replacement: string;
   private readonly maxLength: number;
-  private readonly lastValues = new LastValues(KEY_LIMIT);
-  private readonly maskedKeys = new LastValues(KEY_LIMIT);
+  private readonly keys = new KeyMemo(KEY_LIMIT, (key) => ({
+    secret: this.isSecretKey(key),
+    maskedKey: this.string(key),
+  }));
 
   constructor(options: RedactOptions = {}) {
     this.replacement = options.replacement ?? DEFAULT_REPLACEMENT;
@@ -66,12 +69,12 @@ export class Redactor {
     return out;
   }
 
-  private value(key: string, value: AttributeValue | undefined): AttributeValue | undefined {
+  private value(key: KeyFacts, value: AttributeValue | undefined): AttributeValue | undefined {
     if (value === undefined || value === null) return value;
-    if (this.isSecretKey(key)) {
+    if (key.secret) {
       return Array.isArray(value) ? value.map(() => this.replacement) : this.replacement;
     }
-    if (typeof value === 'string') return this.lastValues.get(key, value, this.mask);
+    if (typeof value === 'string') return KeyMemo.value(key, value, this.mask);
     if (Array.isArray(value)) return this.array(value as unknown[]);
     return value;
   }
@@ -102,8 +105,9 @@ export class Redactor {
     let out: Attributes | undefined;
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
-      const masked = this.value(key, value);
-      const maskedKey = this.maskedKeys.get(key, key, this.mask);
+      const facts = this.keys.of(key);
+      const masked = this.value(facts, value);
+      const { maskedKey } = facts;
       if (masked === value && maskedKey === key) continue;
       out ??= { ...attributes };
       if (maskedKey !== key) delete out[key];

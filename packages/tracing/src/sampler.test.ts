@@ -8,7 +8,7 @@ import { requireBinary, startJaeger } from '@ai-orchestrator/testkit';
 import { describe, expect, it } from 'vitest';
 import { namedStrategyType } from './jaeger-strategy.js';
 import { RateLimiter } from './rate-limiter.js';
-import { buildSampler, RuleSampler, samplerFromEnv } from './sampler.js';
+import { buildSampler, DEFAULT_TRACES_PER_SECOND, RuleSampler, samplerFromEnv } from './sampler.js';
 
 const SAMPLED = SamplingDecision.RECORD_AND_SAMPLED;
 const DROPPED = SamplingDecision.NOT_RECORD;
@@ -33,11 +33,46 @@ function withParent(sampled: boolean) {
 }
 
 describe('sampling', () => {
-  it('samples every new trace by default and follows the parent decision', () => {
-    const { sampler } = buildSampler(undefined, 'svc', {});
-    expect(decide(sampler, 'GET')).toBe(SAMPLED);
-    expect(decide(sampler, 'GET', {}, withParent(false))).toBe(DROPPED);
+  it('by default starts at most DEFAULT_TRACES_PER_SECOND new traces a second, and follows parents', () => {
+    let now = 0;
+    const { sampler } = buildSampler(undefined, 'svc', {}, () => now);
+    const burst = Array.from({ length: 50 }, () => decide(sampler, 'GET'));
+    expect(burst.filter((d) => d === SAMPLED)).toHaveLength(DEFAULT_TRACES_PER_SECOND);
+    // a sampled parent's decision is honoured past the cap, an unsampled one's too
     expect(decide(sampler, 'GET', {}, withParent(true))).toBe(SAMPLED);
+    expect(decide(sampler, 'GET', {}, withParent(false))).toBe(DROPPED);
+    now += 500; // half a second refills half the budget
+    const next = Array.from({ length: 50 }, () => decide(sampler, 'GET'));
+    expect(next.filter((d) => d === SAMPLED)).toHaveLength(DEFAULT_TRACES_PER_SECOND / 2);
+  });
+
+  it('lets the always rules bypass the default cap, and maxTracesPerSecond change it', () => {
+    const { sampler } = buildSampler(
+      { alwaysSample: ['/checkout/:id'], maxTracesPerSecond: 2 },
+      'svc',
+      {},
+      () => 0, // the clock stands still: no refill
+    );
+    const burst = Array.from({ length: 10 }, () => decide(sampler, 'GET', { 'url.path': '/a' }));
+    expect(burst.filter((d) => d === SAMPLED)).toHaveLength(2);
+    for (let i = 0; i < 20; i++) {
+      expect(decide(sampler, 'GET', { 'url.path': `/checkout/${i}` })).toBe(SAMPLED);
+    }
+  });
+
+  it('has no default cap once a ratio or OTEL_TRACES_SAMPLER chooses the sampling', () => {
+    const count = (sampler: Sampler) =>
+      Array.from({ length: 100 }, () => decide(sampler, 'GET')).filter((d) => d === SAMPLED).length;
+    expect(count(buildSampler({ ratio: 1 }, 'svc', {}, () => 0).sampler)).toBe(100);
+    const env = { OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
+    expect(count(buildSampler(undefined, 'svc', env, () => 0).sampler)).toBe(100);
+    // the register entry passes rules without a ratio: the variable still decides
+    expect(count(buildSampler({ alwaysSample: ['x'] }, 'svc', env, () => 0).sampler)).toBe(100);
+    const alwaysOn = buildSampler({ alwaysSample: ['x'] }, 'svc', {
+      OTEL_TRACES_SAMPLER: 'always_on',
+    });
+    // always_on is not parent-based: an unsampled parent does not stop it
+    expect(decide(alwaysOn.sampler, 'GET', {}, withParent(false))).toBe(SAMPLED);
   });
 
   it('ratio 0 drops new traces, except those the always rules name', () => {

@@ -1,5 +1,5 @@
 // Head sampling: parent-based; new traces by "always" rules, then a ratio (or Jaeger remote
-// strategies), then a traces-per-second cap.
+// strategies), then a traces-per-second cap. Unless told otherwise, a per-process cap on new traces.
 import {
   context,
   type Attributes,
@@ -10,6 +10,7 @@ import {
 import { suppressTracing } from '@opentelemetry/core';
 import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
 import {
+  AlwaysOnSampler,
   ParentBasedSampler,
   SamplingDecision,
   TraceIdRatioBasedSampler,
@@ -23,6 +24,13 @@ import type { SamplerOptions, SamplingRule } from './types.js';
 import { warnOnce } from './warn.js';
 
 type Matcher = (name: string, path: string | undefined) => boolean;
+
+/**
+ * New traces a process starts per second when neither the options (`ratio`, `jaegerRemote`) nor
+ * `OTEL_TRACES_SAMPLER` choose how to sample: enough to trace every request of a quiet service,
+ * a small share of a busy one. Spans with a parent follow it; the always rules bypass the cap.
+ */
+export const DEFAULT_TRACES_PER_SECOND = 10;
 
 // Attributes that carry the request path when an HTTP server span starts (stable and old semconv).
 const PATH_ATTRIBUTES = ['http.route', 'url.path', 'http.target'] as const;
@@ -198,18 +206,29 @@ export interface BuiltSampler {
   stop(): void;
 }
 
-/** The SDK sampler for the options, with the environment filling what the options leave out. */
+/**
+ * The SDK sampler for the options, with the environment filling what the options leave out. With
+ * neither a `ratio`, a `jaegerRemote` nor `OTEL_TRACES_SAMPLER`, new traces are capped at
+ * `maxTracesPerSecond` (default {@link DEFAULT_TRACES_PER_SECOND}) and nothing else.
+ *
+ * @example
+ * const { sampler } = buildSampler({ alwaysSample: ['/checkout/:id'] }, 'shop');
+ */
 export function buildSampler(
   options: SamplerOptions | undefined,
   serviceName: string,
   env: NodeJS.ProcessEnv = process.env,
+  now?: () => number,
 ): BuiltSampler {
   const fromEnv = samplerFromEnv(env);
+  const fromOptions = options?.ratio !== undefined || options?.jaegerRemote !== undefined;
+  const chosen = fromOptions || (env.OTEL_TRACES_SAMPLER ?? '').trim() !== '';
   const ratio = options?.ratio ?? fromEnv.ratio;
   const remote =
     options?.jaegerRemote ?? (options?.ratio === undefined ? fromEnv.jaegerRemote : undefined);
-  const parentBased = options === undefined ? fromEnv.parentBased : true;
-  let base: Sampler = new TraceIdRatioBasedSampler(ratio);
+  const parentBased = fromOptions || fromEnv.parentBased;
+  // ratio 1 needs no trace-id arithmetic per decision
+  let base: Sampler = ratio === 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(ratio);
   let stop = (): void => undefined;
   if (remote !== undefined) {
     const built = jaegerRemoteSampler(
@@ -221,10 +240,11 @@ export function buildSampler(
     base = built.sampler;
     stop = built.stop;
   }
-  const limiter =
-    options?.maxTracesPerSecond === undefined
-      ? undefined
-      : new RateLimiter(options.maxTracesPerSecond);
-  const root = new RuleSampler(options?.alwaysSample ?? [], base, limiter);
+  const perSecond = options?.maxTracesPerSecond ?? (chosen ? undefined : DEFAULT_TRACES_PER_SECOND);
+  const limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond, now);
+  const rules = options?.alwaysSample ?? [];
+  // nothing to add to the base decision: one sampler less on every new trace
+  const root =
+    rules.length === 0 && limiter === undefined ? base : new RuleSampler(rules, base, limiter);
   return { sampler: parentBased ? new ParentBasedSampler({ root }) : root, stop };
 }

@@ -225,6 +225,7 @@ describe('option validation', () => {
     ],
     [{ serviceName: 'x', headers: { a: 1 } }, /headers\.a must be a string, got 1/],
     [{ serviceName: 'x', registry: {} }, /registry must be a prom-client Registry, got an object/],
+    [{ serviceName: 'x', profile: 'slim' }, /profile must be 'full' or 'lean', got "slim"/],
   ])('rejects %j', (options, message) => {
     expect(() => new TracingService(options as never)).toThrow(TypeError);
     expect(() => new TracingService(options as never)).toThrow(message);

@@ -8,7 +8,6 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { getBooleanFromEnv } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -18,6 +17,7 @@ import { DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveTracingConfig, type TracingConfig }
 import { registerEsmHook } from './esm-hook.js';
 import { ExportQueue } from './export-queue.js';
 import { createInstrumentations, selectInstrumentations } from './instrumentations.js';
+import { otlpTraceExporter } from './otlp-exporter.js';
 import { Redactor } from './redact.js';
 import { RedactingSpanProcessor } from './redact-span.js';
 import { buildSampler } from './sampler.js';
@@ -151,7 +151,7 @@ export class TracingService {
     const sampler = buildSampler(options.sampler, this.serviceName);
     const exporter =
       options.exporter ??
-      new OTLPTraceExporter({
+      otlpTraceExporter({
         ...(config.url !== undefined ? { url: config.url } : {}),
         ...(config.headers !== undefined ? { headers: { ...config.headers } } : {}),
         timeoutMillis: config.queue.exportTimeoutMs,
@@ -167,6 +167,7 @@ export class TracingService {
     if (this.loaded.some((name) => name !== 'http' && name !== 'undici')) registerEsmHook();
     this.instrumentations = createInstrumentations(this.loaded, {
       ignorePaths: config.ignorePaths,
+      profile: config.profile,
     });
     this.sdk = new NodeSDK({
       serviceName: this.serviceName,

@@ -60,6 +60,15 @@ export interface InstrumentationSwitches {
 
 export type InstrumentationName = keyof InstrumentationSwitches;
 
+/**
+ * Which spans a request gets. `full`: the official instrumentations as they come (a span per
+ * Express middleware and route handler, per Koa middleware and route, per Fastify request, hook and
+ * handler). `lean`: the HTTP server span only, named and attributed by its route
+ * (`GET /users/:id`, `http.route`), and client spans; propagation is the same, so traces keep
+ * their shape across services.
+ */
+export type TracingProfile = 'full' | 'lean';
+
 export interface TracingOptions {
   /** `service.name` of every span (default `OTEL_SERVICE_NAME`; one of them is required). */
   readonly serviceName?: string;
@@ -98,6 +107,8 @@ export interface TracingOptions {
   readonly ignorePaths?: readonly (string | RegExp)[];
   /** Force instrumentations on (`true`) or off (`false`); unset ones load when their module is installed. */
   readonly instrumentations?: InstrumentationSwitches;
+  /** `lean`: a server span per request with its route and no framework spans (default `full`). */
+  readonly profile?: TracingProfile;
   /** Export somewhere else than OTLP, e.g. an `InMemorySpanExporter` in tests. */
   readonly exporter?: SpanExporter;
 }

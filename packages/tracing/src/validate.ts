@@ -126,6 +126,9 @@ export function validateOptions(options: unknown): asserts options is TracingOpt
   count('shutdownTimeoutMs', options.shutdownTimeoutMs, 1);
   rules('ignorePaths', options.ignorePaths);
   validateInstrumentations(options.instrumentations);
+  if (options.profile !== undefined && options.profile !== 'full' && options.profile !== 'lean') {
+    throw invalid('profile', options.profile, "'full' or 'lean'");
+  }
   const registry = options.registry as { getSingleMetric?: unknown } | undefined;
   if (registry !== undefined && typeof registry?.getSingleMetric !== 'function') {
     throw invalid('registry', registry, 'a prom-client Registry');

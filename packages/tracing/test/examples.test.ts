@@ -67,4 +67,36 @@ describe('README examples', () => {
       await app.stop();
     }
   });
+
+  it('busy service: the default caps new traces, checkout is always traced, one span each', async () => {
+    const app = startProcess(process.execPath, [example('busy-service.mjs')], {
+      cwd: PACKAGE_DIR,
+      env: { ...process.env, PORT: '0', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url },
+    });
+    try {
+      await expect.poll(() => /listening (\d+)/.test(app.output()), { timeout: 30_000 }).toBe(true);
+      const base = `http://127.0.0.1:${/listening (\d+)/.exec(app.output())![1]}`;
+      // well past the cap, then the critical path
+      const started = performance.now();
+      const orders = Array.from({ length: 60 }, (_, i) => fetch(`${base}/orders/${i}`));
+      expect((await Promise.all(orders)).every((res) => res.status === 200)).toBe(true);
+      const seconds = (performance.now() - started) / 1000;
+      for (let i = 0; i < 5; i++) {
+        expect((await fetch(`${base}/checkout/c${i}`, { method: 'POST' })).status).toBe(200);
+      }
+      const exited = once(app.child, 'exit');
+      app.child.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+      const spans = receiver.spans().filter((s) => s.resource['service.name'] === 'orders-api');
+      const named = (name: string) => spans.filter((s) => s.name === name).length;
+      expect(named('POST /checkout/:cartId')).toBe(5);
+      // the bucket holds 10 at the start and refills at 10 a second while the burst runs
+      expect(named('GET /orders/:id')).toBeGreaterThanOrEqual(10);
+      expect(named('GET /orders/:id')).toBeLessThanOrEqual(Math.min(59, 11 + 10 * seconds));
+      // lean: server spans only
+      expect(new Set(spans.map((s) => s.kind))).toEqual(new Set([2]));
+    } finally {
+      await app.stop();
+    }
+  });
 });

@@ -66,3 +66,26 @@ export async function startService(
   const port = await listening(proc);
   return { url: `http://127.0.0.1:${port}`, proc };
 }
+
+/**
+ * Starts `files` last to first, each calling the one after it (`DOWNSTREAM`), with `env` and
+ * `OTEL_SERVICE_NAME` from `names`; returns them first to last.
+ */
+export async function startChain(
+  files: readonly string[],
+  names: readonly string[],
+  env: Record<string, string>,
+): Promise<Service[]> {
+  const started: Service[] = [];
+  for (let i = files.length - 1; i >= 0; i--) {
+    const downstream = started[0];
+    started.unshift(
+      await startService(files[i] as string, {
+        ...env,
+        OTEL_SERVICE_NAME: names[i] as string,
+        ...(downstream !== undefined ? { DOWNSTREAM: downstream.url } : {}),
+      }),
+    );
+  }
+  return started;
+}

@@ -2,42 +2,34 @@
 // (CJS, --require), each exporting OTLP/protobuf to a loopback receiver that decodes the wire format.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
-import { startService, type Service } from './services.js';
+import { startChain, type Service } from './services.js';
 
 const SERVER = 2;
 const CLIENT = 3;
 
 describe('one trace across express -> fastify -> koa', () => {
   let receiver: OtlpReceiver;
-  const services: Service[] = [];
+  let services: Service[] = [];
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    const common = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url };
-    const koa = await startService('koa-service.cjs', { ...common, OTEL_SERVICE_NAME: 'koa-svc' });
-    services.push(koa);
-    const fastify = await startService('fastify-service.mjs', {
-      ...common,
-      OTEL_SERVICE_NAME: 'fastify-svc',
-      DOWNSTREAM: koa.url,
-    });
-    services.push(fastify);
-    const front = await startService('express-service.mjs', {
-      ...common,
-      OTEL_SERVICE_NAME: 'express-svc',
-      OTEL_RESOURCE_ATTRIBUTES: 'service.version=1.2.3,deployment.environment.name=test',
-      DOWNSTREAM: fastify.url,
-    });
-    services.push(front);
+    services = await startChain(
+      ['express-service.mjs', 'fastify-service.mjs', 'koa-service.cjs'],
+      ['express-svc', 'fastify-svc', 'koa-svc'],
+      {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+        OTEL_RESOURCE_ATTRIBUTES: 'service.version=1.2.3,deployment.environment.name=test',
+      },
+    );
   });
 
   afterAll(async () => {
-    for (const service of services.reverse()) await service.proc.stop();
+    for (const service of services) await service.proc.stop();
     await receiver?.close();
   });
 
   it('links every hop into one trace with route-named server spans', async () => {
-    const front = services[2]!;
+    const front = services[0]!;
     const res = await fetch(`${front.url}/users/42`, {
       headers: { authorization: 'Bearer abc.def', cookie: 'sid=xyz' },
     });

@@ -1,0 +1,100 @@
+// The tracing rows of the report: targets against bare and plain OpenTelemetry with their
+// same-round spread, and the rate each tracing setup actually sampled.
+import { FRAMEWORK_LABEL, type Framework, type Variant } from './configs.js';
+import type { Target } from './report.js';
+import { median, pairedValues } from './stats.js';
+import type { Sample } from './throughput.js';
+
+const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+
+/** `median (min–max)` of same-round values, so a reader sees the noise. */
+function withSpread(values: readonly number[], unit = ''): string {
+  if (values.length === 0) return 'n/a';
+  return `${f2(median(values))}${unit} (${f2(Math.min(...values))}–${f2(Math.max(...values))})`;
+}
+
+const rpsRatio = (x: Sample, y: Sample): number => x.rps / y.rps;
+// how much cheaper per request x is than y: y's CPU over x's
+const cpuRatio = (x: Sample, y: Sample): number => y.cpuMicrosPerRequest / x.cpuMicrosPerRequest;
+
+/** Tracing targets of one framework: default sampling against bare, 100% against plain OTel. */
+export function tracingTargets(samples: readonly Sample[], fw: Framework): Target[] {
+  const name = FRAMEWORK_LABEL[fw];
+  const has = (v: Variant): boolean => samples.some((s) => s.framework === fw && s.variant === v);
+  const targets: Target[] = [];
+  if (has('ours-trace-default') && has('bare')) {
+    const ratios = pairedValues(samples, fw, 'ours-trace-default', 'bare', rpsRatio);
+    const cpu = pairedValues(samples, fw, 'ours-trace-default', 'bare', cpuRatio);
+    const m = median(ratios);
+    targets.push({
+      name: `${name}: tracing at default sampling >= 0.75 of bare`,
+      met: m >= 0.75,
+      detail:
+        `${withSpread(ratios)}${m >= 0.75 ? '' : ` (short by ${f2(0.75 - m)})`}; ` +
+        `bare's CPU per request over ours ${withSpread(cpu)}; ${sampledText(samples, fw, 'ours-trace-default')}`,
+      fix: 'the unsampled path still pays for context propagation on every request (AsyncLocalStorage hooks on Node 20, the HTTP instrumentation binding the request and response emitters and computing its attributes); see the tracing profile section',
+    });
+  }
+  const versusOtel = (variant: Variant, goal: number, label: string, fix: string): void => {
+    if (!has(variant) || !has('otel')) return;
+    const ratios = pairedValues(samples, fw, variant, 'otel', rpsRatio);
+    const m = median(ratios);
+    targets.push({
+      name: `${name}: ${label} >= ${goal.toFixed(1)}x plain OpenTelemetry`,
+      met: m >= goal,
+      detail:
+        `${withSpread(ratios, 'x')}${m >= goal ? '' : ` (short by ${f2(goal - m)}x)`}; ` +
+        `OpenTelemetry's CPU per request over ours ${withSpread(pairedValues(samples, fw, variant, 'otel', cpuRatio), 'x')}`,
+      fix,
+    });
+  };
+  versusOtel(
+    'ours-trace-100',
+    1.0,
+    'tracing at 100%',
+    'the same spans as the plain SDK plus our metrics adapter (and, on Koa and Fastify, a span for its middleware or hook); what is left is the adapter itself',
+  );
+  versusOtel(
+    'ours-trace-lean',
+    1.5,
+    "tracing at 100%, profile 'lean'",
+    'one span per request is left: the HTTP instrumentation and the SDK span pipeline (span object, OTLP serialisation) per request',
+  );
+  return targets;
+}
+
+/** `n% of requests sampled (k traces/s)` over the rounds of one tracing setup. */
+function sampledText(samples: readonly Sample[], fw: Framework, variant: Variant): string {
+  const mine = samples.filter(
+    (s) => s.framework === fw && s.variant === variant && s.sampledShare !== undefined,
+  );
+  if (mine.length === 0) return 'sampled share not reported';
+  const share = median(mine.map((s) => s.sampledShare as number));
+  const perSecond = median(mine.map((s) => (s.sampledShare as number) * s.rps));
+  return `${(share * 100).toFixed(2)}% of requests sampled (${f1(perSecond)} traces/s)`;
+}
+
+/** The rate each tracing setup actually sampled: requests answered inside a sampled trace. */
+export function samplingLines(samples: readonly Sample[]): string[] {
+  const keys = [
+    ...new Set(
+      samples.filter((s) => s.sampledShare !== undefined).map((s) => `${s.framework}/${s.variant}`),
+    ),
+  ];
+  if (keys.length === 0) return [];
+  const lines = [
+    'Rate actually sampled by each tracing setup: the share of requests whose handler ran inside a sampled trace (median over rounds, min–max), and sampled traces per second.',
+    '',
+    '| setup | sampled share | traces/s |',
+    '|---|---:|---:|',
+  ];
+  for (const key of keys) {
+    const mine = samples.filter((s) => `${s.framework}/${s.variant}` === key);
+    const shares = mine.map((s) => (s.sampledShare as number) * 100);
+    const perSecond = mine.map((s) => (s.sampledShare as number) * s.rps);
+    lines.push(`| ${key} | ${withSpread(shares, '%')} | ${withSpread(perSecond)} |`);
+  }
+  lines.push('');
+  return lines;
+}
