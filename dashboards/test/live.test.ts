@@ -52,7 +52,6 @@ function config(host: string): string {
     scrape_configs: [
       {
         job_name: 'fixture',
-        honor_labels: true,
         static_configs: [{ targets: [host], labels: { service: 'fixture-api' } }],
       },
       {

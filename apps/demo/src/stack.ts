@@ -82,7 +82,7 @@ export function localPrometheusConfig(
   };
   const jobs = (
     base.scrape_configs ?? [
-      { job_name: 'demo-services', honor_labels: true },
+      { job_name: 'demo-services' },
       { job_name: 'prometheus' },
       { job_name: 'alertmanager' },
     ]

@@ -4,7 +4,9 @@ export {
   serverOf,
   serversDir,
   SERVERS,
+  TOOLS,
   type PinnedServer,
+  type RepoTool,
   type ServerName,
 } from './servers.js';
 export { freePort, freePorts } from './ports.js';
