@@ -41,16 +41,16 @@ describe('instrumentOpenAI / instrumentAnthropic', () => {
   it('refuses what is not a client or not the metrics, naming the field', () => {
     const m = metrics();
     expect(() => instrumentOpenAI({}, { metrics: m })).toThrow(
-      'instrumentOpenAI: client must be a client instance with chat.completions.create(), got a object',
+      'instrumentOpenAI: client must be a client instance with chat.completions.create(), got an object',
     );
     expect(() => instrumentAnthropic(client(), { metrics: m })).toThrow(
       'instrumentAnthropic: client must be a client instance with messages.create()',
     );
     expect(() => instrumentOpenAI(client(), { metrics: {} as { genai: GenAiRecorder } })).toThrow(
-      'instrumentOpenAI: options.metrics must be the object createMetrics() returns, got a object',
+      'instrumentOpenAI: options.metrics must be the object createMetrics() returns, got an object',
     );
     expect(() => instrumentOpenAI(client(), { metrics: m, provider: '' })).toThrow(
-      'instrumentOpenAI: provider must be a non-empty string',
+      'instrumentOpenAI: provider must be a string with at least one non-whitespace character',
     );
   });
 

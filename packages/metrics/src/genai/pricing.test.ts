@@ -56,8 +56,8 @@ describe('PriceBook', () => {
       { ...catalog, currency: 'usd' },
       'setPrices: currency must be an ISO 4217 code such as "USD", got "usd"',
     ],
-    [{ ...catalog, version: ' ' }, 'setPrices: version must be a non-empty string, got " "'],
-    [{ ...catalog, models: {} }, 'setPrices: models must be an array, got a object'],
+    [{ ...catalog, version: ' ' }, 'setPrices: version must be a string with at least one non-whitespace character, got " "'],
+    [{ ...catalog, models: {} }, 'setPrices: models must be an array, got an object'],
     [
       { ...catalog, models: [{ provider: 'openai', model: 'x', input: 1 }] },
       'setPrices: models[0].output must be a price per million tokens, a finite number >= 0, got undefined',
@@ -79,7 +79,7 @@ describe('PriceBook', () => {
     ],
     [
       { ...catalog, models: [{ provider: '', model: 'x', input: 1, output: 1 }] },
-      'setPrices: models[0].provider must be a non-empty string, got ""',
+      'setPrices: models[0].provider must be a string with at least one non-whitespace character, got ""',
     ],
   ])('refuses %j', (bad, message) => {
     expect(() => new PriceBook(bad)).toThrow(new TypeError(message));

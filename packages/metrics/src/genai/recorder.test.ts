@@ -190,7 +190,7 @@ describe('metrics.genai', () => {
   it('refuses bad input with a TypeError naming the field and the value, recording nothing', async () => {
     const metrics = fresh();
     expect(() => metrics.genai.startCall({ ...call, provider: '' })).toThrow(
-      'startCall: provider must be a non-empty string, got ""',
+      'startCall: provider must be a string with at least one non-whitespace character, got ""',
     );
     expect(() => metrics.genai.startCall({ ...call, serverPort: 70000 })).toThrow(
       'serverPort must be an integer from 1 to 65535, got 70000',
