@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 
 export interface Delivery {
   readonly receiver: string;
-  readonly alerts: { labels: Record<string, string> }[];
+  /** Alertmanager's key of the aggregation group (route and group labels). */
+  readonly groupKey: string;
+  readonly groupLabels: Record<string, string>;
+  readonly alerts: { status: string; labels: Record<string, string> }[];
+  /** When the webhook received it (ms since the epoch). */
+  readonly at: number;
 }
 
 export class Webhook extends EventEmitter {
@@ -27,7 +32,7 @@ export class Webhook extends EventEmitter {
       req.on('end', () => {
         const receiver = (req.url ?? '').slice(1);
         const payload = JSON.parse(body) as Delivery;
-        this.deliveries.push({ ...payload, receiver });
+        this.deliveries.push({ ...payload, receiver, at: Date.now() });
         res.statusCode = this.statusOf(receiver);
         res.end(res.statusCode < 300 ? 'ok' : 'denied');
         this.emit('delivery');
