@@ -101,7 +101,7 @@ describe.skipIf(!kubectl || !prometheus || !amtool)('disaster-recovery.md', () =
     ],
     [
       'a compose service that does not exist',
-      'docker compose -f infra/compose/docker-compose.monitoring.yml stop thanos',
+      'docker compose -f infra/compose/docker-compose.monitoring.yml stop vminsert',
     ],
     [
       'a Secret no manifest reads',

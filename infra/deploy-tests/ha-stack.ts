@@ -8,6 +8,8 @@ import { stringify, parse } from 'yaml';
 import { K8S, read } from './paths.js';
 
 export const PRODUCTION_PROMETHEUS = join(K8S, 'overlays/production/prometheus.yml');
+/** The scrape and evaluation interval of the loopback replicas (15 s in production). */
+export const TEST_SCRAPE_INTERVAL = '1s';
 
 interface RemoteWrite {
   url: string;
@@ -35,8 +37,8 @@ export interface ReplicaOptions {
   readonly alertmanagers?: readonly string[];
   /** Scrape targets, one job per service (job and service are the Service name in Kubernetes). */
   readonly targets: readonly { readonly service: string; readonly target: string }[];
-  /** The long-term store's remote-write URL; no remote_write when absent. */
-  readonly remoteWrite?: string;
+  /** Remote-write URLs, each with the production queue (the long-term store); none when absent. */
+  readonly remoteWrite?: readonly string[];
 }
 
 /** prometheus.yml for one replica of the production HA pair, on loopback. */
@@ -48,9 +50,9 @@ export function replicaConfig(o: ReplicaOptions): string {
   return stringify({
     global: {
       ...prod.global,
-      scrape_interval: '1s',
-      scrape_timeout: '1s',
-      evaluation_interval: '1s',
+      scrape_interval: TEST_SCRAPE_INTERVAL,
+      scrape_timeout: TEST_SCRAPE_INTERVAL,
+      evaluation_interval: TEST_SCRAPE_INTERVAL,
       external_labels: { ...prod.global.external_labels, replica: o.replica },
     },
     rule_files: prod.rule_files,
@@ -58,16 +60,15 @@ export function replicaConfig(o: ReplicaOptions): string {
       alert_relabel_configs: prod.alerting.alert_relabel_configs,
       alertmanagers: [{ static_configs: [{ targets: (o.alertmanagers ?? []).map(hostOf) }] }],
     },
-    ...(o.remoteWrite
-      ? {
-          remote_write: (prod.remote_write ?? []).map((rw) => ({
-            ...rw,
-            url: o.remoteWrite,
-            // Sent within a second instead of the default 5 s, so a test reads it back soon.
-            queue_config: { ...rw.queue_config, batch_send_deadline: '1s' },
-          })),
-        }
-      : {}),
+    remote_write: (o.remoteWrite ?? []).flatMap((url, i) =>
+      (prod.remote_write ?? []).map((rw) => ({
+        ...rw,
+        name: `${String(rw.name ?? 'remote')}-${i}`,
+        url,
+        // Sent within a second instead of the default 5 s, so a test reads it back soon.
+        queue_config: { ...rw.queue_config, batch_send_deadline: '1s' },
+      })),
+    ),
     scrape_configs: o.targets.map((t) => ({
       job_name: t.service,
       static_configs: [{ targets: [t.target], labels: { service: t.service } }],
