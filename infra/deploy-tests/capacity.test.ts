@@ -166,7 +166,7 @@ describe('capacity.ts', () => {
     const result = await run(TSX, [join(SCRIPTS, 'capacity.ts'), EXAMPLE]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(capacityReport(EXAMPLE));
+    expect(result.stdout).toBe(await capacityReport(EXAMPLE));
     expect(read(join(INFRA, 'CAPACITY.md'))).toContain(result.stdout.trim());
   });
 

@@ -1,7 +1,7 @@
 // The scaling examples of infra/k8s/examples, which infra/CAPACITY.md points to: both pass
 // `promtool check config` (the pinned promtool, built with Kubernetes discovery), federation pulls
 // every recording rule the repo defines, and the sharding relabelling, run by a real Prometheus
-// over stand-in targets, puts every target on exactly one shard.
+// over stand-in targets, puts every service on exactly one shard, all its pods together.
 import { join } from 'node:path';
 import { requireBinary, startPrometheus } from '@ai-orchestrator/testkit';
 import { describe, expect, it } from 'vitest';
@@ -58,21 +58,24 @@ describe('federation', () => {
 });
 
 describe.skipIf(!prometheusBin)('sharding, by a real Prometheus', () => {
-  it('puts every target on exactly one of the shards', async () => {
+  it('puts every service on exactly one of the shards, with all its pods', async () => {
     const config = parse(read(join(EXAMPLES, 'sharding.yml'))) as { scrape_configs: Job[] };
     const job = config.scrape_configs[0] as Job;
     const keep = job.relabel_configs.find((r) => r.source_labels?.[0] === '__tmp_hash');
     const shards = job.relabel_configs.find((r) => r.action === 'hashmod')?.modulus ?? 0;
     expect(keep?.regex).toBe('0');
     expect(shards).toBeGreaterThan(1);
-    // Stand-ins for discovered endpoints: what Kubernetes discovery would label them with.
-    const targets = Array.from({ length: 40 }, (_, i) => `10.0.${i >> 4}.${i & 15}:9464`);
-    const discovered = targets.map((t, i) => ({
-      targets: [t],
+    // Stand-ins for discovered endpoints: 12 services of 4 pods, labelled as discovery would.
+    const pods = Array.from({ length: 48 }, (_, i) => ({
+      address: `10.0.${i >> 4}.${i & 15}:9464`,
+      service: `svc-${i >> 2}`,
+    }));
+    const discovered = pods.map((pod, i) => ({
+      targets: [pod.address],
       labels: {
         __meta_kubernetes_service_label_monitoring: 'enabled',
         __meta_kubernetes_endpoint_port_name: 'metrics',
-        __meta_kubernetes_service_name: `svc-${i}`,
+        __meta_kubernetes_service_name: pod.service,
         __meta_kubernetes_namespace: 'apps',
         __meta_kubernetes_pod_name: `pod-${i}`,
       },
@@ -92,16 +95,28 @@ describe.skipIf(!prometheusBin)('sharding, by a real Prometheus', () => {
       stringify({ global: { scrape_interval: '1h' }, scrape_configs: jobs }),
     );
     try {
-      type Active = { scrapePool: string; discoveredLabels: { __address__: string } };
+      type Active = {
+        scrapePool: string;
+        labels: { service: string };
+        discoveredLabels: { __address__: string };
+      };
       let active: Active[] = [];
       await until('every shard job to have relabelled its targets', async () => {
         active = (await prometheus.api<{ activeTargets: Active[] }>('targets')).activeTargets;
-        const pools = new Set(active.map((a) => a.scrapePool));
-        return pools.size === shards;
+        return new Set(active.map((a) => a.scrapePool)).size === shards;
       });
-      const byShard = active.map((a) => [a.discoveredLabels.__address__, a.scrapePool]);
-      expect(byShard.map(([address]) => address).sort()).toEqual([...targets].sort());
-      expect(new Set(byShard.map(([, pool]) => pool)).size).toBe(shards);
+      // Every pod on exactly one shard...
+      const addresses = active.map((a) => a.discoveredLabels.__address__);
+      expect(addresses.sort()).toEqual(pods.map((p) => p.address).sort());
+      // ...and every service's pods on the same one.
+      const shardsOf = new Map<string, Set<string>>();
+      for (const a of active) {
+        shardsOf.set(
+          a.labels.service,
+          (shardsOf.get(a.labels.service) ?? new Set()).add(a.scrapePool),
+        );
+      }
+      expect([...shardsOf.values()].map((s) => s.size)).toEqual(Array(12).fill(1));
     } finally {
       await prometheus.stop();
     }

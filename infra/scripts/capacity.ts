@@ -6,11 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { format, resolveConfig } from 'prettier';
 import { parse } from 'yaml';
 import { validateFleet } from './capacity/fleet.js';
 import { MEASURED_JSON, readMeasured } from './capacity/measured.js';
 import { planFleet } from './capacity/plan.js';
 import { renderMeasured, renderPlan } from './capacity/render.js';
+
+/** The document that shows the example fleet's report. */
+const CAPACITY_DOC = fileURLToPath(new URL('../CAPACITY.md', import.meta.url));
 
 export { validateFleet, type Fleet } from './capacity/fleet.js';
 export { planFleet, KPI_DAY_KEYS, type Plan } from './capacity/plan.js';
@@ -18,17 +22,19 @@ export { readMeasured, type Measured } from './capacity/measured.js';
 export { renderMeasured, renderPlan } from './capacity/render.js';
 
 /**
- * The Markdown report of a fleet description file.
+ * The Markdown report of a fleet description file, formatted as the repo formats Markdown (so
+ * infra/CAPACITY.md can show it verbatim).
  *
  * @example
- * capacityReport('infra/capacity/fleet.example.yaml');
+ * await capacityReport('infra/capacity/fleet.example.yaml');
  */
-export function capacityReport(fleetFile: string, measuredFile: string = MEASURED_JSON): string {
+export async function capacityReport(
+  fleetFile: string,
+  measuredFile: string = MEASURED_JSON,
+): Promise<string> {
   const fleet = validateFleet(parse(readFileSync(fleetFile, 'utf8')));
   const measured = readMeasured(measuredFile);
-  return [
-    `## ${fleetFile.split('/').at(-1)}`,
-    '',
+  const text = [
     renderPlan(fleet, planFleet(fleet, measured)),
     '',
     `Measured constants (${measured.measuredAt.slice(0, 10)}, Prometheus ${measured.machine.prometheus}, VictoriaMetrics ${measured.machine.victoriaMetrics}):`,
@@ -36,6 +42,7 @@ export function capacityReport(fleetFile: string, measuredFile: string = MEASURE
     renderMeasured(measured),
     '',
   ].join('\n');
+  return format(text, { ...(await resolveConfig(CAPACITY_DOC)), filepath: CAPACITY_DOC });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -46,7 +53,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     if (positionals.length !== 1)
       throw new TypeError('usage: capacity.ts FLEET.yaml [--measured FILE]');
-    process.stdout.write(capacityReport(positionals[0] as string, values.measured as string));
+    process.stdout.write(await capacityReport(positionals[0] as string, values.measured as string));
   } catch (error) {
     process.stderr.write(`capacity: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
