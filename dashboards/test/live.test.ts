@@ -1,9 +1,19 @@
 // Every panel query, against the real Prometheus evaluating the real rule files over data from
 // the real metrics package, returns at least one series: a dashboard that shows "No data" for a
-// renamed label or a wrong matcher fails here instead of in front of an on-call engineer.
+// renamed label or a wrong matcher fails here instead of in front of an on-call engineer. The
+// same queries run against VictoriaMetrics, the production overlay's long-term datasource, fed by
+// this Prometheus's remote_write (raw and recorded series alike) and deduplicating at the scrape
+// interval as production does: the dashboards work unchanged on either.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireBinary, startPrometheus, type PrometheusServer } from '@ai-orchestrator/testkit';
+import {
+  requireBinary,
+  startPrometheus,
+  startVictoriaMetrics,
+  type PromApi,
+  type PrometheusServer,
+  type VictoriaMetricsServer,
+} from '@ai-orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
@@ -45,10 +55,11 @@ function ruleFiles(): Record<string, string> {
   return files;
 }
 
-function config(host: string): string {
+function config(host: string, remoteWrite: string): string {
   return stringify({
     global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
     rule_files: RULE_FILES,
+    remote_write: [{ url: remoteWrite, queue_config: { batch_send_deadline: '1s' } }],
     scrape_configs: [
       {
         job_name: 'fixture',
@@ -71,84 +82,116 @@ interface Sample extends Series {
 }
 
 const binary = requireBinary('prometheus');
+const vmBinary = requireBinary('victoria-metrics');
 
-describe.skipIf(!binary)('every panel query returns data from a live Prometheus', () => {
+/** Polls until every READY series has data through `api`; throws after 40 s, naming the rest. */
+async function awaitRecordingRules(api: PromApi, where: string): Promise<void> {
+  // Bounded: recording rules need two scrapes of each counter, then one evaluation.
+  const deadline = Date.now() + 40_000;
+  let missing = READY;
+  while (Date.now() < deadline) {
+    const counts = await Promise.all(
+      READY.map(
+        async (r) => (await api<{ result: Series[] }>('query', { query: r })).result.length,
+      ),
+    );
+    missing = READY.filter((_r, i) => counts[i] === 0);
+    if (missing.length === 0) return;
+    await sleep(500);
+  }
+  throw new Error(`${where}: recording rules without data after 40 s: ${missing.join(', ')}`);
+}
+
+/** Variable values per dashboard file, as Grafana's multi-value regex `(a|b)`, through `api`. */
+async function variableValues(api: PromApi): Promise<Map<string, Record<string, string>>> {
+  const values = new Map<string, Record<string, string>>();
+  for (const { file, dashboard } of committed()) {
+    const mine: Record<string, string> = {};
+    for (const v of dashboard.templating.list) {
+      if (v.type !== 'query') continue;
+      const { selector, label } = labelValuesQuery(v.definition ?? '');
+      const found = await api<string[]>(`label/${label}/values`, {
+        'match[]': substitute(selector, mine),
+      });
+      mine[v.name] = found.length > 0 ? `(${found.join('|')})` : '';
+    }
+    values.set(file, mine);
+  }
+  return values;
+}
+
+describe.skipIf(!binary || !vmBinary)('every panel query returns data', () => {
   let exporter: FixtureExporter;
   let prometheus: PrometheusServer;
-  /** Variable values per dashboard file, as Grafana's multi-value regex `(a|b)`. */
-  const values = new Map<string, Record<string, string>>();
-
-  const query = (expr: string) =>
-    prometheus.api<{ result: Series[] }>('query', { query: expr }).then((d) => d.result);
+  let vm: VictoriaMetricsServer;
+  /** Variable values per backend and dashboard file. */
+  const values = new Map<string, Map<string, Record<string, string>>>();
+  const backends = {
+    Prometheus: (): PromApi => prometheus.api,
+    VictoriaMetrics: (): PromApi => vm.api,
+  } as const;
 
   beforeAll(async () => {
     exporter = await startFixtureExporter();
-    prometheus = await startPrometheus(binary as string, config(exporter.host), ruleFiles(), [
-      '--enable-feature=exemplar-storage',
-    ]);
-    // Bounded: recording rules need two scrapes of each counter, then one evaluation.
-    const deadline = Date.now() + 40_000;
-    let missing = READY;
-    while (Date.now() < deadline) {
-      const counts = await Promise.all(READY.map(async (r) => (await query(r)).length));
-      missing = READY.filter((_r, i) => counts[i] === 0);
-      if (missing.length === 0) break;
-      await sleep(500);
-    }
-    if (missing.length > 0) {
-      throw new Error(`recording rules without data after 40 s: ${missing.join(', ')}`);
-    }
-    for (const { file, dashboard } of committed()) {
-      const mine: Record<string, string> = {};
-      for (const v of dashboard.templating.list) {
-        if (v.type !== 'query') continue;
-        const { selector, label } = labelValuesQuery(v.definition ?? '');
-        const found = await prometheus.api<string[]>(`label/${label}/values`, {
-          'match[]': substitute(selector, mine),
-        });
-        mine[v.name] = found.length > 0 ? `(${found.join('|')})` : '';
-      }
-      values.set(file, mine);
+    // As vmselect and vmstorage run in production: one sample per scrape interval.
+    vm = await startVictoriaMetrics(vmBinary as string, { dedupMinScrapeInterval: '1s' });
+    prometheus = await startPrometheus(
+      binary as string,
+      config(exporter.host, vm.remoteWriteUrl),
+      ruleFiles(),
+      ['--enable-feature=exemplar-storage'],
+    );
+    for (const [name, api] of Object.entries(backends)) {
+      await awaitRecordingRules(api(), name);
+      values.set(name, await variableValues(api()));
     }
   });
 
   afterAll(async () => {
     await prometheus?.stop();
+    await vm?.stop();
     await exporter?.close();
-  });
-
-  it('resolves every template variable to at least one value', () => {
-    for (const [file, mine] of values) {
-      for (const [name, value] of Object.entries(mine))
-        expect(value, `${file} $${name}`).not.toBe('');
-    }
   });
 
   const cases = allPanels().flatMap(({ file, panel }) =>
     (panel.targets ?? []).map((t) => [file, panel.id, panel.title, t.refId, t.expr] as const),
   );
 
-  it.each(cases)('%s #%s %s / %s', async (file, id, _title, _refId, expr) => {
-    const result = await query(substitute(expr, values.get(file) ?? {}));
-    const excuse = NO_DATA_IN_TEST_STACK[`${file}#${id}`];
-    if (excuse) {
-      expect(result, `listed as empty (${excuse}) but returned data: remove it`).toEqual([]);
-    } else {
-      expect(result.length, expr).toBeGreaterThan(0);
-    }
-  });
+  describe.each(Object.keys(backends) as (keyof typeof backends)[])('from %s', (backend) => {
+    const api = (): PromApi => backends[backend]();
+    const valuesOf = (file: string): Record<string, string> => values.get(backend)?.get(file) ?? {};
 
-  it('counts firing alerts without the heartbeat, which fires all the time', async () => {
-    const { dashboard } = committed().find((d) => d.file === 'system-overview.json')!;
-    const panel = dashboard.panels.find((p) => p.title === 'Firing alerts')!;
-    const time = String(Date.now() / 1000);
-    const at = (expr: string) =>
-      prometheus.api<{ result: Sample[] }>('query', { query: expr, time }).then((d) => d.result);
-    const firing = await at('ALERTS{alertstate="firing"}');
-    const names = firing.map((a) => a.metric.alertname);
-    expect(names).toContain('Watchdog');
-    const [count] = await at(panel.targets![0]!.expr);
-    expect(Number(count?.value[1])).toBe(names.filter((n) => n !== 'Watchdog').length);
+    it('resolves every template variable to at least one value', () => {
+      for (const [file, mine] of values.get(backend) ?? []) {
+        for (const [name, value] of Object.entries(mine))
+          expect(value, `${file} $${name}`).not.toBe('');
+      }
+    });
+
+    it.each(cases)('%s #%s %s / %s', async (file, id, _title, _refId, expr) => {
+      const { result } = await api()<{ result: Series[] }>('query', {
+        query: substitute(expr, valuesOf(file)),
+      });
+      const excuse = NO_DATA_IN_TEST_STACK[`${file}#${id}`];
+      if (excuse) {
+        expect(result, `listed as empty (${excuse}) but returned data: remove it`).toEqual([]);
+      } else {
+        expect(result.length, expr).toBeGreaterThan(0);
+      }
+    });
+
+    it('counts firing alerts without the heartbeat, which fires all the time', async () => {
+      const { dashboard } = committed().find((d) => d.file === 'system-overview.json')!;
+      const panel = dashboard.panels.find((p) => p.title === 'Firing alerts')!;
+      const time = String(Date.now() / 1000 - 5);
+      const at = (expr: string) =>
+        api()<{ result: Sample[] }>('query', { query: expr, time }).then((d) => d.result);
+      const firing = await at('ALERTS{alertstate="firing"}');
+      const names = firing.map((a) => a.metric.alertname);
+      expect(names).toContain('Watchdog');
+      const [count] = await at(panel.targets![0]!.expr);
+      expect(Number(count?.value[1])).toBe(names.filter((n) => n !== 'Watchdog').length);
+    });
   });
 
   it('serves exemplars with a trace_id for the latency panels, which Grafana links to Jaeger', async () => {
@@ -159,7 +202,7 @@ describe.skipIf(!binary)('every panel query returns data from a live Prometheus'
     const data = await prometheus.api<{ exemplars: { labels: Record<string, string> }[] }[]>(
       'query_exemplars',
       {
-        query: substitute(target.expr, values.get('system-overview.json') ?? {}),
+        query: substitute(target.expr, values.get('Prometheus')?.get('system-overview.json') ?? {}),
         start: String(now - 300),
         end: String(now + 5),
       },
@@ -167,5 +210,8 @@ describe.skipIf(!binary)('every panel query returns data from a live Prometheus'
     const labels = data.flatMap((d) => d.exemplars.map((e) => e.labels));
     expect(labels.length).toBeGreaterThan(0);
     for (const l of labels) expect(l.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    // VictoriaMetrics keeps no exemplars (its query_exemplars answers an empty list): trace
+    // links are the Prometheus datasource's, over the exemplars it holds in memory.
+    expect(await vm.api('query_exemplars', { query: 'up', start: String(now - 300) })).toEqual([]);
   });
 });

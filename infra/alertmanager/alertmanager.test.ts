@@ -12,7 +12,7 @@ import {
 } from '@ai-orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { alertmanagerTestCopy } from '../lib/alertmanager-test-config.js';
+import { alertmanagerTestCopy, liveTimeIntervals } from '../lib/alertmanager-test-config.js';
 import { inlineCredentials } from '../lib/credentials.js';
 import { receiversByPriority } from '../lib/routing.js';
 import { alertRules, loadRuleGroups } from '../lib/rules.js';
@@ -221,25 +221,6 @@ describe('alertmanager.yml', () => {
 });
 
 // ---------------------------------------------------------------- live Alertmanager
-
-// The real window is Sunday 02:00-04:00 UTC; a run inside it moves it to Wednesday so P1/P2
-// deliveries stay deterministic. Routes and inhibitions stay identical.
-function liveTimeIntervals(now = new Date()): unknown[] | undefined {
-  const inWindow = now.getUTCDay() === 0 && now.getUTCHours() >= 2 && now.getUTCHours() < 4;
-  if (!inWindow) return undefined;
-  return [
-    {
-      name: 'weekly-maintenance',
-      time_intervals: [
-        {
-          weekdays: ['wednesday'],
-          times: [{ start_time: '02:00', end_time: '04:00' }],
-          location: 'UTC',
-        },
-      ],
-    },
-  ];
-}
 
 const P0 = ['automation-webhook', 'pagerduty-critical', 'slack-incidents'];
 const P1 = ['automation-webhook', 'email-oncall', 'slack-alerts'];

@@ -67,4 +67,44 @@ describe.skipIf(!kubectl || !prometheus || !promtool || !amtool)('disaster-recov
     // The Ingress the runbook relies on for the admin API's safety is in the manifests.
     expect(stack.kube.hasObject('monitoring', 'Ingress', 'monitoring-admin-denied')).toBe(true);
   });
+
+  it.each([
+    [
+      'a container that does not exist',
+      'kubectl -n monitoring exec pod/prometheus-0 -c prom -- rm -rf /prometheus/x',
+    ],
+    ['a pod past the replicas', 'kubectl -n monitoring delete pod/prometheus-2'],
+    ['a claim that does not exist', 'kubectl -n monitoring delete pvc/prometheus-data-0'],
+    ['a port no container has', 'kubectl -n monitoring port-forward pod/prometheus-0 9091:9091'],
+    [
+      'a path on no volume',
+      'kubectl -n monitoring exec pod/prometheus-0 -c prometheus -- tar -C /data -cf - .',
+    ],
+    ['a namespace not rendered', 'kubectl -n observability get statefulset/prometheus'],
+    [
+      'a flag Prometheus lacks',
+      `kubectl -n monitoring patch statefulset/prometheus --type json -p '[{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": "--web.enable-admin"}]'`,
+    ],
+    [
+      'an amtool flag that does not exist',
+      'amtool --alertmanager.url=http://localhost:9093 silence query --format json',
+    ],
+    [
+      'a compose volume mounted elsewhere',
+      'docker run --rm -v ai-orchestrator-monitoring_prometheus-data:/data busybox:1.36.1 tar -C /data -cf /data/x .',
+    ],
+    [
+      'a compose service that does not exist',
+      'docker compose -f infra/compose/docker-compose.monitoring.yml stop vminsert',
+    ],
+    [
+      'a Secret no manifest reads',
+      'kubectl -n monitoring create secret generic slack --from-literal=url=x',
+    ],
+    ['a port nothing forwards', 'curl -s http://localhost:9999/api/v1/status/config'],
+    ['a program no check knows', 'jq .data silences.json'],
+  ])('fails %s', (_what, line) => {
+    const problems = checkRunbook(`\`\`\`sh\n${line}\n\`\`\`\n`, stack);
+    expect(problems.length, line).toBeGreaterThan(0);
+  });
 });

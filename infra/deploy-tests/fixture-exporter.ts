@@ -10,6 +10,8 @@ export interface FixtureExporter {
   readonly port: number;
   /** host:port, as a Prometheus target. */
   readonly target: string;
+  /** Changes the share of requests answered 500 from now on (an injected error spike). */
+  setErrorRatio(ratio: number): void;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,13 @@ export async function startFixtureExporter(options: FixtureOptions): Promise<Fix
     4200,
   );
 
-  const errorEvery = options.errorRatio ? Math.round(1 / options.errorRatio) : 0;
+  let errorEvery = 0;
+  const setErrorRatio = (ratio: number): void => {
+    if (!(ratio >= 0 && ratio <= 1))
+      throw new RangeError(`errorRatio must be 0 to 1, got ${ratio}`);
+    errorEvery = ratio > 0 ? Math.round(1 / ratio) : 0;
+  };
+  setErrorRatio(options.errorRatio ?? 0);
   let count = 0;
   const tick = (): void => {
     count += 1;
@@ -59,6 +67,7 @@ export async function startFixtureExporter(options: FixtureOptions): Promise<Fix
     service,
     port: server.port,
     target: `127.0.0.1:${server.port}`,
+    setErrorRatio,
     async stop() {
       clearInterval(timer);
       await server.close();

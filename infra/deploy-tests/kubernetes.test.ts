@@ -26,6 +26,8 @@ const NODE_EXPORTER_NS = 'monitoring-node-exporter';
 /** Where the kubelet mounts a pod's ServiceAccount token (Prometheus scrapes node-exporter with it). */
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** The VictoriaMetrics cluster, production only (overlays/production/victoriametrics). */
+const LONG_TERM_STORE = ['vminsert', 'vmselect', 'vmstorage'];
 
 interface Container {
   name: string;
@@ -92,6 +94,15 @@ function referencedSecrets(objects: KubeObject[]): Set<string> {
   return names;
 }
 
+/** namespace/kind/name of each workload monitoring-setup.sh waits for after it applies an overlay. */
+function setupScriptRollouts(overlay: string): string[] {
+  const script = read(join(SCRIPTS, 'monitoring-setup.sh'));
+  const base = /^workloads=\(([^)]*)\)/m.exec(script)?.[1] ?? '';
+  const prod =
+    /\[ "\$\{target\}" = production \] && workloads\+=\(([^)]*)\)/.exec(script)?.[1] ?? '';
+  return `${base} ${overlay.endsWith('production') ? prod : ''}`.split(/\s+/).filter(Boolean);
+}
+
 /** The Secrets monitoring-setup.sh insists on before it applies an overlay. */
 function setupScriptSecrets(overlay: string): Set<string> {
   const script = read(join(SCRIPTS, 'monitoring-setup.sh'));
@@ -143,13 +154,16 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
     it('gives every container requests, limits, probes and a non-root read-only security context', () => {
       const problems: string[] = [];
       const workloads = render(overlay).filter((o) => WORKLOAD_KINDS.includes(o.kind));
-      expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
-        'alertmanager',
-        'grafana',
-        'jaeger',
-        'node-exporter',
-        'prometheus',
-      ]);
+      expect(workloads.map((w) => w.metadata.name).sort()).toEqual(
+        [
+          'alertmanager',
+          'grafana',
+          'jaeger',
+          'node-exporter',
+          'prometheus',
+          ...(overlay === 'overlays/production' ? LONG_TERM_STORE : []),
+        ].sort(),
+      );
       for (const w of workloads) {
         const spec = podSpec(w);
         for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
@@ -169,7 +183,7 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
             problems.push(`${at}: privilege escalation allowed`);
           if (!sc.capabilities?.drop?.includes('ALL'))
             problems.push(`${at}: capabilities not dropped`);
-          if (!/:v?\d+\.\d+\.\d+$/.test(c.image))
+          if (!/:v?\d+\.\d+\.\d+(-cluster)?$/.test(c.image))
             problems.push(`${at}: image ${c.image} not pinned`);
         }
       }
@@ -213,6 +227,13 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
         );
         expect(allowing.length, `ingress policy for ${w.metadata.name}`).toBeGreaterThan(0);
       }
+    });
+
+    it('monitoring-setup.sh waits for the rollout of every workload it applies', () => {
+      const rendered = render(overlay)
+        .filter((o) => WORKLOAD_KINDS.includes(o.kind))
+        .map((o) => `${o.metadata.namespace}/${o.kind.toLowerCase()}/${o.metadata.name}`);
+      expect(setupScriptRollouts(overlay).sort()).toEqual(rendered.sort());
     });
 
     it('references Secrets that monitoring-setup.sh requires, and commits none', () => {
@@ -268,12 +289,15 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
         (o) => o.kind === 'Service' && o.metadata.labels?.monitoring === 'enabled',
       );
       // node-exporter is scraped over HTTPS by a job of its own (kubernetes-hardening.test.ts).
-      expect(scraped.map((s) => s.metadata.name).sort()).toEqual([
-        'alertmanager-cluster',
-        'grafana',
-        'jaeger',
-        'prometheus-headless',
-      ]);
+      expect(scraped.map((s) => s.metadata.name).sort()).toEqual(
+        [
+          'alertmanager-cluster',
+          'grafana',
+          'jaeger',
+          'prometheus-headless',
+          ...(overlay === 'overlays/production' ? LONG_TERM_STORE : []),
+        ].sort(),
+      );
       for (const svc of scraped) {
         const ports = (svc.spec as { ports: { name: string }[] }).ports;
         expect(
@@ -298,10 +322,17 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
 
     it('takes every rule, dashboard and provisioning file from its one copy in the repo', () => {
       const objects = render(overlay);
-      const same = (cm: string, dir: string, files: string[]): void => {
+      const same = (
+        cm: string,
+        dir: string,
+        files: string[],
+        more?: { dir: string; files: string[] },
+      ): void => {
         const data = configMap(objects, cm).data ?? {};
-        expect(Object.keys(data).sort(), cm).toEqual([...files].sort());
+        expect(Object.keys(data).sort(), cm).toEqual([...files, ...(more?.files ?? [])].sort());
         for (const file of files) expect(data[file], `${cm} ${file}`).toBe(read(join(dir, file)));
+        for (const file of more?.files ?? [])
+          expect(data[file], `${cm} ${file}`).toBe(read(join(more?.dir ?? '', file)));
       };
       same('prometheus-rules', join(INFRA, 'prometheus'), [
         'alert_rules.yml',
@@ -323,6 +354,10 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
         'grafana-datasources',
         join(INFRA, 'grafana/provisioning/datasources'),
         listDir(join(INFRA, 'grafana/provisioning/datasources')),
+        // production adds the long-term datasource (VictoriaMetrics) beside them.
+        overlay === 'overlays/production'
+          ? { dir: join(INFRA, 'grafana/long-term'), files: ['victoriametrics.yml'] }
+          : undefined,
       );
       same(
         'grafana-dashboard-providers',
@@ -453,10 +488,14 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
     ) as Record<string, unknown> & {
       global: { external_labels: Record<string, string> };
       alerting: { alert_relabel_configs?: unknown[] };
-      remote_write?: { url: string }[];
+      remote_write?: { url: string; write_relabel_configs?: unknown[] }[];
     };
     expect(config.global.external_labels.replica).toBe('${POD_NAME}');
-    expect(config.remote_write?.[0]?.url).toMatch(/^https?:\/\//);
+    // The long-term store gets one series per target, whichever replica wrote it
+    // (kubernetes-long-term.test.ts checks the URL and the deduplication behind it).
+    expect(config.remote_write?.map((w) => w.write_relabel_configs)).toEqual([
+      [{ action: 'labeldrop', regex: 'replica' }],
+    ]);
     expect(config.alerting.alert_relabel_configs).toEqual([
       { action: 'labeldrop', regex: 'replica' },
     ]);
@@ -492,7 +531,16 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
       render(dir)
         .map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`)
         .sort();
-    expect(kinds('overlays/dev')).toEqual(kinds('overlays/production'));
+    // Production adds the long-term store and nothing else.
+    const store = LONG_TERM_STORE.flatMap((name) => [
+      `Deployment/${name}`,
+      `NetworkPolicy/${name}`,
+      `PodDisruptionBudget/${name}`,
+      `Service/${name}`,
+    ])
+      .map((k) => k.replace('Deployment/vmstorage', 'StatefulSet/vmstorage'))
+      .concat('NetworkPolicy/grafana-long-term');
+    expect(kinds('overlays/production')).toEqual([...kinds('overlays/dev'), ...store].sort());
     expect(isDeepStrictEqual(kinds('base'), kinds('overlays/dev'))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
-// Servers the testkit does not start the way these tests need: a Prometheus behind basic auth or
-// on a backfilled data directory, and Alertmanager peers gossiping on loopback. Real binaries,
-// free loopback ports, temp directories, stopped by the test.
+// A server the testkit does not start the way these tests need: a Prometheus behind basic auth or
+// on a backfilled data directory (Alertmanager peers gossiping on loopback are the testkit's
+// startAlertmanagerCluster). Real binaries, free loopback ports, temp directories, stopped by the test.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,58 +71,4 @@ export async function startPrometheusWith(binary: string, o: PrometheusOptions):
     throw e;
   });
   return { url, dir: dir.path, process: proc, stop };
-}
-
-/**
- * Starts `count` Alertmanagers on loopback that gossip with each other (each lists every peer),
- * the way the Kubernetes StatefulSet runs them; `args` go to every peer.
- */
-export async function startAlertmanagerPeers(
-  binary: string,
-  config: string,
-  count: number,
-  args: readonly string[] = [],
-): Promise<Server[]> {
-  const ports = await Promise.all(
-    Array.from({ length: count }, async () => ({
-      web: await freePort(),
-      cluster: await freePort(),
-    })),
-  );
-  const peers = ports.map((p) => `--cluster.peer=127.0.0.1:${p.cluster}`);
-  const servers: Server[] = [];
-  try {
-    for (const p of ports) {
-      const dir = tempDir('alertmanager-peer');
-      writeFileSync(join(dir.path, 'alertmanager.yml'), config);
-      const proc = startProcess(
-        binary,
-        [
-          `--config.file=${join(dir.path, 'alertmanager.yml')}`,
-          `--storage.path=${join(dir.path, 'data')}`,
-          `--web.listen-address=127.0.0.1:${p.web}`,
-          `--cluster.listen-address=127.0.0.1:${p.cluster}`,
-          `--cluster.advertise-address=127.0.0.1:${p.cluster}`,
-          ...peers,
-          ...args,
-        ],
-        { cwd: dir.path },
-      );
-      const url = `http://127.0.0.1:${p.web}`;
-      servers.push({
-        url,
-        dir: dir.path,
-        process: proc,
-        async stop() {
-          await proc.stop();
-          dir.remove();
-        },
-      });
-      await ready(`${url}/-/healthy`, proc);
-    }
-  } catch (error) {
-    await Promise.all(servers.map((s) => s.stop()));
-    throw error;
-  }
-  return servers;
 }

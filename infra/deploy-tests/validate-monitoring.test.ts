@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   requireBinary,
   startAlertmanager,
+  startAlertmanagerCluster,
   startPrometheus,
   type AlertmanagerServer,
   type PrometheusServer,
@@ -18,9 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
 import { SCRIPTS } from './paths.js';
-import { fastRules, RULE_FILES } from './fast-rules.js';
+import { fastRules } from './fast-rules.js';
+import { replicaConfig } from './ha-stack.js';
 import { run, until } from './run.js';
-import { startAlertmanagerPeers, type Server } from './servers.js';
+import type { Server } from './servers.js';
 
 const prometheusBin = requireBinary('prometheus');
 const alertmanagerBin = requireBinary('prometheus-alertmanager');
@@ -50,34 +52,6 @@ class Heartbeat {
     this.server?.closeAllConnections();
     this.server?.close();
   }
-}
-
-/** A replica's config: HA `replica` label, dropped from alerts, sending to `alertmanagers`. */
-function replicaConfig(
-  replica: string,
-  alertmanagers: Server[],
-  exporter: FixtureExporter,
-): string {
-  return stringify({
-    global: {
-      scrape_interval: '1s',
-      evaluation_interval: '1s',
-      external_labels: { monitor: 'ai-orchestrator', replica },
-    },
-    rule_files: RULE_FILES,
-    alerting: {
-      alert_relabel_configs: [{ action: 'labeldrop', regex: 'replica' }],
-      alertmanagers: [
-        { static_configs: [{ targets: alertmanagers.map((a) => a.url.replace('http://', '')) }] },
-      ],
-    },
-    scrape_configs: [
-      {
-        job_name: exporter.service,
-        static_configs: [{ targets: [exporter.target], labels: { service: exporter.service } }],
-      },
-    ],
-  });
 }
 
 describe.skipIf(!prometheusBin || !alertmanagerBin)('validate-monitoring.sh on an HA stack', () => {
@@ -126,13 +100,20 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('validate-monitoring.sh on a
         { name: 'heartbeat', webhook_configs: [{ url: heartbeat.url, send_resolved: false }] },
       ],
     });
-    peers = await startAlertmanagerPeers(alertmanagerBin as string, config, 3);
+    peers = [
+      ...(await startAlertmanagerCluster(alertmanagerBin as string, config, { settle: false }))
+        .peers,
+    ];
     exporter = await startFixtureExporter({ service: 'demo-gateway' });
     for (const replica of ['prometheus-0', 'prometheus-1']) {
       replicas.push(
         await startPrometheus(
           prometheusBin as string,
-          replicaConfig(replica, peers, exporter),
+          replicaConfig({
+            replica,
+            alertmanagers: peers.map((a) => a.url),
+            targets: [{ service: exporter.service, target: exporter.target }],
+          }),
           fastRules(),
           ['--rules.alert.resend-delay=1s'],
         ),
@@ -206,7 +187,11 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('validate-monitoring.sh on a
     const reload = async (targets: Server[]) => {
       writeFileSync(
         join(bad.dir, 'prometheus.yml'),
-        replicaConfig('prometheus-1', targets, exporter),
+        replicaConfig({
+          replica: 'prometheus-1',
+          alertmanagers: targets.map((a) => a.url),
+          targets: [{ service: exporter.service, target: exporter.target }],
+        }),
       );
       expect((await fetch(`${bad.url}/-/reload`, { method: 'POST' })).status).toBe(200);
     };
@@ -327,9 +312,13 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)('validate-monitoring.sh on a
   it('fails an Alertmanager still settling', async () => {
     const config = 'route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n';
     // A gossip interval of 10 s keeps a new peer settling for its whole 60 s settle timeout.
-    const [fresh] = (await startAlertmanagerPeers(alertmanagerBin as string, config, 1, [
-      '--cluster.gossip-interval=10s',
-    ])) as [Server];
+    const fresh = (
+      await startAlertmanagerCluster(alertmanagerBin as string, config, {
+        peers: 1,
+        args: ['--cluster.gossip-interval=10s'],
+        settle: false,
+      })
+    ).peers[0] as Server;
     extra.push(fresh);
     const result = await validate(['--alertmanager', fresh.url, '--delivery-wait', '0']);
     expect(result.stdout).toContain(

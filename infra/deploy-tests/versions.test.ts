@@ -1,6 +1,8 @@
 // One set of server versions everywhere: tools/testkit/src/servers.json pins Prometheus,
 // Alertmanager, Jaeger and VictoriaMetrics; `pnpm servers` builds exactly those for the tests, and
-// compose and Kubernetes must run the same images. A bump in one place and not the others fails.
+// compose and Kubernetes must run the same images (VictoriaMetrics: the single-node release the
+// tests run, as vminsert/vmselect/vmstorage `-cluster` images in production). A bump in one place
+// and not the others fails.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,7 +19,17 @@ import { COMPOSE_FILE, INFRA, K8S, REPO, read } from './paths.js';
 
 const NAMES = Object.keys(SERVERS) as ServerName[];
 const repoOf = (image: string): string => image.replace(/:[^/:]+$/, '');
-const PINNED_REPOS = new Map(NAMES.map((name) => [repoOf(SERVERS[name].image), name]));
+/** The production overlay's VictoriaMetrics cluster: one image per component, same release. */
+const VM_CLUSTER_IMAGES = ['vminsert', 'vmselect', 'vmstorage'].map(
+  (component) => `victoriametrics/${component}:v${SERVERS['victoria-metrics'].release}-cluster`,
+);
+/** Image repository -> the one image of it that may run. */
+const PINNED = new Map(
+  [...NAMES.map((name) => SERVERS[name].image), ...VM_CLUSTER_IMAGES].map((image) => [
+    repoOf(image),
+    image,
+  ]),
+);
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -49,10 +61,17 @@ const DEPLOYED = [COMPOSE_FILE, ...yamlFiles(K8S)].flatMap(images);
 describe('one set of server versions (tools/testkit/src/servers.json)', () => {
   it('compose and every Kubernetes manifest run the pinned image of each server', () => {
     const drift = DEPLOYED.filter(({ image }) => {
-      const name = PINNED_REPOS.get(repoOf(image));
-      return name !== undefined && image !== SERVERS[name].image;
+      const pinned = PINNED.get(repoOf(image));
+      return pinned !== undefined && image !== pinned;
     }).map(({ where, image }) => `${where}: ${image}`);
     expect(drift).toEqual([]);
+    for (const image of VM_CLUSTER_IMAGES) {
+      const where = DEPLOYED.filter((d) => d.image === image).map((d) => d.where);
+      expect(
+        where.some((w) => w.startsWith('infra/k8s/overlays/production/')),
+        `${image} in the production overlay`,
+      ).toBe(true);
+    }
     for (const name of ['prometheus', 'alertmanager', 'jaeger'] as const) {
       const where = DEPLOYED.filter((d) => d.image === SERVERS[name].image).map((d) => d.where);
       expect(
@@ -70,9 +89,9 @@ describe('one set of server versions (tools/testkit/src/servers.json)', () => {
     const drift: string[] = [];
     for (const file of ['compose/README.md', 'k8s/README.md']) {
       const text = read(join(INFRA, file));
-      for (const [repo, name] of PINNED_REPOS) {
+      for (const [repo, image] of PINNED) {
         for (const m of text.matchAll(new RegExp(`${repo.replace('/', '\\/')}:[\\w.-]+`, 'g')))
-          if (m[0] !== SERVERS[name].image) drift.push(`infra/${file}: ${m[0]}`);
+          if (m[0] !== image) drift.push(`infra/${file}: ${m[0]}`);
       }
     }
     expect(drift).toEqual([]);

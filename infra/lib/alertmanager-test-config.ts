@@ -57,3 +57,28 @@ export function alertmanagerTestCopy(
   if (timeIntervals) copy.time_intervals = timeIntervals;
   return stringify(copy);
 }
+
+/**
+ * The weekly maintenance window (Sunday 02:00-04:00 UTC) moved to Wednesday when a test runs
+ * inside it, so P1/P2 deliveries stay deterministic; undefined (keep the real one) otherwise.
+ * Pass it as alertmanagerTestCopy's `timeIntervals`.
+ *
+ * @example
+ * alertmanagerTestCopy(text, webhook.url, liveTimeIntervals());
+ */
+export function liveTimeIntervals(now = new Date()): unknown[] | undefined {
+  const inWindow = now.getUTCDay() === 0 && now.getUTCHours() >= 2 && now.getUTCHours() < 4;
+  if (!inWindow) return undefined;
+  return [
+    {
+      name: 'weekly-maintenance',
+      time_intervals: [
+        {
+          weekdays: ['wednesday'],
+          times: [{ start_time: '02:00', end_time: '04:00' }],
+          location: 'UTC',
+        },
+      ],
+    },
+  ];
+}

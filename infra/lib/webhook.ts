@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 
 export interface Delivery {
   readonly receiver: string;
-  readonly alerts: { labels: Record<string, string> }[];
+  /** Alertmanager's key of the aggregation group (route and group labels). */
+  readonly groupKey: string;
+  readonly groupLabels: Record<string, string>;
+  readonly alerts: { status: string; labels: Record<string, string> }[];
+  /** When the webhook received it (ms since the epoch). */
+  readonly at: number;
   /** The Authorization header it came with, if any (the receiver's credentials). */
   readonly authorization?: string;
 }
@@ -30,7 +35,8 @@ export class Webhook extends EventEmitter {
         const receiver = (req.url ?? '').slice(1);
         const payload = JSON.parse(body) as Delivery;
         const { authorization } = req.headers;
-        this.deliveries.push({ ...payload, receiver, ...(authorization && { authorization }) });
+        const at = Date.now();
+        this.deliveries.push({ ...payload, receiver, at, ...(authorization && { authorization }) });
         res.statusCode = this.statusOf(receiver);
         res.end(res.statusCode < 300 ? 'ok' : 'denied');
         this.emit('delivery');

@@ -101,7 +101,10 @@ if [ "${target}" = operator ]; then
 fi
 
 # namespace/kind/name: node-exporter runs in a namespace of its own (Pod Security `privileged`).
-for workload in monitoring/statefulset/prometheus monitoring/statefulset/alertmanager monitoring/deployment/grafana monitoring/deployment/jaeger monitoring-node-exporter/daemonset/node-exporter; do
+workloads=(monitoring/statefulset/prometheus monitoring/statefulset/alertmanager monitoring/deployment/grafana monitoring/deployment/jaeger monitoring-node-exporter/daemonset/node-exporter)
+# production also runs the long-term store, VictoriaMetrics.
+[ "${target}" = production ] && workloads+=(monitoring/statefulset/vmstorage monitoring/deployment/vminsert monitoring/deployment/vmselect)
+for workload in "${workloads[@]}"; do
   "${kubectl_bin}" -n "${workload%%/*}" rollout status "${workload#*/}" --timeout="${timeout}"
 done
 

@@ -8,9 +8,49 @@ import { tempDir } from './tmp.js';
 export interface AlertmanagerServer {
   readonly url: string;
   readonly port: number;
+  /** The gossip port (`--cluster.listen-address`). */
+  readonly clusterPort: number;
   readonly dir: string;
   readonly process: RunningProcess;
   stop(): Promise<void>;
+}
+
+/**
+ * Starts one Alertmanager on the given loopback ports with a temp data dir; `files` are written
+ * beside alertmanager.yml, `args` (e.g. `--cluster.peer=…`) are added to the command line.
+ */
+export async function launchAlertmanager(
+  binary: string,
+  config: string,
+  ports: { readonly web: number; readonly cluster: number },
+  files: Readonly<Record<string, string>> = {},
+  args: readonly string[] = [],
+): Promise<AlertmanagerServer> {
+  const dir = tempDir('alertmanager');
+  writeFileSync(join(dir.path, 'alertmanager.yml'), config);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
+  const url = `http://127.0.0.1:${ports.web}`;
+  const server = await launch(
+    binary,
+    [
+      `--config.file=${join(dir.path, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir.path, 'data')}`,
+      `--web.listen-address=127.0.0.1:${ports.web}`,
+      `--cluster.listen-address=127.0.0.1:${ports.cluster}`,
+      `--cluster.advertise-address=127.0.0.1:${ports.cluster}`,
+      ...args,
+    ],
+    dir,
+    `${url}/-/ready`,
+  );
+  return {
+    url,
+    port: ports.web,
+    clusterPort: ports.cluster,
+    dir: dir.path,
+    process: server.process,
+    stop: server.stop,
+  };
 }
 
 /**
@@ -24,23 +64,8 @@ export async function startAlertmanager(
   binary: string,
   config: string,
   files: Record<string, string> = {},
+  args: readonly string[] = [],
 ): Promise<AlertmanagerServer> {
-  const [port, clusterPort] = (await freePorts(2)) as [number, number];
-  const dir = tempDir('alertmanager');
-  writeFileSync(join(dir.path, 'alertmanager.yml'), config);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
-  const url = `http://127.0.0.1:${port}`;
-  const server = await launch(
-    binary,
-    [
-      `--config.file=${join(dir.path, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir.path, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      `--cluster.listen-address=127.0.0.1:${clusterPort}`,
-      `--cluster.advertise-address=127.0.0.1:${clusterPort}`,
-    ],
-    dir,
-    `${url}/-/ready`,
-  );
-  return { url, port, dir: dir.path, process: server.process, stop: server.stop };
+  const [web, cluster] = (await freePorts(2)) as [number, number];
+  return launchAlertmanager(binary, config, { web, cluster }, files, args);
 }

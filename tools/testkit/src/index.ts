@@ -30,6 +30,11 @@ export {
 export { createCertificates, type TestCertificates } from './certificates.js';
 export { startPrometheus, type PrometheusServer } from './prometheus.js';
 export { startAlertmanager, type AlertmanagerServer } from './alertmanager.js';
+export {
+  startAlertmanagerCluster,
+  type AlertmanagerCluster,
+  type AlertmanagerClusterOptions,
+} from './alertmanager-cluster.js';
 export { startJaeger, type JaegerOptions, type JaegerServer } from './jaeger.js';
 export {
   localJaegerConfig,
