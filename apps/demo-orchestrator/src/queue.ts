@@ -1,4 +1,5 @@
 // A bounded in-process work queue with a fixed number of workers; stalls on request.
+import { AsyncResource } from 'node:async_hooks';
 import type { Metrics } from '@ai-orchestrator/metrics';
 
 export interface Job<T> {
@@ -36,7 +37,9 @@ export class WorkQueue<T> {
       return Promise.reject(new Error(`queue ${this.name} is full (${this.capacity})`));
     }
     return new Promise<T>((resolve, reject) => {
-      this.#jobs.push({ run, resolve, reject });
+      // A job starts from whichever job ended before it: bound here, it runs in the context (the
+      // trace) of the request that queued it, not of that earlier job.
+      this.#jobs.push({ run: AsyncResource.bind(run), resolve, reject });
       this.metrics.setQueueSize(this.name, this.#jobs.length);
       this.#drain();
     });
