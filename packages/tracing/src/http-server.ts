@@ -1,7 +1,8 @@
 // The HTTP server span, from Node's own `http.server.request.start` diagnostics channel: nothing is
 // patched. The sampling decision comes first; only a sampled request pays for its attributes, its
 // span and its listeners. A request that joins a trace carries the trace's context (sampled or
-// not) so the services it calls follow the decision; see `unsampledRoots` for the others.
+// not); one that starts a trace we do not sample carries a mark (see unsampled.ts). Either way
+// the services it calls follow the decision.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { errorMonitor } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,9 +20,9 @@ import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@ope
 import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { serverRequestAttributes } from './http-semconv.js';
+import { markUnsampled } from './unsampled.js';
 
 const START = 'http.server.request.start';
-const PROPAGATE = process.env.AIO_TRACING_PROPAGATE_UNSAMPLED === '1'; // EXPERIMENT
 
 // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server
 const ATTR_METHOD = 'http.request.method';
@@ -136,9 +137,9 @@ export class HttpServerInstrumentation extends InstrumentationBase {
       parent,
     );
     if (!span.isRecording()) {
-      // a caller's decision travels on; a new trace we do not sample leaves nothing behind
-      if (parent !== ROOT_CONTEXT || PROPAGATE) this.enter(trace.setSpan(parent, span));
-      else if (settings.contextManager.active() !== ROOT_CONTEXT) this.enter(ROOT_CONTEXT);
+      // a caller's trace travels on as it came; a new one we do not sample, as a mark only
+      const joined = trace.getSpanContext(parent) !== undefined;
+      this.enter(joined ? trace.setSpan(parent, span) : markUnsampled(parent));
       return;
     }
     span.setAttributes(serverRequestAttributes(request, socket.encrypted === true));
