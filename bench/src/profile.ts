@@ -6,13 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  ALL_VARIANTS,
-  FRAMEWORKS,
-  REQUEST_PATH,
-  type Framework,
-  type Variant,
-} from './configs.js';
+import { ALL_VARIANTS, FRAMEWORKS, REQUEST_PATH, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
 import { compareRows, selfTimes, type CpuProfile } from './cpu-profile.js';
 
