@@ -1,7 +1,7 @@
 // The HTTP server span's request attributes, computed by @opentelemetry/instrumentation-http's own
 // function, so our server spans carry exactly the attributes the official instrumentation sets.
-// Not exported by the package's entry: this module is the one place that reaches for it, checks
-// its shape once, and is tested against the lowest and highest version we pin.
+// Not exported by the package's entry: this module is the one place that reaches for it and checks
+// its shape once at load; http-server.test.ts checks the attributes it gives a real request.
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import { diag, type Attributes } from '@opentelemetry/api';
