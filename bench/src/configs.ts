@@ -11,8 +11,16 @@ export const VARIANTS = [
   'ours-trace-100',
   'ours-trace-lean',
   'otel',
+  'otel-ours',
 ] as const;
-export type Variant = (typeof VARIANTS)[number];
+
+/**
+ * Setups that locate the fixed cost of tracing a request (`--variants` only, not in a default run):
+ * the context manager alone, the HTTP instrumentation with nothing sampled, with our default sampler.
+ */
+export const FLOOR_VARIANTS = ['floor-als', 'floor-http-off', 'floor-http-default'] as const;
+export type Variant = (typeof VARIANTS)[number] | (typeof FLOOR_VARIANTS)[number];
+export const ALL_VARIANTS: readonly Variant[] = [...VARIANTS, ...FLOOR_VARIANTS];
 
 export const FRAMEWORK_LABEL: Readonly<Record<Framework, string>> = {
   express: 'Express 5',
@@ -34,6 +42,10 @@ export const VARIANT_LABEL: Readonly<Record<Variant, string>> = {
   'ours-trace-100': 'ours + tracing, 100% sampling',
   'ours-trace-lean': "ours + tracing, 100% sampling, profile 'lean'",
   otel: 'plain OpenTelemetry SDK, 100%',
+  'otel-ours': 'plain OpenTelemetry SDK, 100%, + our adapter (metrics)',
+  'floor-als': 'floor: context manager only, one context per request',
+  'floor-http-off': 'floor: OpenTelemetry HTTP instrumentation, always-off sampler',
+  'floor-http-default': 'floor: our tracing, default sampler, HTTP only, no adapter',
 };
 
 /** What a server process is told to be, through the BENCH_SERVER environment variable. */

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FRAMEWORKS, REQUEST_PATH, VARIANTS, type Framework, type Variant } from './configs.js';
+import { ALL_VARIANTS, FRAMEWORKS, REQUEST_PATH, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
 import { compareRows, selfTimes, type CpuProfile } from './cpu-profile.js';
 
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   });
   const framework = values.framework as Framework;
   const variant = values.variant as Variant;
-  if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant)) {
+  if (!FRAMEWORKS.includes(framework) || !ALL_VARIANTS.includes(variant)) {
     throw new TypeError(`profile: --framework ${framework} --variant ${variant} is not a setup`);
   }
   const file = await profileServer(framework, variant, Number(values.seconds), values.out);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js';
+import { ALL_VARIANTS, FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
 import { buildReport, evaluateTargets, type Target } from './report.js';
 import { genaiSection, genaiTargets } from './report-genai.js';
@@ -186,8 +186,9 @@ function settingsFromArgs(argv: readonly string[]): {
     name: string,
     raw: string | undefined,
     allowed: readonly T[],
+    fallback: readonly T[] = allowed,
   ): T[] => {
-    if (raw === undefined) return [...allowed];
+    if (raw === undefined) return [...fallback];
     const items = raw.split(',').map((s) => s.trim());
     for (const item of items) {
       if (!allowed.includes(item as T)) {
@@ -212,7 +213,7 @@ function settingsFromArgs(argv: readonly string[]): {
       ...(values['throughput-only'] === true ? { throughputOnly: true } : {}),
     },
     frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
-    variants: list('variants', values.variants, VARIANTS),
+    variants: list('variants', values.variants, ALL_VARIANTS, VARIANTS),
     out: values.out ?? fileURLToPath(new URL('../report.md', import.meta.url)),
     genaiOnly: values['genai-only'] === true,
   };

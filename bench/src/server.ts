@@ -20,6 +20,7 @@ import type * as KoaInst from '@opentelemetry/instrumentation-koa';
 import type * as FastifyOtel from '@fastify/otel';
 import type * as OtelApi from '@opentelemetry/api';
 import type { ChildMessage, ServerConfig, Variant } from './configs.js';
+import { isFloor, startFloor } from './floors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -35,7 +36,8 @@ function config(): ServerConfig {
 
 const traced = (variant: Variant): boolean =>
   variant === 'ours-trace-default' || variant === 'ours-trace-100' || variant === 'ours-trace-lean';
-const withOurs = (variant: Variant): boolean => variant === 'ours' || traced(variant);
+const withOurs = (variant: Variant): boolean =>
+  variant === 'ours' || variant === 'otel-ours' || traced(variant);
 
 /** Requests handled, and those inside a sampled trace (tracing setups only): the rate sampled. */
 let traces: { handled: number; sampled: number } | undefined;
@@ -82,8 +84,8 @@ function startTracing(cfg: ServerConfig): string | undefined {
     startCounting();
     return service.loadedInstrumentations.join(',');
   }
-  if (cfg.variant === 'otel') {
-    const loaded = startPlainOtel(cfg, headers);
+  if (cfg.variant === 'otel' || cfg.variant === 'otel-ours' || isFloor(cfg.variant)) {
+    const loaded = isFloor(cfg.variant) ? startFloor(cfg, headers) : startPlainOtel(cfg, headers);
     startCounting();
     return loaded;
   }

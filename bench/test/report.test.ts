@@ -109,4 +109,38 @@ describe('pnpm bench report', () => {
     ]);
     expect(targets[0]?.detail).toMatch(/% of requests sampled \(\d+\.\d traces\/s\)/);
   });
+
+  it('floor setups and the fair comparison: plain OpenTelemetry with our adapter', async () => {
+    const { targets, results } = await runBench({
+      settings: {
+        ...QUICK,
+        mode: 'custom',
+        throughputOnly: true,
+        rounds: 1,
+        durationSeconds: 0.5,
+        warmupSeconds: 0,
+        connections: 4,
+      },
+      frameworks: ['fastify'],
+      variants: [
+        'bare',
+        'floor-als',
+        'floor-http-off',
+        'floor-http-default',
+        'ours-trace-100',
+        'otel-ours',
+      ],
+    });
+    const share = (variant: string): number | undefined =>
+      results.throughput.samples.find((s) => s.variant === variant)?.sampledShare;
+    // the context manager alone still brings each request's context to its handler
+    expect(share('floor-als')).toBe(1);
+    expect(share('floor-http-off')).toBe(0);
+    expect(share('floor-http-default')).toBeGreaterThan(0);
+    expect(share('otel-ours')).toBe(1);
+    expect(results.exported['fastify/otel-ours']?.bytes).toBeGreaterThan(0);
+    expect(targets.map((t) => t.name)).toEqual([
+      'Fastify 5: tracing at 100% >= 1.0x plain OpenTelemetry + our adapter',
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExpressInstrumentationConfig } from '@opentelemetry/instrumentation-express';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import {
   createInstrumentations,
@@ -55,6 +56,7 @@ describe('instrumentation selection', () => {
     const [express, koa, fastify] = createInstrumentations(['express', 'koa', 'fastify'], {
       ignorePaths: [],
       profile: 'lean',
+      contextManager: new AsyncLocalStorageContextManager(),
     });
     // Express keeps its instrumentation, every layer type ignored: it still finds the route
     expect((express!.getConfig() as ExpressInstrumentationConfig).ignoreLayersType).toEqual([
@@ -68,7 +70,11 @@ describe('instrumentation selection', () => {
   });
 
   it("gives the Express adapter's own middleware no span", () => {
-    const [express] = createInstrumentations(['express'], { ignorePaths: [], profile: 'full' });
+    const [express] = createInstrumentations(['express'], {
+      ignorePaths: [],
+      profile: 'full',
+      contextManager: new AsyncLocalStorageContextManager(),
+    });
     const config = express!.getConfig() as ExpressInstrumentationConfig;
     expect(config.ignoreLayers).toEqual([OWN_EXPRESS_LAYER]);
     // ExpressInstrumentation names a middleware's span `middleware - <function name>`.

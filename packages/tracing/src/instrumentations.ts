@@ -4,12 +4,15 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { context, trace } from '@opentelemetry/api';
+import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { HttpServerInstrumentation } from './http-server.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
 import { KoaRouteInstrumentation } from './route-koa.js';
 import type { InstrumentationName, InstrumentationSwitches, TracingProfile } from './types.js';
@@ -78,6 +81,8 @@ export interface InstrumentationSettings {
   readonly ignorePaths: readonly (string | RegExp)[];
   /** `lean`: no framework spans, the route on the HTTP server span only. */
   readonly profile: TracingProfile;
+  /** The SDK's context manager, which incoming requests enter. */
+  readonly contextManager: AsyncLocalStorageContextManager;
 }
 
 // Express still runs its layer patch in the lean profile: it is what finds the route template.
@@ -102,6 +107,16 @@ function ignoring(paths: readonly (string | RegExp)[]): (url: string | undefined
   };
 }
 
+/**
+ * For @fastify/otel, which starts a trace of its own for a request that has no span: a request our
+ * HTTP server span did not sample is one to leave alone. It asks with the route's options when a
+ * route is added (those have a handler: keep instrumenting the route) and with `{ url, method }`
+ * per request.
+ */
+function untracedRequest(options: object): boolean {
+  return !('handler' in options) && trace.getSpan(context.active()) === undefined;
+}
+
 /** New instances of the selected instrumentations (not yet enabled). */
 export function createInstrumentations(
   names: readonly InstrumentationName[],
@@ -110,7 +125,8 @@ export function createInstrumentations(
   const lean = settings.profile === 'lean';
   const ignored = ignoring(settings.ignorePaths);
   const factories: Record<InstrumentationName, () => Instrumentation> = {
-    http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignored(req.url) }),
+    // client spans and propagation: the official instrumentation; server spans: ours
+    http: () => new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
     express: () =>
       new ExpressInstrumentation(
         lean ? { ignoreLayersType: EVERY_EXPRESS_LAYER } : { ignoreLayers: [OWN_EXPRESS_LAYER] },
@@ -122,9 +138,16 @@ export function createInstrumentations(
         ? new FastifyRouteInstrumentation()
         : (new FastifyOtelInstrumentation({
             registerOnInitialization: true,
+            ignorePaths: untracedRequest,
           }) as unknown as Instrumentation),
     undici: () => new UndiciInstrumentation(),
     ioredis: () => new IORedisInstrumentation({ requireParentSpan: true }),
   };
-  return names.map((name) => factories[name]());
+  const created = names.map((name) => factories[name]());
+  if (!names.includes('http')) return created;
+  const server = new HttpServerInstrumentation({
+    contextManager: settings.contextManager,
+    ignored,
+  });
+  return [server, ...created];
 }

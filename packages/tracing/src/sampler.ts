@@ -21,6 +21,7 @@ import { checkUrl } from './http-inputs.js';
 import { readNumericStrategyTypes } from './jaeger-strategy.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SamplerOptions, SamplingRule } from './types.js';
+import { FollowUnsampledRequest } from './unsampled.js';
 import { warnOnce } from './warn.js';
 
 type Matcher = (name: string, path: string | undefined) => boolean;
@@ -244,7 +245,8 @@ export function buildSampler(
   const limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond, now);
   const rules = options?.alwaysSample ?? [];
   // nothing to add to the base decision: one sampler less on every new trace
-  const root =
-    rules.length === 0 && limiter === undefined ? base : new RuleSampler(rules, base, limiter);
+  const root = new FollowUnsampledRequest(
+    rules.length === 0 && limiter === undefined ? base : new RuleSampler(rules, base, limiter),
+  );
   return { sampler: parentBased ? new ParentBasedSampler({ root }) : root, stop };
 }

@@ -7,6 +7,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
@@ -165,14 +166,17 @@ export class TracingService {
     this.loaded = selectInstrumentations(options.instrumentations);
     // only frameworks imported from ESM need the loader; http and fetch are built in
     if (this.loaded.some((name) => name !== 'http' && name !== 'undici')) registerEsmHook();
+    const contextManager = new AsyncLocalStorageContextManager();
     this.instrumentations = createInstrumentations(this.loaded, {
       ignorePaths: config.ignorePaths,
       profile: config.profile,
+      contextManager,
     });
     this.sdk = new NodeSDK({
       serviceName: this.serviceName,
       resource: defaultResource().merge(resourceFromAttributes(config.resource)),
       sampler: sampler.sampler,
+      contextManager,
       spanProcessors: [processor],
       instrumentations: this.instrumentations,
       // traces only: no OTLP metrics or logs pipelines (Jaeger takes neither)
