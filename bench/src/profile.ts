@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FRAMEWORKS, REQUEST_PATH, VARIANTS, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
+import { placed, planPlacement } from './placement.js';
 import { compareRows, selfTimes, type CpuProfile } from './cpu-profile.js';
 
 // The warm-up before the profiled window, also left out of the summary with the start-up.
@@ -18,7 +19,8 @@ async function profileServer(framework: Framework, variant: Variant, seconds: nu
   mkdirSync(out, { recursive: true });
   const known = new Set(readdirSync(out));
   const { child: sink, ready: sinkReady } = await startChild<{ port: number }>('sink');
-  const { child: load } = await startChild('load');
+  const placement = planPlacement();
+  const { child: load } = await startChild('load', placed(placement, 'load'));
   try {
     const sinkUrl = `http://127.0.0.1:${sinkReady.port}/v1/traces`;
     const { child: server, ready } = await startChild<{ port: number }>('server', {
@@ -27,6 +29,7 @@ async function profileServer(framework: Framework, variant: Variant, seconds: nu
         NODE_ENV: 'production',
       },
       execArgv: ['--cpu-prof', `--cpu-prof-dir=${out}`],
+      ...placed(placement, 'server'),
     });
     const url = `http://127.0.0.1:${ready.port}${REQUEST_PATH}`;
     for (const durationSeconds of [WARMUP_SECONDS, seconds]) {

@@ -315,6 +315,8 @@ export function buildReport(
     `${e.date} · Node ${e.node} · ${e.cpus} · load average at start ${e.loadAverage.map((l) => l.toFixed(2)).join(' ')} · ` +
       `${results.settings.mode} run, ${f0(e.seconds)} s`,
     '',
+    `Placement: ${e.placement}.`,
+    '',
     ...throughputSection(results, summaries),
     ...notes.flatMap((note) => [note.trim(), '']),
     ...scrapeSection(results),

@@ -50,13 +50,36 @@ describe('HTTP recorder', () => {
     expect(await activeRequests(registry)).toBe(0);
   });
 
-  it('records sizes only when they are known', async () => {
+  it('records no body sizes unless asked to (opt-in, as in the OpenTelemetry conventions)', async () => {
     const registry = new Registry();
     const { http, expose } = createMetrics({
       serviceName: 'api',
       registry,
       collectDefaultMetrics: false,
     });
+    expect(http.bodySizes).toBe(false);
+    http
+      .start('PUT')
+      .end({ route: '/files/:id', statusCode: 201, requestBytes: 9, responseBytes: 9 });
+    const { body } = await expose();
+    expect(body).not.toContain('body_size');
+    expect(body).toContain(
+      'http_server_request_duration_seconds_count{service="api",http_request_method="PUT",http_route="/files/:id",http_response_status_code="201"} 1',
+    );
+    expect(() =>
+      createMetrics({ serviceName: 'x', registry, httpBodySizes: 'yes' as never }),
+    ).toThrow(/createMetrics: httpBodySizes must be true or false, got "yes"/);
+  });
+
+  it('records sizes only when they are known', async () => {
+    const registry = new Registry();
+    const { http, expose } = createMetrics({
+      serviceName: 'api',
+      registry,
+      collectDefaultMetrics: false,
+      httpBodySizes: true,
+    });
+    expect(http.bodySizes).toBe(true);
     http
       .start('PUT')
       .end({ route: '/files/:id', statusCode: 201, requestBytes: 2048, responseBytes: 10 });
