@@ -6,4 +6,7 @@ export default appBuild({
   sink: 'src/sink.ts',
   worker: 'src/worker.ts',
   profile: 'src/profile.ts',
+  cluster: 'src/cluster.ts',
+  'cluster-worker': 'src/cluster-worker.ts',
+  provider: 'src/provider.ts',
 });

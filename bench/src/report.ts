@@ -16,6 +16,7 @@ import type {
 } from './results.js';
 import { median, pairedValues } from './stats.js';
 import { samplingLines, tracingTargets } from './report-tracing.js';
+import { genaiSection, genaiTargets } from './report-genai.js';
 import type { Sample } from './throughput.js';
 
 export interface Target {
@@ -191,6 +192,7 @@ export function evaluateTargets(results: BenchResults): Target[] {
     ...throughputTargets(results, summaries),
     ...scrapeTargets(results.scrape ?? []),
     ...(results.hll && results.redis ? businessTargets(results.hll, results.redis) : []),
+    ...(results.genai ? genaiTargets(results.genai) : []),
   ];
 }
 
@@ -322,6 +324,7 @@ export function buildReport(
     ...scrapeSection(results),
     ...memorySection(results.memory),
     ...businessSection(results.hll, results.redis),
+    ...(results.genai ? genaiSection(results.genai) : []),
     '## Targets',
     '',
     ...targets.map((t) => `- ${t.met ? 'met' : 'not met'}: ${t.name}: ${t.detail}`),

@@ -5,7 +5,29 @@ export type WorkerTask =
   | { readonly name: 'scrape'; readonly series: readonly number[]; readonly reps: number }
   | { readonly name: 'memory'; readonly series: number }
   | { readonly name: 'hll'; readonly users: number }
-  | { readonly name: 'redis'; readonly events: number };
+  | { readonly name: 'redis'; readonly events: number }
+  | { readonly name: 'genai'; readonly url: string; readonly calls: number };
+
+export type GenAiKind = 'plain' | 'streamed';
+
+/** µs of client CPU per call: medians of per-call CPU and of the paired differences to bare. */
+export interface GenAiRow {
+  readonly kind: GenAiKind;
+  readonly bare: number;
+  readonly ours: number;
+  readonly delta: number;
+  /** Instrumented with an OpenTelemetry SDK recording the spans. */
+  readonly oursSdk: number;
+  readonly sdkDelta: number;
+}
+
+export interface GenAiResult {
+  /** Pairs of calls (bare, instrumented) per kind and per tracing setup. */
+  readonly calls: number;
+  /** Pairs run first and not counted. */
+  readonly warmup: number;
+  readonly rows: readonly GenAiRow[];
+}
 
 export interface ScrapeRun {
   /** Wall time of one exposition. */
@@ -63,6 +85,8 @@ export interface BenchSettings {
   readonly memorySeries: number;
   readonly hllUsers: number;
   readonly redisEvents: number;
+  /** Pairs of openai SDK calls (bare, instrumented) per kind and tracing setup, GenAI scenario. */
+  readonly genaiCalls: number;
 }
 
 export interface Environment {
@@ -86,4 +110,5 @@ export interface BenchResults {
   readonly memory?: MemoryResult;
   readonly hll?: HllResult;
   readonly redis?: RedisResult;
+  readonly genai?: GenAiResult;
 }

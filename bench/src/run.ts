@@ -9,8 +9,10 @@ import { FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js
 import { startChild } from './children.js';
 import { planPlacement } from './placement.js';
 import { buildReport, evaluateTargets, type Target } from './report.js';
+import { genaiSection, genaiTargets } from './report-genai.js';
 import type {
   BenchResults,
+  GenAiResult,
   BenchSettings,
   HllResult,
   MemoryResult,
@@ -31,6 +33,7 @@ export const FULL: BenchSettings = {
   memorySeries: 10_000,
   hllUsers: 1_000_000,
   redisEvents: 200_000,
+  genaiCalls: 1_000,
 };
 
 export const QUICK: BenchSettings = {
@@ -42,6 +45,7 @@ export const QUICK: BenchSettings = {
   scrapeReps: 1,
   hllUsers: 200_000,
   redisEvents: 50_000,
+  genaiCalls: 300,
 };
 
 export interface RunOptions {
@@ -79,7 +83,7 @@ function notes(): string[] {
 async function inProcessMeasurements(
   settings: BenchSettings,
   log: (line: string) => void,
-): Promise<Pick<BenchResults, 'scrape' | 'memory' | 'hll' | 'redis'>> {
+): Promise<Pick<BenchResults, 'scrape' | 'memory' | 'hll' | 'redis' | 'genai'>> {
   log('scrape…');
   const scrape = await inWorker<ScrapeResult[]>({
     name: 'scrape',
@@ -92,7 +96,19 @@ async function inProcessMeasurements(
   const hll = await inWorker<HllResult>({ name: 'hll', users: settings.hllUsers });
   log('Redis…');
   const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
-  return { scrape, memory, hll, redis };
+  log('GenAI SDK calls…');
+  const genai = await runGenAi(settings.genaiCalls);
+  return { scrape, memory, hll, redis, genai };
+}
+
+/** The GenAI scenario: the fake provider in one child, the openai clients in a fresh worker. */
+export async function runGenAi(calls: number): Promise<GenAiResult> {
+  const { child: provider, ready } = await startChild<{ url: string }>('provider');
+  try {
+    return await inWorker<GenAiResult>({ name: 'genai', url: ready.url, calls });
+  } finally {
+    await provider.stop();
+  }
 }
 
 /** Runs every measurement with `settings` and builds the report. */
@@ -150,6 +166,7 @@ function settingsFromArgs(argv: readonly string[]): {
   variants: Variant[];
   pin: boolean;
   out: string;
+  genaiOnly: boolean;
 } {
   const { values } = parseArgs({
     args: [...argv],
@@ -164,6 +181,7 @@ function settingsFromArgs(argv: readonly string[]): {
       frameworks: { type: 'string' },
       variants: { type: 'string' },
       out: { type: 'string' },
+      'genai-only': { type: 'boolean' },
     },
   });
   const base = values.quick === true ? QUICK : FULL;
@@ -208,11 +226,24 @@ function settingsFromArgs(argv: readonly string[]): {
     variants: list('variants', values.variants, VARIANTS),
     pin: values['no-pin'] !== true,
     out: values.out ?? fileURLToPath(new URL('../report.md', import.meta.url)),
+    genaiOnly: values['genai-only'] === true,
   };
 }
 
 async function main(): Promise<void> {
-  const { settings, frameworks, variants, pin, out } = settingsFromArgs(process.argv.slice(2));
+  const { settings, frameworks, variants, pin, out, genaiOnly } = settingsFromArgs(
+    process.argv.slice(2),
+  );
+  if (genaiOnly) {
+    // Only the GenAI scenario, printed and not written over the full report.
+    const genai = await runGenAi(settings.genaiCalls);
+    const lines = [
+      ...genaiSection(genai),
+      ...genaiTargets(genai).map((t) => `- ${t.met ? 'met' : 'not met'}: ${t.name}: ${t.detail}`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   const { markdown } = await runBench({
     settings,
     frameworks,

@@ -9,6 +9,7 @@ import { requireBinary, startRedis } from '@ai-orchestrator/testkit';
 import type * as PromClient from 'prom-client';
 import type { Redis as RedisClient } from 'ioredis';
 import type * as IoRedis from 'ioredis';
+import { measureGenAi } from './genai.js';
 import { median } from './stats.js';
 import type {
   HllResult,
@@ -240,6 +241,8 @@ async function runTask(task: WorkerTask): Promise<unknown> {
       return hll(task.users);
     case 'redis':
       return redis(task.events);
+    case 'genai':
+      return measureGenAi(task.url, task.calls);
   }
 }
 

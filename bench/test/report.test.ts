@@ -18,6 +18,7 @@ describe('pnpm bench report', () => {
         memorySeries: 500,
         hllUsers: 3_000,
         redisEvents: 1_000,
+        genaiCalls: 50,
       },
       frameworks: ['express'],
       variants: ['bare', 'ours', 'peer', 'ours-trace-100', 'ours-trace-lean', 'otel'],
@@ -31,6 +32,7 @@ describe('pnpm bench report', () => {
       '## Scrape',
       '## Memory per series',
       '## Business metrics',
+      '## GenAI SDK calls',
       '## Targets',
       '## Closing note',
     ]) {
@@ -42,6 +44,12 @@ describe('pnpm bench report', () => {
       expect(sample.requests).toBeGreaterThan(0);
       expect(sample.errors).toBe(0);
       expect(sample.cpuMicrosPerRequest).toBeGreaterThan(0);
+    }
+    // Both kinds of openai SDK call were measured, bare and instrumented.
+    expect(results.genai?.rows.map((r) => r.kind)).toEqual(['plain', 'streamed']);
+    for (const row of results.genai?.rows ?? []) {
+      expect(row.bare).toBeGreaterThan(0);
+      expect(row.ours).toBeGreaterThan(0);
     }
     // The traced setups really exported to the loopback sink.
     expect(results.exported['express/ours-trace-100']?.bytes).toBeGreaterThan(0);
@@ -59,6 +67,7 @@ describe('pnpm bench report', () => {
       'MAU of 3,000 users within 2%',
       'day sketches of at most 16 KiB',
       'at least 50k events/s into Redis',
+      'instrumented openai call costs <= 15% more client CPU than the bare call (plain and streamed)',
     ]);
     const targetLines = markdown.split('\n').filter((l) => /^- (met|not met): /.test(l));
     expect(targetLines).toHaveLength(targets.length);

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 /** The rule files that hold alerts: the seed's alerts and the generated SLO burn-rate alerts. */
-export const ALERT_RULE_FILES = ['alert_rules.yml', 'slo_rules.yml'].map((name) =>
-  fileURLToPath(new URL(`../../infra/prometheus/${name}`, import.meta.url)),
+export const ALERT_RULE_FILES = ['alert_rules.yml', 'slo_rules.yml', 'genai_rules.yml'].map(
+  (name) => fileURLToPath(new URL(`../../infra/prometheus/${name}`, import.meta.url)),
 );
 
 /** Threshold of each alert a panel mirrors, in the unit the panel shows. */
@@ -32,6 +32,10 @@ export const THRESHOLDS = {
   WorkflowCreationDrop: 5,
   /** Workflow executions per 5 minutes. */
   ExecutionVolumeSpike: 100,
+  /** Share of a provider's GenAI calls that failed. */
+  GenAIProviderErrorRate: 0.05,
+  /** Share of a provider's GenAI calls that ended with 429. */
+  GenAIRateLimited: 0.1,
 } as const;
 
 export interface AlertRule {

@@ -1,5 +1,6 @@
 // The dashboards `pnpm dashboards` writes, one file each.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { aiEngines } from './ai-engines.js';
 import { businessKpis } from './business-kpis.js';
 import { slo } from './slo.js';
 import { systemOverview } from './system-overview.js';
@@ -15,4 +16,5 @@ export const DASHBOARDS: readonly DashboardFile[] = [
   { file: 'workflow-metrics.json', build: workflowMetrics },
   { file: 'business-kpis.json', build: businessKpis },
   { file: 'slo.json', build: slo },
+  { file: 'ai-engines.json', build: aiEngines },
 ];

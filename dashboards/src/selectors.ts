@@ -31,6 +31,25 @@ export const FILTER = {
   serviceWorkflowEngineInstance: matchers('service', 'workflow_name', 'engine_type', 'instance'),
   serviceEngine: matchers('service', 'engine_type'),
   serviceEngineInstance: matchers('service', 'engine_type', 'instance'),
+  /** AI engines: provider and model picked in the `provider` and `model` variables. */
+  serviceProvider: matchers('service', ['gen_ai_provider_name', 'provider']),
+  serviceProviderModel: matchers(
+    'service',
+    ['gen_ai_provider_name', 'provider'],
+    ['gen_ai_request_model', 'model'],
+  ),
+  serviceProviderModelInstance: matchers(
+    'service',
+    ['gen_ai_provider_name', 'provider'],
+    ['gen_ai_request_model', 'model'],
+    'instance',
+  ),
+  serviceProviderModelWorkflow: matchers(
+    'service',
+    ['gen_ai_provider_name', 'provider'],
+    ['gen_ai_request_model', 'model'],
+    'workflow_name',
+  ),
   slo: matchers('slo'),
   serviceSlo: matchers('service', 'slo'),
 } as const;

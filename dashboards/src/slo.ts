@@ -9,6 +9,7 @@ const SLO_ALERTS = [
   'SLOAvailabilityBudgetBurn',
   'SLOLatencyBudgetBurn',
   'SLOWorkflowSuccessBudgetBurn',
+  'SLOTimeToFirstChunkBudgetBurn',
 ] as const;
 
 /** The burn-rate alert windows of infra/prometheus/slo/spec.yaml: long and short, and the rate. */
@@ -28,7 +29,7 @@ export function slo(): dashboard.Dashboard {
     uid: 'aio-slo',
     title: 'AI Orchestrator / SLOs',
     description:
-      'Error budget remaining and burn rates of the availability, latency and workflow-success SLOs over their 30-day budget period.',
+      'Error budget remaining and burn rates of the availability, latency, workflow-success and GenAI time-to-first-chunk SLOs over their 30-day budget period.',
     tags: ['slo'],
     from: 'now-24h',
     refresh: '1m',

@@ -4,7 +4,12 @@
 // Every scrape records a few more events, so rates and ratios have something to compute.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createMetrics, createNodeMetricsHandler, METRICS } from '@ai-orchestrator/metrics';
+import {
+  type Metrics,
+  createMetrics,
+  createNodeMetricsHandler,
+  METRICS,
+} from '@ai-orchestrator/metrics';
 import { ensureCounter, ensureGauge, ensureHistogram } from '@ai-orchestrator/metrics/adapter';
 import { Registry } from 'prom-client';
 
@@ -50,6 +55,7 @@ function record(registry: Registry, round: number): void {
   metrics.recordEngineCall('anthropic', 'completion', 'failure', 2100);
   metrics.recordTokens('openai', { input: 420, output: 96 });
   metrics.recordTokens('anthropic', { input: 300, output: 80 });
+  recordGenAi(metrics, round);
   metrics.setQueueSize('default', 12 + (round % 5));
   metrics.setActiveExecutions('openai', 3);
 
@@ -75,6 +81,64 @@ function record(registry: Registry, round: number): void {
   if (round % 4 === 0)
     ensureCounter(registry, METRICS.businessStoreErrors).inc({ ...s, operation: 'pfadd' });
   ensureGauge(registry, METRICS.businessKpiLastSuccess).set(s, Date.now() / 1000);
+}
+
+const PRICES = {
+  currency: 'USD',
+  version: 'fixture',
+  models: [
+    {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      input: 0.15,
+      output: 0.6,
+      cacheRead: 0.075,
+      cacheWrite: 0.15,
+    },
+    {
+      provider: 'anthropic',
+      model: 'claude-fixture',
+      input: 3,
+      output: 15,
+      cacheRead: 0.3,
+      cacheWrite: 3.75,
+    },
+  ],
+};
+
+/** GenAI calls as the instrumented SDKs record them: streams, errors, spend, tools and agents. */
+function recordGenAi(metrics: Metrics, round: number): void {
+  const genai = metrics.genai;
+  if (round === 0) genai.setPrices(PRICES);
+  const server = { serverAddress: 'api.openai.com', serverPort: 443 };
+  const openai = { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini', ...server };
+  genai.withWorkflow('summarize', () => {
+    const stream = genai.startCall({ ...openai, stream: true });
+    for (let i = 0; i < 5; i++) stream.chunk();
+    stream.end({
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      finishReasons: ['stop'],
+      usage: { input: 1200, output: 300, cacheRead: 400, cacheWrite: 100, reasoning: 50 },
+    });
+    genai.startCall(openai).fail(Object.assign(new Error('rate limited'), { status: 429 }));
+    if (round % 2 === 0)
+      genai.startCall(openai).fail(Object.assign(new Error('boom'), { status: 500 }));
+    genai
+      .startCall({ ...openai, requestModel: 'gpt-unpriced' })
+      .end({ usage: { input: 10, output: 5 } });
+  });
+  genai.withWorkflow('classify', () => {
+    genai
+      .startCall({ provider: 'anthropic', operation: 'chat', requestModel: 'claude-fixture' })
+      .end({
+        responseModel: 'claude-fixture',
+        finishReasons: ['end_turn'],
+        usage: { input: 800, output: 120 },
+      });
+  });
+  const agent = genai.startAgent({ name: 'planner', requestModel: 'gpt-4o-mini' });
+  agent.run(() => genai.startTool({ name: 'get_weather', type: 'function' }).end());
+  agent.end();
 }
 
 /** node-exporter's format for one host: two cores, memory, a root filesystem and saturation. */

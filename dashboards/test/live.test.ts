@@ -15,7 +15,7 @@ import { allPanels, committed, labelValuesQuery, substitute } from './panels.js'
  */
 export const NO_DATA_IN_TEST_STACK: Readonly<Record<string, string>> = {};
 
-const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml'];
+const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml', 'genai_rules.yml'];
 /** Series whose presence shows every rule group has evaluated over scraped data. */
 const READY = [
   'service:http_server_requests:rate5m',
@@ -28,6 +28,8 @@ const READY = [
   'instance:node_cpu_utilisation:ratio_rate5m',
   'instance:node_load1_per_cpu:ratio',
   'slo:error_budget:remaining_ratio',
+  'provider:gen_ai_client_rate_limited:ratio_rate5m',
+  'model_workflow:gen_ai_client_spend:increase1h',
 ];
 
 /** The rule files of infra/prometheus, every group evaluated each second. */
@@ -50,7 +52,6 @@ function config(host: string): string {
     scrape_configs: [
       {
         job_name: 'fixture',
-        honor_labels: true,
         static_configs: [{ targets: [host], labels: { service: 'fixture-api' } }],
       },
       {

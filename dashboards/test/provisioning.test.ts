@@ -195,10 +195,10 @@ describe('sampling-strategies.json', () => {
     }
   }
 
-  it('has a probabilistic default with per-operation strategies', () => {
+  // Which operation names can match is infra/jaeger/jaeger.test.ts's to check.
+  it('has a probabilistic default', () => {
     checkStrategy(file.default_strategy, 'default_strategy');
     expect(file.default_strategy.type).toBe('probabilistic');
-    expect(file.default_strategy.operation_strategies?.length).toBeGreaterThan(0);
   });
 
   it('has one strategy per service, covering every demo service Prometheus scrapes', () => {

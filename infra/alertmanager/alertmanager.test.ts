@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertmanagerTestCopy } from '../lib/alertmanager-test-config.js';
+import { inlineCredentials } from '../lib/credentials.js';
 import { receiversByPriority } from '../lib/routing.js';
 import { alertRules, loadRuleGroups } from '../lib/rules.js';
 import { Webhook } from '../lib/webhook.js';
@@ -198,14 +199,24 @@ describe('alertmanager.yml', () => {
     ]);
   });
 
-  it('keeps secrets out of git: credentials only through *_file fields', () => {
-    expect(CONFIG).not.toMatch(
-      /^\s*(api_url|routing_key|service_key|auth_password|smtp_auth_password|credentials|slack_api_url|bearer_token):/m,
-    );
+  it('keeps secrets out of git: credentials, webhook URLs included, only through *_file fields', () => {
+    expect(inlineCredentials(parse(CONFIG))).toEqual([]);
     expect(CONFIG).not.toMatch(/hooks\.slack\.com/);
-    for (const m of CONFIG.matchAll(/^\s*[a-z_]+_file: (.+)$/gm)) {
-      expect(m[1]).toMatch(/^\/etc\/alertmanager\/secrets\//);
-    }
+    const heartbeat = '      - url_file: /etc/alertmanager/secrets/heartbeat-url';
+    expect(CONFIG).toContain(heartbeat);
+    const leaked = (from: string, to: string) => inlineCredentials(parse(CONFIG.replace(from, to)));
+    expect(leaked(heartbeat, '      - url: https://hb.example.com/ping/t0ken')).toEqual([
+      'receivers[0].webhook_configs[0].url is inline; use url_file',
+    ]);
+    expect(leaked(heartbeat, '      - url_file: /tmp/heartbeat-url')).toEqual([
+      'receivers[0].webhook_configs[0].url_file is "/tmp/heartbeat-url"; expected a file under /etc/alertmanager/secrets/',
+    ]);
+    expect(
+      leaked(
+        'smtp_auth_password_file: /etc/alertmanager/secrets/smtp-password',
+        'smtp_auth_password: x',
+      ),
+    ).toEqual(['global.smtp_auth_password is inline; use smtp_auth_password_file']);
   });
 });
 

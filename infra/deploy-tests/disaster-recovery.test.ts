@@ -4,44 +4,38 @@
 import { join } from 'node:path';
 import { requireBinary } from '@ai-orchestrator/testkit';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { kustomize } from './kube.js';
-import { COMPOSE_FILE, INFRA, REPO, read } from './paths.js';
-import { checkRunbook, type Binaries, type ComposeStack } from './runbook-commands.js';
+import { INFRA, read } from './paths.js';
+import { checkRunbook, runbookStack } from './runbook-commands.js';
 import type { RunbookState } from './runbook-kubectl.js';
 import { shellLines } from './runbook-shell.js';
 import { KubeStack } from './runbook-stack.js';
 
 const kubectl = requireBinary('kubectl');
 const prometheus = requireBinary('prometheus');
+const promtool = requireBinary('promtool');
 const amtool = requireBinary('amtool');
 const RUNBOOK = read(join(INFRA, 'runbooks', 'disaster-recovery.md'));
 
-function composeStack(): ComposeStack {
-  const doc = parse(read(COMPOSE_FILE), { merge: true }) as {
-    name: string;
-    services: ComposeStack['services'];
-  };
-  return { file: COMPOSE_FILE.slice(REPO.length), name: doc.name, services: doc.services };
-}
-
 const newState = (): RunbookState => ({ forwards: new Map(), createdSecrets: new Map() });
 
-describe.skipIf(!kubectl || !prometheus || !amtool)('disaster-recovery.md', () => {
-  const production = new KubeStack(kustomize(kubectl as string, 'overlays/production'));
-  const compose = composeStack();
-  const binaries: Binaries = { prometheus: prometheus as string, amtool: amtool as string };
+describe.skipIf(!kubectl || !prometheus || !promtool || !amtool)('disaster-recovery.md', () => {
+  const stack = runbookStack(kubectl as string, {
+    prometheus: prometheus as string,
+    promtool: promtool as string,
+    amtool: amtool as string,
+  });
 
-  it('names only what the rendered manifests, compose and the binaries have', () => {
+  it('is mostly commands, each naming only what the stack has (runbooks.test.ts checks every runbook)', () => {
     expect(shellLines(RUNBOOK).length).toBeGreaterThan(40);
-    expect(checkRunbook(RUNBOOK, production, compose, binaries)).toEqual([]);
+    expect(checkRunbook(RUNBOOK, stack)).toEqual([]);
   });
 
   it.each(['overlays/dev', 'overlays/production'])(
     're-creates every Secret %s reads, with every key it reads',
     (overlay) => {
       const state = newState();
-      checkRunbook(RUNBOOK, production, compose, binaries, state);
+      checkRunbook(RUNBOOK, stack, state);
       const wanted = new KubeStack(kustomize(kubectl as string, overlay)).secrets();
       expect(wanted.size).toBeGreaterThan(3);
       for (const [name, keys] of wanted) {
@@ -71,46 +65,6 @@ describe.skipIf(!kubectl || !prometheus || !amtool)('disaster-recovery.md', () =
     ])
       expect(RUNBOOK).toContain(phrase);
     // The Ingress the runbook relies on for the admin API's safety is in the manifests.
-    expect(production.hasObject('monitoring', 'Ingress', 'monitoring-admin-denied')).toBe(true);
-  });
-
-  it.each([
-    [
-      'a container that does not exist',
-      'kubectl -n monitoring exec pod/prometheus-0 -c prom -- rm -rf /prometheus/x',
-    ],
-    ['a pod past the replicas', 'kubectl -n monitoring delete pod/prometheus-2'],
-    ['a claim that does not exist', 'kubectl -n monitoring delete pvc/prometheus-data-0'],
-    ['a port no container has', 'kubectl -n monitoring port-forward pod/prometheus-0 9091:9091'],
-    [
-      'a path on no volume',
-      'kubectl -n monitoring exec pod/prometheus-0 -c prometheus -- tar -C /data -cf - .',
-    ],
-    ['a namespace not rendered', 'kubectl -n observability get statefulset/prometheus'],
-    [
-      'a flag Prometheus lacks',
-      `kubectl -n monitoring patch statefulset/prometheus --type json -p '[{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": "--web.enable-admin"}]'`,
-    ],
-    [
-      'an amtool flag that does not exist',
-      'amtool --alertmanager.url=http://localhost:9093 silence query --format json',
-    ],
-    [
-      'a compose volume mounted elsewhere',
-      'docker run --rm -v ai-orchestrator-monitoring_prometheus-data:/data busybox:1.36.1 tar -C /data -cf /data/x .',
-    ],
-    [
-      'a compose service that does not exist',
-      'docker compose -f infra/compose/docker-compose.monitoring.yml stop thanos',
-    ],
-    [
-      'a Secret no manifest reads',
-      'kubectl -n monitoring create secret generic slack --from-literal=url=x',
-    ],
-    ['a port nothing forwards', 'curl -s http://localhost:9999/api/v1/status/config'],
-    ['a program no check knows', 'jq .data silences.json'],
-  ])('fails %s', (_what, line) => {
-    const problems = checkRunbook(`\`\`\`sh\n${line}\n\`\`\`\n`, production, compose, binaries);
-    expect(problems.length, line).toBeGreaterThan(0);
+    expect(stack.kube.hasObject('monitoring', 'Ingress', 'monitoring-admin-denied')).toBe(true);
   });
 });

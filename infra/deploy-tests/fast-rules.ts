@@ -5,7 +5,12 @@ import { parse, stringify } from 'yaml';
 import { INFRA, read } from './paths.js';
 
 /** The rule files of infra/prometheus, by the names prometheus.yml's `rule_files` gives. */
-export const RULE_FILES = ['alert_rules.yml', 'recording_rules.yml', 'slo_rules.yml'];
+export const RULE_FILES = [
+  'alert_rules.yml',
+  'recording_rules.yml',
+  'slo_rules.yml',
+  'genai_rules.yml',
+];
 
 /** File name to text of each rule file, every group's interval set to 1s. */
 export function fastRules(): Record<string, string> {

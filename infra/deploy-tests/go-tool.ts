@@ -1,51 +1,39 @@
-// Builds the Go helper programs of the deployment tests (operator-config/) once per source
-// version into the user's cache, with the Go toolchain on the PATH. Without Go the tests that need
-// them skip with a message, except under CI=true, where they fail.
-import { spawnSync } from 'node:child_process';
+// Finds the Go programs of the deployment tests (servers.json `tools`: operator-config/), which
+// `pnpm servers` builds once per source version into the servers' cache, the way it builds
+// Prometheus and Alertmanager. Missing, the tests that need one skip with a message, except under
+// CI=true, where they fail: CI runs `pnpm servers` first.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { which } from '@ai-orchestrator/testkit';
-import { INFRA } from './paths.js';
+import { serversDir, TOOLS } from '@ai-orchestrator/testkit';
+import { REPO } from './paths.js';
 
-/** The first build downloads the Operator's modules and compiles them: minutes, not seconds. */
-export const GO_BUILD_TIMEOUT_MS = 20 * 60 * 1000;
-
-/** The `go` binary, or undefined (with the reason printed) when it is missing outside CI. */
-export function requireGo(): string | undefined {
-  const go = which('go');
-  if (go) return go;
-  const message = 'go is not on the PATH; install Go 1.26 (https://go.dev/dl/)';
-  if (process.env.CI === 'true') throw new Error(`CI=true: ${message}`);
-  console.warn(`skipping tests that need go: ${message}`);
-  return undefined;
+/** The cache key scripts/servers.mjs builds a tool under: a hash of its folder's files. */
+function sourceHash(folder: string): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(folder).sort())
+    hash.update(file).update(readFileSync(join(folder, file)));
+  return hash.digest('hex').slice(0, 16);
 }
 
 /**
- * The path of the built program in infra/deploy-tests/<name>, rebuilt when its sources change.
+ * The built program of the current source, or undefined (with the reason printed) outside CI.
  *
  * @example
- * const bin = buildGoTool(requireGo() as string, 'operator-config');
+ * const bin = requireGoTool('operator-config');
+ * describe.skipIf(!bin)('routes through the Operator', () => {});
  */
-export function buildGoTool(go: string, name: string): string {
-  const dir = join(INFRA, 'deploy-tests', name);
-  const hash = createHash('sha256');
-  for (const file of readdirSync(dir).sort())
-    hash.update(file).update(readFileSync(join(dir, file)));
-  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ai-orchestrator');
-  const bin = join(cache, `${name}-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(bin)) return bin;
-  mkdirSync(cache, { recursive: true });
-  const result = spawnSync(go, ['build', '-o', bin, '.'], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: GO_BUILD_TIMEOUT_MS,
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `go build ${name} failed (${result.status ?? result.signal}):\n${result.stderr}`,
-    );
+export function requireGoTool(name: string): string | undefined {
+  const source = TOOLS[name]?.source;
+  if (!source) throw new Error(`unknown tool ${name}; known: ${Object.keys(TOOLS).join(', ')}`);
+  const bin = join(serversDir(), `${name}-${sourceHash(join(REPO, source))}`, name);
+  try {
+    accessSync(bin, constants.X_OK);
+    return bin;
+  } catch {
+    const message = `${name} for the current ${source} is not built in ${serversDir()}; run: pnpm servers ${name} (needs Go 1.26)`;
+    if (process.env.CI === 'true') throw new Error(`CI=true: ${message}`);
+    console.warn(`skipping tests that need ${name}: ${message}`);
+    return undefined;
   }
-  return bin;
 }

@@ -63,7 +63,6 @@ describe.skipIf(!prometheusBin)('health check: a target down and a rule failing'
       scrape_configs: [
         {
           job_name: 'demo-gateway',
-          honor_labels: true,
           static_configs: [{ targets: [gateway.target], labels: { service: 'demo-gateway' } }],
         },
         {

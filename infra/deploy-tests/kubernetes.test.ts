@@ -307,6 +307,7 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
         'alert_rules.yml',
         'recording_rules.yml',
         'slo_rules.yml',
+        'genai_rules.yml',
       ]);
       same('alertmanager-config', join(INFRA, 'alertmanager'), ['alertmanager.yml']);
       // grafana-url.tmpl carries Grafana's URL of this overlay on line 2 (notification.test.ts).

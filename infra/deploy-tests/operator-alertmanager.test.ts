@@ -1,30 +1,37 @@
 // The operator path delivers alerts: the AlertmanagerConfig generated from alertmanager.yml is
 // merged into kube-prometheus-stack's default configuration (everything to `null`) by the
-// Prometheus Operator's own code (operator-config/, built with Go), and every alert of the rule
-// files then reaches the receivers of its priority, checked with amtool, from any namespace.
+// Prometheus Operator's own code (operator-config/, built by `pnpm servers`), and every alert of
+// the rule files then reaches the receivers of its priority, checked with amtool, from any
+// namespace; a real Alertmanager running the merged configuration delivers to the webhook URLs
+// of the Secret.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { requireBinary, tempDir } from '@ai-orchestrator/testkit';
+import { requireBinary, startAlertmanager, tempDir } from '@ai-orchestrator/testkit';
 import { alertmanagerConfig } from '../lib/alertmanager-config.js';
 import { receiversByPriority } from '../lib/routing.js';
 import { alertRules, loadRuleGroups } from '../lib/rules.js';
+import { Webhook } from '../lib/webhook.js';
 import { helmValues, operatorObjects } from '../scripts/operator-objects.js';
-import { GO_BUILD_TIMEOUT_MS, buildGoTool, requireGo } from './go-tool.js';
+import { requireGoTool } from './go-tool.js';
 import { validateObject, type KubeObject } from './kube.js';
 import { INFRA, listDir, read } from './paths.js';
 
-const go = requireGo();
+const operatorConfig = requireGoTool('operator-config');
 const amtool = requireBinary('amtool');
+const alertmanager = requireBinary('alertmanager');
 const CHART_CONFIG = join(INFRA, 'deploy-tests/fixtures/kube-prometheus-stack-alertmanager.yaml');
 const AM_CONFIG = read(join(INFRA, 'alertmanager/alertmanager.yml'));
 const objects = operatorObjects([], { release: 'kps', namespace: 'monitoring' });
 const amConfig = objects.find((o) => o.kind === 'AlertmanagerConfig') as KubeObject;
 
-/** The Secret the AlertmanagerConfig reads, one made-up value per referenced key. */
-function secretFor(config: KubeObject): Record<string, unknown> {
+/** The Secret the AlertmanagerConfig reads, one made-up value per referenced key unless given. */
+function secretFor(
+  config: KubeObject,
+  given: Record<string, string> = {},
+): Record<string, unknown> {
   const keys = new Set<string>();
   JSON.stringify(config, (_, v: unknown) => {
     const ref = v as { name?: string; key?: string } | null;
@@ -38,8 +45,26 @@ function secretFor(config: KubeObject): Record<string, unknown> {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: 'alertmanager-secrets', namespace: 'monitoring' },
-    stringData: Object.fromEntries([...keys].map((k) => [k, value(k)])),
+    stringData: Object.fromEntries([...keys].map((k) => [k, given[k] ?? value(k)])),
   };
+}
+
+interface OperatorRoute {
+  groupWait?: string;
+  groupInterval?: string;
+  routes?: OperatorRoute[];
+  [key: string]: unknown;
+}
+
+/** The AlertmanagerConfig's route with every group wait and interval cut to a second. */
+function shortened(spec: unknown): OperatorRoute {
+  const cut = (r: OperatorRoute): OperatorRoute => ({
+    ...r,
+    ...(r.groupWait !== undefined && { groupWait: r.groupWait === '0s' ? '0s' : '1s' }),
+    ...(r.groupInterval !== undefined && { groupInterval: '1s' }),
+    ...(r.routes && { routes: r.routes.map(cut) }),
+  });
+  return cut((spec as { route: OperatorRoute }).route);
 }
 
 describe('AlertmanagerConfig generated from alertmanager.yml', () => {
@@ -67,6 +92,13 @@ describe('AlertmanagerConfig generated from alertmanager.yml', () => {
     expect(spec.muteTimeIntervals.map((m) => m.name)).toEqual(['weekly-maintenance']);
     // Credentials are references to the Secret the kustomize path mounts, never values.
     expect(JSON.stringify(amConfig)).not.toMatch(/_file|\/etc\/alertmanager/);
+    const webhooks = (amConfig.spec as { receivers: { webhookConfigs?: unknown[] }[] }).receivers
+      .flatMap((r) => r.webhookConfigs ?? [])
+      .map((w) => (w as { urlSecret?: unknown; url?: unknown }).urlSecret ?? w);
+    expect(webhooks).toEqual([
+      { name: 'alertmanager-secrets', key: 'heartbeat-url' },
+      { name: 'alertmanager-secrets', key: 'automation-webhook-url' },
+    ]);
   });
 
   it('refuses what the Operator cannot carry, naming the field and the value', () => {
@@ -90,6 +122,23 @@ describe('AlertmanagerConfig generated from alertmanager.yml', () => {
         ),
       ),
     ).toThrow(/receivers\[3\]\.slack_configs\[0\]\.icon_emoji is ":fire:"; expected one of/);
+    expect(() =>
+      alertmanagerConfig(
+        AM_CONFIG.replace('/etc/alertmanager/secrets/heartbeat-url', '/run/heartbeat-url'),
+      ),
+    ).toThrow(
+      new TypeError(
+        'alertmanager.yml: receivers[0].webhook_configs[0].url_file is "/run/heartbeat-url"; expected a file under /etc/alertmanager/secrets/',
+      ),
+    );
+    expect(() =>
+      alertmanagerConfig(
+        AM_CONFIG.replace(
+          '      - url_file: /etc/alertmanager/secrets/heartbeat-url',
+          '      - url: https://hb.example.com/x\n        url_file: /etc/alertmanager/secrets/heartbeat-url',
+        ),
+      ),
+    ).toThrow(/receivers\[0\]\.webhook_configs\[0\]\.url is "https:\/\/hb\.example\.com\/x"/);
   });
 
   it('tells kube-prometheus-stack the matcher strategy, the templates and the retention', () => {
@@ -109,9 +158,9 @@ describe('AlertmanagerConfig generated from alertmanager.yml', () => {
   });
 });
 
-describe.skipIf(!go || !amtool)("routes through the Operator's own merge", () => {
+describe.skipIf(!operatorConfig || !amtool)("routes through the Operator's own merge", () => {
   const tmp = tempDir('operator-config');
-  let bin = '';
+  const bin = operatorConfig as string;
   // The Operator writes the configuration for the Alertmanager version that will read it.
   const versionOutput = spawnSync(amtool as string, ['--version'], { encoding: 'utf8' });
   const amVersion = /version (\d+\.\d+\.\d+)/.exec(
@@ -119,21 +168,20 @@ describe.skipIf(!go || !amtool)("routes through the Operator's own merge", () =>
   )?.[1] as string;
 
   beforeAll(() => {
-    bin = buildGoTool(go as string, 'operator-config');
     writeFileSync(
       join(tmp.path, 'objects.yaml'),
       [amConfig, secretFor(amConfig)].map((d) => stringify(d)).join('---\n'),
     );
-  }, GO_BUILD_TIMEOUT_MS);
+  });
   afterAll(() => tmp.remove());
 
   /** The configuration the Operator generates for an Alertmanager in namespace monitoring. */
-  function merged(strategy: string): string {
+  function merged(strategy: string, objectsFile = 'objects.yaml'): string {
     const result = spawnSync(
       bin,
       [
         `--base=${CHART_CONFIG}`,
-        `--objects=${join(tmp.path, 'objects.yaml')}`,
+        `--objects=${join(tmp.path, objectsFile)}`,
         '--namespace=monitoring',
         `--strategy=${strategy}`,
         `--alertmanager-version=${amVersion}`,
@@ -141,7 +189,7 @@ describe.skipIf(!go || !amtool)("routes through the Operator's own merge", () =>
       { encoding: 'utf8' },
     );
     expect(result.status, result.stderr).toBe(0);
-    const file = join(tmp.path, `${strategy}.yaml`);
+    const file = join(tmp.path, `${strategy}-${objectsFile}`);
     writeFileSync(file, result.stdout);
     return file;
   }
@@ -206,6 +254,57 @@ describe.skipIf(!go || !amtool)("routes through the Operator's own merge", () =>
         .join(','),
     );
   });
+
+  it.skipIf(!alertmanager)(
+    'delivers to the webhook URLs of the Secret (urlSecret), with the bearer tokens of the Secret',
+    async () => {
+      const webhook = new Webhook();
+      await webhook.start();
+      const secret = secretFor(amConfig, {
+        'heartbeat-url': `${webhook.url}/heartbeat`,
+        'automation-webhook-url': `${webhook.url}/automation-webhook`,
+      });
+      // Group waits of seconds, not minutes; everything else as generated.
+      const quick = { ...amConfig, spec: { ...amConfig.spec, route: shortened(amConfig.spec) } };
+      writeFileSync(
+        join(tmp.path, 'delivery.yaml'),
+        [quick, secret].map((d) => stringify(d)).join('---\n'),
+      );
+      const am = await startAlertmanager(
+        alertmanager as string,
+        read(merged('None', 'delivery.yaml')),
+      );
+      try {
+        const shop = { namespace: 'shop', service: 'demo-engine' };
+        const res = await fetch(`${am.url}/api/v2/alerts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(
+            ['Watchdog', 'HighErrorRate'].map((name) => ({
+              labels: { ...alerts.find((a) => a.alertname === name), ...shop },
+            })),
+          ),
+        });
+        expect(res.status).toBe(200);
+        const by = (receiver: string, alertname: string) =>
+          webhook.deliveries.find(
+            (d) =>
+              d.receiver === receiver && d.alerts.some((a) => a.labels.alertname === alertname),
+          );
+        await webhook.until(
+          () => !!by('heartbeat', 'Watchdog') && !!by('automation-webhook', 'HighErrorRate'),
+        );
+        expect(by('heartbeat', 'Watchdog')?.authorization).toBe('Bearer test-heartbeat-token');
+        expect(by('automation-webhook', 'HighErrorRate')?.authorization).toBe(
+          'Bearer test-automation-token',
+        );
+        expect(webhook.receiversOf('Watchdog')).toEqual(['heartbeat']);
+      } finally {
+        await am.stop();
+        await webhook.stop();
+      }
+    },
+  );
 
   it('reports a Secret the AlertmanagerConfig needs but the cluster lacks', () => {
     const file = join(tmp.path, 'no-secret.yaml');

@@ -20,6 +20,7 @@ describe('PrometheusRules for the Prometheus Operator', () => {
       'ai-orchestrator-alert-rules',
       'ai-orchestrator-recording-rules',
       'ai-orchestrator-slo-rules',
+      'ai-orchestrator-genai-rules',
     ]);
     for (const [i, file] of RULE_FILES.entries()) {
       const rule = rules[i];
@@ -60,6 +61,7 @@ describe('PrometheusRules for the Prometheus Operator', () => {
         'PrometheusRule/ai-orchestrator-alert-rules',
         'PrometheusRule/ai-orchestrator-recording-rules',
         'PrometheusRule/ai-orchestrator-slo-rules',
+        'PrometheusRule/ai-orchestrator-genai-rules',
         'AlertmanagerConfig/ai-orchestrator',
       ]);
       for (const o of objects) {

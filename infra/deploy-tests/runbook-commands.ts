@@ -1,96 +1,76 @@
-// Checks every command of a runbook against the stack it operates: kubectl (runbook-kubectl.ts),
-// docker compose and docker run against the compose file, amtool and Prometheus flags against
-// the binaries, curl against the ports forwarded before, the repo's scripts against their usage.
-// A command of a form no check knows fails, so a new command cannot slip in unchecked.
+// The one check of a runbook (every file in infra/runbooks): each command, in a ```sh block or in
+// inline code, against the stack it operates — kubectl (runbook-kubectl.ts) against the rendered
+// overlays, docker against the compose file (runbook-docker.ts), amtool, promtool and Prometheus
+// flags against the binaries, curl against the ports forwarded or published before, the repo's
+// scripts and files against the repo — and each `job` its queries name against the scrape
+// configs (runbook-jobs.ts). A command of a form no check knows fails, and so does a command
+// written in prose, where no check would see it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { kustomize, type KubeObject } from './kube.js';
+import { INFRA, REPO, read } from './paths.js';
+import { podSpec } from './pod-security.js';
+import { checkDocker, composeStack, type ComposeStack } from './runbook-docker.js';
+import { jobProblems, prometheusJobs, type PrometheusJobs } from './runbook-jobs.js';
 import { checkKubectl, type RunbookState } from './runbook-kubectl.js';
-import { option, pipeline, shellLines } from './runbook-shell.js';
-import { helpText, type KubeStack } from './runbook-stack.js';
-import { REPO, read } from './paths.js';
-
-interface ComposeService {
-  image?: string;
-  ports?: string[];
-  volumes?: string[];
-}
-export interface ComposeStack {
-  /** The compose file, relative to the repo root as the runbook names it. */
-  readonly file: string;
-  readonly name: string;
-  readonly services: Record<string, ComposeService>;
-}
+import { commandLines, commandsInProse, option, pipeline } from './runbook-shell.js';
+import { helpHasFlag, helpText, KubeStack } from './runbook-stack.js';
 
 export interface Binaries {
   readonly prometheus: string;
+  readonly promtool: string;
   readonly amtool: string;
 }
 
-const PINNED = /^[\w./-]+:v?\d+(\.\d+){1,2}$/;
-/** Programs run inside a container or locally that take no stack names worth checking. */
-const PLAIN = new Set(['tar', 'rm', 'base64']);
-
-/** `amtool <sub…> [flags]`: the subcommand exists and every flag is one it takes. */
-function amtool(binary: string, args: readonly string[]): string[] {
-  const sub = args.filter((a) => !a.startsWith('-') && /^[a-z]+$/.test(a)).slice(0, 2);
-  const help = helpText(binary, sub);
-  if (!help.startsWith(`usage: amtool ${sub.join(' ')}`))
-    return [`amtool ${sub.join(' ')}: no such command`];
-  return args
-    .filter((a) => a.startsWith('-'))
-    .map((a) => a.split('=')[0] as string)
-    .filter((f) => !new RegExp(`(^|[\\s,])${f.replace(/\./g, '\\.')}[=\\s,]`, 'm').test(help))
-    .map((f) => `amtool ${sub.join(' ')}: no flag ${f}`);
+/** Everything a runbook may name: the overlays as rendered, compose, the binaries, the jobs. */
+export interface RunbookStack {
+  readonly kube: KubeStack;
+  readonly compose: ComposeStack;
+  readonly binaries: Binaries;
+  readonly jobs: PrometheusJobs;
 }
 
-/** Where a compose volume is mounted: `{volume -> target}` over every service. */
-function volumeTargets(compose: ComposeStack): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const svc of Object.values(compose.services)) {
-    for (const v of svc.volumes ?? []) {
-      const [source, target] = v.split(':');
-      if (source && target && /^[a-z][\w-]*$/.test(source))
-        out.set(`${compose.name}_${source}`, target);
-    }
-  }
-  return out;
+export const OVERLAYS = ['overlays/dev', 'overlays/production'];
+
+/** The stack of every overlay (a name is right when one overlay has it) and of compose. */
+export function runbookStack(kubectl: string, binaries: Binaries): RunbookStack {
+  const overlays = OVERLAYS.map((dir) => kustomize(kubectl, dir));
+  return {
+    kube: new KubeStack(overlays.flat()),
+    compose: composeStack(),
+    binaries,
+    jobs: prometheusJobs(overlays, read(join(INFRA, 'prometheus/prometheus.yml'))),
+  };
 }
 
-function docker(words: readonly string[], compose: ComposeStack): string[] {
-  if (words[1] === 'compose') {
-    if (option(words, '-f') !== compose.file) return [`docker compose -f must be ${compose.file}`];
-    const rest = words.slice(4).filter((w, i, all) => !w.startsWith('-') && all[i - 1] !== '-s');
-    const [verb, ...names] = rest;
-    if (!['stop', 'start', 'restart', 'kill'].includes(verb ?? ''))
-      return [`docker compose ${verb}: not checked`];
-    return names.filter((n) => !compose.services[n]).map((n) => `compose has no service ${n}`);
-  }
-  if (words[1] !== 'run') return [`docker ${words[1]}: not checked`];
-  const targets = volumeTargets(compose);
-  const problems: string[] = [];
-  const mounts: string[] = [];
-  words.forEach((w, i) => {
-    if (words[i - 1] !== '-v') return;
-    const [source, target] = w.split(':') as [string, string];
-    mounts.push(target);
-    if (source === '$PWD') return;
-    if (targets.get(source) !== target)
-      problems.push(`volume ${source} is not mounted at ${target} in compose`);
-  });
-  const image = words.find(
-    (w, i) => i > 1 && !w.startsWith('-') && words[i - 1] !== '-v' && w.includes(':'),
+const podSpecEnv = (o: KubeObject): { name: string; value?: string }[] =>
+  (podSpec(o).containers as { env?: { name: string; value?: string }[] }[]).flatMap(
+    (c) => c.env ?? [],
   );
-  if (!image || !PINNED.test(image)) problems.push(`docker run: image ${image} not pinned`);
-  const args = words.slice(words.indexOf(image ?? '') + 1).filter((a) => a.startsWith('/'));
-  for (const a of args)
-    if (!mounts.some((m) => a === m || a.startsWith(`${m}/`)))
-      problems.push(`${a} is on no -v mount`);
-  return problems;
+
+/** Programs that take no stack names worth checking, run locally or inside a container. */
+const PLAIN = new Set(['tar', 'rm', 'base64', 'df', 'grep']);
+
+/** `amtool|promtool <sub…> [flags] [files]`: the subcommand exists, each flag, each repo file. */
+function tool(name: string, binary: string, args: readonly string[]): string[] {
+  const sub = args.filter((a) => /^[a-z][a-z-]*$/.test(a)).slice(0, 2);
+  const help = helpText(binary, sub);
+  if (!help.startsWith(`usage: ${name} ${sub.join(' ')}`.trim()) || sub.length === 0)
+    return [`${name} ${sub.join(' ')}: no such command`];
+  return [
+    ...args
+      .filter((a) => a.startsWith('-'))
+      .map((a) => a.split('=')[0] as string)
+      .filter((f) => !helpHasFlag(help, f))
+      .map((f) => `${name} ${sub.join(' ')}: no flag ${f}`),
+    ...args
+      .filter((a) => a.startsWith('infra/') && !existsSync(join(REPO, a)))
+      .map((a) => `${a}: no such file in the repo`),
+  ];
 }
 
 /** `curl http://localhost:<port>/…`: a port published by compose or forwarded before. */
-function curl(words: readonly string[], compose: ComposeStack, state: RunbookState): string[] {
-  const url = words.find((w) => w.startsWith('http://')) ?? '';
+function localPort(url: string, compose: ComposeStack, state: RunbookState): string[] {
   const port = Number(/^http:\/\/localhost:(\d+)(\/|$)/.exec(url)?.[1]);
   const published = Object.values(compose.services).some((s) =>
     (s.ports ?? []).includes(`127.0.0.1:${port}:${port}`),
@@ -114,58 +94,69 @@ function script(words: readonly string[]): string[] {
     .map((w) => `${words[0]}: takes no ${w}`);
 }
 
+/** Problems of one command (a pipeline stage) of a runbook. */
+function checkCommand(words: readonly string[], stack: RunbookStack, state: RunbookState) {
+  const { kube, compose, binaries } = stack;
+  const program = words[0] ?? '';
+  const inContainer = (name: string, args: readonly string[]) =>
+    name === 'amtool'
+      ? tool('amtool', binaries.amtool, args)
+      : name === 'promtool'
+        ? tool('promtool', binaries.promtool, args)
+        : PLAIN.has(name)
+          ? []
+          : [`${name}: not checked`];
+  if (/^[A-Z_]+=\S+$/.test(program) && words.length === 1) return [];
+  if (program === 'kubectl')
+    return checkKubectl(words, kube, state, {
+      exec: inContainer,
+      flagExists: (name, flag) =>
+        name === 'prometheus' && helpHasFlag(helpText(binaries.prometheus), flag),
+    });
+  if (program === 'docker') return checkDocker(words, compose);
+  if (program === 'curl')
+    return localPort(words.find((w) => w.startsWith('http://')) ?? '', compose, state);
+  if (program === 'amtool') {
+    const url = option(words, '--alertmanager.url');
+    return [
+      ...inContainer(program, words.slice(1)),
+      ...(url === undefined ? [] : localPort(url, compose, state)),
+    ];
+  }
+  if (program === 'promtool') return inContainer(program, words.slice(1));
+  if (program.startsWith('infra/scripts/')) return script(words);
+  if (program === 'pg_dump' || program === 'pg_restore') {
+    // The database of the overlay that has one (production's PostgreSQL).
+    const db = kube.workloads
+      .filter((w) => w.name === 'grafana')
+      .flatMap((w) => podSpecEnv(w.object))
+      .find((e) => e.name === 'GF_DATABASE_NAME')?.value;
+    return option(words, '-d') === db
+      ? []
+      : [`${program}: database is ${db}, not ${option(words, '-d')}`];
+  }
+  return PLAIN.has(program) ? [] : [`${program}: not checked`];
+}
+
 /**
- * Every problem of the runbook's commands, in order, each prefixed with its line.
+ * Every problem of a runbook, in order: each command's, prefixed with its line; each `job` its
+ * queries name that no scrape config has; each command written outside code.
  *
  * @example
- * checkRunbook(read('infra/runbooks/disaster-recovery.md'), kube, compose, binaries); // []
+ * checkRunbook(read('infra/runbooks/disaster-recovery.md'), runbookStack(kubectl, binaries)); // []
  */
 export function checkRunbook(
   markdown: string,
-  kube: KubeStack,
-  compose: ComposeStack,
-  binaries: Binaries,
+  stack: RunbookStack,
   state: RunbookState = { forwards: new Map(), createdSecrets: new Map() },
 ): string[] {
-  const exec = (program: string, args: readonly string[]) =>
-    program === 'amtool'
-      ? amtool(binaries.amtool, args)
-      : PLAIN.has(program)
-        ? []
-        : [`${program}: not checked`];
-  const flagExists = (program: string, flag: string) =>
-    program === 'prometheus' &&
-    new RegExp(`(^|\\s)${flag.replace(/\./g, '\\.')}(=|\\s)`, 'm').test(
-      helpText(binaries.prometheus),
-    );
-  const grafanaDb = (
-    kube.workloads.find((w) => w.name === 'grafana')?.object.spec as {
-      template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };
-    }
-  ).template.spec.containers[0]?.env?.find((e) => e.name === 'GF_DATABASE_NAME')?.value;
-  const check = (words: readonly string[]): string[] => {
-    const program = words[0] ?? '';
-    if (/^[A-Z_]+=\S+$/.test(program) && words.length === 1) return [];
-    if (program === 'kubectl') return checkKubectl(words, kube, state, { exec, flagExists });
-    if (program === 'docker') return docker(words, compose);
-    if (program === 'curl') return curl(words, compose, state);
-    if (program === 'amtool')
-      return [
-        ...amtool(binaries.amtool, words.slice(1)),
-        ...curl(
-          words.map((w) => w.replace('--alertmanager.url=', '')),
-          compose,
-          state,
-        ),
-      ];
-    if (program.startsWith('infra/scripts/')) return script(words);
-    if (program === 'pg_dump' || program === 'pg_restore')
-      return option(words, '-d') === grafanaDb
-        ? []
-        : [`${program}: database is ${grafanaDb}, not ${option(words, '-d')}`];
-    return PLAIN.has(program) ? [] : [`${program}: not checked`];
-  };
-  return shellLines(markdown).flatMap((line) =>
-    pipeline(line).flatMap((c) => check(c.words).map((p) => `${line}\n  -> ${p}`)),
-  );
+  return [
+    ...commandLines(markdown).flatMap((line) =>
+      pipeline(line).flatMap((c) =>
+        checkCommand(c.words, stack, state).map((p) => `${line}\n  -> ${p}`),
+      ),
+    ),
+    ...jobProblems(markdown, stack.jobs),
+    ...commandsInProse(markdown).map((text) => `${text}\n  -> a command outside code`),
+  ];
 }

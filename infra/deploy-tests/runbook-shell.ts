@@ -1,5 +1,6 @@
-// The shell commands of a runbook: the lines of its ```sh blocks, split into words and pipeline
-// stages the way a shell would, so each command can be checked against what the stack has.
+// The shell commands of a runbook: the lines of its ```sh blocks and the inline code that starts
+// with a program the checks know, split into words and pipeline stages the way a shell would, so
+// each command can be checked against what the stack has.
 
 /** One command of a pipeline, its redirections taken out. */
 export interface Command {
@@ -27,6 +28,36 @@ export function shellLines(markdown: string): string[] {
   return lines;
 }
 
+/** Programs whose commands are checked wherever they appear: inline code starting with one is a command. */
+const CHECKED = /^(kubectl|docker|amtool|promtool|curl|infra\/scripts\/\S+)(\s|$)/;
+
+/**
+ * The commands of a runbook: every ```sh line, and every inline code span outside the blocks that
+ * starts with a checked program (`kubectl -n monitoring logs alertmanager-0`).
+ *
+ * @example
+ * commandLines('Run `kubectl -n monitoring get pvc` or `top`.'); // ['kubectl -n monitoring get pvc']
+ */
+export function commandLines(markdown: string): string[] {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  // Two words name a tool (`kubectl kustomize`, `docker stats`); a command gives more.
+  const inline = [...prose.matchAll(/`([^`\n]+)`/g)]
+    .map((m) => (m[1] as string).trim())
+    .filter((code) => CHECKED.test(code) && code.split(/\s+/).length > 2);
+  return [...shellLines(markdown), ...inline];
+}
+
+/**
+ * Commands outside code, where no check sees them (`run kubectl -n monitoring get pods`): a
+ * checked program followed by a flag. Every command a runbook gives must be code.
+ */
+export function commandsInProse(markdown: string): string[] {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/\b(kubectl|amtool|promtool|docker compose) --?[a-z][^\n]*/g)].map(
+    (m) => m[0],
+  );
+}
+
 /** `line` without a trailing `# comment` (a `#` outside quotes, after a space). */
 function stripComment(line: string): string {
   let quote = '';
@@ -43,13 +74,27 @@ function stripComment(line: string): string {
   return line;
 }
 
-/** Words of a line as the shell splits them; `|`, `<` and `>` are words of their own. */
+/** A `<placeholder>` starts at `i`: the reader fills it in, so it is a word, not a redirection. */
+const placeholderAt = (line: string, i: number): number => {
+  const m = /^<[\w.:-]+>/.exec(line.slice(i));
+  return m ? m[0].length : 0;
+};
+
+/**
+ * Words of a line as the shell splits them; `|`, `<` and `>` are words of their own, except in a
+ * `<placeholder>` (`-n <namespace>`, `--end=<date>T04:00:00Z`).
+ */
 export function shellWords(line: string): string[] {
   const words: string[] = [];
   let word: string | undefined;
   let quote = '';
-  for (const c of line) {
-    if (quote) {
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    const placeholder = quote ? 0 : placeholderAt(line, i);
+    if (placeholder) {
+      word = (word ?? '') + line.slice(i, i + placeholder);
+      i += placeholder - 1;
+    } else if (quote) {
       if (c === quote) quote = '';
       else word = (word ?? '') + c;
     } else if (c === "'" || c === '"') {

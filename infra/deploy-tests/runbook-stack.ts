@@ -1,6 +1,7 @@
-// What a runbook command may name, read from the rendered Kubernetes objects and the compose
-// file: pods (a StatefulSet's ordinals), their containers, ports and mount paths, claims,
-// Services, and the Secrets with the keys the manifests read.
+// What a runbook command may name, read from the rendered Kubernetes objects of every overlay (a
+// name is right when one overlay has it: `prometheus-1` is production's): pods (a StatefulSet's
+// ordinals), their containers, ports and mount paths, claims, Services and their ports, labels a
+// selector can match, and the Secrets with the keys the manifests read.
 import { spawnSync } from 'node:child_process';
 import type { KubeObject } from './kube.js';
 import { podSpec } from './pod-security.js';
@@ -30,6 +31,11 @@ interface RawContainer {
   env?: { valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
 }
 
+/** `<namespace>`, `<service>`: a value the reader fills in. */
+export const isPlaceholder = (value: string): boolean => /^<[^>]+>$/.test(value);
+
+type Labels = Record<string, string>;
+
 /** The rendered Kubernetes stack, indexed for the runbook checks. */
 export class KubeStack {
   readonly workloads: Workload[];
@@ -54,6 +60,32 @@ export class KubeStack {
 
   namespaces(): string[] {
     return this.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
+  }
+
+  /**
+   * Whether `-l k=v,…` selects an object or pod template in `namespace` (any, when it is a
+   * placeholder); a placeholder value matches any value of its key.
+   */
+  selects(namespace: string, selectors: readonly [string, string][]): boolean {
+    const objects = isPlaceholder(namespace)
+      ? this.objects
+      : this.objects.filter((o) => o.metadata.namespace === namespace);
+    const labelSets: Labels[] = objects.flatMap((o) => [
+      o.metadata.labels ?? {},
+      (o.spec as { template?: { metadata?: { labels?: Labels } } } | undefined)?.template?.metadata
+        ?.labels ?? {},
+    ]);
+    return labelSets.some((labels) =>
+      selectors.every(([k, v]) => k in labels && (isPlaceholder(v) || labels[k] === v)),
+    );
+  }
+
+  /** The ports of Service `name`: `port` numbers a port-forward to it can use. */
+  servicePorts(namespace: string, name: string): number[] | undefined {
+    const svc = this.objects.find(
+      (o) => o.kind === 'Service' && o.metadata.name === name && o.metadata.namespace === namespace,
+    );
+    return svc && (svc.spec as { ports: { port: number }[] }).ports.map((p) => p.port);
   }
 
   workload(namespace: string, kind: string, name: string): Workload | undefined {
@@ -141,4 +173,22 @@ export function helpText(binary: string, sub: readonly string[] = []): string {
     helpCache.set(key, `${r.stdout}${r.stderr}`);
   }
   return helpCache.get(key) as string;
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether a kingpin help text lists `flag`. Kingpin 2.4+ (Prometheus 3, Alertmanager 0.28+)
+ * prints a boolean flag as `--[no-]name`, which takes `--name` and `--no-name`.
+ *
+ * @example
+ * helpHasFlag('      --[no-]web.enable-admin-api  Enable API endpoints', '--web.enable-admin-api'); // true
+ */
+export function helpHasFlag(help: string, flag: string): boolean {
+  const listed = (form: string) =>
+    new RegExp(`(^|[\\s,])${escape(form)}([=\\s,]|$)`, 'm').test(help);
+  if (!flag.startsWith('--')) return listed(flag);
+  const name = flag.slice(2);
+  if (listed(flag) || listed(`--[no-]${name}`)) return true;
+  return name.startsWith('no-') && listed(`--[no-]${name.slice(3)}`);
 }

@@ -1,138 +1,52 @@
-// Every command a runbook tells the on-call engineer to type matches this stack: the job names in
-// its queries are jobs Prometheus really has (Kubernetes, as rendered, or docker compose), and its
-// kubectl selectors, objects, pods, containers and namespaces exist in the rendered manifests.
+// Every runbook as the on-call engineer would type it: each command (```sh blocks and inline code)
+// names only namespaces, objects, pods, claims, containers, ports, paths, selectors, Secrets,
+// flags, compose services and volumes that the rendered overlays, the compose file and the
+// binaries really have, and its queries only jobs Prometheus really scrapes.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { requireBinary } from '@ai-orchestrator/testkit';
-import { configMap, kustomize, type KubeObject } from './kube.js';
-import { COMPOSE_FILE, INFRA, read } from './paths.js';
-import { isPlaceholder, runbookRefs, type KubectlRef } from './runbook-refs.js';
+import { INFRA, read } from './paths.js';
+import { checkRunbook, runbookStack, type RunbookStack } from './runbook-commands.js';
+import { commandLines } from './runbook-shell.js';
+import { helpHasFlag } from './runbook-stack.js';
 
 const kubectl = requireBinary('kubectl');
+const prometheus = requireBinary('prometheus');
+const promtool = requireBinary('promtool');
+const amtool = requireBinary('amtool');
 const RUNBOOKS = join(INFRA, 'runbooks');
 const files = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.md'));
-const KINDS: Record<string, string> = {
-  statefulset: 'StatefulSet',
-  deployment: 'Deployment',
-  daemonset: 'DaemonSet',
-  svc: 'Service',
-  service: 'Service',
-};
+const sh = (line: string): string => `\`\`\`sh\n${line}\n\`\`\`\n`;
 
-interface Relabel {
-  source_labels?: string[];
-  target_label?: string;
-}
-interface Job {
-  job_name: string;
-  relabel_configs?: Relabel[];
-  static_configs?: unknown[];
-}
+describe('kingpin help, as Prometheus 3 and amtool 0.35 print it', () => {
+  const help = [
+    '      --[no-]web.enable-admin-api  ',
+    '      --web.listen-address=0.0.0.0:9090 ...',
+    '  -o, --output=simple            Output formatter',
+  ].join('\n');
+  it.each([
+    ['--web.enable-admin-api', true],
+    ['--no-web.enable-admin-api', true],
+    ['--web.enable-admin', false],
+    ['--web.listen-address', true],
+    ['--no-web.listen-address', false],
+    ['-o', true],
+    ['--output', true],
+  ])('%s is listed: %s', (flag, listed) => {
+    expect(helpHasFlag(help, flag)).toBe(listed);
+  });
+});
 
-type PodTemplate = {
-  metadata?: { labels?: Record<string, string> };
-  spec: { containers: { name: string }[] };
-};
-const template = (o: KubeObject): PodTemplate | undefined =>
-  (o.spec as { template?: PodTemplate } | undefined)?.template;
-
-/** Job names a Prometheus config gives its targets; `job` from a Service name means every scraped Service. */
-function jobsOf(config: string, objects: KubeObject[]): Set<string> {
-  const jobs = new Set<string>();
-  const scraped = objects.filter(
-    (o) =>
-      o.kind === 'Service' &&
-      o.metadata.labels?.monitoring === 'enabled' &&
-      (o.spec as { ports: { name: string }[] }).ports.some((p) => p.name === 'metrics'),
-  );
-  for (const job of (parse(config) as { scrape_configs: Job[] }).scrape_configs) {
-    const fromService = (job.relabel_configs ?? []).some(
-      (r) =>
-        r.target_label === 'job' && r.source_labels?.includes('__meta_kubernetes_service_name'),
-    );
-    if (fromService) for (const s of scraped) jobs.add(s.metadata.name);
-    else jobs.add(job.job_name);
-  }
-  return jobs;
-}
-
-/** Pods and claims of the StatefulSets, up to the largest replica count of any overlay. */
-function ordinalsOf(objects: KubeObject[]): Set<string> {
-  return new Set(
-    objects
-      .filter((o) => o.kind === 'StatefulSet')
-      .flatMap((o) => {
-        const spec = o.spec as {
-          replicas: number;
-          volumeClaimTemplates?: { metadata: { name: string } }[];
-        };
-        return Array.from({ length: spec.replicas }, (_, i) => [
-          `${o.metadata.name}-${i}`,
-          ...(spec.volumeClaimTemplates ?? []).map(
-            (c) => `${c.metadata.name}-${o.metadata.name}-${i}`,
-          ),
-        ]).flat();
-      }),
-  );
-}
-
-/** Problems of one kubectl command, looked up in the namespace it runs in. */
-function kubectlProblems(ref: KubectlRef, all: KubeObject[]): string[] {
-  const problems: string[] = [];
-  const objects = ref.namespace ? all.filter((o) => o.metadata.namespace === ref.namespace) : all;
-  if (ref.namespace && objects.length === 0) return [`no namespace ${ref.namespace}`];
-  const templates = objects.map(template).filter((x): x is PodTemplate => x !== undefined);
-  const labelSets = [
-    ...templates.map((x) => x.metadata?.labels ?? {}),
-    ...objects.map((o) => o.metadata.labels ?? {}),
-  ];
-  if (ref.selectors.length > 0) {
-    const selected = labelSets.some((labels) =>
-      ref.selectors.every(([k, v]) => k in labels && (isPlaceholder(v) || labels[k] === v)),
-    );
-    if (!selected)
-      problems.push(`-l ${ref.selectors.map((s) => s.join('=')).join(',')} selects nothing`);
-  }
-  const ordinals = ordinalsOf(objects);
-  for (const [kind, name] of ref.objects) {
-    if (isPlaceholder(name)) continue;
-    const found =
-      kind === 'pod' || kind === 'pvc'
-        ? ordinals.has(name)
-        : objects.some((o) => o.kind === KINDS[kind] && o.metadata.name === name);
-    if (!found) problems.push(`${kind}/${name} is not there`);
-  }
-  const containers = new Set(templates.flatMap((x) => x.spec.containers.map((c) => c.name)));
-  for (const c of ref.containers) if (!containers.has(c)) problems.push(`no container ${c}`);
-  for (const name of ref.ordinals) {
-    if (!ordinals.has(name)) problems.push(`${name} is no pod or claim of a StatefulSet there`);
-  }
-  return problems.map((p) => `${ref.line}: ${p}`);
-}
-
-describe.skipIf(!kubectl)('runbook commands match the stack', () => {
-  const overlays = ['overlays/dev', 'overlays/production'].map((dir) =>
-    kustomize(kubectl as string, dir),
-  );
-  const objects = overlays.flat();
-  const k8sJobs = new Set(
-    overlays.flatMap((o) => [
-      ...jobsOf(configMap(o, 'prometheus-config').data?.['prometheus.yml'] as string, o),
-    ]),
-  );
-  const composeJobs = new Set(
-    (
-      parse(read(join(INFRA, 'prometheus/prometheus.yml'))) as { scrape_configs: Job[] }
-    ).scrape_configs.map((j) => j.job_name),
-  );
-  const composeServices = new Set(
-    Object.keys((parse(read(COMPOSE_FILE)) as { services: object }).services),
-  );
+describe.skipIf(!kubectl || !prometheus || !promtool || !amtool)('runbook commands', () => {
+  const stack: RunbookStack = runbookStack(kubectl as string, {
+    prometheus: prometheus as string,
+    promtool: promtool as string,
+    amtool: amtool as string,
+  });
 
   it('knows the real job names: prometheus-headless and alertmanager-cluster on Kubernetes', () => {
-    expect([...k8sJobs].sort()).toEqual(
+    expect([...stack.jobs.kubernetes]).toEqual(
       expect.arrayContaining([
         'alertmanager-cluster',
         'kubelet',
@@ -140,55 +54,138 @@ describe.skipIf(!kubectl)('runbook commands match the stack', () => {
         'prometheus-headless',
       ]),
     );
-    expect(k8sJobs.has('prometheus')).toBe(false);
-    expect(composeJobs).toEqual(
+    expect(stack.jobs.kubernetes.has('prometheus')).toBe(false);
+    expect(stack.jobs.compose).toEqual(
       new Set(['demo-services', 'node-exporter', 'prometheus', 'alertmanager']),
     );
   });
 
-  function jobProblems(jobs: [string, string][]): string[] {
-    const problems: string[] = [];
-    for (const [op, value] of jobs) {
-      if (op === '=' && !k8sJobs.has(value) && !composeJobs.has(value)) {
-        problems.push(`job="${value}" is no job of Kubernetes or compose`);
-      }
-      if (op === '=~') {
-        const re = new RegExp(`^(?:${value})$`);
-        if (![...k8sJobs].some((j) => re.test(j)))
-          problems.push(`job=~"${value}" matches no Kubernetes job`);
-        for (const alt of value.split('|').filter((a) => /^[\w-]+$/.test(a))) {
-          if (!k8sJobs.has(alt) && !composeJobs.has(alt))
-            problems.push(`job "${alt}" does not exist`);
-        }
-      }
-    }
-    return problems;
-  }
-
-  it.each(files)('%s', (file) => {
-    const refs = runbookRefs(read(join(RUNBOOKS, file)));
-    const problems = [
-      ...jobProblems(refs.jobs),
-      ...refs.kubectl.flatMap((ref) => kubectlProblems(ref, objects)),
-      ...refs.composeServices
-        .filter((s) => !composeServices.has(s))
-        .map((s) => `docker compose has no service ${s}`),
-    ];
-    expect(problems).toEqual([]);
+  it.each(files)('%s names only what the stack has', (file) => {
+    expect(checkRunbook(read(join(RUNBOOKS, file)), stack)).toEqual([]);
   });
 
-  it('catches what watchdog.md, service-down.md and disk-space-low.md used to say', () => {
-    const old = runbookRefs(
-      'up{job=~"prometheus|alertmanager"} and `kubectl get pods -l app=<service>`, ' +
-        '`kubectl -n monitoring logs statefulset/prometheus-server` and ' +
-        '`kubectl -n monitoring get pods -l app.kubernetes.io/name=node-exporter`',
-    );
-    expect(jobProblems(old.jobs)).toEqual([
-      'job=~"prometheus|alertmanager" matches no Kubernetes job',
+  it('checks inline commands too, and every runbook with commands has them checked', () => {
+    expect(commandLines('Run `kubectl -n monitoring get pvc`, then `top`.')).toEqual([
+      'kubectl -n monitoring get pvc',
     ]);
-    const [selector, object, wrongNamespace] = old.kubectl.map((r) => kubectlProblems(r, objects));
-    expect(selector).toEqual([`${old.kubectl[0]?.line}: -l app=<service> selects nothing`]);
-    expect(object?.[0]).toMatch(/statefulset\/prometheus-server is not there$/);
-    expect(wrongNamespace?.[0]).toMatch(/selects nothing$/);
+    const checked = files.filter((f) => commandLines(read(join(RUNBOOKS, f))).length > 0);
+    expect(checked.length).toBeGreaterThan(files.length / 2);
+  });
+
+  it.each([
+    [
+      'a job nobody scrapes',
+      'Query `up{job=~"prometheus|alertmanager"}`.',
+      'job=~"prometheus|alertmanager" matches no Kubernetes job',
+    ],
+    [
+      'a selector of a label no pod has',
+      '`kubectl -n <namespace> get pods -l app=<service>`',
+      '-l app=<service> selects nothing in <namespace>',
+    ],
+    [
+      'an object not rendered',
+      '`kubectl -n monitoring logs statefulset/prometheus-server`',
+      'no statefulset/prometheus-server in monitoring',
+    ],
+    [
+      'a selector in the wrong namespace',
+      '`kubectl -n monitoring get pods -l app.kubernetes.io/name=node-exporter`',
+      '-l app.kubernetes.io/name=node-exporter selects nothing in monitoring',
+    ],
+    [
+      'a command in prose',
+      'Then run kubectl -n monitoring get pods and wait.',
+      'a command outside code',
+    ],
+    ['no namespace', '`kubectl top pods`', 'names no namespace (-n)'],
+    [
+      'a container that does not exist',
+      sh('kubectl -n monitoring exec pod/prometheus-0 -c prom -- rm -rf /prometheus/x'),
+      'pod/prometheus-0: no container prom',
+    ],
+    [
+      'a pod past the replicas of every overlay',
+      sh('kubectl -n monitoring delete pod/prometheus-7'),
+      'no pod prometheus-7 in monitoring',
+    ],
+    [
+      'a bare pod past the replicas',
+      '`kubectl -n monitoring logs alertmanager-7`',
+      'no alertmanager-7 in monitoring',
+    ],
+    [
+      'a claim that does not exist',
+      sh('kubectl -n monitoring delete pvc/prometheus-data-0'),
+      'no claim prometheus-data-0 in monitoring',
+    ],
+    [
+      'a port no container has',
+      sh('kubectl -n monitoring port-forward pod/prometheus-0 9091:9091'),
+      'pod/prometheus-0: no container port 9091',
+    ],
+    [
+      'a port the Service lacks',
+      '`kubectl -n monitoring port-forward svc/alertmanager 9090`',
+      'svc/alertmanager: no Service port 9090',
+    ],
+    [
+      'a path on no volume',
+      sh('kubectl -n monitoring exec pod/prometheus-0 -c prometheus -- tar -C /data -cf - .'),
+      'pod/prometheus-0 prometheus: /data is on no volume of the container',
+    ],
+    [
+      'a namespace not rendered',
+      sh('kubectl -n observability get statefulset/prometheus'),
+      'namespace observability is not rendered',
+    ],
+    [
+      'a flag Prometheus lacks',
+      sh(
+        `kubectl -n monitoring patch statefulset/prometheus --type json -p '[{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": "--web.enable-admin"}]'`,
+      ),
+      'statefulset/prometheus: prometheus has no flag --web.enable-admin',
+    ],
+    [
+      'an amtool flag that does not exist',
+      sh('amtool --alertmanager.url=http://localhost:9093 silence query --format json'),
+      'amtool silence query: no flag --format',
+    ],
+    [
+      'an amtool command that does not exist',
+      '`amtool silences list`',
+      'amtool silences list: no such command',
+    ],
+    [
+      'a promtool file not in the repo',
+      '`promtool check config infra/prometheus/prom.yml`',
+      'infra/prometheus/prom.yml: no such file in the repo',
+    ],
+    [
+      'a compose volume mounted elsewhere',
+      sh(
+        'docker run --rm -v ai-orchestrator-monitoring_prometheus-data:/data busybox:1.36.1 tar -C /data -cf /data/x .',
+      ),
+      'volume ai-orchestrator-monitoring_prometheus-data is not mounted at /data in compose',
+    ],
+    [
+      'a compose service that does not exist',
+      '`docker compose -f infra/compose/docker-compose.monitoring.yml logs thanos`',
+      'compose has no service thanos',
+    ],
+    [
+      'a Secret no manifest reads',
+      sh('kubectl -n monitoring create secret generic slack --from-literal=url=x'),
+      'secret slack: no manifest reads it',
+    ],
+    [
+      'a port nothing forwards',
+      sh('curl -s http://localhost:9999/api/v1/status/config'),
+      'http://localhost:9999/api/v1/status/config: nothing forwards or publishes 9999',
+    ],
+    ['a program no check knows', sh('jq .data silences.json'), 'jq: not checked'],
+  ])('fails %s', (_what, markdown, problem) => {
+    const problems = checkRunbook(markdown, stack).map((p) => p.split('\n  -> ').at(-1));
+    expect(problems).toEqual([expect.stringContaining(problem)]);
   });
 });

@@ -32,6 +32,7 @@ const EXPOSITION =
   `forged_identity{${Object.entries(FORGED)
     .map(([k, v]) => `${k}="${v}"`)
     .join(',')}} 1\n`;
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 interface ScrapeConfig {
   job_name: string;
@@ -86,7 +87,10 @@ describe.skipIf(!prometheusBin)('scrape labels: a target cannot overwrite its id
   const servers: PrometheusServer[] = [];
 
   beforeAll(async () => {
-    target = createServer((_, res) => res.end(EXPOSITION));
+    // With the Content-Type every exporter sends: Prometheus 3 refuses a scrape without one.
+    target = createServer((_, res) =>
+      res.setHeader('content-type', PROMETHEUS_TEXT).end(EXPOSITION),
+    );
     target.listen(0, '127.0.0.1');
     await once(target, 'listening');
     address = `127.0.0.1:${(target.address() as AddressInfo).port}`;
@@ -118,7 +122,11 @@ describe.skipIf(!prometheusBin)('scrape labels: a target cannot overwrite its id
       if (result.length >= count) return result.map((r) => r.metric);
       await sleep(250);
     }
-    throw new Error(`not every job scraped the target: ${jobs.map((j) => j.job_name).join(', ')}`);
+    const { activeTargets } = await prometheus.api<{
+      activeTargets: { scrapePool: string; health: string; lastError: string }[];
+    }>('targets');
+    const why = activeTargets.map((t) => `${t.scrapePool} ${t.health} ${t.lastError}`.trim());
+    throw new Error(`not every job scraped the target: ${why.join('; ') || 'no targets'}`);
   }
 
   it('docker compose: job, service and instance stay the ones prometheus.yml sets', async () => {

@@ -74,7 +74,6 @@ function replicaConfig(
     scrape_configs: [
       {
         job_name: exporter.service,
-        honor_labels: true,
         static_configs: [{ targets: [exporter.target], labels: { service: exporter.service } }],
       },
     ],

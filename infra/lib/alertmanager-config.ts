@@ -89,14 +89,24 @@ const keyValues = (map: unknown): { key: string; value: string }[] | undefined =
     ? undefined
     : Object.entries(map as Record<string, string>).map(([key, value]) => ({ key, value }));
 
+/** `url_file` becomes `urlSecret` (a SecretKeySelector the Operator reads into `url`). */
+function webhookUrl(c: Doc, where: string, secret: string): Doc {
+  if (c.url !== undefined && c.url_file !== undefined)
+    fail(`${where}.url`, c.url, 'no value beside url_file (Alertmanager takes one of them)');
+  if (c.url_file !== undefined)
+    return { urlSecret: secretRef(c.url_file, `${where}.url_file`, secret) };
+  if (c.url === undefined) fail(`${where}.url_file`, c.url_file, `a file under ${SECRETS_DIR}`);
+  return { url: c.url };
+}
+
 function webhook(c: Doc, where: string, secret: string): Doc {
-  only(c, ['url', 'send_resolved', 'max_alerts', 'http_config'], where);
+  only(c, ['url', 'url_file', 'send_resolved', 'max_alerts', 'http_config'], where);
   const http = (c.http_config ?? {}) as Doc;
   only(http, ['authorization'], `${where}.http_config`);
   const auth = http.authorization as Doc | undefined;
   if (auth) only(auth, ['credentials_file', 'type'], `${where}.http_config.authorization`);
   return {
-    url: c.url,
+    ...webhookUrl(c, where, secret),
     sendResolved: c.send_resolved,
     maxAlerts: c.max_alerts,
     ...(auth && {

@@ -6,7 +6,12 @@ import { parse } from 'yaml';
 
 export const PROMETHEUS_DIR = fileURLToPath(new URL('../prometheus/', import.meta.url));
 export const RUNBOOKS_DIR = fileURLToPath(new URL('../runbooks/', import.meta.url));
-export const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml'] as const;
+export const RULE_FILES = [
+  'recording_rules.yml',
+  'slo_rules.yml',
+  'alert_rules.yml',
+  'genai_rules.yml',
+] as const;
 
 export interface Rule {
   readonly record?: string;

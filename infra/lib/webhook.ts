@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface Delivery {
   readonly receiver: string;
   readonly alerts: { labels: Record<string, string> }[];
+  /** The Authorization header it came with, if any (the receiver's credentials). */
+  readonly authorization?: string;
 }
 
 export class Webhook extends EventEmitter {
@@ -27,7 +29,8 @@ export class Webhook extends EventEmitter {
       req.on('end', () => {
         const receiver = (req.url ?? '').slice(1);
         const payload = JSON.parse(body) as Delivery;
-        this.deliveries.push({ ...payload, receiver });
+        const { authorization } = req.headers;
+        this.deliveries.push({ ...payload, receiver, ...(authorization && { authorization }) });
         res.statusCode = this.statusOf(receiver);
         res.end(res.statusCode < 300 ? 'ok' : 'denied');
         this.emit('delivery');

@@ -7,7 +7,12 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const RULE_FILES = ['alert_rules.yml', 'recording_rules.yml', 'slo_rules.yml'] as const;
+export const RULE_FILES = [
+  'alert_rules.yml',
+  'recording_rules.yml',
+  'slo_rules.yml',
+  'genai_rules.yml',
+] as const;
 
 const PROMETHEUS_DIR = fileURLToPath(new URL('../prometheus/', import.meta.url));
 

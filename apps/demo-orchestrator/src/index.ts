@@ -46,12 +46,14 @@ const results = new Map<string, Execution>();
 async function callEngine(
   engine: keyof typeof MODEL,
   operation: string,
+  workflow: string,
   signal: AbortSignal,
 ): Promise<boolean> {
   const res = await fetch(`${engineUrl}/v1/models/${MODEL[engine]}/${operation}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ prompt: 'x'.repeat(200 + Math.floor(Math.random() * 2000)) }),
+    // The engine counts its spend per workflow name.
+    body: JSON.stringify({ prompt: 'x'.repeat(200 + Math.floor(Math.random() * 2000)), workflow }),
     signal,
   });
   await res.arrayBuffer();
@@ -78,7 +80,7 @@ function execute(
     let status: ExecutionStatus = 'success';
     try {
       for (const step of workflow.steps) {
-        if (!(await callEngine(workflow.engine, step, signal))) {
+        if (!(await callEngine(workflow.engine, step, workflow.name, signal))) {
           status = 'failure';
           break;
         }

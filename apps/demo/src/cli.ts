@@ -10,7 +10,14 @@ import { startLoadgen } from './loadgen.js';
 import { listening } from './ports.js';
 import { startServices, type Services } from './services.js';
 import { startLocalStack, type LocalStack } from './stack.js';
-import { firingAlerts, formatSummary, snapshot, summarize, type Snapshot } from './summary.js';
+import {
+  firingAlerts,
+  formatSpend,
+  formatSummary,
+  snapshot,
+  summarize,
+  type Snapshot,
+} from './summary.js';
 
 const HELP = `usage: pnpm demo [--duration S] [--rps N] [--users N] [--interval S] [--no-prometheus]
                  [--error-rate 0..1] [--latency-ms MS] [--queue-stall] [--verbose]`;
@@ -196,7 +203,7 @@ async function run(options: DemoOptions, parts: Parts, stop: AbortSignal): Promi
     await firingAlerts(parts.stack?.prometheusUrl),
   );
   console.log(
-    `\ndemo summary: ${final.requests} gateway requests, ${final.workflows} workflow executions, MAU ${final.mau}, firing: ${final.alerts.join(', ') || 'none'}`,
+    `\ndemo summary: ${final.requests} gateway requests, ${final.workflows} workflow executions, MAU ${final.mau}, ${final.tokens} GenAI tokens, spend ${formatSpend(final.spend)}, firing: ${final.alerts.join(', ') || 'none'}`,
   );
   return outcome === 'service exited' ? 1 : 0;
 }

@@ -14,7 +14,12 @@ import { infraFile } from './paths.js';
 import { pickPort } from './ports.js';
 import type { ServicePorts } from './services.js';
 
-export const RULE_FILES = ['recording_rules.yml', 'slo_rules.yml', 'alert_rules.yml'];
+export const RULE_FILES = [
+  'recording_rules.yml',
+  'slo_rules.yml',
+  'alert_rules.yml',
+  'genai_rules.yml',
+];
 
 export interface LocalStackOptions {
   readonly ports: ServicePorts;
@@ -77,7 +82,7 @@ export function localPrometheusConfig(
   };
   const jobs = (
     base.scrape_configs ?? [
-      { job_name: 'demo-services', honor_labels: true },
+      { job_name: 'demo-services' },
       { job_name: 'prometheus' },
       { job_name: 'alertmanager' },
     ]

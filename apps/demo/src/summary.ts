@@ -15,6 +15,11 @@ export interface Summary {
   readonly workflowSuccessPercent: number | undefined;
   readonly queue: number;
   readonly mau: number;
+  /** GenAI input and output tokens per second, from the engine's gen_ai_client_token_usage. */
+  readonly tokensPerSecond: number;
+  /** Spend since the first snapshot, by currency (gen_ai_client_operation_cost_total). */
+  readonly spend: ReadonlyMap<string, number>;
+  readonly tokens: number;
   readonly requests: number;
   readonly workflows: number;
   readonly alerts: readonly string[];
@@ -36,6 +41,20 @@ export async function snapshot(services: readonly RunningService[]): Promise<Sna
 }
 
 const REQUESTS = 'http_server_request_duration_seconds_count';
+const TOKENS = 'gen_ai_client_token_usage_sum';
+const COST = 'gen_ai_client_operation_cost_total';
+
+/** Spend between two engine snapshots, per currency. */
+function spendBetween(before: readonly Sample[], after: readonly Sample[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const currency of new Set(
+    after.filter((x) => x.name === COST).map((x) => x.labels.gen_ai_usage_cost_currency ?? ''),
+  )) {
+    const of = (l: Readonly<Record<string, string>>) => l.gen_ai_usage_cost_currency === currency;
+    out.set(currency, sum(after, COST, of) - sum(before, COST, of));
+  }
+  return out;
+}
 const is5xx = (l: Readonly<Record<string, string>>) =>
   (l.http_response_status_code ?? '').startsWith('5');
 
@@ -68,6 +87,9 @@ export function summarize(
   const gw1 = after.byService.get('gateway') ?? [];
   const or0 = before.byService.get('orchestrator') ?? [];
   const or1 = after.byService.get('orchestrator') ?? [];
+  const en0 = before.byService.get('engine') ?? [];
+  const en1 = after.byService.get('engine') ?? [];
+  const enFirst = first.byService.get('engine') ?? [];
   const seconds = Math.max(0.001, (after.at - before.at) / 1000);
   const requests = sum(gw1, REQUESTS) - sum(gw0, REQUESTS);
   const errors = sum(gw1, REQUESTS, is5xx) - sum(gw0, REQUESTS, is5xx);
@@ -88,6 +110,9 @@ export function summarize(
     workflowSuccessPercent: wf > 0 ? (100 * wfOk) / wf : undefined,
     queue: sum(or1, 'workflow_queue_size'),
     mau: sum(gw1, 'business_active_users', (l) => l.window === '30d'),
+    tokensPerSecond: (sum(en1, TOKENS) - sum(en0, TOKENS)) / seconds,
+    tokens: sum(en1, TOKENS) - sum(enFirst, TOKENS),
+    spend: spendBetween(enFirst, en1),
     requests: sum(gw1, REQUESTS) - sum(first.byService.get('gateway') ?? [], REQUESTS),
     workflows:
       sum(or1, 'workflow_executions_total') -
@@ -99,6 +124,16 @@ export function summarize(
 const fmt = (v: number | undefined, digits = 1, unit = '') =>
   v === undefined ? '–' : `${v.toFixed(digits)}${unit}`;
 
+/** `$1.23` for USD, `1.23 EUR` otherwise; `$0.00` before any priced call. */
+export function formatSpend(spend: ReadonlyMap<string, number>): string {
+  if (spend.size === 0) return '$0.00';
+  return [...spend]
+    .map(([currency, amount]) =>
+      currency === 'USD' ? `$${amount.toFixed(2)}` : `${amount.toFixed(2)} ${currency}`,
+    )
+    .join(' + ');
+}
+
 export function formatSummary(s: Summary): string {
   return [
     `[${Math.round(s.seconds)}s]`,
@@ -108,6 +143,8 @@ export function formatSummary(s: Summary): string {
     `workflow success ${fmt(s.workflowSuccessPercent, 1, '%')}`,
     `queue ${s.queue}`,
     `MAU ${s.mau}`,
+    `tokens/s ${fmt(s.tokensPerSecond, 0)}`,
+    `spend ${formatSpend(s.spend)}`,
     `firing: ${s.alerts.length ? s.alerts.join(', ') : 'none'}`,
   ].join(' | ');
 }

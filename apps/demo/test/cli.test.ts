@@ -90,6 +90,11 @@ describe('pnpm demo', () => {
     expect(code, out).toBe(0);
     expect(out).toMatch(/\[\d+s\] \| req\/s [1-9]/);
     expectRealSummary(out);
+    // The engine's model calls go through the real openai SDK to the fake provider.
+    expect(out).toMatch(/\| tokens\/s [1-9]\d* \| spend \$\d+\.\d\d \|/);
+    const genai = /MAU \d+, (\d+) GenAI tokens, spend \$(\d+\.\d\d)/.exec(out);
+    expect(Number(genai?.[1]), out).toBeGreaterThan(0);
+    expect(Number(genai?.[2]), out).toBeGreaterThan(0);
     expect(leftRunning(marker)).toEqual([]);
   }, 180_000);
 

@@ -33,6 +33,7 @@ import {
   serviceOf,
   tracesBetween,
   treeProblems,
+  type JaegerSpan,
   type JaegerTrace,
 } from './traces.js';
 
@@ -120,7 +121,12 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
         strategies: readFileSync(`${ROOT}/infra/jaeger/sampling-strategies.json`, 'utf8'),
       });
       services = await startServices({
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttpUrl, OTEL_BSP_SCHEDULE_DELAY: '500' },
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttpUrl,
+          OTEL_BSP_SCHEDULE_DELAY: '500',
+          // Prompts on the spans, to show they reach the wire only through the redaction.
+          OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
+        },
       });
       stack = (await startLocalStack({
         ports: services.ports,
@@ -311,6 +317,73 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
           (s) => serviceOf(trace, s) === 'demo-gateway' && s.references.length === 0,
         );
         expect(server?.operationName, wanted[i]).toMatch(/^(GET|POST|PUT|DELETE|PATCH) \//);
+      }
+    });
+
+    it('traces each model call as a CLIENT span under its workflow: usage, spend, prompts redacted', async () => {
+      const tag = (span: JaegerSpan | undefined, key: string): unknown =>
+        span?.tags.find((t) => t.key === key)?.value;
+      const traces = await eventually(
+        () =>
+          jaeger
+            .api<JaegerTrace[]>('traces', {
+              service: 'demo-engine',
+              operation: 'chat gpt-4o',
+              limit: '50',
+            })
+            .catch(() => [] as JaegerTrace[]),
+        (found) => found.some((t) => t.spans.some((s) => s.operationName === 'chat gpt-4o')),
+      );
+      const chats = traces.flatMap((trace) =>
+        trace.spans
+          .filter((s) => s.operationName === 'chat gpt-4o' && tag(s, 'error') !== true)
+          .map((span) => ({ trace, span })),
+      );
+      const found = chats.find(({ trace }) =>
+        trace.spans.some(
+          (s) =>
+            s.operationName.startsWith('workflow ') && serviceOf(trace, s) === 'demo-orchestrator',
+        ),
+      );
+      expect(found, `${chats.length} chat spans, none inside a workflow span`).toBeDefined();
+      const span = found?.span;
+      expect(tag(span, 'span.kind')).toBe('client');
+      expect(tag(span, 'gen_ai.operation.name')).toBe('chat');
+      expect(tag(span, 'gen_ai.provider.name')).toBe('openai');
+      expect(tag(span, 'gen_ai.request.model')).toBe('gpt-4o');
+      expect(tag(span, 'gen_ai.request.stream')).toBe(true);
+      expect(tag(span, 'gen_ai.usage.cost.currency')).toBe('USD');
+      expect(tag(span, 'gen_ai.usage.cost.source')).toBe('local');
+      expect(Number(tag(span, 'gen_ai.usage.input_tokens'))).toBeGreaterThan(0);
+      expect(Number(tag(span, 'gen_ai.response.time_to_first_chunk'))).toBeGreaterThan(0);
+      // The engine's system prompt names an e-mail address: captured, then masked before export.
+      const input = String(tag(span, 'gen_ai.input.messages'));
+      expect(input).toContain('Escalations go to');
+      expect(input).toContain('[REDACTED]');
+      expect(input).not.toContain('oncall@ai-orchestrator.example');
+      const tools = await jaeger.api<JaegerTrace[]>('traces', {
+        service: 'demo-engine',
+        operation: 'execute_tool lookup_order',
+        limit: '5',
+      });
+      expect(tools.length).toBeGreaterThan(0);
+    });
+
+    it('stores exemplars on the GenAI histograms whose trace ids are the engine call spans', async () => {
+      const now = Date.now() / 1000;
+      const data = await api<{ exemplars: { labels: Record<string, string> }[] }[]>(
+        `query_exemplars?${new URLSearchParams({ query: 'gen_ai_client_operation_duration_seconds_bucket{service="demo-engine"}', start: String(now - 300), end: String(now) })}`,
+      );
+      const exemplars = data.flatMap((s) => s.exemplars.map((e) => e.labels));
+      const linked = exemplars.filter((e) => e.trace_id && e.span_id).slice(0, 5);
+      expect(linked.length).toBeGreaterThan(0);
+      for (const { trace_id: traceId, span_id: spanId } of linked) {
+        const [trace] = await eventually(
+          () => jaeger.api<JaegerTrace[]>(`traces/${traceId}`).catch(() => [] as JaegerTrace[]),
+          (found) => found.some((t) => t.spans.some((s) => s.spanID === spanId)),
+        );
+        const span = trace?.spans.find((s) => s.spanID === spanId);
+        expect(span?.operationName, `exemplar ${traceId}/${spanId}`).toMatch(/^(chat|embeddings) /);
       }
     });
 

@@ -2,6 +2,8 @@
 // the demo services run with the tracing package's Jaeger remote sampler
 // (OTEL_TRACES_SAMPLER=parentbased_jaeger_remote), and the share of requests whose traces reach
 // Jaeger follows the file — also after the file is edited, within the reload + polling interval.
+// Operation strategies match the name a span has when it is sampled, which for an HTTP server span
+// is the method alone: the route is added to the name only when the response ends.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireBinary, startJaeger, type JaegerServer } from '@ai-orchestrator/testkit';
@@ -14,7 +16,19 @@ const STRATEGIES = readFileSync(`${ROOT}/infra/jaeger/sampling-strategies.json`,
 const POLL_MS = 500;
 
 interface Strategies {
-  service_strategies: { service: string; param: number }[];
+  service_strategies: {
+    service: string;
+    param: number;
+    operation_strategies?: { operation: string; type: string; param: number }[];
+  }[];
+}
+
+interface Served {
+  probabilisticSampling?: { samplingRate?: number };
+  operationSampling?: {
+    defaultSamplingProbability?: number;
+    perOperationStrategies?: { operation: string }[];
+  };
 }
 
 /** Sends `n` gateway-only requests (a login), ten at a time; returns the time window they took. */
@@ -57,14 +71,26 @@ describe.skipIf(!jaegerBinary)('Jaeger remote sampling of the demo services', ()
     );
   }
 
-  /** The probability Jaeger serves for demo-gateway, once it equals `want`. */
+  /** What Jaeger serves demo-gateway: one probability, or one per operation and a default. */
+  async function strategy(): Promise<Served> {
+    return (await (
+      await fetch(`${jaeger.samplingUrl}/sampling?service=demo-gateway`)
+    ).json()) as Served;
+  }
+
+  /** The operations Jaeger serves for demo-gateway, once they are `want`. */
+  async function servedOperations(want: string[]): Promise<string[]> {
+    const read = async () =>
+      ((await strategy()).operationSampling?.perOperationStrategies ?? []).map((o) => o.operation);
+    return eventually(read, (ops) => ops.join() === want.join(), 15_000);
+  }
+
+  /** The probability Jaeger serves for demo-gateway (its default one), once it equals `want`. */
   async function served(want: number): Promise<number> {
     const read = async () => {
-      const res = await fetch(`${jaeger.samplingUrl}/sampling?service=demo-gateway`);
-      const body = (await res.json()) as {
-        operationSampling?: { defaultSamplingProbability?: number };
-      };
-      return body.operationSampling?.defaultSamplingProbability ?? 0;
+      const body = await strategy();
+      if (body.operationSampling) return body.operationSampling.defaultSamplingProbability ?? 0;
+      return body.probabilisticSampling?.samplingRate ?? 0;
     };
     return eventually(read, (p) => p === want, 15_000);
   }
@@ -119,5 +145,34 @@ describe.skipIf(!jaegerBinary)('Jaeger remote sampling of the demo services', ()
     console.log(
       `demo-gateway traces in Jaeger: ${first}/200 at 0.5, ${all}/100 at 1, ${none}/100 at 0`,
     );
+  }, 120_000);
+
+  it('matches an operation strategy on the method, the only name a request span has when sampled', async () => {
+    const file = JSON.parse(STRATEGIES) as Strategies;
+    const gateway = file.service_strategies.find((s) => s.service === 'demo-gateway');
+    /** Logins sampled when demo-gateway samples nothing but `operation`. */
+    const onlyOperation = async (operation: string) => {
+      Object.assign(gateway ?? {}, {
+        param: 0,
+        operation_strategies: [{ operation, type: 'probabilistic', param: 1 }],
+      });
+      writeFileSync(jaeger.strategiesFile as string, JSON.stringify(file, null, 2));
+      expect(await servedOperations([operation])).toEqual([operation]);
+      await sleep(3 * POLL_MS); // the sampler's next polls
+      const window = await logins(services.gatewayUrl, 40);
+      return { count: await sampled(window), window };
+    };
+    // The name Jaeger shows for a login, set when the response ends: never seen by the sampler.
+    expect((await onlyOperation('POST /api/login')).count).toBe(0);
+    const byMethod = await onlyOperation('POST');
+    expect(byMethod.count).toBe(40);
+    const traces = await tracesBetween(
+      jaeger,
+      'demo-gateway',
+      byMethod.window.start - 50,
+      byMethod.window.end + 50,
+    );
+    const roots = traces.flatMap((t) => t.spans.filter((span) => span.references.length === 0));
+    expect(new Set(roots.map((span) => span.operationName))).toEqual(new Set(['POST /api/login']));
   }, 120_000);
 });

@@ -1,8 +1,19 @@
 // The metric contract: every name, type, label and bucket layout that rules and dashboards rely on.
 // HTTP names follow the OpenTelemetry stable HTTP semantic conventions in Prometheus form:
 // https://opentelemetry.io/docs/specs/semconv/http/http-metrics/
+import { GENAI_METRICS } from './genai/contract.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+/**
+ * How the cluster primary combines one metric over its workers (cluster processes or worker
+ * threads): `sum`; `max` or `min`; `average`; `first` (the lowest worker's); `worker` (kept per
+ * worker with a `worker` label); `process` (one value per OS process, summed over processes:
+ * threads of one process all report its process-wide value); `omit` (left out). Counters and
+ * histograms always sum unless their rule says `worker`, `process` or `omit`.
+ */
+export type Aggregation =
+  'sum' | 'max' | 'min' | 'average' | 'first' | 'worker' | 'process' | 'omit';
 
 /** One metric of the contract. */
 export interface MetricDefinition {
@@ -15,6 +26,8 @@ export interface MetricDefinition {
   readonly unit?: string;
   /** Which package records it. */
   readonly owner: 'metrics' | 'business-metrics' | 'tracing';
+  /** How a gauge combines over cluster workers (required for gauges, see {@link Aggregation}). */
+  readonly aggregation?: Aggregation;
 }
 
 /** Label every library metric carries: the service name given at setup. */
@@ -35,7 +48,14 @@ export const SCRAPE_ERROR_REASONS = ['collector_failed', 'timeout'] as const;
  * Labels with a small closed set of values: the overflow series of a full series budget keeps
  * them (so failure ratios stay right) and reads `__overflow__` in every other label but `service`.
  */
-export const CLOSED_LABELS = ['status', 'token_type', 'http_request_method'] as const;
+export const CLOSED_LABELS = [
+  'status',
+  'token_type',
+  'http_request_method',
+  'error_type',
+  'gen_ai_token_type',
+  'gen_ai_token_modality',
+] as const;
 
 export const HTTP_METHODS = [
   'CONNECT',
@@ -94,6 +114,7 @@ export const METRICS = {
     help: 'Number of HTTP server requests in flight.',
     labelNames: [S, 'http_request_method'],
     owner: 'metrics',
+    aggregation: 'sum',
   },
   httpServerRequestBodySize: {
     name: 'http_server_request_body_size_bytes',
@@ -135,6 +156,7 @@ export const METRICS = {
     help: 'Workflow executions running now.',
     labelNames: [S, 'engine_type'],
     owner: 'metrics',
+    aggregation: 'sum',
   },
   workflowQueueSize: {
     name: 'workflow_queue_size',
@@ -142,6 +164,7 @@ export const METRICS = {
     help: 'Workflows waiting in a queue.',
     labelNames: [S, 'queue'],
     owner: 'metrics',
+    aggregation: 'sum',
   },
   engineCalls: {
     name: 'engine_calls_total',
@@ -187,12 +210,37 @@ export const METRICS = {
     labelNames: [S, 'reason'],
     owner: 'metrics',
   },
+  clusterStaleSnapshots: {
+    name: 'metrics_cluster_stale_snapshots_total',
+    type: 'counter',
+    help: "Scrapes of the cluster primary that used a worker's previous snapshot: it did not answer in time or answered an error.",
+    labelNames: [S, 'reason'],
+    owner: 'metrics',
+  },
+  clusterWorkers: {
+    name: 'metrics_cluster_workers',
+    type: 'gauge',
+    help: 'Workers whose metrics the cluster primary merges (live cluster workers or worker threads).',
+    labelNames: [S],
+    owner: 'metrics',
+    aggregation: 'sum',
+  },
+  clusterSeriesFolded: {
+    name: 'metrics_cluster_series_folded',
+    type: 'gauge',
+    help: 'Label sets the cluster primary folded into __overflow__ at its last merge: the workers together passed the series budget.',
+    labelNames: [S, 'metric'],
+    owner: 'metrics',
+    aggregation: 'sum',
+  },
   businessActiveUsers: {
     name: 'business_active_users',
     type: 'gauge',
     help: 'Distinct active users over a window (1d = DAU, 7d = WAU, 30d = MAU), HyperLogLog estimate.',
     labelNames: [S, 'window'],
     owner: 'business-metrics',
+    // Every worker reads the same shared store: a sum would count each user once per worker.
+    aggregation: 'max',
   },
   businessUserLogins: {
     name: 'business_user_logins_total',
@@ -214,6 +262,7 @@ export const METRICS = {
     help: 'Monthly recurring revenue of active subscriptions, per ISO 4217 currency.',
     labelNames: [S, 'currency'],
     owner: 'business-metrics',
+    aggregation: 'max',
   },
   businessCustomerSatisfaction: {
     name: 'business_customer_satisfaction_score',
@@ -244,6 +293,7 @@ export const METRICS = {
     labelNames: [S],
     unit: 'seconds',
     owner: 'business-metrics',
+    aggregation: 'max',
   },
   tracingSpansDropped: {
     name: 'tracing_spans_dropped_total',
@@ -252,6 +302,7 @@ export const METRICS = {
     labelNames: [S, 'reason'],
     owner: 'tracing',
   },
+  ...GENAI_METRICS,
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricKey = keyof typeof METRICS;
@@ -277,3 +328,35 @@ export function seriesNames(definitions: readonly MetricDefinition[] = CONTRACT)
   }
   return names;
 }
+
+/** Why a worker's snapshot was stale (`reason` of metrics_cluster_stale_snapshots_total). */
+export const STALE_SNAPSHOT_REASONS = ['timeout', 'error'] as const;
+
+/**
+ * How the cluster primary combines prom-client's default metrics; those absent here (V8 heap,
+ * handles, GC) are per thread and `sum`. Process figures (CPU, memory, descriptors) are per OS
+ * process, so worker threads count them once; event-loop lag takes the worst worker, as one
+ * blocked worker is what users wait on.
+ */
+export const RUNTIME_AGGREGATION: Readonly<Record<string, Aggregation>> = {
+  process_cpu_user_seconds_total: 'process',
+  process_cpu_system_seconds_total: 'process',
+  process_cpu_seconds_total: 'process',
+  process_resident_memory_bytes: 'process',
+  process_virtual_memory_bytes: 'process',
+  process_heap_bytes: 'process',
+  // The fullest process against the tightest limit: a ratio of them warns before any one runs out.
+  process_open_fds: 'max',
+  process_max_fds: 'min',
+  // The newest start: `changes()` sees every restart, and uptime counts from the last one.
+  process_start_time_seconds: 'max',
+  nodejs_eventloop_lag_seconds: 'max',
+  nodejs_eventloop_lag_min_seconds: 'min',
+  nodejs_eventloop_lag_max_seconds: 'max',
+  nodejs_eventloop_lag_mean_seconds: 'max',
+  nodejs_eventloop_lag_stddev_seconds: 'max',
+  nodejs_eventloop_lag_p50_seconds: 'max',
+  nodejs_eventloop_lag_p90_seconds: 'max',
+  nodejs_eventloop_lag_p99_seconds: 'max',
+  nodejs_version_info: 'max',
+};

@@ -2,6 +2,7 @@
 import { EXECUTION_STATUSES, type ExecutionStatus } from './contract.js';
 import { activeTraceIds, exemplarLabels } from './exemplars.js';
 import type { LabelLimiter } from './labels.js';
+import type { EngineWrite } from './genai/record.js';
 import type { CounterWriter, HistogramWriter } from './series.js';
 import type { EngineCall, Metrics, TokenUsage } from './types.js';
 import {
@@ -34,16 +35,35 @@ function checkTokens(where: string, usage: TokenUsage): void {
 
 type EngineRecorder = Pick<Metrics, 'recordEngineCall' | 'recordTokens'>;
 
+function addTokens(instruments: EngineInstruments, engine: string, usage: TokenUsage): void {
+  const engineLabel = instruments.tokenEngines.admit(engine);
+  const { service, tokens } = instruments;
+  if (usage.input) {
+    tokens.writer.inc(tokens.table.key([service, engineLabel, 'input']), usage.input);
+  }
+  if (usage.output) {
+    tokens.writer.inc(tokens.table.key([service, engineLabel, 'output']), usage.output);
+  }
+}
+
+/** Writes one checked engine call: what recordEngineCall and the GenAI call handles share. */
+export function engineWriter(instruments: EngineInstruments): (call: EngineWrite) => void {
+  return (write) => {
+    const key = instruments.calls.table.key([
+      instruments.service,
+      instruments.engines.admit(write.engine),
+      instruments.operations.admit(write.operation),
+      write.status,
+    ]);
+    instruments.calls.writer.inc(key, 1);
+    instruments.duration.observe(key, write.seconds, write.exemplar);
+    if (write.tokens !== undefined) addTokens(instruments, write.engine, write.tokens);
+  };
+}
+
 /** The engine half of {@link Metrics}. */
 export function createEngineRecorder(instruments: EngineInstruments): EngineRecorder {
-  const { service } = instruments;
-
-  function addTokens(engine: string, usage: TokenUsage): void {
-    const engineLabel = instruments.tokenEngines.admit(engine);
-    const { writer, table } = instruments.tokens;
-    if (usage.input) writer.inc(table.key([service, engineLabel, 'input']), usage.input);
-    if (usage.output) writer.inc(table.key([service, engineLabel, 'output']), usage.output);
-  }
+  const write = engineWriter(instruments);
 
   function recordEngineCall(
     first: EngineCall | string,
@@ -67,15 +87,14 @@ export function createEngineRecorder(instruments: EngineInstruments): EngineReco
     const ms = requireNonNegative(where, 'durationMs', call.durationMs);
     if (call.tokens !== undefined) checkTokens(where, call.tokens);
 
-    const key = instruments.calls.table.key([
-      service,
-      instruments.engines.admit(engine),
-      instruments.operations.admit(operationName),
-      outcome,
-    ]);
-    instruments.calls.writer.inc(key, 1);
-    instruments.duration.observe(key, ms / 1000, exemplarLabels(activeTraceIds()));
-    if (call.tokens !== undefined) addTokens(engine, call.tokens);
+    write({
+      engine,
+      operation: operationName,
+      status: outcome,
+      seconds: ms / 1000,
+      tokens: call.tokens,
+      exemplar: exemplarLabels(activeTraceIds()),
+    });
   }
 
   return {
@@ -83,7 +102,7 @@ export function createEngineRecorder(instruments: EngineInstruments): EngineReco
     recordTokens(engineType: string, usage: TokenUsage): void {
       const engine = requireName('recordTokens', 'engineType', engineType);
       checkTokens('recordTokens', usage);
-      addTokens(engine, usage);
+      addTokens(instruments, engine, usage);
     },
   };
 }

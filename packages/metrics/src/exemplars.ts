@@ -11,7 +11,8 @@ export interface TraceIds {
 
 let api: typeof OtelApi | null | undefined;
 
-function loadApi(): typeof OtelApi | null {
+/** @opentelemetry/api when installed (one copy per process), else null. */
+export function loadApi(): typeof OtelApi | null {
   if (api === undefined) {
     try {
       api = createRequire(import.meta.url)('@opentelemetry/api') as typeof OtelApi;
@@ -63,7 +64,9 @@ export function exemplarLabels(
   if (extra) {
     for (const [name, value] of Object.entries(extra)) {
       const size = name.length + Buffer.byteLength(value);
-      if (used + size > EXEMPLAR_BUDGET) continue;
+      // Valid OpenMetrics, but parsers that end an exemplar at its first `}` (the Python
+      // client's) would reject the whole scrape: such a value is left out of the exemplar.
+      if (used + size > EXEMPLAR_BUDGET || value.includes('}')) continue;
       labels = { ...labels, [name]: value };
       used += size;
     }

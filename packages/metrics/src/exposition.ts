@@ -21,14 +21,14 @@ interface Exemplar {
   readonly timestamp?: number;
 }
 
-interface Sample {
+export interface Sample {
   readonly value: number;
   readonly labels?: LabelValues;
   readonly metricName?: string;
   readonly exemplar?: Exemplar | null;
 }
 
-interface Family {
+export interface Family {
   readonly name: string;
   readonly help: string;
   readonly type: string;
@@ -110,7 +110,7 @@ function renderFamily(family: Family, openMetrics: boolean): string {
 }
 
 interface HistogramSnapshot {
-  readonly histogram: PlainHistogram;
+  readonly histogram: Pick<PlainHistogram, 'name' | 'help' | 'bounds'>;
   readonly entries: readonly HistogramSeries[];
 }
 
@@ -208,6 +208,50 @@ export async function renderGeneric(
   );
 }
 
+/** A family already read: a histogram's name, bounds and series, or what prom-client's get() gives. */
+export type ReadFamily =
+  | ({ readonly kind: 'histogram' } & HistogramSnapshot['histogram'] & {
+        readonly entries: readonly HistogramSeries[];
+      })
+  | Family;
+
+/**
+ * Renders families already read (the cluster primary's merged view) as render() renders a
+ * registry: histograms in slices that yield to the event loop.
+ *
+ * @example
+ * const { body } = await renderFamilies([{ name: 'up', help: 'Up.', type: 'gauge', values: [{ value: 1 }] }], 'text');
+ */
+export async function renderFamilies(
+  families: readonly ReadFamily[],
+  format: MetricsFormat,
+): Promise<Exposition> {
+  const openMetrics = format === 'openmetrics';
+  const parts: (string | string[])[] = [];
+  for (const family of families) {
+    parts.push(
+      'kind' in family
+        ? await renderHistogram({ histogram: family, entries: family.entries }, openMetrics)
+        : renderFamily(family, openMetrics),
+    );
+  }
+  return assemble(parts, openMetrics);
+}
+
+type Renderer = (format: MetricsFormat) => Promise<Exposition>;
+const renderers = new WeakMap<object, Renderer>();
+
+/**
+ * Makes render(), and so every handler and server given `registry`, answer with `renderer`:
+ * how the cluster primary's registry serves the workers' merged metrics.
+ *
+ * @example
+ * renderAs(view, (format) => renderFamilies(merged, format));
+ */
+export function renderAs(registry: AnyRegistry, renderer: Renderer): void {
+  renderers.set(registry, renderer);
+}
+
 /**
  * Renders every metric of `registry`.
  *
@@ -215,6 +259,8 @@ export async function renderGeneric(
  * const { contentType, body } = await render(register, 'openmetrics');
  */
 export async function render(registry: AnyRegistry, format: MetricsFormat): Promise<Exposition> {
+  const own = renderers.get(registry);
+  if (own) return own(format);
   // Default labels are merged by getMetricsAsJSON(); such registries keep the generic path.
   if (hasDefaultLabels(registry)) return renderGeneric(registry, format);
   const openMetrics = format === 'openmetrics';

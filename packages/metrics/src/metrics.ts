@@ -2,17 +2,20 @@
 // per-label limits and a per-metric series budget shared by every service on that registry.
 import { register as globalRegistry } from 'prom-client';
 import { CLOSED_LABELS, METRICS, type MetricDefinition } from './contract.js';
-import { createEngineRecorder } from './engines.js';
+import { createEngineRecorder, engineWriter, type EngineInstruments } from './engines.js';
 import { render } from './exposition.js';
+import { publishRegistry } from './cluster/publisher.js';
 import { createHttpRecorder } from './http.js';
 import { LabelLimiter, wellFormed } from './labels.js';
 import { ensureCounter, ensureGauge, ensureHistogram, isRegistry } from './registry.js';
+import { createGenAiRecorder } from './genai/recorder.js';
+import type { GenAiRecorder } from './genai/types.js';
+import { reportOnce } from './report.js';
 import { collectRuntimeMetrics } from './runtime.js';
 import { CounterWriter, GaugeWriter, HistogramWriter, SeriesTable } from './series.js';
 import { stateOf, type RegistryState } from './state.js';
 import type { AnyRegistry, LabelLimits, Metrics, MetricsOptions } from './types.js';
 import { invalid, requireName, requirePositiveInteger } from './validate.js';
-import { metricsWarnings } from './warnings.js';
 import { createWorkflowRecorder, type Series } from './workflows.js';
 
 const DEFAULT_MAX_LABEL_VALUES = 100;
@@ -21,12 +24,6 @@ const DEFAULT_MAX_LABEL_LENGTH = 128;
 // histogram near 15 MB and its scrape near 17k lines.
 const DEFAULT_MAX_SERIES = 1000;
 const noop = (): void => {};
-
-function reportOnce(error: unknown): void {
-  // One line per process: a broken recorder must not flood the logs of the service it observes.
-  const message = error instanceof Error ? error.message : String(error);
-  metricsWarnings.once('recording', `recording failed: ${message}`);
-}
 
 function checkLimits(limits: unknown): LabelLimits {
   const where = 'createMetrics';
@@ -75,6 +72,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   if (options.collectDefaultMetrics !== false) collectRuntimeMetrics(registry, service);
   const metrics = build(registry, service, state, bodySizes);
   state.facades.set(service, metrics);
+  // In a cluster worker or a worker thread, the primary's createClusterMetrics() can read it.
+  publishRegistry(registry);
   return metrics;
 }
 
@@ -181,7 +180,7 @@ function build(
     activeEngines: limits.label(METRICS.workflowExecutionsActive, 'engine_type'),
     queues: limits.label(METRICS.workflowQueueSize, 'queue'),
   });
-  const engines = createEngineRecorder({
+  const engineInstruments: EngineInstruments = {
     service,
     calls: limits.counter(METRICS.engineCalls),
     duration: limits.histogram(METRICS.engineCallDuration, true),
@@ -189,13 +188,25 @@ function build(
     engines: limits.label(METRICS.engineCalls, 'engine_type'),
     operations: limits.label(METRICS.engineCalls, 'operation'),
     tokenEngines: limits.label(METRICS.engineTokens, 'engine_type'),
-  });
+  };
+  const engines = createEngineRecorder(engineInstruments);
+  // GenAI metrics are registered on first use; one call feeds them and the engine_* metrics.
+  let genai: GenAiRecorder | undefined;
   return {
     serviceName: service,
     registry,
     http,
     ...workflows,
     ...engines,
+    get genai(): GenAiRecorder {
+      genai ??= createGenAiRecorder({
+        limits,
+        service,
+        engine: engineWriter(engineInstruments),
+        report: reportOnce,
+      });
+      return genai;
+    },
     expose: (format = 'text') => render(registry, format),
   };
 }

@@ -60,11 +60,22 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
   });
 
   it('takes the fast path for every counter, gauge and histogram createMetrics registers', () => {
-    const registry = new m.prom.Registry();
-    m.index.createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false });
-    const ours = m.index.CONTRACT.filter((def) => def.owner === 'metrics').map((def) => def.name);
-    const metrics = registry.getMetricsAsArray();
-    expect(metrics.map((metric) => metric.name).sort()).toEqual([...ours].sort());
+    // GenAI metrics register on first use of `genai`, those of one revision at a time.
+    const optIn = process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+    const metrics = ['', 'gen_ai_latest_experimental'].flatMap((revision) => {
+      process.env.OTEL_SEMCONV_STABILITY_OPT_IN = revision;
+      const registry = new m.prom.Registry();
+      void m.index.createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false })
+        .genai;
+      return registry.getMetricsAsArray();
+    });
+    if (optIn === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+    else process.env.OTEL_SEMCONV_STABILITY_OPT_IN = optIn;
+    // The cluster primary's own metrics are registered by createClusterMetrics, not here.
+    const ours = m.index.CONTRACT.filter(
+      (def) => def.owner === 'metrics' && !def.name.startsWith('metrics_cluster_'),
+    ).map((def) => def.name);
+    expect([...new Set(metrics.map((metric) => metric.name))].sort()).toEqual([...ours].sort());
     for (const metric of metrics) {
       const fast =
         metric instanceof m.prom.Histogram

@@ -55,6 +55,11 @@ export class SeriesTable {
     this.#onOverflow = onOverflow;
   }
 
+  /** The budget: label sets admitted before new ones go to the overflow series. */
+  get max(): number {
+    return this.#max;
+  }
+
   /** Label sets admitted so far (the overflow series not included). */
   get size(): number {
     return this.#size;

@@ -30,3 +30,12 @@ export function serviceOf(registry: AnyRegistry): string | undefined {
   const facades = states.get(registry)?.facades;
   return facades === undefined ? undefined : facades.keys().next().value;
 }
+
+/** The series budget of each metric group createMetrics made on `registry`, by the group's first metric. */
+export function seriesBudgets(registry: AnyRegistry): Record<string, number> {
+  const budgets: Record<string, number> = {};
+  for (const [name, table] of states.get(registry)?.tables ?? []) {
+    if (Number.isFinite(table.max)) budgets[name] = table.max;
+  }
+  return budgets;
+}

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { ExecutionStatus } from './contract.js';
+import type { GenAiRecorder } from './genai/types.js';
 
 /** A prom-client registry of either content type. */
 export type AnyRegistry = Registry<RegistryContentType>;
@@ -138,6 +139,8 @@ export interface Metrics {
   readonly serviceName: string;
   readonly registry: AnyRegistry;
   readonly http: HttpRecorder;
+  /** GenAI calls, tools, agents and spend in the OpenTelemetry GenAI conventions (made on first use). */
+  readonly genai: GenAiRecorder;
   /**
    * Counts a finished workflow execution and observes its duration.
    * @example

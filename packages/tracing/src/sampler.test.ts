@@ -1,9 +1,12 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Attributes } from '@opentelemetry/api';
 import { SamplingDecision, type Sampler } from '@opentelemetry/sdk-trace';
+import { requireBinary, startJaeger } from '@ai-orchestrator/testkit';
 import { describe, expect, it } from 'vitest';
+import { namedStrategyType } from './jaeger-strategy.js';
 import { RateLimiter } from './rate-limiter.js';
 import { buildSampler, DEFAULT_TRACES_PER_SECOND, RuleSampler, samplerFromEnv } from './sampler.js';
 
@@ -185,6 +188,52 @@ describe('sampling', () => {
     } finally {
       built.stop();
       server.close();
+    }
+  });
+
+  it('reads the legacy form Jaeger v2 serves: a number names the strategy type', () => {
+    const legacy = { strategyType: 0, probabilisticSampling: { samplingRate: 0.25 } };
+    expect(namedStrategyType(legacy)).toEqual({ ...legacy, strategyType: 'PROBABILISTIC' });
+    expect(namedStrategyType({ ...legacy, strategyType: 1 })).toMatchObject({
+      strategyType: 'RATELIMITING',
+    });
+    const named = { ...legacy, strategyType: 'PROBABILISTIC' };
+    expect(namedStrategyType(named)).toBe(named);
+    expect(namedStrategyType(null)).toBeNull();
+  });
+});
+
+const jaegerBinary = requireBinary('jaeger');
+
+describe.skipIf(!jaegerBinary)('Jaeger remote sampling against a real Jaeger v2', () => {
+  it("applies a service's own rate and the default strategy, which Jaeger serves without operations", async () => {
+    const jaeger = await startJaeger(jaegerBinary as string, {
+      config: readFileSync(new URL('../../../infra/jaeger/config.yaml', import.meta.url), 'utf8'),
+      strategies: JSON.stringify({
+        service_strategies: [{ service: 'checkout', type: 'probabilistic', param: 0 }],
+        default_strategy: { type: 'probabilistic', param: 0 },
+      }),
+    });
+    const served = await (await fetch(`${jaeger.samplingUrl}/sampling?service=checkout`)).json();
+    expect(served).toEqual({ strategyType: 0, probabilisticSampling: { samplingRate: 0 } });
+    const built = ['checkout', 'not-in-the-file'].map((service) =>
+      buildSampler(
+        {
+          ratio: 1,
+          jaegerRemote: { endpoint: jaeger.samplingUrl as string, pollingIntervalMs: 20 },
+        },
+        service,
+        {},
+      ),
+    );
+    try {
+      const deadline = Date.now() + 10_000;
+      const sampledAny = () => built.some((b) => decide(b.sampler, 'GET') === SAMPLED);
+      while (sampledAny() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const b of built) expect(decide(b.sampler, 'GET')).toBe(DROPPED);
+    } finally {
+      for (const b of built) b.stop();
+      await jaeger.stop();
     }
   });
 });

@@ -18,6 +18,7 @@ import {
   type SamplingResult,
 } from '@opentelemetry/sdk-trace';
 import { checkUrl } from './http-inputs.js';
+import { readNumericStrategyTypes } from './jaeger-strategy.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SamplerOptions, SamplingRule } from './types.js';
 import { warnOnce } from './warn.js';
@@ -187,6 +188,11 @@ function jaegerRemoteSampler(
       poolingInterval: pollingIntervalMs,
       initialSampler: initial,
     });
+    if (!readNumericStrategyTypes(sampler))
+      warnOnce(
+        'AIO_TRACING_JAEGER_REMOTE',
+        'Jaeger remote sampling: this @opentelemetry/sampler-jaeger-remote has no getSamplerConfig; strategies without operation entries are ignored',
+      );
     timer?.unref();
     return { sampler, stop: () => clearInterval(timer) };
   } finally {

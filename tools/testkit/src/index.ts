@@ -4,7 +4,9 @@ export {
   serverOf,
   serversDir,
   SERVERS,
+  TOOLS,
   type PinnedServer,
+  type RepoTool,
   type ServerName,
 } from './servers.js';
 export { freePort, freePorts } from './ports.js';
@@ -41,3 +43,10 @@ export {
 } from './victoria-metrics.js';
 export { promtoolCheckMetrics } from './promtool.js';
 export { parseOpenMetrics, requireOpenMetricsParser, type ParsedSample } from './openmetrics.js';
+export {
+  clusterExampleSuite,
+  exampleCode,
+  runClusterExample,
+  type ClusterExampleRun,
+  type ClusterExampleSuite,
+} from './cluster-example.js';

@@ -19,8 +19,19 @@ export interface PinnedServer {
 
 export type ServerName = keyof typeof config.servers;
 
+/** A Go program of the repo's own tests, built by `pnpm servers` from a folder of the repo. */
+export interface RepoTool {
+  /** The folder, relative to the repo root, with the program's go.mod. */
+  readonly source: string;
+  /** Binary name -> package path inside the folder. */
+  readonly binaries: Readonly<Record<string, string>>;
+}
+
 /** The pinned servers, by name (prometheus, alertmanager, jaeger, victoria-metrics). */
 export const SERVERS: Readonly<Record<ServerName, PinnedServer>> = config.servers;
+
+/** The repo's own Go programs `pnpm servers` builds (operator-config), by name. */
+export const TOOLS: Readonly<Record<string, RepoTool>> = config.tools;
 
 /**
  * The cache folder `pnpm servers` builds into: $AIO_SERVERS_DIR, else

@@ -1,0 +1,9 @@
+import { clusterExampleSuite } from '@ai-orchestrator/testkit';
+
+// The README's cluster example, run whole against the built packages, as a user would.
+clusterExampleSuite({
+  testUrl: import.meta.url,
+  service: 'workflow-api',
+  path: (i) => `/workflows/${i}`,
+  route: '/workflows/:id',
+});
