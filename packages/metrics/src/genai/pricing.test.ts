@@ -56,7 +56,10 @@ describe('PriceBook', () => {
       { ...catalog, currency: 'usd' },
       'setPrices: currency must be an ISO 4217 code such as "USD", got "usd"',
     ],
-    [{ ...catalog, version: ' ' }, 'setPrices: version must be a string with at least one non-whitespace character, got " "'],
+    [
+      { ...catalog, version: ' ' },
+      'setPrices: version must be a string with at least one non-whitespace character, got " "',
+    ],
     [{ ...catalog, models: {} }, 'setPrices: models must be an array, got an object'],
     [
       { ...catalog, models: [{ provider: 'openai', model: 'x', input: 1 }] },
