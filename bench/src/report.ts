@@ -158,8 +158,9 @@ export function buildReport(
   }
   lines.push(
     '',
-    'Throughput figures come from a shared 2-core machine: load generator and server compete for the ' +
-      'same cores, so ratios taken in the same round and CPU per request are the figures to read.',
+    'Throughput figures move with whatever else the machine runs (see Placement and the load average): ' +
+      'ratios taken in the same round and CPU per request are the figures to read, and the min–max ' +
+      'spread says how far one round can be off.',
     '',
   );
   return lines.join('\n');
