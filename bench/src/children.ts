@@ -1,5 +1,6 @@
 // Child processes of the runner: forked with an IPC channel, each answering typed messages.
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export interface Child {
@@ -41,19 +42,48 @@ function waitFor<T>(child: ChildProcess, type: string, timeoutMs: number): Promi
   });
 }
 
+export interface ChildOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly args?: string[];
+  readonly execArgv?: string[];
+  /** The core to pin the child (every thread of it) to, with `taskset`. */
+  readonly cpu?: number;
+  /** A nice value for the child; a refusal leaves it at the default. */
+  readonly priority?: number;
+}
+
+function prioritize(pid: number | undefined, priority: number | undefined): void {
+  if (pid === undefined || priority === undefined) return;
+  try {
+    setPriority(pid, priority);
+  } catch {
+    // the placement was probed before; a refusal here only costs precision
+  }
+}
+
 /** Forks `dist/<name>.js` and waits for its `ready` message. */
 export async function startChild<R = Reply>(
   name: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; execArgv?: string[] } = {},
+  options: ChildOptions = {},
 ): Promise<{ child: Child; ready: R }> {
   const env = { ...process.env, ...options.env };
   // Tracing setups must read only what the runner gives them.
   for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];
+  const execArgv = options.execArgv ?? [];
+  // `taskset -c N node …` pins the child from its first instruction, threads included.
+  const pinned =
+    options.cpu === undefined
+      ? { execArgv }
+      : {
+          execPath: 'taskset',
+          execArgv: ['-c', String(options.cpu), process.execPath, ...execArgv],
+        };
   const proc = fork(entry(name), options.args ?? [], {
     env,
-    execArgv: options.execArgv ?? [],
+    ...pinned,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  prioritize(proc.pid, options.priority);
   const ready = await waitFor<R>(proc, 'ready', 30_000).catch((error: unknown) => {
     proc.kill('SIGKILL');
     throw error;

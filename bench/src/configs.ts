@@ -6,6 +6,7 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const VARIANTS = [
   'bare',
   'ours',
+  'ours-sizes',
   'peer',
   'ours-trace-default',
   'ours-trace-100',
@@ -37,6 +38,7 @@ export const PEER_LIBRARY: Readonly<Record<Framework, string>> = {
 export const VARIANT_LABEL: Readonly<Record<Variant, string>> = {
   bare: 'bare framework',
   ours: 'our adapter (metrics)',
+  'ours-sizes': 'our adapter with body sizes (`httpBodySizes: true`)',
   peer: 'peer library',
   'ours-trace-default': 'ours + tracing, default sampling',
   'ours-trace-100': 'ours + tracing, 100% sampling',

@@ -1,24 +1,30 @@
 // `pnpm --filter @ai-orchestrator/bench run profile --framework koa --variant ours-trace-100
 // [--seconds 10] [--out dir]
 // [--before old.cpuprofile]`: one bench server under autocannon load with `--cpu-prof`, then the
-// self time of the tracing packages and their top frames (against an earlier profile if given).
+// self time of the tracing packages (of the metrics packages and peers for `ours` and `peer`) and
+// their top frames (against an earlier profile if given).
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_VARIANTS, FRAMEWORKS, REQUEST_PATH, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
+import { placed, planPlacement } from './placement.js';
 import { compareRows, selfTimes, type CpuProfile } from './cpu-profile.js';
 
 // The warm-up before the profiled window, also left out of the summary with the start-up.
 const WARMUP_SECONDS = 2;
 const TRACING = /opentelemetry|fastify\/otel|ai-orchestrator\/tracing|in-the-middle/;
+// For the metrics setups: our packages, prom-client and the peers' own code.
+const METRICS =
+  /ai-orchestrator\/(metrics|express|fastify|koa)\b|prom-client|express-prom-bundle|fastify-metrics|koa-prometheus-exporter/;
 
 async function profileServer(framework: Framework, variant: Variant, seconds: number, out: string) {
   mkdirSync(out, { recursive: true });
   const known = new Set(readdirSync(out));
   const { child: sink, ready: sinkReady } = await startChild<{ port: number }>('sink');
-  const { child: load } = await startChild('load');
+  const placement = planPlacement();
+  const { child: load } = await startChild('load', placed(placement, 'load'));
   try {
     const sinkUrl = `http://127.0.0.1:${sinkReady.port}/v1/traces`;
     const { child: server, ready } = await startChild<{ port: number }>('server', {
@@ -27,6 +33,7 @@ async function profileServer(framework: Framework, variant: Variant, seconds: nu
         NODE_ENV: 'production',
       },
       execArgv: ['--cpu-prof', `--cpu-prof-dir=${out}`],
+      ...placed(placement, 'server'),
     });
     const url = `http://127.0.0.1:${ready.port}${REQUEST_PATH}`;
     for (const durationSeconds of [WARMUP_SECONDS, seconds]) {
@@ -68,8 +75,9 @@ async function main(): Promise<void> {
   const skip = WARMUP_SECONDS + 1;
   const after = selfTimes(read(file), skip);
   const before = values.before === undefined ? after : selfTimes(read(values.before), skip);
+  const watched = variant === 'ours' || variant === 'peer' ? METRICS : TRACING;
   const tracing = (map: ReadonlyMap<string, number>): string[] =>
-    [...map.keys()].filter((key) => TRACING.test(key));
+    [...map.keys()].filter((key) => watched.test(key));
   const lines = [
     `${framework}/${variant}: ${file}${values.before === undefined ? '' : ` against ${values.before}`}`,
     '',

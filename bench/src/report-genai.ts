@@ -1,7 +1,7 @@
 // The GenAI section of the report: client CPU per openai SDK call, bare vs instrumented, plain
 // and streamed, and its target.
 import type { GenAiResult, GenAiRow } from './results.js';
-import type { Target } from './report.js';
+import type { Target } from './report-summary.js';
 
 const f1 = (n: number) => n.toFixed(1);
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${f1(n)}`;

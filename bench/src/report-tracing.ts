@@ -1,7 +1,7 @@
 // The tracing rows of the report: targets against bare and plain OpenTelemetry with their
 // same-round spread, and the rate each tracing setup actually sampled.
 import { FRAMEWORK_LABEL, type Framework, type Variant } from './configs.js';
-import type { Target } from './report.js';
+import type { Target } from './report-summary.js';
 import { median, pairedValues } from './stats.js';
 import type { Sample } from './throughput.js';
 

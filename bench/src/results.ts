@@ -94,6 +94,8 @@ export interface Environment {
   readonly node: string;
   readonly cpus: string;
   readonly loadAverage: readonly number[];
+  /** Where the server and the load generator ran (pinned cores, priority), or why not pinned. */
+  readonly placement: string;
   readonly seconds: number;
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ALL_VARIANTS, FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
+import { planPlacement } from './placement.js';
 import { buildReport, evaluateTargets, type Target } from './report.js';
 import { genaiSection, genaiTargets } from './report-genai.js';
 import type {
@@ -51,6 +52,8 @@ export interface RunOptions {
   readonly settings: BenchSettings;
   readonly frameworks?: readonly Framework[];
   readonly variants?: readonly Variant[];
+  /** Pin the server and the load generator to different cores (default true). */
+  readonly pin?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -119,6 +122,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
     loadAverage: loadavg(),
   };
+  const placement = planPlacement(options.pin ?? true);
   const { child: sink, ready } = await startChild<{ port: number }>('sink');
   let throughput;
   let exported: BenchResults['exported'];
@@ -131,6 +135,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       warmupSeconds: settings.warmupSeconds,
       connections: settings.connections,
       sinkUrl: `http://127.0.0.1:${ready.port}/v1/traces`,
+      placement,
       log,
     });
     exported = (await sink.ask<{ received: BenchResults['exported'] }>({ type: 'stats' }, 'stats'))
@@ -142,7 +147,11 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     settings.throughputOnly === true ? {} : await inProcessMeasurements(settings, log);
   const results: BenchResults = {
     settings,
-    environment: { ...environment, seconds: (performance.now() - started) / 1000 },
+    environment: {
+      ...environment,
+      placement: placement.detail,
+      seconds: (performance.now() - started) / 1000,
+    },
     throughput,
     exported,
     ...inProcess,
@@ -155,6 +164,7 @@ function settingsFromArgs(argv: readonly string[]): {
   settings: BenchSettings;
   frameworks: Framework[];
   variants: Variant[];
+  pin: boolean;
   out: string;
   genaiOnly: boolean;
 } {
@@ -163,6 +173,7 @@ function settingsFromArgs(argv: readonly string[]): {
     options: {
       quick: { type: 'boolean' },
       'throughput-only': { type: 'boolean' },
+      'no-pin': { type: 'boolean' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
@@ -214,13 +225,14 @@ function settingsFromArgs(argv: readonly string[]): {
     },
     frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
     variants: list('variants', values.variants, ALL_VARIANTS, VARIANTS),
+    pin: values['no-pin'] !== true,
     out: values.out ?? fileURLToPath(new URL('../report.md', import.meta.url)),
     genaiOnly: values['genai-only'] === true,
   };
 }
 
 async function main(): Promise<void> {
-  const { settings, frameworks, variants, out, genaiOnly } = settingsFromArgs(
+  const { settings, frameworks, variants, pin, out, genaiOnly } = settingsFromArgs(
     process.argv.slice(2),
   );
   if (genaiOnly) {
@@ -237,6 +249,7 @@ async function main(): Promise<void> {
     settings,
     frameworks,
     variants,
+    pin,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   writeFileSync(out, markdown);

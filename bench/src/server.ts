@@ -37,7 +37,11 @@ function config(): ServerConfig {
 const traced = (variant: Variant): boolean =>
   variant === 'ours-trace-default' || variant === 'ours-trace-100' || variant === 'ours-trace-lean';
 const withOurs = (variant: Variant): boolean =>
-  variant === 'ours' || variant === 'otel-ours' || traced(variant);
+  variant === 'ours' || variant === 'ours-sizes' || variant === 'otel-ours' || traced(variant);
+// The opt-in body-size histograms, on only in the setup that measures what they cost.
+const sizes = (variant: Variant): { httpBodySizes: boolean } => ({
+  httpBodySizes: variant === 'ours-sizes',
+});
 
 /** Requests handled, and those inside a sampled trace (tracing setups only): the rate sampled. */
 let traces: { handled: number; sampled: number } | undefined;
@@ -132,7 +136,7 @@ async function startExpress(variant: Variant): Promise<number> {
   if (withOurs(variant)) {
     const { createMetricsMiddleware } =
       require('@ai-orchestrator/express-monitoring') as typeof ExpressMonitoring;
-    app.use(createMetricsMiddleware('bench-express'));
+    app.use(createMetricsMiddleware({ serviceName: 'bench-express', ...sizes(variant) }));
   } else if (variant === 'peer') {
     const promBundle = require('express-prom-bundle') as (
       opts: object,
@@ -152,7 +156,7 @@ async function startFastify(variant: Variant): Promise<number> {
   if (withOurs(variant)) {
     const { fastifyMonitoring } =
       require('@ai-orchestrator/fastify-monitoring') as typeof FastifyMonitoring;
-    await app.register(fastifyMonitoring, { serviceName: 'bench-fastify' });
+    await app.register(fastifyMonitoring, { serviceName: 'bench-fastify', ...sizes(variant) });
   } else if (variant === 'peer') {
     const metricsPlugin = require('fastify-metrics') as {
       default: Parameters<FastifyInstance['register']>[0];
@@ -175,7 +179,7 @@ async function startKoa(variant: Variant): Promise<number> {
   if (withOurs(variant)) {
     const { createMetricsMiddleware } =
       require('@ai-orchestrator/koa-monitoring') as typeof KoaMonitoring;
-    app.use(createMetricsMiddleware('bench-koa'));
+    app.use(createMetricsMiddleware({ serviceName: 'bench-koa', ...sizes(variant) }));
   } else if (variant === 'peer') {
     const exporter = require('@echo-health/koa-prometheus-exporter') as {
       middleware: (o?: object) => KoaModule.Middleware;

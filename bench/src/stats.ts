@@ -35,3 +35,21 @@ export function pairedValues(
   }
   return values;
 }
+
+/** Median, lowest and highest of a set of per-round values: the figure and its noise. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The spread of `values` (NaN throughout for none).
+ *
+ * @example
+ * spreadOf([0.9, 1.1, 1.0]); // { median: 1, min: 0.9, max: 1.1 }
+ */
+export function spreadOf(values: readonly number[]): Spread {
+  if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}

@@ -9,6 +9,7 @@ import {
 } from './configs.js';
 import { startChild, type Child } from './children.js';
 import type { LoadResult } from './load.js';
+import { placed, type Placement } from './placement.js';
 
 export interface ThroughputOptions {
   readonly frameworks: readonly Framework[];
@@ -18,6 +19,8 @@ export interface ThroughputOptions {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly sinkUrl: string;
+  /** Cores and priority of the server and the load generator (see placement.ts). */
+  readonly placement: Placement;
   readonly log?: (line: string) => void;
 }
 
@@ -82,7 +85,8 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   const samples: Sample[] = [];
   const details: Record<string, string> = {};
   const log = options.log ?? (() => undefined);
-  const { child: load } = await startChild('load');
+  const { placement } = options;
+  const { child: load } = await startChild('load', placed(placement, 'load'));
   try {
     for (const framework of options.frameworks) {
       const servers: RunningServer[] = [];
@@ -91,6 +95,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
           const config: ServerConfig = { framework, variant, sinkUrl: options.sinkUrl };
           const { child, ready } = await startChild<{ port: number; detail?: string }>('server', {
             env: { BENCH_SERVER: JSON.stringify(config), NODE_ENV: 'production' },
+            ...placed(placement, 'server'),
           });
           if (ready.detail !== undefined) details[`${framework}/${variant}`] = ready.detail;
           servers.push({ variant, child, url: `http://127.0.0.1:${ready.port}${REQUEST_PATH}` });

@@ -5,7 +5,7 @@ import {
   metricsHandlerFor,
   resolveAdapterOptions,
 } from '@ai-orchestrator/metrics/adapter';
-import { watchRoute } from './route.js';
+import { routeTemplate, watchRoute } from './route.js';
 import type {
   ExpressMetricsHandlerOptions,
   ExpressMiddleware,
@@ -35,7 +35,8 @@ export function createMetricsMiddleware(
     }
     if (action === 'record') {
       try {
-        instrumentRequest(metrics.http, req, res, watchRoute(req));
+        watchRoute(req);
+        instrumentRequest(metrics.http, req, res, () => routeTemplate(req));
       } catch {
         // Instrumentation never breaks the request it observes.
       }

@@ -1,10 +1,10 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { pathTemplate, watchRoute } from './route.js';
+import express from 'express';
+import express4 from 'express4';
+import { pathTemplate, routeTemplate, watchRoute } from './route.js';
 import type { ExpressRequest } from './types.js';
-
-const request = () => new IncomingMessage(new Socket()) as ExpressRequest;
 
 describe('pathTemplate', () => {
   it('reads a route path as written', () => {
@@ -18,41 +18,72 @@ describe('pathTemplate', () => {
 });
 
 describe('watchRoute', () => {
+  // A request as Express hands it to middleware: its prototype is the app's `app.request`.
+  const request = (app: { request: object } = express()) =>
+    Object.setPrototypeOf(new IncomingMessage(new Socket()), app.request) as ExpressRequest;
+
   it('captures baseUrl + route path when the route is assigned, not when asked', () => {
     const req = request();
-    const template = watchRoute(req);
-    expect(template()).toBeUndefined();
+    watchRoute(req);
+    expect(routeTemplate(req)).toBeUndefined();
     req.baseUrl = '/api/v1';
     req.route = { path: '/items/:id' };
     req.baseUrl = ''; // an error unwound the routers
     expect(req.route).toEqual({ path: '/items/:id' });
-    expect(template()).toBe('/api/v1/items/:id');
+    expect(routeTemplate(req)).toBe('/api/v1/items/:id');
   });
 
-  it('keeps the last route that was assigned, and a route already set before it watched', () => {
-    const req = request();
+  it('keeps the last route that was assigned, with a path', () => {
+    const req = request(express4());
+    watchRoute(req);
     req.baseUrl = '/a';
     req.route = { path: '/first' };
-    const template = watchRoute(req);
-    expect(template()).toBe('/a/first');
     req.route = { path: '/second' };
-    expect(template()).toBe('/a/second');
+    expect(routeTemplate(req)).toBe('/a/second');
+    req.route = {}; // a route without a path keeps what was seen
+    expect(routeTemplate(req)).toBe('/a/second');
   });
 
-  it('shares one capture between two middlewares on the same request', () => {
-    const req = request();
-    const outer = watchRoute(req);
-    const inner = watchRoute(req);
-    req.baseUrl = '/admin';
-    req.route = { path: '/users/:id' };
-    expect(outer()).toBe('/admin/users/:id');
-    expect(inner()).toBe('/admin/users/:id');
+  it('reads a route assigned before the first request was watched at the end', () => {
+    const req = request(express4());
+    req.baseUrl = '/a';
+    req.route = { path: '/first' };
+    watchRoute(req);
+    expect(routeTemplate(req)).toBe('/a/first');
   });
 
-  it('falls back to reading req.route at the end when it cannot watch it', () => {
-    const req = request();
-    Object.defineProperty(req, 'route', { value: { path: '/fixed' }, configurable: false });
+  it('watches requests of sub-apps through the parent app, and of a second app', () => {
+    const parent = express();
+    const child = express();
+    parent.use('/admin', child); // Express chains child.request to parent.request
+    const first = request(parent);
+    watchRoute(first);
+    const inChild = request(child);
+    inChild.baseUrl = '/admin';
+    inChild.route = { path: '/users/:id' };
+    expect(routeTemplate(inChild)).toBe('/admin/users/:id');
+    const other = request();
+    watchRoute(other);
+    other.route = { path: '/other' };
+    expect(routeTemplate(other)).toBe('/other');
+    expect(routeTemplate(first)).toBeUndefined();
+  });
+
+  it("never touches Node's IncomingMessage.prototype: such a request is read at the end", () => {
+    const req = new IncomingMessage(new Socket()) as ExpressRequest;
+    watchRoute(req);
+    expect(Object.getOwnPropertyDescriptor(IncomingMessage.prototype, 'route')).toBeUndefined();
     req.baseUrl = '/x';
-    expect(watchRoute(req)()).toBe('/x/fixed');
+    req.route = { path: '/fixed' };
+    expect(routeTemplate(req)).toBe('/x/fixed');
+  });
+
+  it('falls back to reading req.route at the end when the prototype cannot take the accessor', () => {
+    const app = { request: Object.freeze(Object.create(IncomingMessage.prototype, { app: {} })) };
+    const req = request(app);
+    watchRoute(req);
+    req.baseUrl = '/x';
+    req.route = { path: '/fixed' };
+    expect(routeTemplate(req)).toBe('/x/fixed');
   });
 });

@@ -1,13 +1,10 @@
 // The full route template of an Express request, found without patching Express.
+import { IncomingMessage } from 'node:http';
 import type { ExpressRequest, ExpressRoute } from './types.js';
 
-// Shared by every copy of this package, so two middlewares on one request watch it once. A
-// WeakMap rather than a property: each property added to an Express request copies its hidden
-// class (Express gives every request its own), which costs more than the lookup.
-const WATCHED = Symbol.for('@ai-orchestrator/express-monitoring.route');
-const slot = globalThis as { [WATCHED]?: WeakMap<object, Watched> };
-const watches = (slot[WATCHED] ??= new WeakMap());
-
+// Per-request state lives in a WeakMap, never on the request: Express gives each request its
+// prototype (`Object.setPrototypeOf(req, app.request)`), after which V8 builds a new hidden
+// class for every property added to that request, a cost paid per request and in GC.
 interface Watched {
   route: ExpressRoute | undefined;
   template: string | undefined;
@@ -21,48 +18,91 @@ export function pathTemplate(path: unknown): string | undefined {
   return undefined;
 }
 
-// One getter and one setter for every request: V8 shares the hidden class of objects whose
-// accessors are the same functions, where a closure per request would give each request its own
-// class and make every property access on it in Express a slow, megamorphic one.
-function getRoute(this: ExpressRequest): ExpressRoute | undefined {
-  return watches.get(this)?.route;
+// Shared by every copy of this package (through the global symbol registry), so two
+// middlewares on one app install one accessor and read one template.
+interface Shared {
+  readonly states: WeakMap<object, Watched>;
+  get(this: ExpressRequest): ExpressRoute | undefined;
+  set(this: ExpressRequest, value: ExpressRoute | undefined): void;
+}
+const SHARED = Symbol.for('@ai-orchestrator/express-monitoring.route-accessor');
+const slot = globalThis as { [SHARED]?: Shared };
+const shared: Shared = (slot[SHARED] ??= {
+  states: new WeakMap(),
+  get() {
+    return shared.states.get(this)?.route;
+  },
+  set(value) {
+    const template = pathTemplate(value?.path);
+    const state = shared.states.get(this);
+    if (state === undefined) {
+      const full = template === undefined ? undefined : (this.baseUrl ?? '') + template;
+      shared.states.set(this, { route: value, template: full });
+      return;
+    }
+    state.route = value;
+    // A later route (after `next()`) wins; a route without a path keeps what was seen before.
+    if (template !== undefined) state.template = (this.baseUrl ?? '') + template;
+  },
+});
+const accessor = { get: shared.get, set: shared.set };
+
+// Prototypes already given the accessor (or found unable to take it), checked once each.
+const installed = new WeakMap<object, boolean>();
+
+/**
+ * Gives an Express app's request prototype (`app.request`, which Express puts under every `req`
+ * of the app, and which mounted sub-apps inherit from) the `route` accessor. Never Node's own
+ * `IncomingMessage.prototype`, nor an object that is no Express app's request.
+ */
+function install(proto: object | null): boolean {
+  if (proto === null) return false;
+  const known = installed.get(proto);
+  if (known !== undefined) return known;
+  let ok = false;
+  const own = Object.getOwnPropertyDescriptor(proto, 'route');
+  if (own?.get === accessor.get) ok = true;
+  else if (proto !== IncomingMessage.prototype && Object.hasOwn(proto, 'app') && !own) {
+    try {
+      Object.defineProperty(proto, 'route', { configurable: true, enumerable: false, ...accessor });
+      ok = true;
+    } catch {
+      // a frozen prototype: the template is read when the request is over
+    }
+  }
+  installed.set(proto, ok);
+  return ok;
 }
 
-function setRoute(this: ExpressRequest, value: ExpressRoute | undefined): void {
-  const watched = watches.get(this);
-  if (!watched) return;
-  watched.route = value;
-  const template = pathTemplate(value?.path);
-  // A later route (after `next()`) wins; a route without a path keeps what was seen before.
-  if (template !== undefined) watched.template = (this.baseUrl ?? '') + template;
+/** The template as Express leaves `req.route` and `req.baseUrl` when the request is over. */
+function templateAtEnd(req: ExpressRequest): string | undefined {
+  const template = pathTemplate(req.route?.path);
+  return template === undefined ? undefined : (req.baseUrl ?? '') + template;
 }
+
+/**
+ * The full template of a request `watchRoute` was called on: `req.baseUrl` + the route path as
+ * they were when Express assigned `req.route`.
+ */
+export function routeTemplate(req: ExpressRequest): string | undefined {
+  return shared.states.get(req)?.template ?? templateAtEnd(req);
+}
+
+// The last prototype seen: one app per process is the common case, so this is one comparison.
+let lastProto: object | null = null;
 
 /**
  * Express assigns `req.route` just before it runs a route's handlers, while `req.baseUrl` still
  * holds the mount prefix of every router and sub-app the request went through; once an error
  * unwinds those routers, `req.baseUrl` is restored to the parent's. So the template is captured
- * at that assignment, through an accessor on this one request object.
+ * at that assignment, by an accessor on the app's request prototype (installed once per app:
+ * no per-request property definition, closure or WeakMap entry). A request whose prototype
+ * cannot take it has its template read at the end (see {@link routeTemplate}).
+ *
+ * @example
+ * watchRoute(req); // in the middleware; later: routeTemplate(req)
  */
-export function watchRoute(req: ExpressRequest): () => string | undefined {
-  const existing = watches.get(req);
-  if (existing) return () => existing.template;
-
-  const watched: Watched = { route: req.route, template: undefined };
-  try {
-    Object.defineProperty(req, 'route', {
-      configurable: true,
-      enumerable: true,
-      get: getRoute,
-      set: setRoute,
-    });
-  } catch {
-    // `route` cannot be redefined on this object: read it at the end, as Express leaves it.
-    return () => {
-      const template = pathTemplate(req.route?.path);
-      return template === undefined ? undefined : (req.baseUrl ?? '') + template;
-    };
-  }
-  watches.set(req, watched);
-  if (watched.route !== undefined) setRoute.call(req, watched.route);
-  return () => watched.template;
+export function watchRoute(req: ExpressRequest): void {
+  const proto = Object.getPrototypeOf(req) as object | null;
+  if (proto !== lastProto && install(proto)) lastProto = proto;
 }

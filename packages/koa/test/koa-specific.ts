@@ -69,7 +69,7 @@ export function koaSpecificTests(
     });
 
     it('counts the bytes of a fixed body, a raw response and an empty one', async () => {
-      const { registry, app } = setup(KoaOf);
+      const { registry, app } = setup(KoaOf, { httpBodySizes: true });
       const router = new RouterOf();
       router.get('/fixed', (ctx) => {
         ctx.body = 'x'.repeat(200);

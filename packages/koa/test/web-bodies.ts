@@ -10,7 +10,7 @@ export function webBodyTests(
   servers: ReturnType<typeof koaServers>,
 ): void {
   it('counts the real size of Koa 3 web bodies: ReadableStream, Blob, Response', async () => {
-    const { registry, app } = setup(KoaOf);
+    const { registry, app } = setup(KoaOf, { httpBodySizes: true });
     const router = new RouterOf();
     router.get('/web-stream', (ctx) => {
       ctx.body = new ReadableStream<Uint8Array>({

@@ -62,6 +62,7 @@ export function resolveAdapterOptions(
         ? {}
         : { collectDefaultMetrics: options.collectDefaultMetrics }),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.httpBodySizes === undefined ? {} : { httpBodySizes: options.httpBodySizes }),
     });
   }
 

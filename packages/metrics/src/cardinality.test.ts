@@ -12,6 +12,7 @@ function fresh(limits?: Parameters<typeof createMetrics>[0]['limits']) {
     serviceName: 'adv',
     registry,
     collectDefaultMetrics: false,
+    httpBodySizes: true,
     ...(limits ? { limits } : {}),
   });
   return { registry, metrics };

@@ -28,6 +28,8 @@ export interface MetricDefinition {
   readonly owner: 'metrics' | 'business-metrics' | 'tracing';
   /** How a gauge combines over cluster workers (required for gauges, see {@link Aggregation}). */
   readonly aggregation?: Aggregation;
+  /** The createMetrics/adapter option that registers it, when it is opt-in (off by default). */
+  readonly optIn?: 'httpBodySizes';
 }
 
 /** Label every library metric carries: the service name given at setup. */
@@ -124,6 +126,7 @@ export const METRICS = {
     buckets: HTTP_BODY_SIZE_BUCKETS,
     unit: 'bytes',
     owner: 'metrics',
+    optIn: 'httpBodySizes',
   },
   httpServerResponseBodySize: {
     name: 'http_server_response_body_size_bytes',
@@ -133,6 +136,7 @@ export const METRICS = {
     buckets: HTTP_BODY_SIZE_BUCKETS,
     unit: 'bytes',
     owner: 'metrics',
+    optIn: 'httpBodySizes',
   },
   workflowExecutions: {
     name: 'workflow_executions_total',

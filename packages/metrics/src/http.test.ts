@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createMetrics, METRICS } from './index.js';
+import { CONTRACT, createMetrics, METRICS } from './index.js';
 
 async function activeRequests(registry: Registry): Promise<number> {
   const gauge = await registry.getSingleMetric(METRICS.httpServerActiveRequests.name)!.get();
@@ -50,13 +50,54 @@ describe('HTTP recorder', () => {
     expect(await activeRequests(registry)).toBe(0);
   });
 
-  it('records sizes only when they are known', async () => {
+  it('records no body sizes unless asked to (opt-in, as in the OpenTelemetry conventions)', async () => {
     const registry = new Registry();
     const { http, expose } = createMetrics({
       serviceName: 'api',
       registry,
       collectDefaultMetrics: false,
     });
+    expect(http.bodySizes).toBe(false);
+    http
+      .start('PUT')
+      .end({ route: '/files/:id', statusCode: 201, requestBytes: 9, responseBytes: 9 });
+    const { body } = await expose();
+    expect(body).not.toContain('body_size');
+    expect(body).toContain(
+      'http_server_request_duration_seconds_count{service="api",http_request_method="PUT",http_route="/files/:id",http_response_status_code="201"} 1',
+    );
+    expect(() =>
+      createMetrics({ serviceName: 'x', registry, httpBodySizes: 'yes' as never }),
+    ).toThrow(/createMetrics: httpBodySizes must be true or false, got "yes"/);
+  });
+
+  it('registers exactly the HTTP metrics the contract marks as default, and the rest on opt-in', () => {
+    const http = CONTRACT.filter((def) => def.name.startsWith('http_server_'));
+    const registered = (httpBodySizes: boolean) => {
+      const registry = new Registry();
+      createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false, httpBodySizes });
+      const names = new Set(registry.getMetricsAsArray().map((metric) => metric.name));
+      return http.filter((def) => names.has(def.name)).map((def) => def.name);
+    };
+    expect(registered(false)).toEqual(
+      http.filter((def) => def.optIn === undefined).map((def) => def.name),
+    );
+    expect(registered(true)).toEqual(http.map((def) => def.name));
+    expect(http.filter((def) => def.optIn === 'httpBodySizes').map((def) => def.name)).toEqual([
+      'http_server_request_body_size_bytes',
+      'http_server_response_body_size_bytes',
+    ]);
+  });
+
+  it('records sizes only when they are known', async () => {
+    const registry = new Registry();
+    const { http, expose } = createMetrics({
+      serviceName: 'api',
+      registry,
+      collectDefaultMetrics: false,
+      httpBodySizes: true,
+    });
+    expect(http.bodySizes).toBe(true);
     http
       .start('PUT')
       .end({ route: '/files/:id', statusCode: 201, requestBytes: 2048, responseBytes: 10 });

@@ -13,10 +13,10 @@ export interface HttpInstruments {
   readonly service: string;
   readonly duration: Histogram;
   readonly active: Gauge;
-  readonly requestSize: Histogram;
-  readonly responseSize: Histogram;
+  /** The body-size histograms, when createMetrics was asked for them (`httpBodySizes`). */
+  readonly sizes: { readonly request: Histogram; readonly response: Histogram } | undefined;
   readonly routes: LabelLimiter;
-  /** Label sets of the three histograms (they share the duration's labels). */
+  /** Label sets of the histograms (the sizes share the duration's labels). */
   readonly series: SeriesTable;
   /** Label sets of the active-requests gauge. */
   readonly activeSeries: SeriesTable;
@@ -43,16 +43,17 @@ interface MethodState {
 class HttpSeries {
   readonly #instruments: HttpInstruments;
   readonly #duration: HistogramWriter;
-  readonly #requestSize: HistogramWriter;
-  readonly #responseSize: HistogramWriter;
+  readonly #requestSize: HistogramWriter | undefined;
+  readonly #responseSize: HistogramWriter | undefined;
   readonly #active: GaugeWriter;
   readonly #methods = new Map<string, MethodState>();
 
   constructor(instruments: HttpInstruments) {
     this.#instruments = instruments;
     this.#duration = new HistogramWriter(instruments.duration);
-    this.#requestSize = new HistogramWriter(instruments.requestSize);
-    this.#responseSize = new HistogramWriter(instruments.responseSize);
+    const sizes = instruments.sizes;
+    this.#requestSize = sizes && new HistogramWriter(sizes.request);
+    this.#responseSize = sizes && new HistogramWriter(sizes.response);
     this.#active = new GaugeWriter(instruments.active);
   }
 
@@ -104,10 +105,10 @@ class HttpSeries {
         : UNMATCHED_ROUTE;
     const key = this.#key(state, route, statusKey(statusCode));
     this.#duration.observe(key, seconds, exemplarLabels(outcome.traceIds ?? ids));
-    if (validSize(outcome.requestBytes)) {
+    if (this.#requestSize && validSize(outcome.requestBytes)) {
       this.#requestSize.observe(key, outcome.requestBytes, undefined);
     }
-    if (validSize(outcome.responseBytes)) {
+    if (this.#responseSize && validSize(outcome.responseBytes)) {
       this.#responseSize.observe(key, outcome.responseBytes, undefined);
     }
   }
@@ -156,6 +157,7 @@ class RequestTimer implements HttpRequestTimer {
 export function createHttpRecorder(instruments: HttpInstruments): HttpRecorder {
   const series = new HttpSeries(instruments);
   return {
+    bodySizes: instruments.sizes !== undefined,
     start(method: string): HttpRequestTimer {
       const state = series.method(normalizeMethod(method));
       try {

@@ -17,6 +17,7 @@ function fresh(limits?: { maxLabelValues?: number }) {
     serviceName: 'gateway',
     registry,
     collectDefaultMetrics: false,
+    httpBodySizes: true,
     ...(limits ? { limits } : {}),
   });
   return { registry, metrics };
@@ -67,6 +68,7 @@ describe('createMetrics', () => {
       serviceName: 'gateway',
       registry,
       collectDefaultMetrics: false,
+      httpBodySizes: true,
     });
     metrics.recordWorkflowExecution('wf-1', 'summarize', 'openai', 'success', 1500);
     metrics.recordEngineCall('openai', 'completion', 'success', 800);

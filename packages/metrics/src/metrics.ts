@@ -62,11 +62,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     throw invalid(where, 'registry', registry, 'a prom-client Registry');
   }
   const state = stateOf(registry, checkLimits(options.limits));
+  const bodySizes = options.httpBodySizes ?? false;
+  if (typeof bodySizes !== 'boolean') {
+    throw invalid(where, 'httpBodySizes', bodySizes, 'true or false');
+  }
   const existing = state.facades.get(service);
   if (existing) return existing;
 
   if (options.collectDefaultMetrics !== false) collectRuntimeMetrics(registry, service);
-  const metrics = build(registry, service, state);
+  const metrics = build(registry, service, state, bodySizes);
   state.facades.set(service, metrics);
   // In a cluster worker or a worker thread, the primary's createClusterMetrics() can read it.
   publishRegistry(registry);
@@ -140,15 +144,25 @@ class Limits {
   }
 }
 
-function build(registry: AnyRegistry, service: string, state: RegistryState): Metrics {
+function build(
+  registry: AnyRegistry,
+  service: string,
+  state: RegistryState,
+  bodySizes: boolean,
+): Metrics {
   const limits = new Limits(registry, state, service);
   ensureCounter(registry, METRICS.scrapeErrors);
   const http = createHttpRecorder({
     service,
     duration: ensureHistogram(registry, METRICS.httpServerRequestDuration, true),
     active: ensureGauge(registry, METRICS.httpServerActiveRequests),
-    requestSize: ensureHistogram(registry, METRICS.httpServerRequestBodySize),
-    responseSize: ensureHistogram(registry, METRICS.httpServerResponseBodySize),
+    // Opt-in, as in the OpenTelemetry HTTP conventions: not registered unless asked for.
+    sizes: bodySizes
+      ? {
+          request: ensureHistogram(registry, METRICS.httpServerRequestBodySize),
+          response: ensureHistogram(registry, METRICS.httpServerResponseBodySize),
+        }
+      : undefined,
     // The size histograms share the duration's label sets: one limiter and one table serve all.
     routes: limits.label(METRICS.httpServerRequestDuration, 'http_route'),
     series: limits.table(METRICS.httpServerRequestDuration),

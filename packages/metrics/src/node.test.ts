@@ -35,7 +35,12 @@ async function sample(
 describe('instrumentRequest on real Node HTTP', () => {
   it('counts the real size of a streamed, chunked response', async () => {
     const registry = new Registry();
-    const metrics = createMetrics({ serviceName: 'node', registry, collectDefaultMetrics: false });
+    const metrics = createMetrics({
+      serviceName: 'node',
+      registry,
+      collectDefaultMetrics: false,
+      httpBodySizes: true,
+    });
     const url = await listen((req, res) => {
       instrumentRequest(metrics.http, req, res, () => '/stream');
       res.write('a'.repeat(1000));
@@ -81,8 +86,9 @@ describe('instrumentRequest on real Node HTTP', () => {
 
   it('counts the whole body for two recorders on one response, and for a later wrapper', async () => {
     const registry = new Registry();
-    const one = createMetrics({ serviceName: 'one', registry, collectDefaultMetrics: false });
-    const two = createMetrics({ serviceName: 'two', registry, collectDefaultMetrics: false });
+    const sized = { registry, collectDefaultMetrics: false, httpBodySizes: true };
+    const one = createMetrics({ serviceName: 'one', ...sized });
+    const two = createMetrics({ serviceName: 'two', ...sized });
     let ended!: () => void;
     const done = new Promise<void>((resolve) => (ended = resolve));
     const url = await listen((req, res) => {

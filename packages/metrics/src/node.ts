@@ -1,7 +1,7 @@
 // The Node.js request lifecycle every adapter shares: response bytes, finish, abort.
 // Adapters only tell it how to find the route template of their framework.
 import { ServerResponse, type IncomingMessage } from 'node:http';
-import type { HttpRecorder, HttpRequestTimer } from './types.js';
+import type { HttpRecorder, HttpRequestOutcome, HttpRequestTimer } from './types.js';
 
 type Chunk = string | Uint8Array | undefined | null;
 
@@ -91,10 +91,10 @@ function countBytes(res: CountedResponse): ByteCount {
 }
 
 /**
- * Times one request on Node's own `req`/`res`: counts the response body as it is written
- * (streaming and chunked included), ends the timer on `finish`, and counts a response closed
- * before it finished as an abort (499). `route` is asked once, when the request is over.
- * Never throws into the request.
+ * Times one request on Node's own `req`/`res`: ends the timer when the response closes, as a
+ * finished request or, when it closed before it finished, as an abort (499). With body sizes on
+ * (`httpBodySizes`) it also counts the response body as it is written (streaming and chunked
+ * included). `route` is asked once, when the request is over. Never throws into the request.
  *
  * @example
  * instrumentRequest(metrics.http, req, res, () => req.route?.path);
@@ -109,26 +109,32 @@ export function instrumentRequest(
   // make every such read a slow, megamorphic lookup.
   const method = req.method;
   const timer = recorder.start(method ?? '');
-  const head = method === 'HEAD';
-  const count = countBytes(res);
-  // on(), not once(): the timer counts only its first end, and the response is short-lived.
-  res.on('finish', () => {
-    timer.end({
-      route: safeRoute(route),
-      requestBytes: requestBytes(req),
-      responseBytes: head ? 0 : count.written,
-      statusCode: res.statusCode,
-    });
-  });
+  const count = recorder.bodySizes ? countBytes(res) : undefined;
+  // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
+  // A 'finish' listener too would turn Node's own single listener into an array per response.
   res.on('close', () => {
-    if (timer.done || res.writableFinished) return;
-    timer.abort({
-      route: safeRoute(route),
-      requestBytes: requestBytes(req),
-      responseBytes: head ? 0 : count.written,
-    });
+    if (timer.done) return;
+    if (res.writableFinished) timer.end(outcomeOf(req, res, route, count, method));
+    else timer.abort(outcomeOf(req, res, route, count, method));
   });
   return timer;
+}
+
+function outcomeOf(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: () => string | undefined,
+  count: ByteCount | undefined,
+  method: string | undefined,
+): HttpRequestOutcome {
+  const statusCode = res.statusCode;
+  if (count === undefined) return { route: safeRoute(route), statusCode };
+  return {
+    route: safeRoute(route),
+    statusCode,
+    requestBytes: requestBytes(req),
+    responseBytes: method === 'HEAD' ? 0 : count.written,
+  };
 }
 
 function safeRoute(route: () => string | undefined): string | undefined {

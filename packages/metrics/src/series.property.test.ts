@@ -240,6 +240,7 @@ describe.skipIf(!python || !promtool)('random record sequences against the model
             serviceName: service,
             registry,
             collectDefaultMetrics: false,
+            httpBodySizes: true,
             limits: {
               maxLabelValues: limits.maxLabelValues,
               maxSeries: limits.maxSeries,

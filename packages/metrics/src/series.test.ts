@@ -65,8 +65,13 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
     const metrics = ['', 'gen_ai_latest_experimental'].flatMap((revision) => {
       process.env.OTEL_SEMCONV_STABILITY_OPT_IN = revision;
       const registry = new m.prom.Registry();
-      void m.index.createMetrics({ serviceName: 'api', registry, collectDefaultMetrics: false })
-        .genai;
+      // The opt-in body-size histograms too: every metric the contract owns is registered.
+      void m.index.createMetrics({
+        serviceName: 'api',
+        registry,
+        collectDefaultMetrics: false,
+        httpBodySizes: true,
+      }).genai;
       return registry.getMetricsAsArray();
     });
     if (optIn === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;

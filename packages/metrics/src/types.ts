@@ -33,6 +33,12 @@ export interface MetricsOptions {
   /** Also collect prom-client's process and Node.js metrics (default true). */
   readonly collectDefaultMetrics?: boolean;
   readonly limits?: LabelLimits;
+  /**
+   * Also record `http_server_request_body_size_bytes` and `http_server_response_body_size_bytes`
+   * (default false: the OpenTelemetry HTTP conventions make them opt-in, and counting streamed
+   * bytes costs every request). The first createMetrics call of a service decides.
+   */
+  readonly httpBodySizes?: boolean;
 }
 
 /** What an adapter knows once a request is over. */
@@ -55,6 +61,8 @@ export interface HttpRequestTimer {
 }
 
 export interface HttpRecorder {
+  /** Whether `requestBytes`/`responseBytes` are recorded (createMetrics' `httpBodySizes`). */
+  readonly bodySizes: boolean;
   /** Starts timing a request; `http_server_active_requests` goes up until end() or abort(). */
   start(method: string): HttpRequestTimer;
 }
@@ -181,6 +189,8 @@ export interface AdapterOptions {
   readonly metrics?: Metrics;
   readonly collectDefaultMetrics?: boolean;
   readonly limits?: LabelLimits;
+  /** See {@link MetricsOptions.httpBodySizes} (default false). */
+  readonly httpBodySizes?: boolean;
   /** Paths not to record; the metrics path is always ignored. */
   readonly ignorePaths?: readonly (string | RegExp)[];
   /**

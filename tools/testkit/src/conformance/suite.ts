@@ -10,7 +10,7 @@ import type { AdapterDriver } from './types.js';
 /**
  * Registers the adapter conformance tests for one framework major: route templates and label
  * sets, `__unmatched__`, 500 on throw, 499 on abort and timeout with the active gauge back to 0,
- * body bytes, 10,000 404s in one series, the in-app metrics path (formats, exemplars, 405 to
+ * body bytes (opt-in), 10,000 404s in one series, the in-app metrics path (formats, exemplars, 405 to
  * other methods, custom path, none, auth), `ignorePaths`, shared metrics, a failing recorder and bad options.
  *
  * @example

@@ -13,6 +13,8 @@ export interface ConformanceOptions<M> {
   readonly registry?: Registry;
   readonly metrics?: M;
   readonly collectDefaultMetrics?: boolean;
+  /** Record the opt-in body-size histograms. */
+  readonly httpBodySizes?: boolean;
   readonly ignorePaths?: readonly (string | RegExp)[];
   readonly metricsPath?: string | false;
   readonly auth?: ConformanceAuth;

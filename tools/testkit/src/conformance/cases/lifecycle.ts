@@ -25,7 +25,7 @@ export function lifecycleCases<M extends object>({ start }: Harness<M>): void {
   });
 
   it('counts an aborted POST whose body the app read as 499, with its request bytes', async () => {
-    const app = await start();
+    const app = await start({ httpBodySizes: true });
     const hung = app.nextHung();
     await abortRequest(`${app.url}/hang`, { method: 'POST', body: 'hello', when: hung });
     await app.settled();

@@ -74,8 +74,21 @@ export function recordingCases<M extends object>({ start }: Harness<M>): void {
     expect(await activeRequests(app.registry)).toBe(0);
   });
 
-  it('counts the bytes of a streamed response, a fixed body and a request body', async () => {
+  it('records no body sizes unless asked to', async () => {
     const app = await start();
+    expect((await send(`${app.url}/stream`)).status).toBe(200);
+    expect((await send(`${app.url}/echo`, { method: 'POST', body: 'hi' })).status).toBe(200);
+    await app.settled();
+    expect(await requestCounts(app.registry)).toEqual({
+      'GET /stream 200': 1,
+      'POST /echo 200': 1,
+    });
+    const names = new Set((await readSamples(app.registry)).map((s) => s.name));
+    expect([...names].filter((name) => name.includes('body_size'))).toEqual([]);
+  });
+
+  it('counts the bytes of a streamed response, a fixed body and a request body', async () => {
+    const app = await start({ httpBodySizes: true });
     const streamed = await send(`${app.url}/stream`);
     expect(streamed.headers['transfer-encoding']).toBe('chunked');
     expect(streamed.bytes).toBe(STREAM_BYTES);
