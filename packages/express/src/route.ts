@@ -18,10 +18,9 @@ export function pathTemplate(path: unknown): string | undefined {
   return undefined;
 }
 
-// Per-request state is one own property (the assignment Express itself would make of `route`),
-// never a WeakMap entry per request, which costs an ephemeron to insert and to collect.
-const STATE = Symbol.for('@ai-orchestrator/express-monitoring.route-state');
-type Watchable = ExpressRequest & { [STATE]?: Watched };
+// Per-request state lives in a WeakMap, never on the request: Express gives each request its
+// prototype (`Object.setPrototypeOf(req, app.request)`), after which V8 builds a new hidden
+// class for every property added to that request, which costs more than a WeakMap entry.
 
 // Mount paths with parameters (`app.use('/users/:id', router)`) give each request its own
 // baseUrl: past this many per route the template is built per request instead of cached.
@@ -56,23 +55,25 @@ function stateOf(route: ExpressRoute | undefined, base: string): Watched {
 // Shared by every copy of this package (through the global symbol registry), so two
 // middlewares on one app install one accessor and read one template.
 interface Shared {
-  get(this: Watchable): ExpressRoute | undefined;
-  set(this: Watchable, value: ExpressRoute | undefined): void;
+  readonly states: WeakMap<object, Watched>;
+  get(this: ExpressRequest): ExpressRoute | undefined;
+  set(this: ExpressRequest, value: ExpressRoute | undefined): void;
 }
 const SHARED = Symbol.for('@ai-orchestrator/express-monitoring.route-accessor.v2');
 const slot = globalThis as { [SHARED]?: Shared };
 const shared: Shared = (slot[SHARED] ??= {
+  states: new WeakMap(),
   get() {
-    return this[STATE]?.route;
+    return shared.states.get(this)?.route;
   },
   set(value) {
     const state = stateOf(value, this.baseUrl ?? '');
-    const before = this[STATE];
+    const before = state.template === undefined ? shared.states.get(this) : undefined;
     // A later route (after `next()`) wins; a route without a path keeps what was seen before.
-    this[STATE] =
-      state.template === undefined && before?.template !== undefined
-        ? { route: value, template: before.template }
-        : state;
+    shared.states.set(
+      this,
+      before?.template === undefined ? state : { route: value, template: before.template },
+    );
   },
 });
 const accessor = { get: shared.get, set: shared.set };
@@ -115,7 +116,7 @@ function templateAtEnd(req: ExpressRequest): string | undefined {
  * they were when Express assigned `req.route`.
  */
 export function routeTemplate(req: ExpressRequest): string | undefined {
-  return (req as Watchable)[STATE]?.template ?? templateAtEnd(req);
+  return shared.states.get(req)?.template ?? templateAtEnd(req);
 }
 
 // The last prototype seen: one app per process is the common case, so this is one comparison.
