@@ -4,7 +4,7 @@ import type { ExpressRequest, ExpressRoute } from './types.js';
 
 // What a request's `route` accessor holds: the route Express assigned and the full template
 // (mount path + route path) of the last route with a path. One object per (route, mount path),
-// made once and shared by every request that matches there, so a request allocates nothing.
+// made once and shared by every request that matches there, so a request builds no object or string.
 interface Watched {
   readonly route: ExpressRoute | undefined;
   readonly template: string | undefined;
@@ -127,8 +127,9 @@ let lastProto: object | null = null;
  * holds the mount prefix of every router and sub-app the request went through; once an error
  * unwinds those routers, `req.baseUrl` is restored to the parent's. So the template is captured
  * at that assignment, by an accessor on the app's request prototype (installed once per app:
- * no per-request property definition, closure, WeakMap entry or string built). A request whose prototype
- * cannot take it has its template read at the end (see {@link routeTemplate}).
+ * per request one WeakMap write of a state shared by all requests of that route and mount path).
+ * A request whose prototype cannot take it has its template read at the end (see
+ * {@link routeTemplate}).
  *
  * @example
  * watchRoute(req); // in the middleware; later: routeTemplate(req)
