@@ -69,6 +69,31 @@ describe('watchRoute', () => {
     expect(routeTemplate(first)).toBeUndefined();
   });
 
+  it('gives one route reached through many mount paths the template of each', () => {
+    const app = express();
+    const route = { path: '/items/:id' }; // one router mounted at many (parameterised) paths
+    for (let i = 0; i < 200; i++) {
+      const req = request(app);
+      watchRoute(req);
+      req.baseUrl = `/tenants/${i % 100}`;
+      req.route = route;
+      expect(routeTemplate(req)).toBe(`/tenants/${i % 100}/items/:id`);
+      expect(req.route).toBe(route);
+    }
+  });
+
+  it('reads a route whose path was changed anew', () => {
+    const route: { path: string } = { path: '/old' };
+    const first = request();
+    watchRoute(first);
+    first.route = route;
+    route.path = '/new';
+    const second = request();
+    second.route = route;
+    expect(routeTemplate(first)).toBe('/old');
+    expect(routeTemplate(second)).toBe('/new');
+  });
+
   it("never touches Node's IncomingMessage.prototype: such a request is read at the end", () => {
     const req = new IncomingMessage(new Socket()) as ExpressRequest;
     watchRoute(req);

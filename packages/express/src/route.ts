@@ -2,12 +2,12 @@
 import { IncomingMessage } from 'node:http';
 import type { ExpressRequest, ExpressRoute } from './types.js';
 
-// Per-request state lives in a WeakMap, never on the request: Express gives each request its
-// prototype (`Object.setPrototypeOf(req, app.request)`), after which V8 builds a new hidden
-// class for every property added to that request, a cost paid per request and in GC.
+// What a request's `route` accessor holds: the route Express assigned and the full template
+// (mount path + route path) of the last route with a path. One object per (route, mount path),
+// made once and shared by every request that matches there, so a request builds no object or string.
 interface Watched {
-  route: ExpressRoute | undefined;
-  template: string | undefined;
+  readonly route: ExpressRoute | undefined;
+  readonly template: string | undefined;
 }
 
 /** A route path as written: strings as is, a RegExp as `String(re)`, an array by its first entry. */
@@ -18,6 +18,40 @@ export function pathTemplate(path: unknown): string | undefined {
   return undefined;
 }
 
+// Per-request state lives in a WeakMap, never on the request: Express gives each request its
+// prototype (`Object.setPrototypeOf(req, app.request)`), after which V8 builds a new hidden
+// class for every property added to that request, which costs more than a WeakMap entry.
+
+// Mount paths with parameters (`app.use('/users/:id', router)`) give each request its own
+// baseUrl: past this many per route the template is built per request instead of cached.
+const MAX_MOUNTS_PER_ROUTE = 64;
+
+// Per route object: its path as last seen and its states by mount path (an app's routes and
+// mount points are few).
+interface Mounts {
+  readonly path: unknown;
+  readonly states: Map<string, Watched>;
+}
+const byRoute = new WeakMap<object, Mounts>();
+
+/** The shared state of `route` reached through the mount path `base`. */
+function stateOf(route: ExpressRoute | undefined, base: string): Watched {
+  if (typeof route !== 'object' || route === null) return { route, template: undefined };
+  const path = route.path;
+  let mounts = byRoute.get(route);
+  // A route whose path was changed since is seen anew.
+  if (mounts === undefined || mounts.path !== path) {
+    mounts = { path, states: new Map() };
+    byRoute.set(route, mounts);
+  }
+  const cached = mounts.states.get(base);
+  if (cached !== undefined) return cached;
+  const template = pathTemplate(path);
+  const state = { route, template: template === undefined ? undefined : base + template };
+  if (mounts.states.size < MAX_MOUNTS_PER_ROUTE) mounts.states.set(base, state);
+  return state;
+}
+
 // Shared by every copy of this package (through the global symbol registry), so two
 // middlewares on one app install one accessor and read one template.
 interface Shared {
@@ -25,7 +59,7 @@ interface Shared {
   get(this: ExpressRequest): ExpressRoute | undefined;
   set(this: ExpressRequest, value: ExpressRoute | undefined): void;
 }
-const SHARED = Symbol.for('@ai-orchestrator/express-monitoring.route-accessor');
+const SHARED = Symbol.for('@ai-orchestrator/express-monitoring.route-accessor.v2');
 const slot = globalThis as { [SHARED]?: Shared };
 const shared: Shared = (slot[SHARED] ??= {
   states: new WeakMap(),
@@ -33,16 +67,13 @@ const shared: Shared = (slot[SHARED] ??= {
     return shared.states.get(this)?.route;
   },
   set(value) {
-    const template = pathTemplate(value?.path);
-    const state = shared.states.get(this);
-    if (state === undefined) {
-      const full = template === undefined ? undefined : (this.baseUrl ?? '') + template;
-      shared.states.set(this, { route: value, template: full });
-      return;
-    }
-    state.route = value;
+    const state = stateOf(value, this.baseUrl ?? '');
+    const before = state.template === undefined ? shared.states.get(this) : undefined;
     // A later route (after `next()`) wins; a route without a path keeps what was seen before.
-    if (template !== undefined) state.template = (this.baseUrl ?? '') + template;
+    shared.states.set(
+      this,
+      before?.template === undefined ? state : { route: value, template: before.template },
+    );
   },
 });
 const accessor = { get: shared.get, set: shared.set };
@@ -96,8 +127,9 @@ let lastProto: object | null = null;
  * holds the mount prefix of every router and sub-app the request went through; once an error
  * unwinds those routers, `req.baseUrl` is restored to the parent's. So the template is captured
  * at that assignment, by an accessor on the app's request prototype (installed once per app:
- * no per-request property definition, closure or WeakMap entry). A request whose prototype
- * cannot take it has its template read at the end (see {@link routeTemplate}).
+ * per request one WeakMap write of a state shared by all requests of that route and mount path).
+ * A request whose prototype cannot take it has its template read at the end (see
+ * {@link routeTemplate}).
  *
  * @example
  * watchRoute(req); // in the middleware; later: routeTemplate(req)
