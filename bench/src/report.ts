@@ -52,7 +52,8 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
   return lines;
 }
 
-function scrapeSection(results: BenchResults): string[] {
+/** The scrape table (also printed alone by `--scrape-only`). */
+export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>): string[] {
   if (results.scrape === undefined) return [];
   const lines = ['## Scrape', ''];
   lines.push(
