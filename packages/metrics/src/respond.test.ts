@@ -11,7 +11,7 @@ const SERIES = 20_000;
 
 function bigRegistry(): Registry {
   const registry = new Registry();
-  const histogram = new Histogram({
+  const histogram: Histogram<string> = new Histogram<string>({
     name: 'http_server_request_duration_seconds',
     help: 'Duration of HTTP server requests.',
     labelNames: ['service', 'http_route'],
@@ -24,14 +24,16 @@ function bigRegistry(): Registry {
     histogram.observe({
       labels: { service: 'svc', http_route: `/tenants/${i}/items/:id` },
       value: (i % 50) / 10,
-      exemplarLabels: i % 3 === 0 ? { trace_id: `t${i}` } : {},
+      ...(i % 3 === 0 ? { exemplarLabels: { trace_id: `t${i}` } } : {}),
     });
   }
   return registry;
 }
 
 let server: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+afterEach(
+  () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+);
 
 /** A server with /metrics (its writes counted) and /ping on one port. */
 async function serve(registry: Registry): Promise<{ port: number; writes: () => number }> {
