@@ -18,6 +18,15 @@ function drained(res: ServerResponse): Promise<boolean> {
   });
 }
 
+// Bytes the response may hold unsent before the next chunk waits for 'drain'.
+const MAX_BUFFERED = 1 << 20;
+
+/** Writes `chunk`; resolves false when the client has gone. */
+async function put(res: ServerResponse, chunk: string): Promise<boolean> {
+  if (res.write(chunk) || res.writableLength < MAX_BUFFERED) return !res.destroyed;
+  return drained(res);
+}
+
 /** A body's first chunks (one or two) and the rest, read before the status line is sent. */
 export interface PendingBody {
   readonly contentType: string;
@@ -70,12 +79,12 @@ export async function sendBody(
   res.writeHead(200, headers);
   try {
     let ok = true;
-    for (const chunk of body.read) ok = ok && (res.write(chunk) || (await drained(res)));
+    for (const chunk of body.read) ok = ok && (await put(res, chunk));
     while (ok) {
       if (performance.now() > deadline) throw onLate();
       const next = await body.rest.next();
       if (next.done === true) break;
-      ok = res.write(next.value) || (await drained(res));
+      ok = await put(res, next.value);
     }
     if (ok) res.end();
     else abandon(body.rest);
