@@ -61,7 +61,7 @@ function scrapeTargets(scrape: readonly ScrapeResult[]): Target[] {
           name: '50k-series scrape: no event-loop stall over 20 ms',
           met: fiftyK.ours.stallMs <= 20,
           detail: `longest stall ${f1(fiftyK.ours.stallMs)} ms (prom-client ${f1(fiftyK.promClient.stallMs)} ms)`,
-          fix: 'no single synchronous step proportional to the whole body: stream the slices to the response instead of joining one string, and take the series snapshot in slices too',
+          fix: "the body is streamed in 4 ms slices; what remains is one step proportional to the series count: reading the keys of prom-client's 50k-entry hashMap (Object.keys, 10-45 ms measured on a loaded 2-core machine) before the first slice, plus GC and scheduling noise",
         },
       ]
     : [];
@@ -71,13 +71,13 @@ function scrapeTargets(scrape: readonly ScrapeResult[]): Target[] {
       name: '10k-series scrape within 40 ms',
       met: tenK.ours.ms <= 40,
       detail: `${f1(tenK.ours.ms)} ms (prom-client ${f1(tenK.promClient.ms)} ms)${tenK.ours.ms <= 40 ? '' : `, over by ${f1(tenK.ours.ms - 40)} ms`}`,
-      fix: `the body is ${(tenK.bodyBytes / 1e6).toFixed(1)} MB of text: render only the series that changed since the last scrape (a per-series block cache keyed on the count, ~2.7 KB per series) or stream the body to the socket instead of building one string`,
+      fix: `the body is ${(tenK.bodyBytes / 1e6).toFixed(1)} MB of text, already streamed in slices: render only the series that changed since the last scrape (a per-series block cache keyed on the count, ~2.7 KB per series)`,
     },
     {
       name: '10k-series scrape: no event-loop stall over 20 ms',
       met: tenK.ours.stallMs <= 20,
       detail: `longest stall ${f1(tenK.ours.stallMs)} ms (prom-client ${f1(tenK.promClient.stallMs)} ms)`,
-      fix: 'smaller render slices (SLICE_MS in exposition.ts) and yielding inside non-histogram families too',
+      fix: 'smaller render slices (SLICE_MS in histogram-text.ts) and yielding inside non-histogram families too',
     },
     ...big,
   ];

@@ -52,12 +52,14 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
   return lines;
 }
 
-function scrapeSection(results: BenchResults): string[] {
+/** The scrape table (also printed alone by `--scrape-only`). */
+export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>): string[] {
   if (results.scrape === undefined) return [];
   const lines = ['## Scrape', ''];
   lines.push(
     'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
-      'changes between scrapes. Time is the wall time of one text exposition (median of ' +
+      'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
+      'chunks the /metrics handler writes one by one (median of ' +
       `${results.settings.scrapeReps} or fewer), the stall is the longest the event loop waited during it.`,
     '',
   );

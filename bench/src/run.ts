@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ALL_VARIANTS, FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js';
 import { startChild } from './children.js';
 import { planPlacement } from './placement.js';
-import { buildReport, evaluateTargets, type Target } from './report.js';
+import { buildReport, evaluateTargets, scrapeSection, type Target } from './report.js';
 import { genaiSection, genaiTargets } from './report-genai.js';
 import type {
   BenchResults,
@@ -167,6 +167,7 @@ function settingsFromArgs(argv: readonly string[]): {
   pin: boolean;
   out: string;
   genaiOnly: boolean;
+  scrapeOnly: boolean;
 } {
   const { values } = parseArgs({
     args: [...argv],
@@ -182,6 +183,7 @@ function settingsFromArgs(argv: readonly string[]): {
       variants: { type: 'string' },
       out: { type: 'string' },
       'genai-only': { type: 'boolean' },
+      'scrape-only': { type: 'boolean' },
     },
   });
   const base = values.quick === true ? QUICK : FULL;
@@ -228,13 +230,24 @@ function settingsFromArgs(argv: readonly string[]): {
     pin: values['no-pin'] !== true,
     out: values.out ?? fileURLToPath(new URL('../report.md', import.meta.url)),
     genaiOnly: values['genai-only'] === true,
+    scrapeOnly: values['scrape-only'] === true,
   };
 }
 
 async function main(): Promise<void> {
-  const { settings, frameworks, variants, pin, out, genaiOnly } = settingsFromArgs(
+  const { settings, frameworks, variants, pin, out, genaiOnly, scrapeOnly } = settingsFromArgs(
     process.argv.slice(2),
   );
+  if (scrapeOnly) {
+    // Only the scrape table, printed and not written over the full report.
+    const scrape = await inWorker<ScrapeResult[]>({
+      name: 'scrape',
+      series: settings.scrapeSeries,
+      reps: settings.scrapeReps,
+    });
+    process.stdout.write(`${scrapeSection({ settings, scrape }).join('\n')}\n`);
+    return;
+  }
   if (genaiOnly) {
     // Only the GenAI scenario, printed and not written over the full report.
     const genai = await runGenAi(settings.genaiCalls);

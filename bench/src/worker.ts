@@ -2,7 +2,7 @@
 // event-loop stalls, memory per series, HyperLogLog accuracy and size, Redis store throughput.
 import { createRequire } from 'node:module';
 import { HTTP_DURATION_BUCKETS, createMetrics } from '@ai-orchestrator/metrics';
-import { render } from '@ai-orchestrator/metrics/adapter';
+import { render, renderStream } from '@ai-orchestrator/metrics/adapter';
 import { createBusinessMetrics, memoryStore } from '@ai-orchestrator/business-metrics';
 import { redisStore } from '@ai-orchestrator/business-metrics/redis';
 import { requireBinary, startRedis } from '@ai-orchestrator/testkit';
@@ -90,7 +90,10 @@ async function scrape(seriesList: readonly number[], reps: number): Promise<Scra
       gc();
       ours.push(
         await timed(async () => {
-          bytes = (await render(registry, 'text')).body.length;
+          // What the /metrics handler does: each chunk is written as soon as it is rendered.
+          const { chunks } = await renderStream(registry, 'text');
+          bytes = 0;
+          for await (const chunk of chunks) bytes += chunk.length;
         }),
       );
       gc();

@@ -4,7 +4,7 @@
 export { resolveAdapterOptions } from './adapter-options.js';
 export { metricsHandlerFor } from './handler.js';
 export { instrumentRequest, requestBytes } from './node.js';
-export { negotiate, render } from './exposition.js';
+export { negotiate, render, renderStream } from './exposition.js';
 export { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
 export { activeTraceIds, exemplarLabels, type TraceIds } from './exemplars.js';
 export { LabelLimiter, normalizeMethod } from './labels.js';

@@ -5,17 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { register as globalRegistry } from 'prom-client';
 import { authorized, challenge, checkAuth } from './auth.js';
 import { METRICS, type SCRAPE_ERROR_REASONS } from './contract.js';
-import { negotiate, render } from './exposition.js';
+import { negotiate, renderStream } from './exposition.js';
 import { ensureCounter, isRegistry } from './registry.js';
+import { abandon, sendBody, type PendingBody } from './respond.js';
 import { UNKNOWN_SERVICE } from './service-name.js';
 import { serviceOf } from './state.js';
-import type {
-  AnyRegistry,
-  Exposition,
-  MetricsAuth,
-  MetricsHandler,
-  MetricsHandlerOptions,
-} from './types.js';
+import type { AnyRegistry, MetricsAuth, MetricsHandler, MetricsHandlerOptions } from './types.js';
 import { invalid, requirePositiveInteger } from './validate.js';
 import { metricsWarnings } from './warnings.js';
 
@@ -40,14 +35,35 @@ function reply(
 
 class Timeout extends Error {}
 
-/** render(), or a Timeout after `ms`; a late rejection of render() is handled, not floating. */
+/** The stream's first chunks, enough to tell a one-chunk body from a longer one. */
+async function firstChunks(
+  registry: AnyRegistry,
+  accept: string | undefined,
+): Promise<PendingBody> {
+  const { contentType, chunks } = await renderStream(registry, negotiate(accept));
+  const rest = chunks[Symbol.asyncIterator]();
+  const read: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const next = await rest.next();
+    if (next.done === true) return { contentType, read, rest, whole: true };
+    read.push(next.value);
+  }
+  return { contentType, read, rest, whole: false };
+}
+
+/** firstChunks(), or a Timeout after `ms`; a late result is abandoned, a late rejection handled. */
 function renderWithin(registry: AnyRegistry, accept: string | undefined, ms: number) {
-  return new Promise<Exposition>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Timeout(`collection took over ${ms} ms`)), ms);
-    render(registry, negotiate(accept)).then(
-      (exposition) => {
+  return new Promise<PendingBody>((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new Timeout(`collection took over ${ms} ms`));
+    }, ms);
+    firstChunks(registry, accept).then(
+      (body) => {
         clearTimeout(timer);
-        resolve(exposition);
+        if (late) abandon(body.rest);
+        else resolve(body);
       },
       (error: unknown) => {
         clearTimeout(timer);
@@ -114,14 +130,10 @@ export function metricsHandlerFor(where: string, options: unknown): MetricsHandl
         reply(res, 401, 'Unauthorized\n', { 'WWW-Authenticate': challenge(auth) });
         return;
       }
-      const { contentType, body } = await renderWithin(registry, req.headers.accept, timeoutMs);
-      if (res.headersSent || res.destroyed) return;
-      res.writeHead(200, {
-        'Content-Type': contentType,
-        'Content-Length': Buffer.byteLength(body),
-        'Cache-Control': 'no-store',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      const deadline = performance.now() + timeoutMs;
+      const body = await renderWithin(registry, req.headers.accept, timeoutMs);
+      const late = (): Error => new Timeout(`sending the body took over ${timeoutMs} ms`);
+      await sendBody(res, body, req.method === 'HEAD', deadline, late);
     } catch (error) {
       const timedOut = error instanceof Timeout;
       recordFailure(registry, timedOut ? 'timeout' : 'collector_failed', error);

@@ -97,6 +97,12 @@ export interface Exposition {
   readonly body: string;
 }
 
+/** An exposition as a body in chunks, each rendered when asked for (what /metrics writes). */
+export interface ExpositionStream {
+  readonly contentType: string;
+  readonly chunks: AsyncIterable<string>;
+}
+
 export type MetricsAuth =
   | { readonly type: 'bearer'; readonly token: string }
   | { readonly type: 'basic'; readonly username: string; readonly password: string };

@@ -1,7 +1,7 @@
 // Helpers of the cluster unit tests: snapshots as the primary receives them, and merges of them
 // rendered as the primary renders them, without processes or IPC.
 import { Registry } from 'prom-client';
-import { renderFamilies } from '../src/exposition.js';
+import { joinChunks, renderFamilies } from '../src/exposition.js';
 import { createMetrics } from '../src/metrics.js';
 import { seriesBudgets } from '../src/state.js';
 import type { MetricsFormat } from '../src/types.js';
@@ -52,7 +52,7 @@ export async function merge(
   }
   carry?.addTo(merger);
   return {
-    body: (await renderFamilies(merger.families(highWater), format)).body,
+    body: (await joinChunks(renderFamilies(merger.families(highWater), format))).body,
     folded: merger.folded(),
   };
 }

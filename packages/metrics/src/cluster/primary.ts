@@ -3,10 +3,10 @@
 // registry and the carried totals of exited workers, and renders through the core's exposition,
 // yielding to the event loop as it goes.
 import { Registry, register as globalRegistry } from 'prom-client';
-import { renderAs, renderFamilies } from '../exposition.js';
+import { joinChunks, renderAs, renderFamilies } from '../exposition.js';
 import { collectRuntimeMetrics } from '../runtime.js';
 import { serviceOf, seriesBudgets } from '../state.js';
-import type { AnyRegistry, Exposition, MetricsFormat } from '../types.js';
+import type { AnyRegistry, ExpositionStream, MetricsFormat } from '../types.js';
 import { Budgets } from './budget.js';
 import { Carry } from './carry.js';
 import { ClusterCounters } from './counters.js';
@@ -143,12 +143,12 @@ export function createClusterMetrics(options: ClusterMetricsOptions = {}): Clust
   const highWater = new HighWater();
   const counters = new ClusterCounters(view, service, o.envService);
   const parts: Parts = { gatherer, carry, budgets, counters, view, runtime: new Registry() };
-  const expose = async (format: MetricsFormat): Promise<Exposition> =>
+  const exposeStream = async (format: MetricsFormat): Promise<ExpositionStream> =>
     renderFamilies((await mergeView(o, parts, mergeOptions)).families(highWater), format);
-  renderAs(view, expose);
+  renderAs(view, exposeStream);
   return {
     registry: view,
-    expose: (format = 'text') => expose(format),
+    expose: async (format = 'text') => joinChunks(await exposeStream(format)),
     get workers() {
       return gatherer.workers.length;
     },

@@ -140,6 +140,9 @@ export interface PlainHistogram {
   /** Runs the collect callback, as Histogram#get() does before reading. */
   collect(): Promise<void>;
   series(): readonly HistogramSeries[];
+  /** The series' keys, then each looked up on its own: cheaper at once than series() (no values). */
+  keys(): readonly string[];
+  entry(key: string): HistogramSeries | undefined;
 }
 
 /** The histogram's entries, when it is prom-client's own Histogram with its own get(). */
@@ -164,6 +167,8 @@ export function plainHistogram(metric: unknown): PlainHistogram | undefined {
       if (pending instanceof Promise) await pending;
     },
     series: () => Object.values(internals.hashMap) as HistogramSeries[],
+    keys: () => Object.keys(internals.hashMap),
+    entry: (key) => internals.hashMap[key],
   };
 }
 

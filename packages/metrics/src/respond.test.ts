@@ -1,0 +1,145 @@
+// The /metrics handler streams a big registry: several writes, the bytes render() gives, and
+// other requests of the same server answered while the body is still going out.
+import { Histogram, Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { render } from './exposition.js';
+import { createNodeMetricsHandler } from './index.js';
+
+const SERIES = 20_000;
+
+function bigRegistry(): Registry {
+  const registry = new Registry();
+  const histogram: Histogram<string> = new Histogram<string>({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP server requests.',
+    labelNames: ['service', 'http_route'],
+    registers: [],
+    enableExemplars: true,
+  });
+  // A registry of the text content type refuses exemplar metrics at creation; render() does not.
+  registry.registerMetric(histogram);
+  for (let i = 0; i < SERIES; i++) {
+    histogram.observe({
+      labels: { service: 'svc', http_route: `/tenants/${i}/items/:id` },
+      value: (i % 50) / 10,
+      ...(i % 3 === 0 ? { exemplarLabels: { trace_id: `t${i}` } } : {}),
+    });
+  }
+  return registry;
+}
+
+let server: Server | undefined;
+afterEach(
+  () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+);
+
+/** A server with /metrics (its writes counted) and /ping on one port. */
+async function serve(registry: Registry): Promise<{ port: number; writes: () => number }> {
+  const handler = createNodeMetricsHandler({ registry });
+  let writes = 0;
+  server = createServer((req, res: ServerResponse) => {
+    if (req.url !== '/metrics') {
+      res.end('pong');
+      return;
+    }
+    const write = res.write.bind(res) as (chunk: string) => boolean;
+    res.write = ((chunk: string) => {
+      writes += 1;
+      return write(chunk);
+    }) as typeof res.write;
+    void handler(req, res);
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { port: (server?.address() as AddressInfo).port, writes: () => writes };
+}
+
+interface Got {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
+  return new Promise<Got>((resolve, reject) => {
+    const req = request({ port, host: '127.0.0.1', path, headers, method }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(parts).toString('utf8'),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the /metrics handler on a big registry', () => {
+  it('sends the body in several writes, byte for byte what render() gives, in both formats', async () => {
+    const registry = bigRegistry();
+    const { port, writes } = await serve(registry);
+    for (const format of ['text', 'openmetrics'] as const) {
+      const accept = format === 'openmetrics' ? 'application/openmetrics-text' : 'text/plain';
+      const before = writes();
+      const got = await get(port, '/metrics', { accept });
+      expect(got.status).toBe(200);
+      expect(got.headers['transfer-encoding']).toBe('chunked');
+      expect(got.headers['content-length']).toBeUndefined();
+      expect(writes() - before).toBeGreaterThan(1);
+      const whole = await render(registry, format);
+      expect(got.headers['content-type']).toBe(whole.contentType);
+      expect(got.body).toBe(whole.body);
+      expect(got.body.match(/_count\{/g)?.length).toBe(SERIES);
+      if (format === 'openmetrics') {
+        expect(got.body.endsWith('# EOF\n')).toBe(true);
+        expect(got.body).toContain(' # {trace_id="t0"} 0');
+      }
+    }
+  });
+
+  it('answers HEAD with the Content-Length of the GET body and no body', async () => {
+    const registry = bigRegistry();
+    const { port } = await serve(registry);
+    const got = await get(port, '/metrics', {}, 'HEAD');
+    expect(got.status).toBe(200);
+    expect(got.body).toBe('');
+    const { body } = await render(registry, 'text');
+    expect(Number(got.headers['content-length'])).toBe(Buffer.byteLength(body));
+  });
+
+  it('answers other requests of the same server while the body is still going out', async () => {
+    const { port } = await serve(bigRegistry());
+    const events: string[] = [];
+    let scraping = true;
+    const scrape = new Promise<void>((resolve, reject) => {
+      const req = request({ port, host: '127.0.0.1', path: '/metrics' }, (res) => {
+        res.on('data', () => {
+          if (events.at(-1) !== 'chunk') events.push('chunk');
+        });
+        res.on('end', () => {
+          scraping = false;
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // One ping after another for as long as the scrape runs.
+    while (scraping) {
+      const pong = await get(port, '/ping');
+      expect(pong.body).toBe('pong');
+      events.push('ping');
+    }
+    await scrape;
+    const first = events.indexOf('chunk');
+    const last = events.lastIndexOf('chunk');
+    // Some ping was answered after the body began and before its last part arrived.
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(events.slice(first, last).filter((e) => e === 'ping').length).toBeGreaterThan(0);
+  });
+});

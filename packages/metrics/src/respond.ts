@@ -1,0 +1,96 @@
+// Writes an exposition to a Node response chunk by chunk, each after the socket took the last
+// one (backpressure), so a scrape of many series never holds the event loop or the whole body.
+import type { ServerResponse } from 'node:http';
+
+/** Resolves true when `res` can take more, false when the client has gone. */
+function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = (): void => done(true);
+    const onClose = (): void => done(false);
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
+// Bytes the response may hold unsent before the next chunk waits for 'drain'.
+const MAX_BUFFERED = 1 << 20;
+
+/** Writes `chunk`; resolves false when the client has gone. */
+async function put(res: ServerResponse, chunk: string): Promise<boolean> {
+  if (res.write(chunk) || res.writableLength < MAX_BUFFERED) return !res.destroyed;
+  return drained(res);
+}
+
+/** A body's first chunks (one or two) and the rest, read before the status line is sent. */
+export interface PendingBody {
+  readonly contentType: string;
+  readonly read: readonly string[];
+  readonly rest: AsyncIterator<string, unknown>;
+  /** True when `read` is the whole body. */
+  readonly whole: boolean;
+}
+
+/** Stops the rest of a body no one will read; its failure, if any, has no one to tell. */
+export function abandon(rest: AsyncIterator<string, unknown>): void {
+  rest.return?.().catch(() => undefined);
+}
+
+/** HEAD: every chunk is rendered to count its bytes, none is written. */
+async function head(res: ServerResponse, body: PendingBody, headers: Record<string, string>) {
+  let bytes = 0;
+  for (const chunk of body.read) bytes += Buffer.byteLength(chunk);
+  if (!body.whole) {
+    for (let next = await body.rest.next(); next.done !== true; next = await body.rest.next()) {
+      bytes += Buffer.byteLength(next.value);
+    }
+  }
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(200, { ...headers, 'Content-Length': bytes });
+  res.end();
+}
+
+/**
+ * Sends `body` with status 200: with Content-Length when it is one chunk, chunked otherwise.
+ * Throws what the rendering throws; after the status line is sent the response is destroyed,
+ * so the scraper sees a cut body, never a short one that looks whole.
+ */
+export async function sendBody(
+  res: ServerResponse,
+  body: PendingBody,
+  headOnly: boolean,
+  deadline: number,
+  onLate: () => Error,
+): Promise<void> {
+  const headers = { 'Content-Type': body.contentType, 'Cache-Control': 'no-store' };
+  if (headOnly) return head(res, body, headers);
+  if (res.headersSent || res.destroyed) return abandon(body.rest);
+  if (body.whole) {
+    const whole = body.read.join('');
+    res.writeHead(200, { ...headers, 'Content-Length': Buffer.byteLength(whole) });
+    res.end(whole);
+    return;
+  }
+  res.writeHead(200, headers);
+  try {
+    let ok = true;
+    for (const chunk of body.read) ok = ok && (await put(res, chunk));
+    while (ok) {
+      if (performance.now() > deadline) throw onLate();
+      const next = await body.rest.next();
+      if (next.done === true) break;
+      ok = await put(res, next.value);
+    }
+    if (ok) res.end();
+    else abandon(body.rest);
+  } catch (error) {
+    res.destroy();
+    abandon(body.rest);
+    throw error;
+  }
+}
