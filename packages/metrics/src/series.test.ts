@@ -19,8 +19,10 @@ const ids = (n: number) => ({
   trace_id: `${n}`.padStart(32, '0'),
   span_id: `${n}`.padStart(16, '0'),
 });
-// Exemplar timestamps are the wall clock of each observation: equal up to them.
-const withoutTimestamps = (body: string): string => body.replace(/ \d+\.\d+\n/g, ' T\n');
+// Exemplar timestamps are the wall clock of each observation: equal up to them (a whole second
+// prints without a fraction, so the exemplar's last field, whatever its shape).
+const withoutTimestamps = (body: string): string =>
+  body.replace(/( # \{[^}]*\} \S+) \S+\n/g, '$1 T\n');
 
 describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
   let m: Loaded;
@@ -265,5 +267,32 @@ describe.each(PROM_CLIENTS)('series on prom-client $version', (client) => {
     expect(t.admit(['api', 'GET', '/e'])).toBeUndefined();
     expect(t.size).toBe(2);
     expect(counted).toEqual(['api', 'api']);
+  });
+});
+
+describe('SeriesTable', () => {
+  it('counts a write past the budget whose labels read like the overflow series, every time', async () => {
+    const { SeriesTable } = await import('./series.js');
+    let overflows = 0;
+    const table = new SeriesTable(
+      ['service', 'engine_type', 'token_type'],
+      ['token_type'],
+      1,
+      () => {
+        overflows += 1;
+      },
+    );
+    const admitted = table.key(['api', 'openai', 'input']);
+    const folded = table.key(['api', 'anthropic', 'output']);
+    expect(folded.labels).toEqual({
+      service: 'api',
+      engine_type: '__overflow__',
+      token_type: 'output',
+    });
+    // a label already past its own limit reads __overflow__: still a write past the budget
+    expect(table.key(['api', '__overflow__', 'output'])).toBe(folded);
+    expect(overflows).toBe(2);
+    expect(table.key(['api', 'openai', 'input'])).toBe(admitted);
+    expect(table.size).toBe(1);
   });
 });

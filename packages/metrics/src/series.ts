@@ -37,6 +37,9 @@ export class SeriesTable {
   readonly #max: number;
   readonly #onOverflow: (service: string) => void;
   readonly #root: Node = new Map();
+  // The overflow series apart from the admitted label sets: a write whose own labels read like
+  // the overflow series (a label already past its limit) is still counted when the budget is full.
+  readonly #overflowRoot: Node = new Map();
   // prom-client's keys of the label sets holding a comma, to see when two would collide.
   readonly #promKeys = new Map<string, SeriesKey>();
   #size = 0;
@@ -87,18 +90,18 @@ export class SeriesTable {
 
   #overflowKey(values: readonly string[]): SeriesKey {
     const folded = values.map((v, i) => (this.#keep[i] ? v : OVERFLOW_VALUE));
-    return this.#find(folded) ?? this.#add(folded);
+    return this.#find(folded, this.#overflowRoot) ?? this.#add(folded, this.#overflowRoot);
   }
 
-  #find(values: readonly string[]): SeriesKey | undefined {
-    let node: Node | SeriesKey | undefined = this.#root;
+  #find(values: readonly string[], root = this.#root): SeriesKey | undefined {
+    let node: Node | SeriesKey | undefined = root;
     for (let i = 0; i < values.length && node !== undefined; i++) {
       node = (node as Node).get(values[i] as string);
     }
     return node as SeriesKey | undefined;
   }
 
-  #add(values: readonly string[]): SeriesKey {
+  #add(values: readonly string[], root = this.#root): SeriesKey {
     const labels: Labels = {};
     this.#names.forEach((name, i) => (labels[name] = values[i] as string));
     const hash = seriesHash(labels, this.#sorted);
@@ -107,7 +110,8 @@ export class SeriesTable {
     if (hash !== prom) {
       const taken = this.#promKeys.get(prom);
       if (taken === undefined) this.#promKeys.set(prom, key);
-      else {
+      // the same labels as an admitted set (the overflow series can be one): not a collision
+      else if (taken.hash !== hash) {
         const service = values[0] as string;
         const fold = {
           labels: this.#overflowKey(values).labels,
@@ -116,7 +120,7 @@ export class SeriesTable {
         key = { ...key, fold };
       }
     }
-    let node = this.#root;
+    let node = root;
     const last = values.length - 1;
     for (let i = 0; i < last; i++) {
       let next = node.get(values[i] as string) as Node | undefined;
