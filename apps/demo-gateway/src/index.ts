@@ -19,7 +19,12 @@ const port = intEnv('PORT', 3001);
 const host = stringEnv('HOST', '127.0.0.1');
 const orchestratorUrl = stringEnv('ORCHESTRATOR_URL', 'http://127.0.0.1:3002');
 const metrics = createMetrics({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'demo-gateway' });
-const business = createBusinessMetrics({ metrics, store: await businessStore(memoryStore) });
+// KPIs read again each second (default 5 s): the demo's live summary shows a login within one.
+const business = createBusinessMetrics({
+  metrics,
+  store: await businessStore(memoryStore),
+  cacheTtlMs: 1000,
+});
 const faults = new FaultState();
 
 interface Workflow {
