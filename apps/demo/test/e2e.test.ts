@@ -347,7 +347,7 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
             })
             .catch(() => [] as JaegerTrace[]),
         (found) => chatsOf(found).some(inWorkflow),
-        60_000,
+        50_000,
       );
       const chats = chatsOf(traces);
       const found = chats.find(inWorkflow);
@@ -373,11 +373,19 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
       expect(input).toContain('Escalations go to');
       expect(input).toContain('[REDACTED]');
       expect(input).not.toContain('oncall@ai-orchestrator.example');
-      const tools = await jaeger.api<JaegerTrace[]>('traces', {
-        service: 'demo-engine',
-        operation: 'execute_tool lookup_order',
-        limit: '5',
-      });
+      // a sampled tool call is rarer still: wait for one the same way
+      const tools = await eventually(
+        () =>
+          jaeger
+            .api<JaegerTrace[]>('traces', {
+              service: 'demo-engine',
+              operation: 'execute_tool lookup_order',
+              limit: '5',
+            })
+            .catch(() => [] as JaegerTrace[]),
+        (found) => found.length > 0,
+        50_000,
+      );
       expect(tools.length).toBeGreaterThan(0);
     });
 
