@@ -60,7 +60,9 @@ export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>
     'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
       'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
       'chunks the /metrics handler writes one by one (median of ' +
-      `${results.settings.scrapeReps} or fewer), the stall is the longest the event loop waited during it.`,
+      `${results.settings.scrapeReps} or fewer, after one scrape not timed, each after a full collection ` +
+      'and 100 ms for its sweeping), the stall is the longest the event loop waited during it. ' +
+      "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded.",
     '',
   );
   lines.push(
@@ -88,7 +90,7 @@ function memorySection(m: MemoryResult | undefined): string[] {
     '| what | bytes per series |',
     '|---|---:|',
     `| prom-client histogram series (14 buckets) | ${f0(m.promClientBytesPerSeries)} |`,
-    `| kept by our exposition after a scrape (nothing is cached per series) | ${f0(m.scrapeRetainedBytesPerSeries)} |`,
+    `| kept by our exposition after a scrape (the label text of each series, reused by the next scrape) | ${f0(m.scrapeRetainedBytesPerSeries)} |`,
     `| one new route through our recorder (\`metrics.http\`, all its series and limiter state) | ${f0(m.adapterBytesPerRoute)} |`,
     '',
   ];

@@ -235,6 +235,30 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
       }
     });
 
+    it('renders series longer than a chunk, and multi-byte text across many chunks', async () => {
+      const registry = new m.prom.Registry();
+      const histogram = new m.prom.Histogram({
+        name: 'wide_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        registers: [registry],
+      });
+      histogram.observe({ route: `/${'é☃'.repeat(40_000)}` }, 0.3);
+      for (let i = 0; i < 3000; i++) histogram.observe({ route: `/${i}/☃` }, i / 100);
+      const { chunks } = await m.exposition.renderStream(registry, 'text');
+      let count = 0;
+      for await (const chunk of chunks) {
+        expect(Buffer.isBuffer(chunk)).toBe(true);
+        count += 1;
+      }
+      expect(count).toBeGreaterThan(10);
+      for (const format of ['text', 'openmetrics'] as const) {
+        expect((await m.exposition.render(registry, format)).body).toBe(
+          (await m.exposition.renderGeneric(registry, format)).body,
+        );
+      }
+    });
+
     it('runs a histogram collect callback before reading it, as prom-client does', async () => {
       const registry = new m.prom.Registry();
       let calls = 0;

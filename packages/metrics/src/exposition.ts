@@ -2,6 +2,7 @@
 // exemplars), from the same registry, without touching its content type. The body comes in
 // chunks (renderStream), which the /metrics handler writes one by one; render() joins them.
 // https://github.com/prometheus/OpenMetrics/blob/main/specification/OpenMetrics.md
+import { ChunkWriter } from './chunk-writer.js';
 import { histogramChunks, SliceClock, type HistogramSource } from './histogram-text.js';
 import {
   hasDefaultLabels,
@@ -39,18 +40,17 @@ async function snapshotHistogram(histogram: PlainHistogram): Promise<Part> {
 async function* bodyChunks(
   parts: readonly Part[],
   openMetrics: boolean,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<Buffer, void, undefined> {
   const clock = new SliceClock();
-  let carry: string[] = [];
+  const out = new ChunkWriter();
   for (let i = 0; i < parts.length; i++) {
-    if (i > 0 && !openMetrics) carry.push('\n');
+    if (i > 0 && !openMetrics) out.text('\n');
     const part = parts[i] as Part;
-    if ('histogram' in part)
-      carry = yield* histogramChunks(part.histogram, openMetrics, clock, carry);
-    else carry.push(renderFamily(part, openMetrics));
+    if ('histogram' in part) yield* histogramChunks(part.histogram, openMetrics, clock, out);
+    else out.text(renderFamily(part, openMetrics));
   }
-  if (openMetrics) carry.push('# EOF\n');
-  yield carry.join('');
+  if (openMetrics) out.text('# EOF\n');
+  yield* out.take();
 }
 
 function stream(parts: readonly Part[], format: MetricsFormat): ExpositionStream {
@@ -154,9 +154,9 @@ export async function renderStream(
 
 /** The chunks joined into one body. */
 export async function joinChunks({ contentType, chunks }: ExpositionStream): Promise<Exposition> {
-  const all: string[] = [];
+  const all: Buffer[] = [];
   for await (const chunk of chunks) all.push(chunk);
-  return { contentType, body: all.join('') };
+  return { contentType, body: Buffer.concat(all).toString('utf8') };
 }
 
 /**

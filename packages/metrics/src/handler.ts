@@ -42,7 +42,7 @@ async function firstChunks(
 ): Promise<PendingBody> {
   const { contentType, chunks } = await renderStream(registry, negotiate(accept));
   const rest = chunks[Symbol.asyncIterator]();
-  const read: string[] = [];
+  const read: Buffer[] = [];
   for (let i = 0; i < 2; i++) {
     const next = await rest.next();
     if (next.done === true) return { contentType, read, rest, whole: true };

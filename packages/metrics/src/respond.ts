@@ -22,7 +22,7 @@ function drained(res: ServerResponse): Promise<boolean> {
 const MAX_BUFFERED = 1 << 20;
 
 /** Writes `chunk`; resolves false when the client has gone. */
-async function put(res: ServerResponse, chunk: string): Promise<boolean> {
+async function put(res: ServerResponse, chunk: Buffer): Promise<boolean> {
   if (res.write(chunk) || res.writableLength < MAX_BUFFERED) return !res.destroyed;
   return drained(res);
 }
@@ -30,24 +30,24 @@ async function put(res: ServerResponse, chunk: string): Promise<boolean> {
 /** A body's first chunks (one or two) and the rest, read before the status line is sent. */
 export interface PendingBody {
   readonly contentType: string;
-  readonly read: readonly string[];
-  readonly rest: AsyncIterator<string, unknown>;
+  readonly read: readonly Buffer[];
+  readonly rest: AsyncIterator<Buffer, unknown>;
   /** True when `read` is the whole body. */
   readonly whole: boolean;
 }
 
 /** Stops the rest of a body no one will read; its failure, if any, has no one to tell. */
-export function abandon(rest: AsyncIterator<string, unknown>): void {
+export function abandon(rest: AsyncIterator<Buffer, unknown>): void {
   rest.return?.().catch(() => undefined);
 }
 
 /** HEAD: every chunk is rendered to count its bytes, none is written. */
 async function head(res: ServerResponse, body: PendingBody, headers: Record<string, string>) {
   let bytes = 0;
-  for (const chunk of body.read) bytes += Buffer.byteLength(chunk);
+  for (const chunk of body.read) bytes += chunk.length;
   if (!body.whole) {
     for (let next = await body.rest.next(); next.done !== true; next = await body.rest.next()) {
-      bytes += Buffer.byteLength(next.value);
+      bytes += next.value.length;
     }
   }
   if (res.headersSent || res.destroyed) return;
@@ -71,8 +71,8 @@ export async function sendBody(
   if (headOnly) return head(res, body, headers);
   if (res.headersSent || res.destroyed) return abandon(body.rest);
   if (body.whole) {
-    const whole = body.read.join('');
-    res.writeHead(200, { ...headers, 'Content-Length': Buffer.byteLength(whole) });
+    const whole = Buffer.concat(body.read);
+    res.writeHead(200, { ...headers, 'Content-Length': whole.length });
     res.end(whole);
     return;
   }

@@ -97,10 +97,10 @@ export interface Exposition {
   readonly body: string;
 }
 
-/** An exposition as a body in chunks, each rendered when asked for (what /metrics writes). */
+/** An exposition as a body in chunks of UTF-8, each rendered when asked for (what /metrics writes). */
 export interface ExpositionStream {
   readonly contentType: string;
-  readonly chunks: AsyncIterable<string>;
+  readonly chunks: AsyncIterable<Buffer>;
 }
 
 export type MetricsAuth =
