@@ -50,6 +50,8 @@ export interface ChildOptions {
   readonly cpu?: number;
   /** A nice value for the child; a refusal leaves it at the default. */
   readonly priority?: number;
+  /** The Node.js binary to run the child on (default: the one running the bench). */
+  readonly node?: string;
 }
 
 function prioritize(pid: number | undefined, priority: number | undefined): void {
@@ -70,13 +72,14 @@ export async function startChild<R = Reply>(
   // Tracing setups must read only what the runner gives them.
   for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];
   const execArgv = options.execArgv ?? [];
+  const node = options.node ?? process.execPath;
   // `taskset -c N node …` pins the child from its first instruction, threads included.
   const pinned =
     options.cpu === undefined
-      ? { execArgv }
+      ? { execPath: node, execArgv }
       : {
           execPath: 'taskset',
-          execArgv: ['-c', String(options.cpu), process.execPath, ...execArgv],
+          execArgv: ['-c', String(options.cpu), node, ...execArgv],
         };
   const proc = fork(entry(name), options.args ?? [], {
     env,

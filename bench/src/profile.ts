@@ -1,5 +1,5 @@
 // `pnpm --filter @ai-orchestrator/bench run profile --framework koa --variant ours-trace-100
-// [--seconds 10] [--out dir]
+// [--seconds 10] [--out dir] [--server-node /path/to/node]
 // [--before old.cpuprofile]`: one bench server under autocannon load with `--cpu-prof`, then the
 // self time of the tracing packages (of the metrics packages and peers for `ours` and `peer`) and
 // their top frames (against an earlier profile if given).
@@ -19,7 +19,13 @@ const TRACING = /opentelemetry|fastify\/otel|ai-orchestrator\/tracing|in-the-mid
 const METRICS =
   /ai-orchestrator\/(metrics|express|fastify|koa)\b|prom-client|express-prom-bundle|fastify-metrics|koa-prometheus-exporter/;
 
-async function profileServer(framework: Framework, variant: Variant, seconds: number, out: string) {
+async function profileServer(
+  framework: Framework,
+  variant: Variant,
+  seconds: number,
+  out: string,
+  node: string | undefined,
+) {
   mkdirSync(out, { recursive: true });
   const known = new Set(readdirSync(out));
   const { child: sink, ready: sinkReady } = await startChild<{ port: number }>('sink');
@@ -34,6 +40,7 @@ async function profileServer(framework: Framework, variant: Variant, seconds: nu
       },
       execArgv: ['--cpu-prof', `--cpu-prof-dir=${out}`],
       ...placed(placement, 'server'),
+      ...(node === undefined ? {} : { node }),
     });
     const url = `http://127.0.0.1:${ready.port}${REQUEST_PATH}`;
     for (const durationSeconds of [WARMUP_SECONDS, seconds]) {
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '10' },
       out: { type: 'string', default: join(tmpdir(), 'bench-profiles') },
       before: { type: 'string' },
+      'server-node': { type: 'string' },
     },
   });
   const framework = values.framework as Framework;
@@ -71,7 +79,13 @@ async function main(): Promise<void> {
   if (!FRAMEWORKS.includes(framework) || !ALL_VARIANTS.includes(variant)) {
     throw new TypeError(`profile: --framework ${framework} --variant ${variant} is not a setup`);
   }
-  const file = await profileServer(framework, variant, Number(values.seconds), values.out);
+  const file = await profileServer(
+    framework,
+    variant,
+    Number(values.seconds),
+    values.out,
+    values['server-node'],
+  );
   const skip = WARMUP_SECONDS + 1;
   const after = selfTimes(read(file), skip);
   const before = values.before === undefined ? after : selfTimes(read(values.before), skip);

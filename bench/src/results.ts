@@ -87,11 +87,15 @@ export interface BenchSettings {
   readonly redisEvents: number;
   /** Pairs of openai SDK calls (bare, instrumented) per kind and tracing setup, GenAI scenario. */
   readonly genaiCalls: number;
+  /** The Node.js binary the bench servers run on, when not the one running the bench. */
+  readonly serverNode?: string;
 }
 
 export interface Environment {
   readonly date: string;
   readonly node: string;
+  /** The servers' Node.js version, when they run on another binary than the bench. */
+  readonly serverNode?: string;
   readonly cpus: string;
   readonly loadAverage: readonly number[];
   /** Where the server and the load generator ran (pinned cores, priority), or why not pinned. */

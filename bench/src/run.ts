@@ -1,6 +1,7 @@
 // `pnpm bench`: every measurement of the issue, bounded in time, then the Markdown report on
 // stdout and in bench/report.md. `--quick` is a 1-2 minute run; flags override single settings;
 // `--throughput-only` with `--frameworks`/`--variants` measures a subset (e.g. the tracing setups).
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,17 @@ export interface RunOutput {
   readonly markdown: string;
 }
 
+/** `node --version` of the servers' binary, without the `v`; throws naming a binary that does not run. */
+function nodeVersion(binary: string): string {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
+  } catch (error) {
+    throw new TypeError(
+      `bench: --server-node ${JSON.stringify(binary)} does not run: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
 async function inWorker<T>(task: WorkerTask): Promise<T> {
   // A fresh process per task: one measurement's heap never weighs on the next.
   const { child } = await startChild('worker', { execArgv: ['--expose-gc'] });
@@ -119,6 +131,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   const environment = {
     date: new Date().toISOString(),
     node: process.versions.node,
+    ...(settings.serverNode === undefined ? {} : { serverNode: nodeVersion(settings.serverNode) }),
     cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
     loadAverage: loadavg(),
   };
@@ -136,6 +149,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       connections: settings.connections,
       sinkUrl: `http://127.0.0.1:${ready.port}/v1/traces`,
       placement,
+      ...(settings.serverNode === undefined ? {} : { serverNode: settings.serverNode }),
       log,
     });
     exported = (await sink.ask<{ received: BenchResults['exported'] }>({ type: 'stats' }, 'stats'))
@@ -184,6 +198,7 @@ function settingsFromArgs(argv: readonly string[]): {
       out: { type: 'string' },
       'genai-only': { type: 'boolean' },
       'scrape-only': { type: 'boolean' },
+      'server-node': { type: 'string' },
     },
   });
   const base = values.quick === true ? QUICK : FULL;
@@ -224,6 +239,7 @@ function settingsFromArgs(argv: readonly string[]): {
       warmupSeconds: values.warmup === '0' ? 0 : num('warmup', values.warmup, base.warmupSeconds),
       connections: Math.round(num('connections', values.connections, base.connections)),
       ...(values['throughput-only'] === true ? { throughputOnly: true } : {}),
+      ...(values['server-node'] === undefined ? {} : { serverNode: values['server-node'] }),
     },
     frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
     variants: list('variants', values.variants, ALL_VARIANTS, VARIANTS),

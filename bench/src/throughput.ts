@@ -21,6 +21,8 @@ export interface ThroughputOptions {
   readonly sinkUrl: string;
   /** Cores and priority of the server and the load generator (see placement.ts). */
   readonly placement: Placement;
+  /** The Node.js binary of the servers (default: the bench's). */
+  readonly serverNode?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -96,6 +98,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
           const { child, ready } = await startChild<{ port: number; detail?: string }>('server', {
             env: { BENCH_SERVER: JSON.stringify(config), NODE_ENV: 'production' },
             ...placed(placement, 'server'),
+            ...(options.serverNode === undefined ? {} : { node: options.serverNode }),
           });
           if (ready.detail !== undefined) details[`${framework}/${variant}`] = ready.detail;
           servers.push({ variant, child, url: `http://127.0.0.1:${ready.port}${REQUEST_PATH}` });

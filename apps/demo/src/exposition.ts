@@ -1,30 +1,7 @@
-// A small reader of the Prometheus text format, enough for the live summary.
+// Sums, buckets and quantiles of parsed expositions, enough for the live summary.
+import type { Sample } from '@ai-orchestrator/testkit/exposition';
 
-export interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-export function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = LINE.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const [, name, value] of (match[2] ?? '').matchAll(LABEL)) {
-      labels[name as string] = (value as string).replace(/\\(.)/g, (_, c: string) =>
-        c === 'n' ? '\n' : c,
-      );
-    }
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
+export { parseExposition, type Sample } from '@ai-orchestrator/testkit/exposition';
 
 export function sum(
   samples: readonly Sample[],

@@ -1,8 +1,6 @@
 // Reads the active span through @opentelemetry/api only, so tracing stays optional: when the API
 // is not installed there are simply no exemplars.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type * as OtelApi from '@opentelemetry/api';
 
 /** The ids of a sampled span, in the OpenTelemetry exemplar label names. */
@@ -12,37 +10,16 @@ export interface TraceIds {
 }
 
 let api: typeof OtelApi | null | undefined;
-// Where API 1.x registers its context manager and tracer provider, when the installed API is 1.x.
-let registry: symbol | undefined;
 
-/**
- * The global slot of @opentelemetry/api 1.x (`Symbol.for('opentelemetry.js.api.1')`, fixed for
- * the whole major, since copies of one major share it): undefined for any other version.
- */
-function registrySlot(require: NodeJS.Require): symbol | undefined {
-  try {
-    // build/src/index.js → the package's own package.json (not in its `exports`).
-    const root = join(dirname(require.resolve('@opentelemetry/api')), '..', '..');
-    const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-      name?: unknown;
-      version?: unknown;
-    };
-    const major = typeof version === 'string' ? version.split('.')[0] : undefined;
-    return name === '@opentelemetry/api' && major === '1'
-      ? Symbol.for('opentelemetry.js.api.1')
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// Where @opentelemetry/api 1.x (our peer range, >=1.3 <2) keeps its context manager and tracer
+// provider: every copy of the major shares this slot.
+const API_1_SLOT = Symbol.for('opentelemetry.js.api.1');
 
 /** @opentelemetry/api when installed (one copy per process), else null. */
 export function loadApi(): typeof OtelApi | null {
   if (api === undefined) {
     try {
-      const require = createRequire(import.meta.url);
-      api = require('@opentelemetry/api') as typeof OtelApi;
-      registry = registrySlot(require);
+      api = createRequire(import.meta.url)('@opentelemetry/api') as typeof OtelApi;
     } catch {
       api = null;
     }
@@ -51,11 +28,11 @@ export function loadApi(): typeof OtelApi | null {
 }
 
 /**
- * False only when no context manager or tracer provider is registered with the API, so no span
- * can be active: then a request skips the API's lookups. True when that cannot be told.
+ * False when nothing was ever registered with the API (no context manager, no tracer provider),
+ * so no span can be active: then a request skips the API's lookups.
  */
 function tracingRegistered(): boolean {
-  return registry === undefined || (globalThis as Record<symbol, unknown>)[registry] !== undefined;
+  return (globalThis as Record<symbol, unknown>)[API_1_SLOT] !== undefined;
 }
 
 /** Trace and span id of the active, sampled span, or undefined. Never throws. */
