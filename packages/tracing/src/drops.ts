@@ -74,13 +74,18 @@ export class DropCounter {
   }
 
   private log(reason: DropReason, cause: unknown): void {
-    const failure = reason === 'export_failed' ? describeFailure(cause) : undefined;
+    const failure =
+      reason === 'export_failed' || cause !== undefined ? describeFailure(cause) : undefined;
+    const why =
+      reason === 'shutdown' && failure !== undefined
+        ? `they were pending at shutdown() and the collector takes no connection: ${failure.text}`
+        : (failure?.text ?? WHY[reason]);
     const counted = this.withRegistry
       ? `counted in tracing_spans_dropped_total{reason="${reason}"}`
       : 'give a registry to count them in tracing_spans_dropped_total';
     warnOnce(
       'AIO_TRACING_SPANS_DROPPED',
-      `dropping spans of ${this.service} (${reason}): ${failure?.text ?? WHY[reason]}; ` +
+      `dropping spans of ${this.service} (${reason}): ${why}; ` +
         `${counted}. Logged once for this cause.`,
       `dropped ${this.service} ${reason} ${failure?.kind ?? ''}`,
     );

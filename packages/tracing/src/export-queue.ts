@@ -18,6 +18,12 @@ export interface DropSink {
   drop(reason: DropReason, count: number, cause?: unknown): void;
 }
 
+/**
+ * Asks whether the collector takes connections: undefined when it does (or when that cannot be
+ * told in time), else the connection error. Never rejects.
+ */
+export type ReachCheck = () => Promise<unknown>;
+
 /** What the guard reports when an exporter never calls back. */
 export const NO_ANSWER = 'no answer within exportTimeoutMs';
 
@@ -38,6 +44,9 @@ export class ExportQueue implements SpanProcessor {
     private readonly exporter: SpanExporter,
     private readonly options: ExportQueueOptions,
     private readonly drops: DropSink,
+    // at shutdown: a collector that refuses connections is not waited for (the exporter would
+    // retry it until shutdownTimeoutMs)
+    private readonly reach?: ReachCheck,
   ) {}
 
   onStart(): void {}
@@ -151,18 +160,31 @@ export class ExportQueue implements SpanProcessor {
   private async stop(): Promise<void> {
     // one budget for flushing and for stopping the exporter: shutdown ends within shutdownTimeoutMs
     const deadline = performance.now() + this.options.shutdownTimeoutMs;
-    await Promise.race([this.forceFlush(), delay(this.options.shutdownTimeoutMs)]);
+    const waits = [this.forceFlush(), delay(this.options.shutdownTimeoutMs)];
+    let unreachable: unknown;
+    if (this.reach !== undefined && (this.inFlight !== undefined || this.queue.length > 0)) {
+      const check = this.reach;
+      waits.push(
+        new Promise<void>((resolve) => {
+          void check().then((error) => {
+            unreachable = error;
+            if (error !== undefined) resolve();
+          });
+        }),
+      );
+    }
+    await Promise.race(waits);
     this.stopped = true;
     this.clearTimer();
     if (this.pendingBatch !== undefined) {
       this.pendingBatch.abandoned = true;
-      this.drops.drop('shutdown', this.pendingBatch.size);
+      this.drops.drop('shutdown', this.pendingBatch.size, unreachable);
     }
-    this.drops.drop('shutdown', this.queue.length);
+    this.drops.drop('shutdown', this.queue.length, unreachable);
     this.queue = [];
-    await Promise.race([
-      this.exporter.shutdown().catch(() => undefined),
-      delay(Math.max(0, deadline - performance.now())),
-    ]);
+    const stopping = this.exporter.shutdown().catch(() => undefined);
+    // the exporter's shutdown waits for its retries of a collector that takes no connection
+    if (unreachable !== undefined) return;
+    await Promise.race([stopping, delay(Math.max(0, deadline - performance.now()))]);
   }
 }

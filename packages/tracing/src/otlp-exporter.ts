@@ -30,19 +30,28 @@ const COMPONENT_TYPE = 'otlp_http_span_exporter';
  * const exporter = otlpTraceExporter({ url: 'http://jaeger:4318/v1/traces', timeoutMillis: 10_000 });
  */
 export function otlpTraceExporter(config: OTLPExporterNodeConfigBase = {}): SpanExporter {
+  return otlpTraceExport(config).exporter;
+}
+
+/** The exporter, and the URL it sends to once the OTEL_EXPORTER_OTLP_* variables are applied. */
+export function otlpTraceExport(config: OTLPExporterNodeConfigBase = {}): {
+  readonly exporter: SpanExporter;
+  readonly url: string;
+} {
   const encoder = new TraceEncoder();
   const serializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
     serializeRequest: (spans) => encoder.encode(spans),
     deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
   };
+  const options = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', {
+    'Content-Type': 'application/x-protobuf',
+  });
   const delegate = createOtlpHttpExportDelegate(
-    convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', {
-      'Content-Type': 'application/x-protobuf',
-    }),
+    options,
     serializer,
     COMPONENT_TYPE,
     TraceExporterMetricsHelper,
     undefined,
   );
-  return new OTLPExporterBase<ReadableSpan[]>(delegate);
+  return { exporter: new OTLPExporterBase<ReadableSpan[]>(delegate), url: options.url };
 }

@@ -12,13 +12,14 @@ import { getBooleanFromEnv } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { DropCounter } from './drops.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveTracingConfig, type TracingConfig } from './config.js';
 import { registerEsmHook } from './esm-hook.js';
 import { ExportQueue } from './export-queue.js';
 import { createInstrumentations, selectInstrumentations } from './instrumentations.js';
-import { otlpTraceExporter } from './otlp-exporter.js';
+import { otlpTraceExport } from './otlp-exporter.js';
+import { collectorReach } from './reach.js';
 import { Redactor } from './redact.js';
 import { RedactingSpanProcessor } from './redact-span.js';
 import { buildSampler } from './sampler.js';
@@ -150,14 +151,17 @@ export class TracingService {
     const options = this.options;
     // first, as it may refuse an OTEL_TRACES_SAMPLER_ARG before anything is built
     const sampler = buildSampler(options.sampler, this.serviceName);
-    const exporter =
-      options.exporter ??
-      otlpTraceExporter({
-        ...(config.url !== undefined ? { url: config.url } : {}),
-        ...(config.headers !== undefined ? { headers: { ...config.headers } } : {}),
-        timeoutMillis: config.queue.exportTimeoutMs,
-      });
-    this.queue = new ExportQueue(exporter, config.queue, this.drops);
+    const otlp =
+      options.exporter === undefined
+        ? otlpTraceExport({
+            ...(config.url !== undefined ? { url: config.url } : {}),
+            ...(config.headers !== undefined ? { headers: { ...config.headers } } : {}),
+            timeoutMillis: config.queue.exportTimeoutMs,
+          })
+        : undefined;
+    this.queue = otlp
+      ? new ExportQueue(otlp.exporter, config.queue, this.drops, collectorReach(otlp.url))
+      : new ExportQueue(options.exporter as SpanExporter, config.queue, this.drops);
     const processor: SpanProcessor =
       config.redact === false
         ? this.queue
