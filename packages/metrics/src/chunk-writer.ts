@@ -31,7 +31,8 @@ export class ChunkWriter {
 
   /** Writes `text` as UTF-8. */
   text(text: string): void {
-    this.reserve(text.length * 3);
+    // a long text (a whole family of gauges) is measured rather than given three bytes a character
+    this.reserve(text.length > 4096 ? Buffer.byteLength(text) : text.length * 3);
     this.off += this.#buf.write(text, this.off, 'utf8');
   }
 
