@@ -86,6 +86,8 @@ describe('HTTP server spans from the diagnostics channel', () => {
     instrumentation = new HttpServerInstrumentation({
       contextManager,
       ignored: (url) => url === '/health',
+      // the sampler's word that new traces are closed (its cap is used up) for these paths
+      closedToNewTraces: (_name, path) => path.startsWith('/closed'),
     });
     instrumentation.setTracerProvider(provider);
     instrumentation.enable();
@@ -177,6 +179,21 @@ describe('HTTP server spans from the diagnostics channel', () => {
       childSampled: false,
     });
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('a new trace the sampler says is closed is not asked for: no span, spans under it not sampled', async () => {
+    expect((await fetch(`${base}/closed/1?q=2`)).status).toBe(200);
+    expect(seen.get('/closed/1')).toEqual({
+      hadSpan: false,
+      suppressed: false,
+      childSampled: false,
+    });
+    expect(decisions).toEqual([]);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    // a caller's trace is joined as before: the word is about new traces only
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect((await fetch(`${base}/closed/2`, { headers: { traceparent } })).status).toBe(200);
+    expect(seen.get('/closed/2')).toMatchObject({ hadSpan: true, childSampled: true });
   });
 
   it('an ignored path gets no span and suppresses tracing under it', async () => {

@@ -20,7 +20,7 @@ import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@ope
 import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { serverRequestAttributes } from './http-semconv.js';
-import { markUnsampled } from './unsampled.js';
+import { markUnsampled, UNSAMPLED_REQUEST } from './unsampled.js';
 
 const START = 'http.server.request.start';
 
@@ -42,6 +42,8 @@ export interface HttpServerSettings {
   readonly contextManager: AsyncLocalStorageContextManager;
   /** Request URLs that get no span (and suppress tracing under them). */
   readonly ignored: (url: string | undefined) => boolean;
+  /** The sampler's word that a new trace would not be sampled now (see BuiltSampler). */
+  readonly closedToNewTraces?: (spanName: string, path: string) => boolean;
 }
 
 /** Ends a sampled server span the way the official instrumentation does. */
@@ -127,12 +129,18 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     }
     const parent = this.parent(request);
     const method = request.method ?? 'GET';
+    const path = pathOf(request.url);
+    // a new trace the sampler would drop: the mark only, without a span made to be dropped
+    if (parent === ROOT_CONTEXT && settings.closedToNewTraces?.(method, path) === true) {
+      this.enter(UNSAMPLED_REQUEST);
+      return;
+    }
     // what the sampling rules read; everything else only once the span is sampled
     const span = this.tracer.startSpan(
       method,
       {
         kind: SpanKind.SERVER,
-        attributes: { [ATTR_METHOD]: method, [ATTR_PATH]: pathOf(request.url) },
+        attributes: { [ATTR_METHOD]: method, [ATTR_PATH]: path },
       },
       parent,
     );

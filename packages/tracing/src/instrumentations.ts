@@ -83,6 +83,8 @@ export interface InstrumentationSettings {
   readonly profile: TracingProfile;
   /** The SDK's context manager, which incoming requests enter. */
   readonly contextManager: AsyncLocalStorageContextManager;
+  /** The sampler's word that a new trace would not be sampled now. */
+  readonly closedToNewTraces?: (spanName: string, path: string) => boolean;
 }
 
 // Express still runs its layer patch in the lean profile: it is what finds the route template.
@@ -148,6 +150,9 @@ export function createInstrumentations(
   const server = new HttpServerInstrumentation({
     contextManager: settings.contextManager,
     ignored,
+    ...(settings.closedToNewTraces === undefined
+      ? {}
+      : { closedToNewTraces: settings.closedToNewTraces }),
   });
   return [server, ...created];
 }

@@ -15,14 +15,19 @@ export class RateLimiter {
 
   /** Takes one token if there is one. */
   tryTake(): boolean {
+    if (!this.hasToken()) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** True when a token is there to take; takes none. */
+  hasToken(): boolean {
     const now = this.now();
     this.tokens = Math.min(
       this.capacity,
       this.tokens + ((now - this.last) / 1000) * this.perSecond,
     );
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.tokens >= 1;
   }
 }

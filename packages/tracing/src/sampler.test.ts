@@ -60,6 +60,34 @@ describe('sampling', () => {
     }
   });
 
+  it('says a new trace is closed exactly when the sampler would drop it, and takes no token', () => {
+    let now = 0;
+    const { sampler, closedToNewTraces } = buildSampler(
+      { alwaysSample: ['/checkout/:id'], maxTracesPerSecond: 2 },
+      'svc',
+      {},
+      () => now,
+    );
+    const closed = closedToNewTraces as (name: string, path: string) => boolean;
+    // asking many times takes nothing: the two tokens are still there for the sampler
+    for (let i = 0; i < 10; i++) expect(closed('GET', '/a')).toBe(false);
+    expect(decide(sampler, 'GET', { 'url.path': '/a' })).toBe(SAMPLED);
+    expect(decide(sampler, 'GET', { 'url.path': '/a' })).toBe(SAMPLED);
+    for (let i = 0; i < 10; i++) {
+      expect(closed('GET', '/a')).toBe(true);
+      expect(decide(sampler, 'GET', { 'url.path': '/a' })).toBe(DROPPED);
+    }
+    // a rule's path is never closed, and is sampled past the cap
+    expect(closed('GET', '/checkout/7')).toBe(false);
+    expect(decide(sampler, 'GET', { 'url.path': '/checkout/7' })).toBe(SAMPLED);
+    now += 500; // one token back
+    expect(closed('GET', '/a')).toBe(false);
+    expect(decide(sampler, 'GET', { 'url.path': '/a' })).toBe(SAMPLED);
+    expect(closed('GET', '/a')).toBe(true);
+    // without a cap there is nothing to say
+    expect(buildSampler({ ratio: 1 }, 'svc', {}).closedToNewTraces).toBeUndefined();
+  });
+
   it('has no default cap once a ratio or OTEL_TRACES_SAMPLER chooses the sampling', () => {
     const count = (sampler: Sampler) =>
       Array.from({ length: 100 }, () => decide(sampler, 'GET')).filter((d) => d === SAMPLED).length;

@@ -106,6 +106,15 @@ export class RuleSampler implements Sampler {
     return result;
   }
 
+  /**
+   * True when a new trace named `spanName` for `path` would not be sampled now whatever the base
+   * sampler says: no rule takes it and the cap has no token left. Changes nothing.
+   */
+  closedTo(spanName: string, path: string): boolean {
+    if (this.limiter === undefined || this.limiter.hasToken()) return false;
+    return !this.matchers.some((match) => match(spanName, path));
+  }
+
   toString(): string {
     return `RuleSampler{rules=${this.matchers.length}, base=${this.base.toString()}}`;
   }
@@ -205,6 +214,11 @@ export interface BuiltSampler {
   readonly sampler: Sampler;
   /** Stops background work (remote sampling polls). */
   stop(): void;
+  /**
+   * With a cap on new traces: true when a new trace (no parent) named `spanName` for `path` would
+   * certainly not be sampled now, so the HTTP server need not ask the SDK for a span to drop.
+   */
+  readonly closedToNewTraces?: (spanName: string, path: string) => boolean;
 }
 
 /**
@@ -245,8 +259,14 @@ export function buildSampler(
   const limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond, now);
   const rules = options?.alwaysSample ?? [];
   // nothing to add to the base decision: one sampler less on every new trace
-  const root = new FollowUnsampledRequest(
-    rules.length === 0 && limiter === undefined ? base : new RuleSampler(rules, base, limiter),
-  );
-  return { sampler: parentBased ? new ParentBasedSampler({ root }) : root, stop };
+  const ruled =
+    rules.length === 0 && limiter === undefined ? undefined : new RuleSampler(rules, base, limiter);
+  const root = new FollowUnsampledRequest(ruled ?? base);
+  return {
+    sampler: parentBased ? new ParentBasedSampler({ root }) : root,
+    stop,
+    ...(ruled !== undefined && limiter !== undefined
+      ? { closedToNewTraces: (name: string, path: string) => ruled.closedTo(name, path) }
+      : {}),
+  };
 }

@@ -175,6 +175,9 @@ export class TracingService {
       ignorePaths: config.ignorePaths,
       profile: config.profile,
       contextManager,
+      ...(sampler.closedToNewTraces === undefined
+        ? {}
+        : { closedToNewTraces: sampler.closedToNewTraces }),
     });
     this.sdk = new NodeSDK({
       serviceName: this.serviceName,
