@@ -1,6 +1,6 @@
 // A big scrape must leave room for requests: the histogram fast path renders in slices that
 // yield to the event loop. No timing is asserted, only that other work ran in between.
-import { Histogram, Registry } from 'prom-client';
+import { Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { render } from './adapter.js';
 import { HTTP_DURATION_BUCKETS } from './index.js';
@@ -28,21 +28,39 @@ function bigRegistry(series: number): Registry {
   return registry;
 }
 
-describe('exposition of many histogram series', () => {
-  it('yields to the event loop while rendering, and renders every line', async () => {
-    const registry = bigRegistry(10_000);
-    let ticks = 0;
-    let running = true;
-    const tick = (): void => {
-      ticks += 1;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const before = ticks;
-    const fast = await render(registry, 'text');
-    const during = ticks - before;
-    running = false;
-    expect(during).toBeGreaterThan(0);
-    expect(fast.body.split('\n').filter((l) => l.startsWith('http_')).length).toBe(10_000 * 17);
+/** Renders `registry` and counts the event-loop turns (setImmediate) that ran meanwhile. */
+async function renderCountingTicks(registry: Registry): Promise<{ body: string; ticks: number }> {
+  let ticks = 0;
+  let running = true;
+  const tick = (): void => {
+    ticks += 1;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const { body } = await render(registry, 'text');
+  running = false;
+  return { body, ticks };
+}
+
+describe('exposition of many series', () => {
+  it('yields to the event loop while rendering histograms, and renders every line', async () => {
+    const { body, ticks } = await renderCountingTicks(bigRegistry(10_000));
+    expect(ticks).toBeGreaterThan(0);
+    expect(body.split('\n').filter((l) => l.startsWith('http_')).length).toBe(10_000 * 17);
+  });
+
+  it('yields while rendering a gauge of many series too, and renders every line', async () => {
+    const registry = new Registry();
+    const gauge = new Gauge({
+      name: 'queue_depth',
+      help: 'Jobs waiting.',
+      labelNames: ['queue'],
+      registers: [registry],
+    });
+    for (let i = 0; i < 50_000; i++) gauge.set({ queue: `q-${i}` }, i);
+    const { body, ticks } = await renderCountingTicks(registry);
+    expect(ticks).toBeGreaterThan(0);
+    expect(body.split('\n').filter((l) => l.startsWith('queue_depth{')).length).toBe(50_000);
+    expect(body).toBe(await registry.metrics());
   });
 });

@@ -3,14 +3,19 @@
 // chunks (renderStream), which the /metrics handler writes one by one; render() joins them.
 // https://github.com/prometheus/OpenMetrics/blob/main/specification/OpenMetrics.md
 import { ChunkWriter } from './chunk-writer.js';
-import { histogramChunks, SliceClock, type HistogramSource } from './histogram-text.js';
+import {
+  familyChunks,
+  histogramChunks,
+  SliceClock,
+  type HistogramSource,
+} from './histogram-text.js';
 import {
   hasDefaultLabels,
   plainHistogram,
   type HistogramSeries,
   type PlainHistogram,
 } from './prom-internals/probe.js';
-import { renderFamily, type Family } from './text-format.js';
+import type { Family } from './text-format.js';
 import type { AnyRegistry, Exposition, ExpositionStream, MetricsFormat } from './types.js';
 
 export type { Family, Sample } from './text-format.js';
@@ -47,7 +52,7 @@ async function* bodyChunks(
     if (i > 0 && !openMetrics) out.text('\n');
     const part = parts[i] as Part;
     if ('histogram' in part) yield* histogramChunks(part.histogram, openMetrics, clock, out);
-    else out.text(renderFamily(part, openMetrics));
+    else yield* familyChunks(part, openMetrics, clock, out);
   }
   if (openMetrics) out.text('# EOF\n');
   yield* out.take();

@@ -6,15 +6,20 @@ import type { HistogramSeries, Labels } from './prom-internals/probe.js';
 import {
   escapeLabelValue,
   familyHeader,
+  familyText,
   formatExemplar,
   formatValue,
   labelPairs,
+  type Family,
+  type Sample,
 } from './text-format.js';
 
 // A slice of rendering ends after this long, so requests keep being served during a scrape.
 const SLICE_MS = 4;
 // Series rendered between two looks at the clock (about 0.1 ms of work at 17 lines a series).
 const CHECK_EVERY = 8;
+// Counter and gauge samples (one line each) between two looks at the clock.
+const SAMPLES_PER_CHECK = 128;
 // The most bytes a value takes (`String(-2.2250738585072014e-308)` is 24).
 const VALUE_BYTES = 25;
 const NEWLINE = 0x0a;
@@ -140,7 +145,7 @@ function writeTotal(
   return off;
 }
 
-/** Writes one series' bucket, sum and count lines, as prom-client's get() and renderFamily() would. */
+/** Writes one series' bucket, sum and count lines, as familyText() would from prom-client's get(). */
 function writeSeries(
   out: ChunkWriter,
   layout: Layout,
@@ -187,7 +192,31 @@ function writeSeries(
 }
 
 /**
- * Writes what renderFamily() writes for a Histogram's get() into `out`, and yields its chunks, at
+ * Writes `family` (as prom-client's get() gives it) into `out`, line by line, and yields its
+ * chunks, at least one per slice: a counter or gauge of many series does not hold the event loop.
+ */
+export async function* familyChunks(
+  family: Family,
+  openMetrics: boolean,
+  clock: SliceClock,
+  out: ChunkWriter,
+): AsyncGenerator<Buffer, void, undefined> {
+  const { header, line } = familyText(family, openMetrics);
+  out.text(header);
+  const samples = family.values ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    out.text(line(samples[i] as Sample));
+    if (i % SAMPLES_PER_CHECK !== SAMPLES_PER_CHECK - 1) continue;
+    const due = clock.due();
+    if (due || out.hasChunk()) {
+      yield* out.take();
+      if (due) await clock.pause();
+    }
+  }
+}
+
+/**
+ * Writes what familyChunks() writes for a Histogram's get() into `out`, and yields its chunks, at
  * least one per slice, waiting for the event loop between slices.
  */
 export async function* histogramChunks(

@@ -1,5 +1,5 @@
 // The pieces of the Prometheus text format and OpenMetrics 1.0 that every family shares: label
-// and help escaping, values, exemplars, the family header, and a family rendered whole.
+// and help escaping, values, exemplars, the family header, and the line of each sample.
 // https://github.com/prometheus/OpenMetrics/blob/main/specification/OpenMetrics.md
 
 type LabelValues = Record<string, string | number | undefined>;
@@ -70,8 +70,11 @@ export function familyHeader(name: string, help: string, type: string): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }
 
-/** A family as prom-client's get() gives it, rendered in one piece. */
-export function renderFamily(family: Family, openMetrics: boolean): string {
+/** A family as prom-client's get() gives it: its header, and the text of each sample's line. */
+export function familyText(
+  family: Family,
+  openMetrics: boolean,
+): { readonly header: string; line(sample: Sample): string } {
   let name = family.name;
   let sampleSuffix = '';
   if (openMetrics && family.type === 'counter') {
@@ -80,12 +83,13 @@ export function renderFamily(family: Family, openMetrics: boolean): string {
     sampleSuffix = '_total';
   }
   const type = family.type === 'untyped' && openMetrics ? 'unknown' : family.type;
-  let out = familyHeader(name, family.help, type);
-  for (const sample of family.values ?? []) {
-    const sampleName = sample.metricName ?? name + sampleSuffix;
-    out += `${sampleName}${formatLabels(sample.labels)} ${formatValue(sample.value)}`;
-    if (openMetrics) out += formatExemplar(sample.exemplar);
-    out += '\n';
-  }
-  return out;
+  const defaultName = name + sampleSuffix;
+  return {
+    header: familyHeader(name, family.help, type),
+    line(sample) {
+      const sampleName = sample.metricName ?? defaultName;
+      const line = `${sampleName}${formatLabels(sample.labels)} ${formatValue(sample.value)}`;
+      return openMetrics ? `${line}${formatExemplar(sample.exemplar)}\n` : `${line}\n`;
+    },
+  };
 }
