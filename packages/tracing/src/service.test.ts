@@ -217,3 +217,63 @@ describe('TracingService (in-memory exporter)', () => {
     30_000,
   );
 });
+
+describe('option validation', () => {
+  it.each([
+    [
+      { serviceName: ' ' },
+      /^TracingService: serviceName must be a string with at least one non-whitespace character, got " "$/,
+    ],
+    [
+      { serviceName: 'x', endpoint: 'localhost:4318' },
+      /endpoint must be an http:\/\/ or https:\/\/ URL without spaces or control characters, got "localhost:4318"/,
+    ],
+    [
+      { serviceName: 'x', sampler: { ratio: 2 } },
+      /sampler\.ratio must be a number from 0 to 1, got 2/,
+    ],
+    [
+      { serviceName: 'x', sampler: { alwaysSample: [5] } },
+      /sampler\.alwaysSample\[0\] must be a non-empty string or a RegExp, got 5/,
+    ],
+    [
+      { serviceName: 'x', sampler: { maxTracesPerSecond: 0 } },
+      /sampler\.maxTracesPerSecond must be a finite number > 0, got 0/,
+    ],
+    [
+      { serviceName: 'x', sampler: { jaegerRemote: {} } },
+      /sampler\.jaegerRemote\.endpoint must be/,
+    ],
+    [{ serviceName: 'x', maxQueueSize: 0 }, /maxQueueSize must be an integer >= 1, got 0/],
+    [{ serviceName: 'x', redact: 'yes' }, /redact must be a boolean or an object, got "yes"/],
+    [
+      { serviceName: 'x', redact: { patterns: ['x'] } },
+      /redact\.patterns\[0\] must be a RegExp, got "x"/,
+    ],
+    [
+      { serviceName: 'x', instrumentations: { mongo: true } },
+      /instrumentations\.mongo must be a key among http, express/,
+    ],
+    [{ serviceName: 'x', headers: { a: 1 } }, /headers\.a must be a string, got 1/],
+    [{ serviceName: 'x', registry: {} }, /registry must be a prom-client Registry, got an object/],
+    [{ serviceName: 'x', profile: 'slim' }, /profile must be 'full' or 'lean', got "slim"/],
+  ])('rejects %j', (options, message) => {
+    expect(() => new TracingService(options as never)).toThrow(TypeError);
+    expect(() => new TracingService(options as never)).toThrow(message);
+  });
+
+  it('takes the service name from OTEL_SERVICE_NAME', () => {
+    vi.stubEnv('OTEL_SERVICE_NAME', 'from-env');
+    expect(new TracingService().serviceName).toBe('from-env');
+  });
+
+  it('rejects a bad traceFunction call', () => {
+    const idle = new TracingService({ serviceName: 'x' });
+    expect(() => idle.traceFunction('', () => 1)).toThrow(
+      /traceFunction name must be a non-empty string/,
+    );
+    expect(() => idle.traceFunction('x', 5 as never)).toThrow(
+      /traceFunction fn must be a function, got 5/,
+    );
+  });
+});
