@@ -36,16 +36,9 @@ export class ChunkWriter {
     this.off += this.#buf.write(text, this.off, 'utf8');
   }
 
-  /** Writes `bytes` (ASCII already encoded, such as a metric name). */
-  bytes(bytes: Uint8Array): void {
-    this.reserve(bytes.length);
-    this.#buf.set(bytes, this.off);
-    this.off += bytes.length;
-  }
-
-  /** True when a full chunk is waiting, or `minBytes` are written since the last one was taken. */
-  hasChunk(minBytes = CHUNK_BYTES): boolean {
-    return this.#ready.length > 0 || this.off - this.#start >= minBytes;
+  /** True when a full chunk is waiting, or a chunk's worth is written since the last was taken. */
+  hasChunk(): boolean {
+    return this.#ready.length > 0 || this.off - this.#start >= CHUNK_BYTES;
   }
 
   /** Every chunk written so far, in order; later writes go to the rest of the same buffer. */

@@ -1,5 +1,6 @@
-// A histogram's exposition written from its series in slices: each slice runs a few
-// milliseconds and gives chunks of the body, and the event loop runs before the next slice.
+// A family's exposition written in slices (a histogram series by series, a counter or gauge line
+// by line): each slice runs a few milliseconds and gives chunks of the body, and the event loop
+// runs before the next slice.
 // Lines are written as bytes: a series' `name_bucket{labels,` once, copied to its other lines.
 import { writeValue, type ChunkWriter } from './chunk-writer.js';
 import type { HistogramSeries, Labels } from './prom-internals/probe.js';
@@ -53,6 +54,17 @@ export class SliceClock {
     await new Promise((resolve) => setImmediate(resolve));
     this.#start = performance.now();
   }
+}
+
+/** Hands out what is written when the slice is over or a chunk is full; then, if the slice is over, waits for the event loop. */
+async function* breathe(
+  clock: SliceClock,
+  out: ChunkWriter,
+): AsyncGenerator<Buffer, void, undefined> {
+  const due = clock.due();
+  if (!due && !out.hasChunk()) return;
+  yield* out.take();
+  if (due) await clock.pause();
 }
 
 interface RenderedLabels {
@@ -206,12 +218,7 @@ export async function* familyChunks(
   const samples = family.values ?? [];
   for (let i = 0; i < samples.length; i++) {
     out.text(line(samples[i] as Sample));
-    if (i % SAMPLES_PER_CHECK !== SAMPLES_PER_CHECK - 1) continue;
-    const due = clock.due();
-    if (due || out.hasChunk()) {
-      yield* out.take();
-      if (due) await clock.pause();
-    }
+    if (i % SAMPLES_PER_CHECK === SAMPLES_PER_CHECK - 1) yield* breathe(clock, out);
   }
 }
 
@@ -230,11 +237,6 @@ export async function* histogramChunks(
   for (let i = 0; i < source.count; i++) {
     const entry = source.at(i);
     if (entry !== undefined) writeSeries(out, layout, entry, openMetrics);
-    if (i % CHECK_EVERY !== CHECK_EVERY - 1) continue;
-    const due = clock.due();
-    if (due || out.hasChunk()) {
-      yield* out.take();
-      if (due) await clock.pause();
-    }
+    if (i % CHECK_EVERY === CHECK_EVERY - 1) yield* breathe(clock, out);
   }
 }

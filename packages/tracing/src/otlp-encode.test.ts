@@ -17,7 +17,7 @@ import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentele
 import { describe, expect, it } from 'vitest';
 import { TraceEncoder } from './otlp-encode.js';
 import { decodeTraces } from '../test/otlp-receiver.js';
-import { otlpTraceExporter } from './otlp-exporter.js';
+import { otlpTraceExport } from './otlp-exporter.js';
 
 function collector(): { processor: SpanProcessor; spans: ReadableSpan[] } {
   const spans: ReadableSpan[] = [];
@@ -141,7 +141,7 @@ describe('OTLP trace encoder', () => {
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
     try {
-      const exporter = otlpTraceExporter({ url, headers: { 'x-team': 'core' } });
+      const { exporter } = otlpTraceExport({ url, headers: { 'x-team': 'core' } });
       const { processor, spans } = collector();
       const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('t');
       tracer.startSpan('GET /users/:id', { attributes: { 'http.route': '/users/:id' } }).end();

@@ -24,16 +24,12 @@ const COMPONENT_TYPE = 'otlp_http_span_exporter';
 
 /**
  * An OTLP/HTTP protobuf span exporter, configured like `OTLPTraceExporter` (same options, same
- * variables), whose request bodies are encoded by {@link TraceEncoder}.
+ * variables), whose request bodies are encoded by {@link TraceEncoder}; with the URL it sends to
+ * once the OTEL_EXPORTER_OTLP_* variables are applied.
  *
  * @example
- * const exporter = otlpTraceExporter({ url: 'http://jaeger:4318/v1/traces', timeoutMillis: 10_000 });
+ * const { exporter, url } = otlpTraceExport({ url: 'http://jaeger:4318/v1/traces', timeoutMillis: 10_000 });
  */
-export function otlpTraceExporter(config: OTLPExporterNodeConfigBase = {}): SpanExporter {
-  return otlpTraceExport(config).exporter;
-}
-
-/** The exporter, and the URL it sends to once the OTEL_EXPORTER_OTLP_* variables are applied. */
 export function otlpTraceExport(config: OTLPExporterNodeConfigBase = {}): {
   readonly exporter: SpanExporter;
   readonly url: string;

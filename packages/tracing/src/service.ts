@@ -12,11 +12,11 @@ import { getBooleanFromEnv } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { DropCounter } from './drops.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveTracingConfig, type TracingConfig } from './config.js';
 import { registerEsmHook } from './esm-hook.js';
-import { ExportQueue } from './export-queue.js';
+import { ExportQueue, type ReachCheck } from './export-queue.js';
 import { createInstrumentations, selectInstrumentations } from './instrumentations.js';
 import { otlpTraceExport } from './otlp-exporter.js';
 import { collectorReach } from './reach.js';
@@ -151,17 +151,19 @@ export class TracingService {
     const options = this.options;
     // first, as it may refuse an OTEL_TRACES_SAMPLER_ARG before anything is built
     const sampler = buildSampler(options.sampler, this.serviceName);
-    const otlp =
-      options.exporter === undefined
-        ? otlpTraceExport({
-            ...(config.url !== undefined ? { url: config.url } : {}),
-            ...(config.headers !== undefined ? { headers: { ...config.headers } } : {}),
-            timeoutMillis: config.queue.exportTimeoutMs,
-          })
-        : undefined;
-    this.queue = otlp
-      ? new ExportQueue(otlp.exporter, config.queue, this.drops, collectorReach(otlp.url))
-      : new ExportQueue(options.exporter as SpanExporter, config.queue, this.drops);
+    let exporter = options.exporter;
+    let reach: ReachCheck | undefined;
+    if (exporter === undefined) {
+      const otlp = otlpTraceExport({
+        ...(config.url !== undefined ? { url: config.url } : {}),
+        ...(config.headers !== undefined ? { headers: { ...config.headers } } : {}),
+        timeoutMillis: config.queue.exportTimeoutMs,
+      });
+      exporter = otlp.exporter;
+      // a collector of our own exporter that takes no connection is not waited for at shutdown
+      reach = collectorReach(otlp.url);
+    }
+    this.queue = new ExportQueue(exporter, config.queue, this.drops, reach);
     const processor: SpanProcessor =
       config.redact === false
         ? this.queue
