@@ -337,15 +337,13 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
         );
       // A sampled trace with one model's chat inside a workflow can be rare on a busy machine (the
       // default sampler caps new traces at 10/s): wait for such a trace, not for any chat span.
+      // the engine's traces with a span of `operation`; none while Jaeger cannot answer yet
+      const engineTraces = (operation: string, limit: string) =>
+        jaeger
+          .api<JaegerTrace[]>('traces', { service: 'demo-engine', operation, limit })
+          .catch(() => [] as JaegerTrace[]);
       const traces = await eventually(
-        () =>
-          jaeger
-            .api<JaegerTrace[]>('traces', {
-              service: 'demo-engine',
-              operation: 'chat gpt-4o',
-              limit: '100',
-            })
-            .catch(() => [] as JaegerTrace[]),
+        () => engineTraces('chat gpt-4o', '100'),
         (found) => chatsOf(found).some(inWorkflow),
         50_000,
       );
@@ -375,14 +373,7 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
       expect(input).not.toContain('oncall@ai-orchestrator.example');
       // a sampled tool call is rarer still: wait for one the same way
       const tools = await eventually(
-        () =>
-          jaeger
-            .api<JaegerTrace[]>('traces', {
-              service: 'demo-engine',
-              operation: 'execute_tool lookup_order',
-              limit: '5',
-            })
-            .catch(() => [] as JaegerTrace[]),
+        () => engineTraces('execute_tool lookup_order', '5'),
         (found) => found.length > 0,
         50_000,
       );
