@@ -235,6 +235,20 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
       }
     });
 
+    it('renders histograms that were given one array of buckets under their own names', async () => {
+      const registry = new m.prom.Registry();
+      const buckets = [0.1, 1];
+      for (const name of ['first_seconds', 'second_seconds']) {
+        new m.prom.Histogram({ name, help: 'h', buckets, registers: [registry] }).observe(0.5);
+      }
+      for (let scrape = 0; scrape < 2; scrape++) {
+        const { body } = await m.exposition.render(registry, 'text');
+        expect(body).toContain('first_seconds_bucket{le="1"} 1');
+        expect(body).toContain('second_seconds_bucket{le="1"} 1');
+        expect(body).toBe((await m.exposition.renderGeneric(registry, 'text')).body);
+      }
+    });
+
     it('renders series longer than a chunk, and multi-byte text across many chunks', async () => {
       const registry = new m.prom.Registry();
       const histogram = new m.prom.Histogram({

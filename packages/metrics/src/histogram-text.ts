@@ -42,6 +42,9 @@ export interface HistogramSource {
 
 /** The time a slice has run, and the pause between slices. */
 export class SliceClock {
+  /** One clock lives as long as the module, for the reason told at ChunkWriter.kept. */
+  static readonly kept = new SliceClock();
+
   #start = performance.now();
 
   /** True when the current slice has used its time. */
@@ -112,7 +115,19 @@ interface Layout {
   readonly keys: readonly string[];
 }
 
+// Layouts kept with the bounds array they were made from (a histogram's bounds never change),
+// by name: histograms given one array of buckets share it.
+const layouts = new WeakMap<readonly number[], Map<string, Layout>>();
+
 function layoutOf(source: HistogramSource): Layout {
+  let byName = layouts.get(source.bounds);
+  if (byName === undefined) layouts.set(source.bounds, (byName = new Map()));
+  let layout = byName.get(source.name);
+  if (layout === undefined) byName.set(source.name, (layout = newLayout(source)));
+  return layout;
+}
+
+function newLayout(source: HistogramSource): Layout {
   const le = [...source.bounds.map(formatValue), '+Inf'].map((bound) =>
     Buffer.from(`le="${escapeLabelValue(bound)}"} `),
   );
