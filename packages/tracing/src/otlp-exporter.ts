@@ -1,14 +1,19 @@
-// The OTLP/HTTP protobuf trace exporter: OpenTelemetry's own HTTP transport (retries, timeout,
-// headers, OTEL_EXPORTER_OTLP_* variables, keep-alive) with our encoder in place of its serializer.
-// The one module that reaches into @opentelemetry/otlp-exporter-base and otlp-transformer, whose
-// versions are pinned: OTLPTraceExporter is built from the same pieces.
+// The OTLP/HTTP protobuf trace exporter: OpenTelemetry's own HTTP transport (timeout, headers,
+// OTEL_EXPORTER_OTLP_* variables, keep-alive, compression) with our encoder in place of its
+// serializer, and its retry policy in ExportRetries, which shutdown() stops. The one module that
+// reaches into @opentelemetry/otlp-exporter-base and otlp-transformer, whose versions are pinned:
+// OTLPTraceExporter is built from the same pieces.
 import {
+  createOtlpNetworkExportDelegate,
   OTLPExporterBase,
+  type IExporterTransport,
+  type IOtlpExportDelegate,
   type OTLPExporterNodeConfigBase,
 } from '@opentelemetry/otlp-exporter-base';
 import {
   convertLegacyHttpOptions,
   createOtlpHttpExportDelegate,
+  createOtlpHttpExporterMetrics,
 } from '@opentelemetry/otlp-exporter-base/node-http';
 import {
   ProtobufTraceSerializer,
@@ -17,10 +22,39 @@ import {
   type ISerializer,
 } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { ExportRetries } from './export-retry.js';
 import { TraceEncoder } from './otlp-encode.js';
 
 // what OTLPTraceExporter reports itself as in the SDK's own metrics
 const COMPONENT_TYPE = 'otlp_http_span_exporter';
+
+/**
+ * The HTTP transport inside OpenTelemetry's HTTP export delegate, under its retrying transport
+ * (not exported on its own; the pinned 0.2xx line keeps both as `_transport`). Undefined when that
+ * shape is not there.
+ */
+function httpTransportOf(delegate: IOtlpExportDelegate<unknown>): IExporterTransport | undefined {
+  const retrying = (delegate as { _transport?: { _transport?: unknown } })._transport;
+  const http = retrying?._transport as Partial<IExporterTransport> | undefined;
+  return typeof http?.send === 'function' && typeof http.shutdown === 'function'
+    ? (http as IExporterTransport)
+    : undefined;
+}
+
+/** An exporter whose shutdown() first stops the retries its delegate is waiting on. */
+class StoppingExporter extends OTLPExporterBase<ReadableSpan[]> {
+  constructor(
+    delegate: IOtlpExportDelegate<ReadableSpan[]>,
+    private readonly retries: ExportRetries,
+  ) {
+    super(delegate);
+  }
+
+  override shutdown(): Promise<void> {
+    this.retries.stop();
+    return super.shutdown();
+  }
+}
 
 /**
  * An OTLP/HTTP protobuf span exporter, configured like `OTLPTraceExporter` (same options, same
@@ -42,12 +76,23 @@ export function otlpTraceExport(config: OTLPExporterNodeConfigBase = {}): {
   const options = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', {
     'Content-Type': 'application/x-protobuf',
   });
-  const delegate = createOtlpHttpExportDelegate(
+  const official = createOtlpHttpExportDelegate(
     options,
     serializer,
     COMPONENT_TYPE,
     TraceExporterMetricsHelper,
     undefined,
   );
-  return { exporter: new OTLPExporterBase<ReadableSpan[]>(delegate), url: options.url };
+  const http = httpTransportOf(official);
+  // another shape of the package: its own delegate, whose retries outlive shutdown()
+  if (http === undefined) return { exporter: new OTLPExporterBase(official), url: options.url };
+  const retries = new ExportRetries(http);
+  const metrics = createOtlpHttpExporterMetrics(
+    COMPONENT_TYPE,
+    TraceExporterMetricsHelper,
+    options.url,
+    undefined,
+  );
+  const delegate = createOtlpNetworkExportDelegate(options, serializer, metrics, retries);
+  return { exporter: new StoppingExporter(delegate, retries), url: options.url };
 }

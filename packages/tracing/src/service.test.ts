@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -216,6 +218,44 @@ describe('TracingService (in-memory exporter)', () => {
     },
     30_000,
   );
+});
+
+describe('exporter retries after shutdown()', () => {
+  it('sends no retry once shutdown() gave up on a collector that answers 503', async () => {
+    // a collector that takes every connection and answers each export "try again"
+    let requests = 0;
+    const collector = createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      req.on('end', () => res.writeHead(503).end());
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    try {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      current = new TracingService({
+        serviceName: 'retrying',
+        endpoint: `http://127.0.0.1:${port}/v1/traces`,
+        instrumentations: OFF,
+        scheduledDelayMs: 0,
+        // OpenTelemetry's retries alone would go on for 20 s: 1, 1.5, 2.25, 3.4 and 5 s apart
+        exportTimeoutMs: 20_000,
+        shutdownTimeoutMs: 300,
+      }).initialize();
+      current.traceFunction('pending', () => undefined);
+      await vi.waitFor(() => expect(requests).toBe(1), { timeout: 5000 });
+      await current.shutdown();
+      const atShutdown = requests;
+      // past the first two retries' times
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(requests).toBe(atShutdown);
+      expect(current.droppedSpans().shutdown).toBe(1);
+      warn.mockRestore();
+    } finally {
+      collector.closeAllConnections();
+      await new Promise((resolve) => collector.close(resolve));
+    }
+  }, 15_000);
 });
 
 describe('option validation', () => {
