@@ -9,11 +9,13 @@ interface CallFrame {
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: CallFrame;
+  readonly children?: readonly number[];
 }
 /** The parts of a `.cpuprofile` read here. */
 export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly startTime: number;
+  readonly endTime: number;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -32,6 +34,7 @@ export function packageOf(url: string): string {
   const ours = /\/packages\/([^/]+)\//.exec(url);
   if (ours) return `@ai-orchestrator/${ours[1] as string}`;
   if (url.startsWith('node:')) return 'node';
+  if (/\/bench\/dist\//.test(url)) return 'the bench app';
   return url === '' ? '(native)' : url;
 }
 
@@ -82,4 +85,65 @@ export function compareRows(
     .sort((a, b) => largest(b) - largest(a))
     .slice(0, limit)
     .map((key) => `| ${key} | ${pct(before.get(key))} | ${pct(after.get(key))} |`);
+}
+
+/** What one request cost, by the package whose code was running or had called into Node. */
+export interface PerRequest {
+  /** Busy CPU µs of the main thread per request, all packages. */
+  readonly busy: number;
+  /** µs per request by package: `(garbage collector)`, `(program)`, `node` when no package is on the stack. */
+  readonly packages: ReadonlyMap<string, number>;
+}
+
+// How far from the end of the profile the window of the measured load ends: the server is told to
+// stop when the load is over, and exits within this.
+const TAIL_SECONDS = 0.2;
+
+/**
+ * The main thread's busy time per request during a load of `seconds` that served `requests`
+ * and ended just before the profile did: the last `seconds - 0.5` s before the server stopped,
+ * scaled to the whole load. Each sample goes to the package nearest the running frame on its
+ * stack (Node's own frames and V8's to the package that called them), so a package's figure
+ * includes the Node work it asked for: what a middleware or instrumentation costs a request.
+ *
+ * @example
+ * const { busy, packages } = perRequest(profile, 280_000, 8);
+ */
+export function perRequest(profile: CpuProfile, requests: number, seconds: number): PerRequest {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const owner = new Map<number, string>();
+  const ownerOf = (id: number): string => {
+    const known = owner.get(id);
+    if (known !== undefined) return known;
+    const frame = (byId.get(id) as ProfileNode).callFrame;
+    const pkg = packageOf(frame.url);
+    const up = parent.get(id);
+    const found =
+      pkg !== 'node' && pkg !== '(native)' ? pkg : up === undefined ? 'node' : ownerOf(up);
+    owner.set(id, found);
+    return found;
+  };
+  const windowEnd = profile.endTime - TAIL_SECONDS * 1e6;
+  const windowStart = windowEnd - (seconds - 0.5) * 1e6;
+  const packages = new Map<string, number>();
+  let at = profile.startTime;
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    const name = byId.get(id)?.callFrame.functionName;
+    if (at < windowStart || at > windowEnd || name === undefined || name === '(idle)') return;
+    busy += delta;
+    const pkg = name === '(garbage collector)' || name === '(program)' ? name : ownerOf(id);
+    add(packages, pkg, delta);
+  });
+  const served = (requests * (seconds - 0.5)) / seconds;
+  const each = (time: number): number => (served > 0 ? time / served : 0);
+  return {
+    busy: each(busy),
+    packages: new Map([...packages].map(([pkg, time]) => [pkg, each(time)])),
+  };
 }
