@@ -68,6 +68,8 @@ export type ChildMessage =
   | {
       readonly type: 'cpu';
       readonly micros: number;
+      /** The system (kernel) part of micros. */
+      readonly systemMicros: number;
       readonly traces?: { readonly handled: number; readonly sampled: number };
     }
   | { readonly type: 'error'; readonly message: string };

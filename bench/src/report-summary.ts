@@ -25,6 +25,8 @@ export interface Summary {
   /** Server CPU per request / bare's in the same round: median, lowest and highest round. */
   readonly cpuRatio: Spread;
   readonly cpuMicros: number;
+  /** Median over rounds of the kernel's part of cpuMicros (NaN when not measured). */
+  readonly systemMicros: number;
   /** Median over rounds of the CPU per request minus bare's in the same round. */
   readonly cpuDeltaMicros: number;
   readonly p99Ms: number;
@@ -71,6 +73,7 @@ export function summarize(samples: readonly Sample[]): Summary[] {
       ratio,
       cpuRatio,
       cpuMicros: median(mine.map((o) => o.cpuMicrosPerRequest)),
+      systemMicros: median(mine.map((o) => o.systemMicrosPerRequest ?? Number.NaN)),
       cpuDeltaMicros: pairedMedian(
         samples,
         s.framework,

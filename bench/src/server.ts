@@ -207,6 +207,7 @@ async function main(): Promise<void> {
       send({
         type: 'cpu',
         micros: user + system,
+        systemMicros: system,
         ...(traces !== undefined ? { traces: { ...traces } } : {}),
       });
     }

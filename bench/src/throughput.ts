@@ -33,6 +33,8 @@ export interface Sample {
   readonly round: number;
   readonly rps: number;
   readonly cpuMicrosPerRequest: number;
+  /** The part of it spent in the kernel (system time): mostly the loopback socket's sends. */
+  readonly systemMicrosPerRequest?: number;
   readonly requests: number;
   readonly errors: number;
   readonly p99Ms: number;
@@ -124,6 +126,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
               round,
               rps: result.requests / result.seconds,
               cpuMicrosPerRequest: (after.micros - before.micros) / requests,
+              systemMicrosPerRequest: (after.systemMicros - before.systemMicros) / requests,
               requests: result.requests,
               errors: result.errors + result.non2xx,
               p99Ms: result.p99Ms,

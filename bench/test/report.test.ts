@@ -44,6 +44,9 @@ describe('pnpm bench report', () => {
       expect(sample.requests).toBeGreaterThan(0);
       expect(sample.errors).toBe(0);
       expect(sample.cpuMicrosPerRequest).toBeGreaterThan(0);
+      // the kernel's part is part of the whole
+      expect(sample.systemMicrosPerRequest).toBeGreaterThanOrEqual(0);
+      expect(sample.systemMicrosPerRequest).toBeLessThanOrEqual(sample.cpuMicrosPerRequest);
     }
     // Both kinds of openai SDK call were measured, bare and instrumented.
     expect(results.genai?.rows.map((r) => r.kind)).toEqual(['plain', 'streamed']);
