@@ -1,8 +1,10 @@
 // The OTLP/HTTP protobuf trace exporter: OpenTelemetry's own HTTP transport (timeout, headers,
 // OTEL_EXPORTER_OTLP_* variables, keep-alive, compression) with our encoder in place of its
-// serializer, and its retry policy in ExportRetries, which shutdown() stops. The one module that
+// serializer, and its retry policy in ExportRetries; shutdown() ends the retries and cuts the
+// requests still on the wire, so a collector that is down or hangs holds nothing. The one module that
 // reaches into @opentelemetry/otlp-exporter-base and otlp-transformer, whose versions are pinned:
 // OTLPTraceExporter is built from the same pieces.
+import type { Agent } from 'node:http';
 import {
   createOtlpNetworkExportDelegate,
   OTLPExporterBase,
@@ -41,17 +43,21 @@ function httpTransportOf(delegate: IOtlpExportDelegate<unknown>): IExporterTrans
     : undefined;
 }
 
-/** An exporter whose shutdown() first stops the retries its delegate is waiting on. */
+/**
+ * An exporter whose shutdown() first lets go of the collector: the retries its delegate waits on
+ * end, and the requests still on the wire are cut (their agent's sockets destroyed), so nothing of
+ * the exporter keeps the process alive once its span processor stopped waiting.
+ */
 class StoppingExporter extends OTLPExporterBase<ReadableSpan[]> {
   constructor(
     delegate: IOtlpExportDelegate<ReadableSpan[]>,
-    private readonly retries: ExportRetries,
+    private readonly letGo: () => void,
   ) {
     super(delegate);
   }
 
   override shutdown(): Promise<void> {
-    this.retries.stop();
+    this.letGo();
     return super.shutdown();
   }
 }
@@ -73,9 +79,23 @@ export function otlpTraceExport(config: OTLPExporterNodeConfigBase = {}): {
     serializeRequest: (spans) => encoder.encode(spans),
     deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
   };
-  const options = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', {
+  const converted = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', {
     'Content-Type': 'application/x-protobuf',
   });
+  // The agents OpenTelemetry makes for this exporter, destroyed at shutdown; an agent from a
+  // caller's own factory may serve others and is left alone.
+  const agents = new Set<Agent>();
+  const options =
+    typeof config.httpAgentOptions === 'function'
+      ? converted
+      : {
+          ...converted,
+          agentFactory: async (protocol: string) => {
+            const agent = await converted.agentFactory(protocol);
+            agents.add(agent);
+            return agent;
+          },
+        };
   const official = createOtlpHttpExportDelegate(
     options,
     serializer,
@@ -94,5 +114,9 @@ export function otlpTraceExport(config: OTLPExporterNodeConfigBase = {}): {
     undefined,
   );
   const delegate = createOtlpNetworkExportDelegate(options, serializer, metrics, retries);
-  return { exporter: new StoppingExporter(delegate, retries), url: options.url };
+  const letGo = (): void => {
+    retries.stop();
+    for (const agent of agents) agent.destroy();
+  };
+  return { exporter: new StoppingExporter(delegate, letGo), url: options.url };
 }

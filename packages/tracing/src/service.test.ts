@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
@@ -220,41 +220,70 @@ describe('TracingService (in-memory exporter)', () => {
   );
 });
 
-describe('exporter retries after shutdown()', () => {
-  it('sends no retry once shutdown() gave up on a collector that answers 503', async () => {
-    // a collector that takes every connection and answers each export "try again"
-    let requests = 0;
-    const collector = createServer((req, res) => {
-      requests += 1;
-      req.resume();
-      req.on('end', () => res.writeHead(503).end());
-    });
+describe('the exporter after shutdown()', () => {
+  /** A real collector on a free port, `handle` serving each export; closed after `run`. */
+  async function withCollector(
+    handle: RequestListener,
+    run: (endpoint: string) => Promise<void>,
+  ): Promise<void> {
+    const collector = createServer(handle);
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as AddressInfo;
     try {
-      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-      current = new TracingService({
-        serviceName: 'retrying',
-        endpoint: `http://127.0.0.1:${port}/v1/traces`,
-        instrumentations: OFF,
-        scheduledDelayMs: 0,
-        // OpenTelemetry's retries alone would go on for 20 s: 1, 1.5, 2.25, 3.4 and 5 s apart
-        exportTimeoutMs: 20_000,
-        shutdownTimeoutMs: 300,
-      }).initialize();
-      current.traceFunction('pending', () => undefined);
-      await vi.waitFor(() => expect(requests).toBe(1), { timeout: 5000 });
-      await current.shutdown();
-      const atShutdown = requests;
-      // past the first two retries' times
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      expect(requests).toBe(atShutdown);
-      expect(current.droppedSpans().shutdown).toBe(1);
-      warn.mockRestore();
+      await run(`http://127.0.0.1:${port}/v1/traces`);
     } finally {
       collector.closeAllConnections();
       await new Promise((resolve) => collector.close(resolve));
     }
+  }
+
+  /** One span sent to `endpoint`; once its export has `arrived`, shutdown() with 300 ms to wait. */
+  async function shutDownWithOnePending(endpoint: string, arrived: () => number): Promise<void> {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    current = new TracingService({
+      serviceName: 'after-shutdown',
+      endpoint,
+      instrumentations: OFF,
+      scheduledDelayMs: 0,
+      // OpenTelemetry's transport alone would retry, or hold the request, for 20 s
+      exportTimeoutMs: 20_000,
+      shutdownTimeoutMs: 300,
+    }).initialize();
+    current.traceFunction('pending', () => undefined);
+    await vi.waitFor(() => expect(arrived()).toBe(1), { timeout: 5000 });
+    await current.shutdown();
+    expect(current.droppedSpans().shutdown).toBe(1);
+    warn.mockRestore();
+  }
+
+  it('sends no retry once shutdown() gave up on a collector that answers 503', async () => {
+    let requests = 0;
+    const tryAgain: RequestListener = (req, res) => {
+      requests += 1;
+      req.resume();
+      req.on('end', () => res.writeHead(503).end());
+    };
+    await withCollector(tryAgain, async (endpoint) => {
+      await shutDownWithOnePending(endpoint, () => requests);
+      const atShutdown = requests;
+      // past the first two retries' times (1 s and 2.5 s after the first attempt)
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(requests).toBe(atShutdown);
+    });
+  }, 15_000);
+
+  it('cuts the request of a collector that never answers, once shutdown() stopped waiting', async () => {
+    let requests = 0;
+    let closed = 0;
+    const hang: RequestListener = (req) => {
+      requests += 1;
+      req.resume();
+      req.socket.on('close', () => (closed += 1));
+    };
+    await withCollector(hang, async (endpoint) => {
+      await shutDownWithOnePending(endpoint, () => requests);
+      await vi.waitFor(() => expect(closed).toBe(1), { timeout: 3000 });
+    });
   }, 15_000);
 });
 
