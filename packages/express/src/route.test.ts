@@ -3,19 +3,8 @@ import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import express from 'express';
 import express4 from 'express4';
-import { pathTemplate, routeTemplate, watchRoute } from './route.js';
+import { routeTemplate, watchRoute } from './route.js';
 import type { ExpressRequest } from './types.js';
-
-describe('pathTemplate', () => {
-  it('reads a route path as written', () => {
-    expect(pathTemplate('/users/:id')).toBe('/users/:id');
-    expect(pathTemplate(/^\/re\/\d+$/)).toBe('/^\\/re\\/\\d+$/');
-    expect(pathTemplate(['/one', '/two'])).toBe('/one');
-    expect(pathTemplate([/^\/a/, '/b'])).toBe('/^\\/a/');
-    expect(pathTemplate(undefined)).toBeUndefined();
-    expect(pathTemplate(42)).toBeUndefined();
-  });
-});
 
 describe('watchRoute', () => {
   // A request as Express hands it to middleware: its prototype is the app's `app.request`.

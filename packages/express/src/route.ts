@@ -1,5 +1,6 @@
 // The full route template of an Express request, found without patching Express.
 import { IncomingMessage } from 'node:http';
+import { expressPathTemplate } from '@ai-orchestrator/metrics/shared';
 import type { ExpressRequest, ExpressRoute } from './types.js';
 
 // What a request's `route` accessor holds: the route Express assigned and the full template
@@ -8,14 +9,6 @@ import type { ExpressRequest, ExpressRoute } from './types.js';
 interface Watched {
   readonly route: ExpressRoute | undefined;
   readonly template: string | undefined;
-}
-
-/** A route path as written: strings as is, a RegExp as `String(re)`, an array by its first entry. */
-export function pathTemplate(path: unknown): string | undefined {
-  if (Array.isArray(path)) return pathTemplate(path[0]);
-  if (typeof path === 'string') return path;
-  if (path instanceof RegExp) return String(path);
-  return undefined;
 }
 
 // Per-request state lives in a WeakMap, never on the request: Express gives each request its
@@ -46,7 +39,7 @@ function stateOf(route: ExpressRoute | undefined, base: string): Watched {
   }
   const cached = mounts.states.get(base);
   if (cached !== undefined) return cached;
-  const template = pathTemplate(path);
+  const template = expressPathTemplate(path);
   const state = { route, template: template === undefined ? undefined : base + template };
   if (mounts.states.size < MAX_MOUNTS_PER_ROUTE) mounts.states.set(base, state);
   return state;
@@ -107,7 +100,7 @@ function install(proto: object | null): boolean {
 
 /** The template as Express leaves `req.route` and `req.baseUrl` when the request is over. */
 function templateAtEnd(req: ExpressRequest): string | undefined {
-  const template = pathTemplate(req.route?.path);
+  const template = expressPathTemplate(req.route?.path);
   return template === undefined ? undefined : (req.baseUrl ?? '') + template;
 }
 

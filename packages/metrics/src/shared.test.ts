@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultServiceName, describeValue, invalid, Warnings } from './shared.js';
+import {
+  defaultServiceName,
+  describeValue,
+  expressPathTemplate,
+  invalid,
+  Warnings,
+} from './shared.js';
 
 describe('the helpers every package shares', () => {
   it('shows a value in an error the way a reader can tell it apart', () => {
@@ -67,5 +73,16 @@ describe('the helpers every package shares', () => {
     expect(defaultServiceName({ ...all, OTEL_SERVICE_NAME: '' })).toBe('svc');
     expect(defaultServiceName({ npm_package_name: 'pkg' })).toBe('pkg');
     expect(defaultServiceName({})).toBe('unknown_service:node');
+  });
+});
+
+describe('expressPathTemplate', () => {
+  it('reads a route path as written', () => {
+    expect(expressPathTemplate('/users/:id')).toBe('/users/:id');
+    expect(expressPathTemplate(/^\/re\/\d+$/)).toBe('/^\\/re\\/\\d+$/');
+    expect(expressPathTemplate(['/one', '/two'])).toBe('/one');
+    expect(expressPathTemplate([/^\/a/, '/b'])).toBe('/^\\/a/');
+    expect(expressPathTemplate(undefined)).toBeUndefined();
+    expect(expressPathTemplate(42)).toBeUndefined();
   });
 });

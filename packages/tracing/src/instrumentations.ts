@@ -7,12 +7,13 @@ import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { context, trace } from '@opentelemetry/api';
 import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { HttpServerInstrumentation } from './http-server.js';
+import { ExpressRouteInstrumentation } from './route-express.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
 import { KoaRouteInstrumentation } from './route-koa.js';
 import type { InstrumentationName, InstrumentationSwitches, TracingProfile } from './types.js';
@@ -87,13 +88,6 @@ export interface InstrumentationSettings {
   readonly closedToNewTraces?: (spanName: string, path: string) => boolean;
 }
 
-// Express still runs its layer patch in the lean profile: it is what finds the route template.
-const EVERY_EXPRESS_LAYER = [
-  ExpressLayerType.MIDDLEWARE,
-  ExpressLayerType.ROUTER,
-  ExpressLayerType.REQUEST_HANDLER,
-];
-
 /** A test of request URLs against `paths` (exact strings, or patterns on the path). */
 function ignoring(paths: readonly (string | RegExp)[]): (url: string | undefined) => boolean {
   const exact = new Set(paths.filter((p): p is string => typeof p === 'string'));
@@ -130,9 +124,9 @@ export function createInstrumentations(
     // client spans and propagation: the official instrumentation; server spans: ours
     http: () => new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
     express: () =>
-      new ExpressInstrumentation(
-        lean ? { ignoreLayersType: EVERY_EXPRESS_LAYER } : { ignoreLayers: [OWN_EXPRESS_LAYER] },
-      ),
+      lean
+        ? new ExpressRouteInstrumentation()
+        : new ExpressInstrumentation({ ignoreLayers: [OWN_EXPRESS_LAYER] }),
     koa: () => (lean ? new KoaRouteInstrumentation() : new KoaInstrumentation()),
     // @fastify/otel hooks every Fastify instance through the fastify.initialization channel
     fastify: () =>

@@ -1,0 +1,58 @@
+// The lean profile's Express route, on Express 5 and 4: the full template through literal and
+// parameterised mounts, nested routers and sub-apps, with no framework spans.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
+import { startService, type Service } from './services.js';
+
+const SERVER = 2;
+
+// request path -> the route its server span must carry
+const ROUTES: readonly (readonly [string, string])[] = [
+  ['/health/live', '/health/:probe'],
+  ['/v1/users/7', '/v1/users/:id'],
+  ['/teams/red/members/ann', '/teams/:team/members/:member'],
+  ['/teams/red/projects/p9/tasks/t1', '/teams/:team/projects/:project/tasks/:task'],
+  ['/teams/blue/admin/settings', '/teams/:team/admin/settings'],
+  // entered the /orgs/:org router, matched nothing there, then the app's route
+  ['/orgs/acme/billing', '/orgs/:org/billing'],
+  ['/regions/eu/report', '/regions/:region/report'],
+  // the first route passed with next(): the one that answered names the span
+  ['/items/5', '/items/:name'],
+  ['/re/42', String(/^\/re\/(\d+)$/)],
+];
+
+describe("profile 'lean': Express routes", () => {
+  let receiver: OtlpReceiver;
+  let service: Service;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    service = await startService('lean-express-routes.cjs', { OTLP_URL: receiver.url }, []);
+  });
+
+  afterAll(async () => {
+    await service?.proc.stop();
+    await receiver?.close();
+  });
+
+  it.each([
+    ['Express 5', 0],
+    ['Express 4', 1],
+  ])('%s: names each server span by the full route template', async (_name, index) => {
+    const port = /listening (\d+) (\d+)/.exec(service.proc.output())![index + 1];
+    const before = receiver.spans().length;
+    for (const [path] of ROUTES) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(res.status, path).toBe(200);
+    }
+    const spans = await receiver.waitFor((all) => all.length >= before + ROUTES.length);
+    const mine = spans.slice(before);
+    expect(mine.every((s) => s.kind === SERVER)).toBe(true);
+    const byTarget = new Map(mine.map((s) => [s.attributes['url.path'], s]));
+    for (const [path, route] of ROUTES) {
+      const span = byTarget.get(path);
+      expect(span?.attributes['http.route'], path).toBe(route);
+      expect(span?.name, path).toBe(`GET ${route}`);
+    }
+  });
+});
