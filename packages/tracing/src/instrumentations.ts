@@ -7,11 +7,11 @@ import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { context, trace } from '@opentelemetry/api';
 import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { expressInstrumentation } from './express-full.js';
 import { HttpServerInstrumentation } from './http-server.js';
 import { ExpressRouteInstrumentation } from './route-express.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
@@ -126,7 +126,7 @@ export function createInstrumentations(
     express: () =>
       lean
         ? new ExpressRouteInstrumentation()
-        : new ExpressInstrumentation({ ignoreLayers: [OWN_EXPRESS_LAYER] }),
+        : expressInstrumentation({ ignoreLayers: [OWN_EXPRESS_LAYER] }),
     koa: () => (lean ? new KoaRouteInstrumentation() : new KoaInstrumentation()),
     // @fastify/otel hooks every Fastify instance through the fastify.initialization channel
     fastify: () =>
