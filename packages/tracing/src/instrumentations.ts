@@ -9,9 +9,8 @@ import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-asy
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { expressInstrumentation } from './express-full.js';
+import { expressInstrumentation, koaInstrumentation } from './full-profile.js';
 import { HttpServerInstrumentation } from './http-server.js';
 import { ExpressRouteInstrumentation } from './route-express.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
@@ -127,7 +126,7 @@ export function createInstrumentations(
       lean
         ? new ExpressRouteInstrumentation()
         : expressInstrumentation({ ignoreLayers: [OWN_EXPRESS_LAYER] }),
-    koa: () => (lean ? new KoaRouteInstrumentation() : new KoaInstrumentation()),
+    koa: () => (lean ? new KoaRouteInstrumentation() : koaInstrumentation()),
     // @fastify/otel hooks every Fastify instance through the fastify.initialization channel
     fastify: () =>
       lean

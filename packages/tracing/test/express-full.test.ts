@@ -1,38 +1,26 @@
 // The full profile on Express 5 and 4: a sampled request gets its middleware, router and handler
 // spans; a request whose new trace was not sampled runs each layer as Express wrote it, without
 // the Express instrumentation's per-layer bookkeeping.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
-import { startService, type Service } from './services.js';
+import { describe, expect, it } from 'vitest';
+import { tracedFixture } from './services.js';
 
 describe("profile 'full': Express layers of unsampled requests", () => {
-  let receiver: OtlpReceiver;
-  let service: Service;
-
-  beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    service = await startService('full-express-unsampled.cjs', { OTLP_URL: receiver.url }, []);
-  });
-
-  afterAll(async () => {
-    await service?.proc.stop();
-    await receiver?.close();
-  });
+  const fixture = tracedFixture('full-express-unsampled.cjs');
 
   it.each([
     ['Express 5', 0],
     ['Express 4', 1],
   ])('%s: spans for the sampled request, plain layers for the other', async (_name, index) => {
-    const port = /listening (\d+) (\d+)/.exec(service.proc.output())![index + 1];
-    const before = receiver.spans().length;
+    const port = fixture.ports()[index];
+    const before = fixture.receiver().spans().length;
     const plain = await fetch(`http://127.0.0.1:${port}/plain/users/1`);
     expect(await plain.json()).toEqual({ id: '1', bookkept: false });
     const traced = await fetch(`http://127.0.0.1:${port}/traced/users/2`);
     expect(await traced.json()).toEqual({ id: '2', bookkept: true });
 
-    const spans = await receiver.waitFor((all) =>
-      all.slice(before).some((s) => s.name === 'GET /traced/users/:id'),
-    );
+    const spans = await fixture
+      .receiver()
+      .waitFor((all) => all.slice(before).some((s) => s.name === 'GET /traced/users/:id'));
     const mine = spans.slice(before);
     // one trace: the sampled request's, with the layers' spans under its server span
     expect(new Set(mine.map((s) => s.traceId)).size).toBe(1);

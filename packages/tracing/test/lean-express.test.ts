@@ -1,8 +1,7 @@
 // The lean profile's Express route, on Express 5 and 4: the full template through literal and
 // parameterised mounts, nested routers and sub-apps, with no framework spans.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
-import { startService, type Service } from './services.js';
+import { describe, expect, it } from 'vitest';
+import { tracedFixture } from './services.js';
 
 const SERVER = 2;
 
@@ -22,30 +21,19 @@ const ROUTES: readonly (readonly [string, string])[] = [
 ];
 
 describe("profile 'lean': Express routes", () => {
-  let receiver: OtlpReceiver;
-  let service: Service;
-
-  beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    service = await startService('lean-express-routes.cjs', { OTLP_URL: receiver.url }, []);
-  });
-
-  afterAll(async () => {
-    await service?.proc.stop();
-    await receiver?.close();
-  });
+  const fixture = tracedFixture('lean-express-routes.cjs');
 
   it.each([
     ['Express 5', 0],
     ['Express 4', 1],
   ])('%s: names each server span by the full route template', async (_name, index) => {
-    const port = /listening (\d+) (\d+)/.exec(service.proc.output())![index + 1];
-    const before = receiver.spans().length;
+    const port = fixture.ports()[index];
+    const before = fixture.receiver().spans().length;
     for (const [path] of ROUTES) {
       const res = await fetch(`http://127.0.0.1:${port}${path}`);
       expect(res.status, path).toBe(200);
     }
-    const spans = await receiver.waitFor((all) => all.length >= before + ROUTES.length);
+    const spans = await fixture.receiver().waitFor((all) => all.length >= before + ROUTES.length);
     const mine = spans.slice(before);
     expect(mine.every((s) => s.kind === SERVER)).toBe(true);
     const byTarget = new Map(mine.map((s) => [s.attributes['url.path'], s]));

@@ -2,31 +2,19 @@
 // exposition carries trace ids, and the receiver got those very traces. And the adapter's own
 // middleware is the layer the tracing skips: no span for it in those traces.
 import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OWN_EXPRESS_LAYER } from '../src/instrumentations.js';
-import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
-import { startService, type Service } from './services.js';
+import { tracedFixture } from './services.js';
 
 describe('exemplars carry the trace ids the collector received', () => {
-  let receiver: OtlpReceiver;
-  let service: Service;
-
-  beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    // No register flag: the fixture initialises tracing itself before importing Express.
-    service = await startService('metrics-link-service.mjs', { OTLP_URL: receiver.url }, []);
-  });
-
-  afterAll(async () => {
-    await service?.proc.stop();
-    await receiver?.close();
-  });
+  // No register flag: the fixture initialises tracing itself before importing Express.
+  const fixture = tracedFixture('metrics-link-service.mjs');
 
   it('every exemplar on the duration histogram points into a received GET /users/:id trace', async () => {
     for (let i = 0; i < 3; i += 1) {
-      expect((await fetch(`${service.url}/users/${i}`)).status).toBe(200);
+      expect((await fetch(`${fixture.service().url}/users/${i}`)).status).toBe(200);
     }
-    const res = await fetch(`${service.url}/metrics`, {
+    const res = await fetch(`${fixture.service().url}/metrics`, {
       headers: { Accept: 'application/openmetrics-text; version=1.0.0' },
     });
     expect(res.headers.get('content-type')).toMatch(/application\/openmetrics-text/);
@@ -40,13 +28,15 @@ describe('exemplars carry the trace ids the collector received', () => {
 
     const isServer = (traceId: string) => (s: { traceId: string; name: string; kind: number }) =>
       s.traceId === traceId && s.name === 'GET /users/:id' && s.kind === 2;
-    const spans = await receiver.waitFor((all) =>
-      exemplars.every(
-        ([, traceId, spanId]) =>
-          all.some(isServer(traceId!)) &&
-          all.some((s) => s.traceId === traceId && s.spanId === spanId),
-      ),
-    );
+    const spans = await fixture
+      .receiver()
+      .waitFor((all) =>
+        exemplars.every(
+          ([, traceId, spanId]) =>
+            all.some(isServer(traceId!)) &&
+            all.some((s) => s.traceId === traceId && s.spanId === spanId),
+        ),
+      );
     for (const [, traceId] of exemplars) {
       const server = spans.find(isServer(traceId!))!;
       expect(server.resource['service.name']).toBe('linked-svc');
@@ -56,10 +46,10 @@ describe('exemplars carry the trace ids the collector received', () => {
 
   it("gives the Express adapter's middleware no span, and other middleware theirs", async () => {
     expect(OWN_EXPRESS_LAYER).toBe(`middleware - ${EXPRESS_MIDDLEWARE_NAME}`);
-    expect((await fetch(`${service.url}/users/42`)).status).toBe(200);
+    expect((await fetch(`${fixture.service().url}/users/42`)).status).toBe(200);
     const isRequest = (s: { name: string; kind: number; attributes: Record<string, unknown> }) =>
       s.name === 'GET /users/:id' && s.kind === 2 && s.attributes['url.path'] === '/users/42';
-    const spans = await receiver.waitFor((all) => {
+    const spans = await fixture.receiver().waitFor((all) => {
       const request = all.find(isRequest);
       return (
         request !== undefined &&

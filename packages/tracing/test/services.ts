@@ -1,6 +1,8 @@
 // Starts a fixture service in its own process, traced through the built `register` entry point.
 import { fileURLToPath } from 'node:url';
 import { startProcess, type RunningProcess } from '@ai-orchestrator/testkit';
+import { afterAll, beforeAll } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -88,4 +90,39 @@ export async function startChain(
     );
   }
   return started;
+}
+
+export interface TracedFixture {
+  /** The receiver the fixture exports to. */
+  receiver(): OtlpReceiver;
+  /** The fixture's process. */
+  service(): Service;
+  /** The ports of a fixture that prints `listening <port> <port> ...`, in that order. */
+  ports(): string[];
+}
+
+/**
+ * For the tests of the calling `describe`: an OTLP receiver, and `test/fixtures/<file>` run with
+ * `OTLP_URL` pointing at it (the fixture initialises tracing itself); both stopped afterwards.
+ */
+export function tracedFixture(file: string): TracedFixture {
+  let receiver: OtlpReceiver | undefined;
+  let service: Service | undefined;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    service = await startService(file, { OTLP_URL: receiver.url }, []);
+  });
+  afterAll(async () => {
+    await service?.proc.stop();
+    await receiver?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error(`${file} has not started`);
+    return value;
+  };
+  return {
+    receiver: () => started(receiver),
+    service: () => started(service),
+    ports: () => /listening ([\d ]+)/.exec(started(service).proc.output())?.[1]?.split(' ') ?? [],
+  };
 }

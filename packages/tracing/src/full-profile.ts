@@ -1,14 +1,19 @@
-// The full profile's Express part: @opentelemetry/instrumentation-express, with its per-layer work
-// skipped for a request that has no span. Its layer wrapper records the layer's path on the
+// The full profile's Express and Koa parts: the official instrumentations, with their per-layer
+// work skipped for a request that has no span (one that started a trace we did not sample: most
+// requests under the default sampler). Each official layer wrapper, without a span, ends up calling
+// the layer as it was, but only after work of its own: Express's records the layer's path on the
 // request (a new property on Express's re-prototyped request), rebuilds the route from every layer
-// seen so far and builds the layer's metadata before it looks for a span, and without one calls the
-// layer as it was: a request that started a trace we did not sample (most requests under the
-// default sampler) paid all of that for nothing. Each layer's handler now checks first.
+// so far and builds the layer's metadata; Koa's is an `async` function, a promise and its
+// resolution per middleware. Each wrapped layer now asks first, and without a span calls the layer
+// itself. Where an installed instrumentation's patch is not the shape known here, it is left as is.
 import { context, trace } from '@opentelemetry/api';
 import {
   ExpressInstrumentation,
   type ExpressInstrumentationConfig,
 } from '@opentelemetry/instrumentation-express';
+import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+
+const hasSpan = (): boolean => trace.getSpan(context.active()) !== undefined;
 
 type Handler = (this: unknown, ...args: unknown[]) => unknown;
 interface Layer {
@@ -19,7 +24,7 @@ type ApplyPatch = (this: ExpressInstrumentation, layer: Layer, layerPath?: strin
 /** `patched` for a request with a span, the layer's own handler for one without. */
 function skippingUnsampled(patched: Handler, original: Handler): Handler {
   const handle = function (this: unknown, req: unknown, res: unknown, next: unknown): unknown {
-    if (trace.getSpan(context.active()) === undefined) return original.call(this, req, res, next);
+    if (!hasSpan()) return original.call(this, req, res, next);
     // eslint-disable-next-line prefer-rest-params -- the layer's arguments, as Express passed them
     return patched.apply(this, arguments as unknown as unknown[]);
   };
@@ -58,6 +63,35 @@ export function expressInstrumentation(
     if (patched === before || typeof patched !== 'function' || original !== before) return;
     if (typeof original !== 'function') return;
     layer.handle = skippingUnsampled(patched, original);
+  };
+  return instrumentation;
+}
+
+type KoaMiddleware = (context: unknown, next: unknown) => unknown;
+type PatchLayer = (
+  this: KoaInstrumentation,
+  layer: KoaMiddleware,
+  isRouter: boolean,
+  layerPath?: string | RegExp,
+) => KoaMiddleware;
+
+/**
+ * KoaInstrumentation whose wrapped middleware calls the middleware itself, synchronously, for a
+ * request with no span (where its `_patchLayer` is what this package knows).
+ *
+ * @example
+ * koaInstrumentation().enable();
+ */
+export function koaInstrumentation(): KoaInstrumentation {
+  const instrumentation = new KoaInstrumentation();
+  const target = instrumentation as unknown as { _patchLayer?: PatchLayer };
+  const patchLayer = target._patchLayer;
+  if (typeof patchLayer !== 'function') return instrumentation;
+  target._patchLayer = function (layer, isRouter, layerPath) {
+    const patched = patchLayer.call(this, layer, isRouter, layerPath);
+    if (patched === layer || typeof patched !== 'function') return patched;
+    // koa-compose turns a synchronous throw into a rejection, as the async wrapper did
+    return (ctx, next) => (hasSpan() ? patched(ctx, next) : layer(ctx, next));
   };
   return instrumentation;
 }
