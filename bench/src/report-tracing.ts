@@ -39,7 +39,7 @@ export function tracingTargets(samples: readonly Sample[], fw: Framework): Targe
         `bare's CPU per request over ours ${withSpread(cpu)}; ` +
         `${own.length > 0 ? `over our adapter alone ${withSpread(own)}; ` : ''}` +
         sampledText(samples, fw, 'ours-trace-default'),
-      fix: "the setup carries the metrics adapter and, on Node 20, AsyncLocalStorage (async hooks on every promise once a context was entered: the `floor-als` row, which alone measured 0.68 of bare on Koa); on Node 24 (`--server-node`, AsyncContextFrame) the same setup measured 0.51 (Express), 0.64 (Fastify) and 0.61 (Koa): see \"Node 20 against Node 24\". Per request on Node 20 (`profile --framework <name> --variant ours-trace-default --against bare`, measured once on 29 Nov): Fastify +15.2 µs of 14.0, of which our tracing 1.4, @fastify/otel 0.6 (its hook and handler wrapper, which skip the unsampled request), the metrics adapter 0.6, the OpenTelemetry API and context manager 0.7, the bench's own sampled-share counter 0.4, AsyncLocalStorage's hooks inside Fastify's and Node's frames, and +3.7 µs in the kernel's socket send, which costs more per request as throughput falls; Koa +24.5 µs of 26.7, of which our tracing 1.8, the Koa instrumentation 1.0, the metrics adapter 0.9 and +16 µs in Koa's and Node's frames, where the promise hooks run (Koa makes several promises per request)",
+      fix: 'what the setup carries before any tracing work: the metrics adapter, and on Node 20 AsyncLocalStorage, whose async hooks run for every promise and resource once any context was entered. Measured in one run on 29 Nov (`run.js --throughput-only --variants bare,ours,floor-als,floor-http-default,ours-trace-default`): the context alone (`floor-als`) 0.82 of bare on Fastify and 0.69 on Koa, the metrics adapter alone 0.87 and 0.86; their product, 0.71 and 0.59, is below 0.75 before a sampling decision is taken, so on Node 20 this target is out of reach on Fastify and Koa for any tracing that propagates context through AsyncLocalStorage. Our HTTP server span on top (`floor-http-default`, no adapter) measured 0.72 and 0.65. What is ours beyond that floor was cut this session: an unsampled request now skips the Express instrumentation\'s per-layer route bookkeeping and the Koa instrumentation\'s async wrapper per middleware; @fastify/otel still builds `request.routeOptions` (a new object each read) and its debug strings in every hook wrapper of an unsampled request, which only a Fastify instrumentation of our own would avoid. On Node 24 (`--server-node`, AsyncContextFrame) the same setup measured 0.51 (Express), 0.64 (Fastify) and 0.61 (Koa): see "Node 20 against Node 24"',
     });
   }
   // Both sides carry our metrics adapter, so the ratio is the tracing wrapper's alone; the plain
@@ -70,7 +70,7 @@ export function tracingTargets(samples: readonly Sample[], fw: Framework): Targe
     'ours-trace-lean',
     1.5,
     "tracing at 100%, profile 'lean'",
-    'one span per request is left: the SDK span pipeline per request, and on Express the instrumentation that finds the route',
+    "one span per request is left: the SDK span pipeline per request (span object, attributes, redaction, encoding) and, on Express, the server span's share of a costlier bare framework",
   );
   return targets;
 }

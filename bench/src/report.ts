@@ -2,7 +2,17 @@
 // and a closing note on what would close each missed one.
 import { FRAMEWORK_LABEL, PEER_LIBRARY, VARIANT_LABEL } from './configs.js';
 import type { BenchResults, HllResult, MemoryResult, RedisResult } from './results.js';
-import { f0, f1, f2, kib, signed, spreadText, summarize, type Summary } from './report-summary.js';
+import {
+  f0,
+  f1,
+  f2,
+  kib,
+  signed,
+  spreadText,
+  summarize,
+  type Summary,
+  type Target,
+} from './report-summary.js';
 import { evaluateTargets } from './report-targets.js';
 import { samplingLines } from './report-tracing.js';
 import { genaiSection } from './report-genai.js';
@@ -161,7 +171,7 @@ export function buildReport(
     lines.push(
       `${missed.length} of ${targets.length} targets missed. What would close them:`,
       '',
-      ...missed.map((t) => `- ${t.name}: ${t.fix ?? 'see the figures above'}.`),
+      ...closingLines(missed),
     );
   }
   lines.push(
@@ -172,4 +182,14 @@ export function buildReport(
     '',
   );
   return lines.join('\n');
+}
+
+/** One line per cause: the targets a fix text applies to, then the text once. */
+function closingLines(missed: readonly Target[]): string[] {
+  const byFix = new Map<string, string[]>();
+  for (const target of missed) {
+    const fix = target.fix ?? 'see the figures above';
+    byFix.set(fix, [...(byFix.get(fix) ?? []), target.name]);
+  }
+  return [...byFix].map(([fix, names]) => `- ${names.join('; ')}: ${fix}.`);
 }
