@@ -5,7 +5,9 @@
 // what VictoriaMetrics spends per sample; plus the Node-side scrape cost and the KPI store's
 // figures from their own reports. Writes infra/capacity/measured.json. About 15 minutes.
 //   tsx infra/scripts/measure-capacity.ts [--out FILE] [--sizes 10000,50000,100000]
-import { writeFileSync } from 'node:fs';
+// After `pnpm bench` or the KPI store's capacity run rewrote their reports, `--from-reports`
+// takes just those figures again and keeps the server runs (seconds; no server needed).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -69,13 +71,28 @@ export function summarize(memory: readonly RunFigures[], disk: RunFigures): Meas
   };
 }
 
+/** `measured` with the scrape and KPI store figures read again from their reports. */
+export function fromReports(measured: Measured): Measured {
+  return { ...measured, ...measuredElsewhere() };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string', default: MEASURED_FILE },
       sizes: { type: 'string', default: '10000,50000,100000' },
+      'from-reports': { type: 'boolean', default: false },
     },
   });
+  if (values['from-reports']) {
+    const measured = JSON.parse(readFileSync(values.out as string, 'utf8')) as Measured;
+    writeFileSync(values.out as string, `${JSON.stringify(fromReports(measured), null, 2)}\n`);
+    process.stderr.write(
+      `wrote ${values.out}; infra/CAPACITY.md shows the example's plan: paste in the output of\n` +
+        '  tsx infra/scripts/capacity.ts infra/capacity/fleet.example.yaml\n',
+    );
+    return;
+  }
   const sizes = (values.sizes as string).split(',').map(Number);
   if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1000)) {
     throw new TypeError(`--sizes must be two or more whole numbers >= 1000, got "${values.sizes}"`);
