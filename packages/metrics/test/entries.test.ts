@@ -43,6 +43,7 @@ describe('built entry points without prom-client installed', () => {
       'Warnings',
       'defaultServiceName',
       'describeValue',
+      'expressPathTemplate',
       'invalid',
       'optionalName',
       'requireName',

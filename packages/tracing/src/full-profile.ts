@@ -28,6 +28,16 @@ function skippingUnsampled(patched: Handler, original: Handler): Handler {
     // eslint-disable-next-line prefer-rest-params -- the layer's arguments, as Express passed them
     return patched.apply(this, arguments as unknown as unknown[]);
   };
+  // shimmer's marks, so tools that unwrap or check a wrapped handler still can
+  for (const mark of ['__original', '__unwrap', '__wrapped'] as const) {
+    if (mark in patched) {
+      Object.defineProperty(handle, mark, {
+        value: (patched as unknown as Record<string, unknown>)[mark],
+        configurable: true,
+        writable: true,
+      });
+    }
+  }
   // a router or sub-app's handler carries state (`stack`, `params`): read and write it through
   for (const key in original) {
     Object.defineProperty(handle, key, {

@@ -36,7 +36,7 @@ function expectSame(req: IncomingMessage, encrypted: boolean): void {
 const PLAIN: Shape[] = [
   { url: '/users/42', remoteAddress: '127.0.0.1', remotePort: 50_000 },
   { method: 'POST', url: '/', headers: { host: 'api.example.com', 'user-agent': 'curl/8' } },
-  { method: 'QUERY', url: '/a;b=c/@x:y/%zz/a|b^c[d]', headers: { host: 'EXAMPLE.com:08' } },
+  { method: 'QUERY', url: "/a;b=c/@x:y/%zz/!$&'()*+,~", headers: { host: 'EXAMPLE.com:08' } },
   { url: '/a//b', headers: { host: 'localhost:0' }, remoteAddress: '::1', httpVersion: '2.0' },
   { url: '/x', headers: { host: '0.0.0.0:65535' }, remoteAddress: '' },
   { url: '/x', headers: { host: 'a..b' } },
@@ -53,6 +53,10 @@ const OTHER: Shape[] = [
   { url: '/a b' },
   { url: '/é' },
   { url: '/a#frag' },
+  // kept by Node 20's URL parser, `^` percent-encoded by Node 24's
+  { url: '/a^b' },
+  { url: '/a|b' },
+  { url: '/a[b]' },
   { url: '*' },
   { method: 'get' },
   { method: 'PURGE' },

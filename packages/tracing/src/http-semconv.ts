@@ -67,9 +67,11 @@ const PLAIN_HOST = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/;
 // A host whose last label starts with a digit is parsed as IPv4: only a dotted quad is sure to pass.
 const DOTTED_QUAD =
   /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-// A request path the URL parser returns unchanged: no query, fragment, backslash, space, quote,
-// angle bracket, brace, backtick, control or non-ASCII character.
-const PLAIN_PATH = /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%|^[\]]*$/;
+// A request path every Node version's URL parser returns unchanged: RFC 3986 path characters
+// only (no query, fragment, backslash, space, quote, angle bracket, brace, backtick, control or
+// non-ASCII character, and none of `^ | [ ]`, which parsers treat differently: Node 24's
+// percent-encodes `^`, Node 20's does not).
+const PLAIN_PATH = /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 
 /** Hostname and port of a Host header `new URL` accepts and leaves as written, or undefined. */
 function plainHost(host: string): { name: string; port: string | undefined } | undefined {

@@ -3,7 +3,8 @@
 // request in `Route#dispatch`, while `req.baseUrl` holds the mount prefixes the request went
 // through: that one call, once per matched route, is where the route is written. A mount prefix
 // with parameters (`app.use('/teams/:team', router)`) puts the request's values in `req.baseUrl`,
-// so only the layers of such mounts record, per request, the template they were mounted under.
+// so only the layers of such mounts record, per request, the template they were mounted under,
+// and put back what was recorded before when the request leaves the mount.
 import { expressPathTemplate } from '@ai-orchestrator/metrics/shared';
 import {
   InstrumentationBase,
@@ -49,21 +50,24 @@ let parameterisedMounts = false;
 
 const PARAMETER = /[:*?+()[\]{}]/;
 
-/** Whether a mount path puts request values into `req.baseUrl` (a literal prefix does not). */
+/**
+ * Whether a mount path puts request values into `req.baseUrl` (a literal prefix does not). An
+ * array of paths is not followed: which entry matched is not known, so its routes keep the
+ * request's own prefix.
+ */
 function parameterised(path: unknown): boolean {
   if (typeof path === 'string') return PARAMETER.test(path);
-  if (Array.isArray(path)) return path.some(parameterised);
   return path instanceof RegExp;
 }
 
 const withoutTrailingSlash = (path: string): string =>
   path.endsWith('/') ? path.slice(0, -1) : path;
 
-/** `raw` (a `req.baseUrl`) written with the templates of the mounts the request entered. */
+/** `raw` (a `req.baseUrl`) written with the templates of the mounts the request is inside. */
 function baseTemplate(req: object, raw: string): string {
   for (let mount = mounts.get(req); mount !== undefined; mount = mount.outer) {
     if (raw === mount.raw) return mount.template;
-    // deeper literal mounts keep their text; a sibling mount's record does not apply
+    // a literal mount inside a parameterised one keeps its text
     if (raw.startsWith(mount.raw) && raw.charCodeAt(mount.raw.length) === 0x2f) {
       return mount.template + raw.slice(mount.raw.length);
     }
@@ -71,10 +75,11 @@ function baseTemplate(req: object, raw: string): string {
   return raw;
 }
 
-// How to find, inside a mount, where `req.baseUrl` held the outer prefix: Express 4 keeps the
-// part this layer matched in `layer.path`; Express 5's router keeps nothing, so a template made of
-// literal and `:name` segments (each matches one segment) gives the count of segments to drop.
-// A mount of any other shape under Express 5 keeps its raw prefix in the route.
+// How to find, inside a mount, where `req.baseUrl` held the outer prefix. A template of literal
+// and `:name` segments (each matches one segment) gives the count of segments to drop; for any
+// other shape Express 4 keeps the part the layer matched in `layer.path` (shared by concurrent
+// requests: read only where the count cannot serve), Express 5's router keeps nothing, and such a
+// mount keeps its raw prefix in the route.
 interface MountShape {
   readonly template: string;
   readonly segments: number | undefined;
@@ -101,24 +106,35 @@ function dropSegments(raw: string, count: number): string | undefined {
 
 /** `req.baseUrl` as it was outside the mount the request just entered through `layer`. */
 function outerPrefix(layer: Layer, raw: string, shape: MountShape): string | undefined {
-  if (typeof layer.path === 'string') {
-    const matched = withoutTrailingSlash(layer.path);
-    return raw.endsWith(matched) ? raw.slice(0, raw.length - matched.length) : undefined;
-  }
-  return shape.segments === undefined ? undefined : dropSegments(raw, shape.segments);
+  if (shape.segments !== undefined) return dropSegments(raw, shape.segments);
+  if (typeof layer.path !== 'string') return undefined;
+  const matched = withoutTrailingSlash(layer.path);
+  return raw.endsWith(matched) ? raw.slice(0, raw.length - matched.length) : undefined;
 }
 
-/** Records, as the request enters a parameterised mount, the template of its new `req.baseUrl`. */
-function enterMount(layer: Layer, req: Request, shape: MountShape): void {
+/**
+ * Records, as the request enters a parameterised mount, the template of its new `req.baseUrl`;
+ * returns what was recorded before, to be put back when the request leaves the mount, or `false`
+ * when nothing was recorded.
+ */
+function enterMount(layer: Layer, req: Request, shape: MountShape): Mount | undefined | false {
   const raw = req.baseUrl;
-  if (typeof raw !== 'string' || serverMetadata() === undefined) return;
+  if (typeof raw !== 'string' || serverMetadata() === undefined) return false;
   const outer = outerPrefix(layer, raw, shape);
-  if (outer === undefined) return;
-  mounts.set(req, {
-    raw,
-    template: baseTemplate(req, outer) + shape.template,
-    outer: mounts.get(req),
-  });
+  if (outer === undefined) return false;
+  const before = mounts.get(req);
+  mounts.set(req, { raw, template: baseTemplate(req, outer) + shape.template, outer: before });
+  return before;
+}
+
+/** The mount's `next`, which first puts back the record of the mounts outside it. */
+function leaving(req: Request, before: Mount | undefined, next: unknown): unknown {
+  if (typeof next !== 'function') return next;
+  return function (this: unknown, ...args: unknown[]): unknown {
+    if (before === undefined) mounts.delete(req);
+    else mounts.set(req, before);
+    return (next as (...a: unknown[]) => unknown).apply(this, args);
+  };
 }
 
 /** Gives the layers a parameterised mount added their own request method, which records it. */
@@ -128,15 +144,20 @@ function recordMounts(layers: readonly Layer[], path: unknown): void {
     const method = typeof layer.handleRequest === 'function' ? 'handleRequest' : 'handle_request';
     const handle = layer[method];
     if (typeof handle !== 'function') continue;
-    // an own property of this layer only: every other layer keeps the prototype's method
-    layer[method] = function (this: unknown, req, res, next) {
+    const own = function (this: unknown, req: Request, res: unknown, next: unknown): unknown {
+      let out = next;
       try {
-        enterMount(layer, req, shape);
+        const before = enterMount(layer, req, shape);
+        // a request that leaves the mount (no match, `next('router')`, an error) leaves its record
+        if (before !== false) out = leaving(req, before, next);
       } catch {
         // a request we cannot follow keeps the raw prefix in its route
       }
-      return handle.call(this, req, res, next);
+      return handle.call(this, req, res, out);
     };
+    // an own property of this layer only (not enumerable, as the prototype's method is not):
+    // every other layer keeps the prototype's method
+    Object.defineProperty(layer, method, { value: own, writable: true, configurable: true });
     parameterisedMounts = true;
   }
 }

@@ -7,11 +7,16 @@ const SERVER = 2;
 
 // request path -> the route its server span must carry
 const ROUTES: readonly (readonly [string, string])[] = [
+  ['/en/about', '/:lang/about'],
+  // each request below enters the /:lang router first and leaves it unmatched
+  ['/api/users/7', '/api/users/:id'],
   ['/health/live', '/health/:probe'],
   ['/v1/users/7', '/v1/users/:id'],
   ['/teams/red/members/ann', '/teams/:team/members/:member'],
   ['/teams/red/projects/p9/tasks/t1', '/teams/:team/projects/:project/tasks/:task'],
   ['/teams/blue/admin/settings', '/teams/:team/admin/settings'],
+  ['/teams/blue/plans/overview', '/teams/:team/:section/overview'],
+  ['/teams/blue/billing/invoices', '/teams/:team/billing/invoices'],
   // entered the /orgs/:org router, matched nothing there, then the app's route
   ['/orgs/acme/billing', '/orgs/:org/billing'],
   ['/regions/eu/report', '/regions/:region/report'],
