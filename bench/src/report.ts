@@ -25,7 +25,9 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
   const s = results.settings;
   lines.push(
     `Trivial JSON route \`GET /users/:id\`; ${s.rounds} interleaved rounds of ${s.durationSeconds} s ` +
-      `(after a ${s.warmupSeconds} s warm-up) per setup, ${s.connections} keep-alive connections from a ` +
+      `(after a ${s.warmupSeconds} s warm-up) per setup, each round in an order moved by one place (the ` +
+      `setup measured right after another can be measurably slower: no setup keeps one place), ` +
+      `${s.connections} keep-alive connections from a ` +
       `separate autocannon process. Each figure is a median over rounds; ratios and CPU deltas are taken ` +
       `against the bare framework *in the same round*, with the lowest and highest round in brackets. CPU is the server process's own user+system time ` +
       `(\`process.cpuUsage()\`) per request; the kernel's part of it (system time) is mostly the loopback ` +
