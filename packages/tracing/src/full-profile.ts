@@ -70,8 +70,10 @@ export function expressInstrumentation(
     applyPatch.call(this, layer, layerPath);
     const patched = layer.handle;
     const original = patched?.__original;
-    if (patched === before || typeof patched !== 'function' || original !== before) return;
-    if (typeof original !== 'function') return;
+    // shimmer's wrapper of the handler that was there, or nothing this code knows
+    if (typeof patched !== 'function' || typeof original !== 'function' || original !== before) {
+      return;
+    }
     layer.handle = skippingUnsampled(patched, original);
   };
   return instrumentation;

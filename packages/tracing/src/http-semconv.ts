@@ -8,6 +8,7 @@
 // function and checks its shape once at load.
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
+import { HTTP_METHODS } from '@ai-orchestrator/metrics/shared';
 import { diag, type Attributes } from '@opentelemetry/api';
 
 const require = createRequire(import.meta.url);
@@ -48,19 +49,9 @@ function load(): RequestAttributes {
 
 const requestAttributes = load();
 
-// The methods the official instrumentation keeps as they are (others become `_OTHER`).
-const KNOWN_METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-  'QUERY',
-]);
+// The methods the official instrumentation keeps as they are (others become `_OTHER`): the
+// standard methods of the HTTP conventions, the same the metric contract keeps.
+const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 // A host the URL parser takes as it is: letters, digits, dots and dashes, an optional port.
 const PLAIN_HOST = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/;

@@ -10,7 +10,7 @@ import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
 } from '@opentelemetry/instrumentation';
-import { serverMetadata } from './route.js';
+import { moduleValue, serverMetadata } from './route.js';
 
 interface Request {
   readonly baseUrl?: unknown;
@@ -205,8 +205,7 @@ function dispatching(original: Route['dispatch']): Route['dispatch'] {
 }
 
 function moduleOf(exports: unknown): ExpressModule | undefined {
-  const m = exports as ExpressModule & { [Symbol.toStringTag]?: string; default?: ExpressModule };
-  const express = m[Symbol.toStringTag] === 'Module' ? m.default : m;
+  const express = moduleValue<ExpressModule>(exports);
   return typeof express === 'function' || typeof express === 'object' ? express : undefined;
 }
 

@@ -6,7 +6,7 @@ import {
   InstrumentationNodeModuleDefinition,
 } from '@opentelemetry/instrumentation';
 import type { RPCMetadata } from '@opentelemetry/core';
-import { serverMetadata } from './route.js';
+import { moduleValue, serverMetadata } from './route.js';
 
 type Middleware = ((this: unknown, ctx: RoutedContext, next: unknown) => unknown) & {
   router?: unknown;
@@ -58,8 +58,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function classOf(module: unknown): KoaClass | undefined {
-  const m = module as { [Symbol.toStringTag]?: string; default?: KoaClass } & KoaClass;
-  const koa = m[Symbol.toStringTag] === 'Module' ? m.default : m;
+  const koa = moduleValue<KoaClass>(module);
   return typeof koa?.prototype?.use === 'function' ? koa : undefined;
 }
 

@@ -15,3 +15,9 @@ export function setServerRoute(route: string | undefined): void {
   const metadata = serverMetadata();
   if (metadata !== undefined) metadata.route = route;
 }
+
+/** A module's exports as CommonJS gives them: an ESM namespace's default export, else as is. */
+export function moduleValue<T>(exports: unknown): T | undefined {
+  const m = exports as { [Symbol.toStringTag]?: string; default?: T } | null | undefined;
+  return (m?.[Symbol.toStringTag] === 'Module' ? m.default : m) as T | undefined;
+}
