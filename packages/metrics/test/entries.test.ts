@@ -39,7 +39,6 @@ describe('built entry points without prom-client installed', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout.trim().split(',')).toEqual([
       'EXPRESS_MIDDLEWARE_NAME',
-      'HTTP_METHODS',
       'UNKNOWN_SERVICE',
       'Warnings',
       'defaultServiceName',
