@@ -1,6 +1,11 @@
 // The full route template of an Express request, found without patching Express.
 import { IncomingMessage } from 'node:http';
-import { expressPathTemplate } from '@ai-orchestrator/metrics/shared';
+import {
+  distrustMounts,
+  expressPathTemplate,
+  mountedBaseUrl,
+} from '@ai-orchestrator/metrics/shared';
+import { followApp } from './mounts.js';
 import type { ExpressRequest, ExpressRoute } from './types.js';
 
 // What a request's `route` accessor holds: the route Express assigned and the full template
@@ -15,8 +20,9 @@ interface Watched {
 // prototype (`Object.setPrototypeOf(req, app.request)`), after which V8 builds a new hidden
 // class for every property added to that request, which costs more than a WeakMap entry.
 
-// Mount paths with parameters (`app.use('/users/:id', router)`) give each request its own
-// baseUrl: past this many per route the template is built per request instead of cached.
+// A mount path with parameters (`app.use('/teams/:team', router)`) is written as mounted (see
+// mounts.ts), but a shape that cannot be (an array of paths) gives each request its own prefix:
+// past this many prefixes per route the template is built per request instead of cached.
 const MAX_MOUNTS_PER_ROUTE = 64;
 
 // Per route object: its path as last seen and its states by mount path (an app's routes and
@@ -60,7 +66,16 @@ const shared: Shared = (slot[SHARED] ??= {
     return shared.states.get(this)?.route;
   },
   set(value) {
-    const state = stateOf(value, this.baseUrl ?? '');
+    // A sub-app is first seen here, from inside (its parent's router does not lead to it): a
+    // request that passed the sub-app's parameterised mounts before they were followed has no
+    // template to trust, and is labelled unmatched rather than with its own values.
+    const app = (this as { app?: unknown }).app;
+    if (app !== lastApp) {
+      lastApp = app;
+      if (followApp(app)) distrustMounts(this);
+    }
+    const base = mountedBaseUrl(this, this.baseUrl ?? '');
+    const state = base === undefined ? { route: value, template: undefined } : stateOf(value, base);
     const before = state.template === undefined ? shared.states.get(this) : undefined;
     // A later route (after `next()`) wins; a route without a path keeps what was seen before.
     shared.states.set(
@@ -70,16 +85,19 @@ const shared: Shared = (slot[SHARED] ??= {
   },
 });
 const accessor = { get: shared.get, set: shared.set };
+// The app of the last route assignment: one app per process is the common case.
+let lastApp: unknown;
 
 // Prototypes already given the accessor (or found unable to take it), checked once each.
 const installed = new WeakMap<object, boolean>();
 
 /**
  * Gives an Express app's request prototype (`app.request`, which Express puts under every `req`
- * of the app, and which mounted sub-apps inherit from) the `route` accessor. Never Node's own
- * `IncomingMessage.prototype`, nor an object that is no Express app's request.
+ * of the app, and which mounted sub-apps inherit from) the `route` accessor, and follows the
+ * app's parameterised mounts (see mounts.ts). Never Node's own `IncomingMessage.prototype`, nor an
+ * object that is no Express app's request.
  */
-function install(proto: object | null): boolean {
+function install(proto: object | null, req: ExpressRequest): boolean {
   if (proto === null) return false;
   const known = installed.get(proto);
   if (known !== undefined) return known;
@@ -88,6 +106,10 @@ function install(proto: object | null): boolean {
   if (own?.get === accessor.get) ok = true;
   else if (proto !== IncomingMessage.prototype && Object.hasOwn(proto, 'app') && !own) {
     try {
+      // The app's mounts are followed before its first request is routed; a request that
+      // already passed one (the middleware is used inside a mounted router or sub-app) has
+      // no template to trust.
+      if (followApp((proto as { app?: unknown }).app) && req.baseUrl) distrustMounts(req);
       Object.defineProperty(proto, 'route', { configurable: true, enumerable: false, ...accessor });
       ok = true;
     } catch {
@@ -101,7 +123,8 @@ function install(proto: object | null): boolean {
 /** The template as Express leaves `req.route` and `req.baseUrl` when the request is over. */
 function templateAtEnd(req: ExpressRequest): string | undefined {
   const template = expressPathTemplate(req.route?.path);
-  return template === undefined ? undefined : (req.baseUrl ?? '') + template;
+  const base = template === undefined ? undefined : mountedBaseUrl(req, req.baseUrl ?? '');
+  return base === undefined ? undefined : base + template;
 }
 
 /**
@@ -129,5 +152,5 @@ let lastProto: object | null = null;
  */
 export function watchRoute(req: ExpressRequest): void {
   const proto = Object.getPrototypeOf(req) as object | null;
-  if (proto !== lastProto && install(proto)) lastProto = proto;
+  if (proto !== lastProto && install(proto, req)) lastProto = proto;
 }

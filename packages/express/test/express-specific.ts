@@ -178,6 +178,130 @@ function routingTests(major: 4 | 5, expressOf: Express, servers: Servers): void 
   });
 }
 
+/** Routers and a sub-app under mount paths with parameters, in each major's syntax. */
+function mountedApp(expressOf: Express, major: 4 | 5, options: object) {
+  const app = expressOf();
+  app.use(createMetricsMiddleware(options));
+  const teams = expressOf.Router({ mergeParams: true });
+  teams.get('/members/:member', ok);
+  const projects = expressOf.Router();
+  projects.get('/tasks/:task', ok);
+  teams.use('/projects/:project', projects);
+  const audit = expressOf.Router();
+  audit.get('/log', ok);
+  teams.use('/audit', audit); // a literal mount inside a parameterised one
+  app.use('/teams/:team', teams);
+  // every request below enters this router, matches nothing there and leaves it
+  const docs = expressOf.Router();
+  docs.get('/docs', ok);
+  app.use('/:lang', docs);
+  app.get('/plain/:id', ok);
+  const versions = expressOf.Router();
+  versions.get('/view', ok);
+  app.use(major === 5 ? '/guide{/:version}' : '/guide/:version?', versions);
+  const shards = expressOf.Router();
+  shards.get('/status', ok);
+  app.use(/^\/shard\d+/, shards);
+  const shops = expressOf.Router();
+  shops.get('/list', ok);
+  app.use(['/shops/:shop', '/store'], shops);
+  const org = expressOf();
+  org.get('/billing', ok);
+  const units = expressOf.Router();
+  units.get('/status', ok);
+  org.use('/units/:unit', units);
+  app.use('/orgs/:org', org);
+  return app;
+}
+
+function mountTests(major: 4 | 5, expressOf: Express, servers: Servers): void {
+  const optional = major === 5 ? '/guide{/:version}' : '/guide/:version?';
+
+  it('labels routes under parameterised mounts by the mount template, never by request values', async () => {
+    const { registry, options } = fresh();
+    const app = mountedApp(expressOf, major, options);
+    const { url, settled } = await servers.serve(app);
+    const hostile = ['a%2Fb', '%3Ametrics', 'x%20y', '%C3%BCn%C3%AF', '..%2F..', 'z'.repeat(300)];
+    const paths = [
+      ...hostile.map((v) => `/teams/${v}/members/${v}`),
+      ...hostile.map((v) => `/teams/${v}/projects/${v}/tasks/${v}`),
+      '/teams/red/audit/log',
+      '/en/docs',
+      '/plain/5',
+      '/guide/v2/view',
+      '/shard7/status',
+      '/shops/s1/list',
+      '/shops/s2/list',
+      '/store/list',
+    ];
+    // concurrently: each request keeps its own record of the mounts it entered
+    const statuses = await Promise.all(paths.map(async (path) => (await send(url + path)).status));
+    expect(statuses).toEqual(paths.map(() => 200));
+    // a mount added after the app served requests is followed too
+    const late = expressOf.Router();
+    late.get('/items/:item', ok);
+    app.use('/late/:tenant', late);
+    expect((await send(`${url}/late/acme/items/1`)).status).toBe(200);
+    await settled();
+    expect(await requestCounts(registry)).toEqual({
+      'GET /teams/:team/members/:member 200': hostile.length,
+      'GET /teams/:team/projects/:project/tasks/:task 200': hostile.length,
+      'GET /teams/:team/audit/log 200': 1,
+      'GET /:lang/docs 200': 1,
+      'GET /plain/:id 200': 1,
+      [`GET ${optional}/view 200`]: 1,
+      [`GET ${String(/^\/shard\d+/)}/status 200`]: 1,
+      'GET /shops/:shop/list 200': 2,
+      'GET /store/list 200': 1,
+      'GET /late/:tenant/items/:item 200': 1,
+    });
+  });
+
+  it("labels a sub-app's first request unmatched when it passed mounts not followed yet", async () => {
+    const { registry, options } = fresh();
+    const { url, settled } = await servers.serve(mountedApp(expressOf, major, options));
+    // The parent's router does not lead to a mounted sub-app: its mounts are found from inside,
+    // on its first routed request, after that request passed them.
+    for (const unit of ['u1', 'u2', 'u3']) {
+      expect((await send(`${url}/orgs/acme/units/${unit}/status`)).status).toBe(200);
+    }
+    expect((await send(`${url}/orgs/acme/billing`)).status).toBe(200);
+    await settled();
+    expect(await requestCounts(registry)).toEqual({
+      'GET __unmatched__ 200': 1,
+      'GET /orgs/:org/units/:unit/status 200': 2,
+      'GET /orgs/:org/billing 200': 1,
+    });
+  });
+
+  it('follows the mounts above a middleware used inside a mounted router or sub-app', async () => {
+    const { registry, options } = fresh();
+    const app = expressOf();
+    const tenant = expressOf.Router();
+    tenant.use(createMetricsMiddleware(options));
+    tenant.get('/orders/:order', ok);
+    app.use('/tenants/:tenant', tenant);
+    const region = expressOf();
+    region.use(createMetricsMiddleware({ ...options, metricsPath: false }));
+    region.get('/report', ok);
+    app.use('/regions/:region', region);
+    const { url, settled } = await servers.serve(app);
+    for (const path of ['/tenants/t1/orders/1', '/tenants/t2/orders/2', '/tenants/t3/orders/3']) {
+      expect((await send(url + path)).status).toBe(200);
+    }
+    for (const path of ['/regions/eu/report', '/regions/us/report']) {
+      expect((await send(url + path)).status).toBe(200);
+    }
+    await settled();
+    // the first request had passed the mount above the middleware before it was followed
+    expect(await requestCounts(registry)).toEqual({
+      'GET __unmatched__ 200': 1,
+      'GET /tenants/:tenant/orders/:order 200': 2,
+      'GET /regions/:region/report 200': 2,
+    });
+  });
+}
+
 function metricsHandlerTests(expressOf: Express, servers: Servers): void {
   it('with metricsPath false, leaves /metrics to the app and createMetricsHandler', async () => {
     const { registry, options } = fresh();
@@ -228,6 +352,7 @@ export function expressSpecificTests(name: string, major: 4 | 5, expressOf: Expr
     const servers = expressServers();
     afterEach(() => servers.closeAll());
     routingTests(major, expressOf, servers);
+    mountTests(major, expressOf, servers);
     metricsHandlerTests(expressOf, servers);
   });
 }
