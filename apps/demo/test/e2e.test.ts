@@ -140,9 +140,11 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
             notToday(),
           ),
       })) as LocalStack;
-      // Steady load, then an error spike at the gateway.
+      // Steady load, then an error spike at the gateway. The load lasts the whole file (the last
+      // test stops it): the tests below wait for rare sampled traces, after this hook waited up
+      // to a minute for the alert, and a load that ended in between left them nothing to find.
       loadgen = startLoadgen(
-        { gateway: services.gatewayUrl, rps: 25, users: 300, durationS: 60 },
+        { gateway: services.gatewayUrl, rps: 25, users: 300, durationS: 300 },
         () => undefined,
       );
       await sleep(3000);
