@@ -1,4 +1,4 @@
-// The full profile's Express and Koa parts: the official instrumentations, with their per-layer
+// The full profile's Express, Koa and Fastify parts: the official instrumentations, with their per-layer
 // work skipped for a request that has no span (one that started a trace we did not sample: most
 // requests under the default sampler). Each official layer wrapper, without a span, ends up calling
 // the layer as it was, but only after work of its own: Express's records the layer's path on the
@@ -12,6 +12,7 @@ import {
   type ExpressInstrumentationConfig,
 } from '@opentelemetry/instrumentation-express';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+import { FastifyOtelInstrumentation, type FastifyOtelInstrumentationOpts } from '@fastify/otel';
 
 const hasSpan = (): boolean => trace.getSpan(context.active()) !== undefined;
 
@@ -104,6 +105,180 @@ export function koaInstrumentation(): KoaInstrumentation {
     if (patched === layer || typeof patched !== 'function') return patched;
     // koa-compose turns a synchronous throw into a rejection, as the async wrapper did
     return (ctx, next) => (hasSpan() ? patched(ctx, next) : layer(ctx, next));
+  };
+  return instrumentation;
+}
+
+// @fastify/otel wraps every route handler and lifecycle hook in a function that, for a request it
+// does not trace, still reads `request.routeOptions` (a new object of eleven fields per read) up to
+// four times, asks its ignore function and builds a debug message before it calls the hook. Each
+// wrapper is paired here with the function it wrapped, and a request without the plugin's context
+// (one whose new trace was not sampled) calls that function itself.
+type FastifyPlugin = (
+  instance: FastifyInstance,
+  opts: unknown,
+  done: (error?: unknown) => void,
+) => void;
+interface FastifyInstance {
+  addHook(this: FastifyInstance, name: string, hook: unknown): unknown;
+  decorate(this: FastifyInstance, name: string | symbol, value: unknown, deps?: unknown): unknown;
+  decorateRequest(
+    this: FastifyInstance,
+    name: string | symbol,
+    value: unknown,
+    deps?: unknown,
+  ): unknown;
+  [key: symbol]: unknown;
+}
+type RouteOptions = Record<string, unknown>;
+
+// What the plugin calls its decorations (descriptions of its own symbols).
+const REQUEST_CONTEXT = 'fastify otel request context';
+const ADD_HOOK_ORIGINAL = 'fastify otel addhook original';
+// The route options the plugin wraps: its lifecycle hooks and the handler.
+const WRAPPED_ROUTE_KEYS = [
+  'onRequest',
+  'preParsing',
+  'preValidation',
+  'preHandler',
+  'preSerialization',
+  'onSend',
+  'onResponse',
+  'onError',
+  'handler',
+];
+
+/** `wrapped` for a request the plugin traces (or anything not a Fastify request), else `own`. */
+function pairedWith(own: Handler, wrapped: Handler, requestContext: symbol): Handler {
+  return function (this: unknown, ...args: unknown[]): unknown {
+    const first = args[0] as Record<symbol, unknown> | null | undefined;
+    // the plugin decorates every request with its context, null until it traces the request
+    if (typeof first === 'object' && first !== null && first[requestContext] === null) {
+      return own.apply(this, args);
+    }
+    return wrapped.apply(this, args);
+  };
+}
+
+/** A route option after the plugin wrapped it, each wrapper paired with what it wrapped. */
+function pairRouteOption(before: unknown, after: unknown, requestContext: symbol): unknown {
+  const pair = (own: unknown, wrapped: unknown): unknown =>
+    typeof own === 'function' && typeof wrapped === 'function' && own !== wrapped
+      ? pairedWith(own as Handler, wrapped as Handler, requestContext)
+      : wrapped;
+  if (typeof before === 'function') {
+    // a hook the plugin appended its own to (`onSend`, `onError`) became an array
+    if (Array.isArray(after)) return after.map((hook, i) => (i === 0 ? pair(before, hook) : hook));
+    return pair(before, after);
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    return after.map((hook, i) => (i < before.length ? pair(before[i], hook) : hook));
+  }
+  return after;
+}
+
+/**
+ * Runs the plugin on `instance`, then pairs what it wraps: route options (an `onRoute` hook before
+ * the plugin's records them as they were, one after it pairs them) and hooks added later through
+ * the plugin's `addHook`. Where the plugin's decorations are not the ones known here, the plugin
+ * runs as it is.
+ */
+function pairingPlugin(official: FastifyPlugin): FastifyPlugin {
+  return function (instance, opts, done) {
+    const symbols = new Map<string, symbol>();
+    const { decorate, decorateRequest } = instance;
+    const note = (name: string | symbol): void => {
+      if (typeof name === 'symbol' && name.description !== undefined) {
+        symbols.set(name.description, name);
+      }
+    };
+    const routes = new WeakMap<RouteOptions, RouteOptions>();
+    try {
+      instance.addHook('onRoute', (route: RouteOptions) => {
+        routes.set(route, { ...route });
+      });
+      instance.decorate = function (name, value, deps) {
+        note(name);
+        return decorate.call(this, name, value, deps);
+      };
+      instance.decorateRequest = function (name, value, deps) {
+        note(name);
+        return decorateRequest.call(this, name, value, deps);
+      };
+    } catch {
+      // an instance this code cannot follow gets the plugin as it is
+    }
+    official(instance, opts, (error) => {
+      instance.decorate = decorate;
+      instance.decorateRequest = decorateRequest;
+      try {
+        const requestContext = symbols.get(REQUEST_CONTEXT);
+        const addHookOriginal = symbols.get(ADD_HOOK_ORIGINAL);
+        if (error === undefined && requestContext && addHookOriginal) {
+          pairHooks(instance, routes, requestContext, addHookOriginal);
+        }
+      } catch {
+        // the plugin's wrappers stay as they are
+      }
+      done(error);
+    });
+  };
+}
+
+function pairHooks(
+  instance: FastifyInstance,
+  routes: WeakMap<RouteOptions, RouteOptions>,
+  requestContext: symbol,
+  addHookOriginal: symbol,
+): void {
+  // after the plugin's own `onRoute`: `onRoute` is no hook the plugin wraps
+  instance.addHook('onRoute', (route: RouteOptions) => {
+    const before = routes.get(route);
+    if (before === undefined) return;
+    for (const key of WRAPPED_ROUTE_KEYS) {
+      route[key] = pairRouteOption(before[key], route[key], requestContext);
+    }
+  });
+  // hooks added later: the plugin's `addHook` wraps them and hands the wrapper to Fastify's
+  const fastifyAddHook = instance[addHookOriginal];
+  const pluginAddHook = instance.addHook;
+  if (typeof fastifyAddHook !== 'function') return;
+  let adding: unknown;
+  instance[addHookOriginal] = function (this: FastifyInstance, name: string, hook: unknown) {
+    const paired =
+      typeof adding === 'function' && typeof hook === 'function' && hook !== adding
+        ? pairedWith(adding as Handler, hook as Handler, requestContext)
+        : hook;
+    return (fastifyAddHook as FastifyInstance['addHook']).call(this, name, paired);
+  };
+  instance.addHook = function (name, hook) {
+    adding = hook;
+    try {
+      return pluginAddHook.call(this, name, hook);
+    } finally {
+      adding = undefined;
+    }
+  };
+}
+
+/**
+ * @fastify/otel's instrumentation whose route handlers and hooks run as written for a request it
+ * does not trace (where its decorations are the ones this package knows).
+ *
+ * @example
+ * fastifyInstrumentation({ registerOnInitialization: true }).enable();
+ */
+export function fastifyInstrumentation(
+  config: FastifyOtelInstrumentationOpts,
+): FastifyOtelInstrumentation {
+  const instrumentation = new FastifyOtelInstrumentation(config);
+  const plugin = instrumentation.plugin.bind(instrumentation);
+  instrumentation.plugin = () => {
+    const official = plugin() as unknown as FastifyPlugin & Record<symbol, unknown>;
+    const paired = pairingPlugin(official) as FastifyPlugin & Record<symbol, unknown>;
+    // the plugin's metadata (`skip-override`, display name, supported versions)
+    for (const key of Object.getOwnPropertySymbols(official)) paired[key] = official[key];
+    return paired as unknown as ReturnType<FastifyOtelInstrumentation['plugin']>;
   };
   return instrumentation;
 }

@@ -3,14 +3,17 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { context, trace } from '@opentelemetry/api';
 import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { expressInstrumentation, koaInstrumentation } from './full-profile.js';
+import {
+  expressInstrumentation,
+  fastifyInstrumentation,
+  koaInstrumentation,
+} from './full-profile.js';
 import { HttpServerInstrumentation } from './http-server.js';
 import { ExpressRouteInstrumentation } from './route-express.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
@@ -131,7 +134,7 @@ export function createInstrumentations(
     fastify: () =>
       lean
         ? new FastifyRouteInstrumentation()
-        : (new FastifyOtelInstrumentation({
+        : (fastifyInstrumentation({
             registerOnInitialization: true,
             ignorePaths: untracedRequest,
           }) as unknown as Instrumentation),
