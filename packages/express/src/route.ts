@@ -105,11 +105,11 @@ function install(proto: object | null, req: ExpressRequest): boolean {
   const own = Object.getOwnPropertyDescriptor(proto, 'route');
   if (own?.get === accessor.get) ok = true;
   else if (proto !== IncomingMessage.prototype && Object.hasOwn(proto, 'app') && !own) {
+    // The app's mounts are followed before its first request is routed; a request that already
+    // passed one (the middleware is used inside a mounted router or sub-app) has no template to
+    // trust.
+    if (followApp((proto as { app?: unknown }).app, req) && req.baseUrl) distrustMounts(req);
     try {
-      // The app's mounts are followed before its first request is routed; a request that
-      // already passed one (the middleware is used inside a mounted router or sub-app) has
-      // no template to trust.
-      if (followApp((proto as { app?: unknown }).app) && req.baseUrl) distrustMounts(req);
       Object.defineProperty(proto, 'route', { configurable: true, enumerable: false, ...accessor });
       ok = true;
     } catch {

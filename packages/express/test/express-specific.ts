@@ -205,6 +205,11 @@ function mountedApp(expressOf: Express, major: 4 | 5, options: object) {
   const shops = expressOf.Router();
   shops.get('/list', ok);
   app.use(['/shops/:shop', '/store'], shops);
+  const files = expressOf.Router();
+  files.get('/meta', ok);
+  app.use('/files/:name.:ext', files);
+  // a custom parameter pattern: Express 4's syntax only
+  if (major === 4) app.use('/tenants/:tenant(\\d+)', teams);
   const org = expressOf();
   org.get('/billing', ok);
   const units = expressOf.Router();
@@ -226,6 +231,7 @@ function mountTests(major: 4 | 5, expressOf: Express, servers: Servers): void {
       ...hostile.map((v) => `/teams/${v}/members/${v}`),
       ...hostile.map((v) => `/teams/${v}/projects/${v}/tasks/${v}`),
       '/teams/red/audit/log',
+      '/TEAMS/red/AUDIT/log', // Express matches without regard to case: the label keeps the mount's
       '/en/docs',
       '/plain/5',
       '/guide/v2/view',
@@ -233,6 +239,9 @@ function mountTests(major: 4 | 5, expressOf: Express, servers: Servers): void {
       '/shops/s1/list',
       '/shops/s2/list',
       '/store/list',
+      '/files/a.json/meta',
+      '/files/b.xml/meta',
+      ...(major === 4 ? ['/tenants/7/members/ann'] : []),
     ];
     // concurrently: each request keeps its own record of the mounts it entered
     const statuses = await Promise.all(paths.map(async (path) => (await send(url + path)).status));
@@ -246,13 +255,15 @@ function mountTests(major: 4 | 5, expressOf: Express, servers: Servers): void {
     expect(await requestCounts(registry)).toEqual({
       'GET /teams/:team/members/:member 200': hostile.length,
       'GET /teams/:team/projects/:project/tasks/:task 200': hostile.length,
-      'GET /teams/:team/audit/log 200': 1,
+      'GET /teams/:team/audit/log 200': 2,
       'GET /:lang/docs 200': 1,
       'GET /plain/:id 200': 1,
       [`GET ${optional}/view 200`]: 1,
       [`GET ${String(/^\/shard\d+/)}/status 200`]: 1,
       'GET /shops/:shop/list 200': 2,
       'GET /store/list 200': 1,
+      'GET /files/:name.:ext/meta 200': 2,
+      ...(major === 4 ? { 'GET /tenants/:tenant(\\d+)/members/:member 200': 1 } : {}),
       'GET /late/:tenant/items/:item 200': 1,
     });
   });

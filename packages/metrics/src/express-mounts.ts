@@ -1,31 +1,35 @@
-// Route templates under Express mounts with parameters, for the Express adapter and the tracing
-// package alike. A mount path with parameters (`app.use('/teams/:team', router)`) puts the
-// request's values into `req.baseUrl`, so `req.baseUrl + req.route.path` would carry them into a
-// route label or span name. The layers such a mount added get a request method of their own that
-// records, as a request enters the mount, the template its new `req.baseUrl` stands for, and puts
-// back what was recorded before when the request leaves the mount (its `next`).
+// Route templates under Express mounts, for the Express adapter and the tracing package alike. A
+// mount path with parameters (`app.use('/teams/:team', router)`) puts the request's values into
+// `req.baseUrl`, and a literal one the request's casing (`/ADMIN`: Express matches without regard
+// to case), so `req.baseUrl + req.route.path` would carry them into a route label or span name.
+// The layers a mount with a prefix added get a request method of their own that records, as a
+// request enters the mount, the template its new `req.baseUrl` stands for, and puts back what was
+// recorded before when the request leaves the mount (its `next`). Where the part of
+// `req.baseUrl` the mount matched cannot be told, the request is marked as having no template to
+// trust (its route is unknown) rather than labelled with its own values.
 import { expressPathTemplate } from './express-layer.js';
 
 /** An Express layer as this module reads it: Express 5's router and Express 4 alike. */
 export interface ExpressMountLayer {
-  /** Express 4: the part of the path this layer matched for the request being handled. */
-  readonly path?: unknown;
   /** Express 4: the layer's compiled path. */
   readonly regexp?: unknown;
-  /** The router package (Express 5): the layer's matchers, and its matching of a path. */
+  /** The router package (Express 5): its matching of a path, which keeps no request state. */
   readonly matchers?: unknown;
   readonly match?: (this: ExpressMountLayer, path: string) => unknown;
   // Express 5's router calls the first, Express 4 the second
   handleRequest?: MountHandler;
   handle_request?: MountHandler;
 }
+/** An Express router (Express 4's router function, Express 5's router) as this module reads it. */
+export interface ExpressRouter {
+  handle?: unknown;
+}
 type MountHandler = (this: unknown, req: MountRequest, res: unknown, next: unknown) => unknown;
 interface MountRequest {
   readonly baseUrl?: unknown;
-  readonly url?: unknown;
 }
 
-// The prefix templates of the parameterised mounts a request entered, innermost first: `raw` is
+// The prefix templates of the mounts a request entered, innermost first: `raw` is
 // `req.baseUrl` as it was inside the mount, `template` the same prefix written as mounted.
 interface Mount {
   readonly raw: string;
@@ -33,39 +37,65 @@ interface Mount {
   readonly outer: Mount | undefined;
 }
 
+// The routers a request entered (those whose entries are recorded), innermost first, each with
+// `req.baseUrl` as it entered: the prefix outside any mount of that router.
+interface Entry {
+  readonly router: object;
+  readonly base: string;
+  readonly outer: Entry | undefined;
+}
+
 // One state per process, whichever copies of this package are loaded (the adapter and the tracing
 // package may each bring one): one record per request, one request method per layer.
 interface State {
   readonly mounts: WeakMap<object, Mount>;
+  readonly entries: WeakMap<object, Entry>;
   readonly followed: WeakSet<object>;
+  readonly recording: WeakSet<object>;
   // no WeakMap look-up per request until some app mounts under a prefix with parameters
   any: boolean;
 }
-const STATE = Symbol.for('@ai-orchestrator/metrics.express-mounts.v1');
+const STATE = Symbol.for('@ai-orchestrator/metrics.express-mounts.v2');
 const slot = globalThis as { [STATE]?: State };
 const state: State = (slot[STATE] ??= {
   mounts: new WeakMap(),
+  entries: new WeakMap(),
   followed: new WeakSet(),
+  recording: new WeakSet(),
   any: false,
 });
 
-const PARAMETER = /[:*?+()[\]{}]/;
-
-/**
- * Whether a mount path puts request values into `req.baseUrl` (a literal prefix does not; an array
- * does when one of its entries does).
- *
- * @example
- * parameterisedMount('/teams/:team'); // true
- */
-export function parameterisedMount(path: unknown): boolean {
-  if (typeof path === 'string') return PARAMETER.test(path);
-  if (Array.isArray(path)) return path.some(parameterisedMount);
-  return path instanceof RegExp;
-}
+// The record of a request inside a mount whose template could not be told.
+const DISTRUSTED: Mount = { raw: '', template: '', outer: undefined };
 
 const withoutTrailingSlash = (path: string): string =>
   path.endsWith('/') ? path.slice(0, -1) : path;
+
+const PARAMETER = /[:*?+()[\]{}]/;
+
+/** Whether a mount path puts request values (not only casing) into `req.baseUrl`. */
+function withValues(path: unknown): boolean {
+  if (typeof path === 'string') return PARAMETER.test(path);
+  if (Array.isArray(path)) return path.some(withValues);
+  return path instanceof RegExp;
+}
+
+// A path of literal and `:name` segments only: each parameter matches exactly one segment.
+const SIMPLE = /^[^*?+()[\]{}]*$/;
+
+/**
+ * Whether a mount path adds a prefix to `req.baseUrl`, which then holds the request's text: its
+ * values for parameters, its casing for literal text (Express matches without regard to case).
+ * A mount at the root adds none.
+ *
+ * @example
+ * prefixMount('/teams/:team'); // true
+ */
+export function prefixMount(path: unknown): boolean {
+  if (typeof path === 'string') return withoutTrailingSlash(path) !== '';
+  if (Array.isArray(path)) return path.some(prefixMount);
+  return path instanceof RegExp;
+}
 
 /** A mount path as the prefix of a template: a string without its trailing slash, a RegExp whole. */
 function mountTemplate(path: unknown): string | undefined {
@@ -75,16 +105,13 @@ function mountTemplate(path: unknown): string | undefined {
     : template;
 }
 
-// The record of a request that entered parameterised mounts before they were followed.
-const DISTRUSTED: Mount = { raw: '', template: '', outer: undefined };
-
 /** `raw` (a `req.baseUrl`) written with the templates of the mounts the request is inside. */
 function baseTemplate(req: object, raw: string): string | undefined {
   const inner = state.mounts.get(req);
   if (inner === DISTRUSTED) return undefined;
   for (let mount = inner; mount !== undefined; mount = mount.outer) {
     if (raw === mount.raw) return mount.template;
-    // a literal mount inside a parameterised one keeps its text
+    // a mount not followed (a root mount's own prefix is none) keeps its text
     if (raw.startsWith(mount.raw) && raw.charCodeAt(mount.raw.length) === 0x2f) {
       return mount.template + raw.slice(mount.raw.length);
     }
@@ -93,9 +120,9 @@ function baseTemplate(req: object, raw: string): string | undefined {
 }
 
 /**
- * `req.baseUrl` as mounted: the values of the parameterised mounts the request is inside replaced
- * by their templates (`/teams/42/admin` → `/teams/:team/admin`); undefined while the request is
- * inside mounts {@link distrustMounts} was told of.
+ * `req.baseUrl` as mounted: the prefixes of the mounts the request is inside written as mounted
+ * (`/teams/42/ADMIN` → `/teams/:team/admin`); undefined while the request is
+ * inside a mount whose template could not be told, or that {@link distrustMounts} was told of.
  *
  * @example
  * mountedBaseUrl(req, req.baseUrl) + req.route.path; // '/teams/:team/members/:member'
@@ -105,7 +132,7 @@ export function mountedBaseUrl(req: object, raw: string): string | undefined {
 }
 
 /**
- * Marks a request that has entered parameterised mounts before they were followed: until it
+ * Marks a request that has entered mounts before they were followed: until it
  * leaves the followed mount it is inside, {@link mountedBaseUrl} has no template for it.
  *
  * @example
@@ -116,26 +143,22 @@ export function distrustMounts(req: object): void {
   state.any = true;
 }
 
-// How to find, inside a mount, where `req.baseUrl` held the outer prefix. A template of literal
-// and `:name` segments (each matches one segment) gives the count of segments to drop; for any
-// other shape Express 4 keeps the part the layer matched in `layer.path` (shared by concurrent
-// requests: read only where the count cannot serve), and Express 5's router matches the layer
-// again; where neither serves (router < 2.3), the mount keeps its raw prefix in the route. An
-// array of paths has its template found per request: the entry Express 5's router matched, or on
-// Express 4 the compiled form of them all.
+// How a mount finds, for a request inside it, the part of `req.baseUrl` it matched. A template of
+// literal and `:name` segments gives the count of segments to drop. Any other shape
+// (optional parts, wildcards, custom patterns, a RegExp, an array of paths) reads the prefix its
+// router was entered with, recorded per request by the router's own `handle`.
 interface MountShape {
-  /** Undefined for an array of paths. */
+  /** Undefined for an array of paths: the entry that matched names the mount. */
   readonly template: string | undefined;
   readonly segments: number | undefined;
   /** An array's entries, flattened. */
   readonly entries: readonly unknown[];
 }
 
-const SIMPLE = /^[^*?+()[\]{}]*$/;
-
 function shapeOf(path: unknown): MountShape {
-  if (Array.isArray(path))
+  if (Array.isArray(path)) {
     return { template: undefined, segments: undefined, entries: path.flat(9) };
+  }
   const template = mountTemplate(path) ?? '';
   const simple = typeof path === 'string' && SIMPLE.test(path);
   return {
@@ -143,25 +166,6 @@ function shapeOf(path: unknown): MountShape {
     segments: simple ? template.split('/').filter((s) => s !== '').length : undefined,
     entries: [],
   };
-}
-
-/**
- * Whether the simple template `entry` (literal and `:name` segments) matches `matched`, the part
- * of a path Express 4 matched: the same count of segments, the literal ones equal (Express
- * matches them without regard to case by default).
- */
-function fits(entry: unknown, matched: string): boolean {
-  if (typeof entry !== 'string' || !SIMPLE.test(entry)) return false;
-  const want = entry.split('/').filter((s) => s !== '');
-  const got = matched.split('/').filter((s) => s !== '');
-  if (want.length !== got.length) return false;
-  return want.every((s, i) => s.startsWith(':') || s.toLowerCase() === got[i]?.toLowerCase());
-}
-
-/** Where the request entered a mount: `req.baseUrl` outside it, and the mount's template. */
-interface Entry {
-  readonly outer: string;
-  readonly template: string;
 }
 
 /** `raw` without its last `count` path segments, or undefined if it has fewer. */
@@ -175,118 +179,171 @@ function dropSegments(raw: string, count: number): string | undefined {
 }
 
 /**
- * The router package ≥ 2.3 (Express 5) keeps no matched part on the layer, but its `match` keeps
- * no request state either: the outer prefix is where a suffix of `raw`, followed by the rest of
- * the request's path, matches the layer with exactly that suffix (tried from the shortest); the
- * match names the path entry it used.
+ * Whether the simple template `entry` (literal and `:name` segments) matches `matched`, a part of
+ * a path a mount matched: the same count of segments, the literal ones equal (Express matches
+ * them without regard to case by default).
  */
-function entryByMatch(
-  layer: ExpressMountLayer,
-  req: MountRequest,
-  raw: string,
-  shape: MountShape,
-): Entry | undefined {
-  const url = req.url;
-  if (typeof layer.match !== 'function' || !Array.isArray(layer.matchers)) return undefined;
-  if (typeof url !== 'string') return undefined;
-  const query = url.indexOf('?');
-  const rest = query < 0 ? url : url.slice(0, query);
-  for (let at = raw.lastIndexOf('/'); at >= 0; at = at === 0 ? -1 : raw.lastIndexOf('/', at - 1)) {
-    const removed = raw.slice(at);
-    const found = layer.match.call(layer, rest === '/' ? removed : removed + rest) as {
-      path?: unknown;
-      pattern?: unknown;
-    } | null;
-    if (typeof found !== 'object' || found === null) continue;
-    if (typeof found.path !== 'string' || withoutTrailingSlash(found.path) !== removed) continue;
-    const template = shape.template ?? mountTemplate(found.pattern);
-    return template === undefined ? undefined : { outer: raw.slice(0, at), template };
+function fits(entry: unknown, matched: string): boolean {
+  if (typeof entry !== 'string' || !SIMPLE.test(entry)) return false;
+  const want = entry.split('/').filter((s) => s !== '');
+  const got = matched.split('/').filter((s) => s !== '');
+  if (want.length !== got.length) return false;
+  return want.every((s, i) => s.startsWith(':') || s.toLowerCase() === got[i]?.toLowerCase());
+}
+
+/** Which entry of an array of mount paths matched `removed`, as a template. */
+function arrayEntry(layer: ExpressMountLayer, removed: string, shape: MountShape): unknown {
+  // the router package names the entry it matched; Express 4 has the simple entries checked
+  if (typeof layer.match === 'function' && Array.isArray(layer.matchers)) {
+    const found = layer.match.call(layer, removed) as { pattern?: unknown } | null | false;
+    return typeof found === 'object' && found !== null ? found.pattern : undefined;
+  }
+  const entry = shape.entries.find((e) => fits(e, removed));
+  return entry ?? (layer.regexp instanceof RegExp ? layer.regexp : undefined);
+}
+
+/** `req.baseUrl` as `router` was entered by the request, if its entries are recorded. */
+function entered(req: object, router: object): string | undefined {
+  for (let entry = state.entries.get(req); entry !== undefined; entry = entry.outer) {
+    if (entry.router === router) return entry.base;
   }
   return undefined;
 }
 
-/** Where the request entered the mount of `layer`, its `req.baseUrl` being `raw`. */
+/** Where the request entered the mount: `req.baseUrl` outside it, and the mount's template. */
 function entryOf(
   layer: ExpressMountLayer,
-  req: MountRequest,
+  router: object,
+  req: object,
   raw: string,
   shape: MountShape,
-): Entry | undefined {
+): { outer: string; template: string } | undefined {
   if (shape.template !== undefined && shape.segments !== undefined) {
     const outer = dropSegments(raw, shape.segments);
     return outer === undefined ? undefined : { outer, template: shape.template };
   }
-  if (typeof layer.path !== 'string') return entryByMatch(layer, req, raw, shape);
-  const matched = withoutTrailingSlash(layer.path);
-  if (!raw.endsWith(matched)) return undefined;
-  // an array: the first simple entry that fits, else what Express 4 compiled of them all
-  const entry = shape.entries.find((e) => fits(e, matched));
+  const outer = entered(req, router);
+  if (outer === undefined || !raw.startsWith(outer)) return undefined;
   const template =
-    shape.template ??
-    (typeof entry === 'string' ? withoutTrailingSlash(entry) : undefined) ??
-    (layer.regexp instanceof RegExp ? String(layer.regexp) : undefined);
-  return template === undefined
-    ? undefined
-    : { outer: raw.slice(0, raw.length - matched.length), template };
+    shape.template ?? mountTemplate(arrayEntry(layer, raw.slice(outer.length), shape));
+  return template === undefined ? undefined : { outer, template };
 }
 
 /**
- * Records, as the request enters a parameterised mount, the template of its new `req.baseUrl`;
- * returns what was recorded before, to be put back when the request leaves the mount, or `false`
- * when nothing was recorded.
+ * Records, as the request enters a mount, the template of its new `req.baseUrl`
+ * (or that it has none to trust); returns what was recorded before, to be put back when the
+ * request leaves the mount.
  */
 function enterMount(
   layer: ExpressMountLayer,
+  router: object,
   req: MountRequest,
   shape: MountShape,
-): Mount | undefined | false {
-  const raw = req.baseUrl;
-  if (typeof raw !== 'string') return false;
-  const entry = entryOf(layer, req, raw, shape);
-  if (entry === undefined) return false;
+): Mount | undefined {
   const before = state.mounts.get(req);
-  const outer = baseTemplate(req, entry.outer);
-  if (outer === undefined) return false;
-  state.mounts.set(req, { raw, template: outer + entry.template, outer: before });
+  const raw = req.baseUrl;
+  const entry = typeof raw === 'string' ? entryOf(layer, router, req, raw, shape) : undefined;
+  const outer = entry === undefined ? undefined : baseTemplate(req, entry.outer);
+  state.mounts.set(
+    req,
+    entry === undefined || outer === undefined || typeof raw !== 'string'
+      ? DISTRUSTED
+      : { raw, template: outer + entry.template, outer: before },
+  );
   return before;
 }
 
-/** The mount's `next`, which first puts back the record of the mounts outside it. */
-function leaving(req: MountRequest, before: Mount | undefined, next: unknown): unknown {
+/** A `next` that first puts back what `records` held for the request before. */
+function restoring<T extends object>(
+  records: WeakMap<object, T>,
+  req: object,
+  before: T | undefined,
+  next: unknown,
+): unknown {
   if (typeof next !== 'function') return next;
   return function (this: unknown, ...args: unknown[]): unknown {
-    if (before === undefined) state.mounts.delete(req);
-    else state.mounts.set(req, before);
+    if (before === undefined) records.delete(req);
+    else records.set(req, before);
     return (next as (...a: unknown[]) => unknown).apply(this, args);
   };
 }
 
 /**
- * Gives the layers a parameterised mount added (under `path`, as written) their own request
- * method, which records the mount's template for {@link mountedBaseUrl}. A layer is followed once,
- * whoever finds it first; a literal mount path is left alone. Returns how many layers it newly
- * followed.
+ * Gives `router` a `handle` of its own that records, per request, the `req.baseUrl` it was
+ * entered with, until the request leaves it.
+ */
+function recordEntries(router: ExpressRouter): void {
+  if (state.recording.has(router)) return;
+  const handle = router.handle;
+  if (typeof handle !== 'function') return;
+  const own = function (this: unknown, req: unknown, res: unknown, out: unknown): unknown {
+    let done = out;
+    if (typeof req === 'object' && req !== null) {
+      try {
+        const base = (req as MountRequest).baseUrl;
+        const before = state.entries.get(req);
+        state.entries.set(req, {
+          router,
+          base: typeof base === 'string' ? base : '',
+          outer: before,
+        });
+        done = restoring(state.entries, req, before, out);
+      } catch {
+        // a request we cannot follow has no template to trust under such a mount
+      }
+    }
+    return (handle as (...a: unknown[]) => unknown).call(this, req, res, done);
+  };
+  Object.defineProperty(router, 'handle', { value: own, writable: true, configurable: true });
+  state.recording.add(router);
+}
+
+/**
+ * Records that `req` is inside `router`, entered with `req.baseUrl` `base`, for a request that
+ * entered it before its entries were recorded (the request during which the router was found).
  *
  * @example
- * followExpressMount(router.stack.slice(before), '/teams/:team');
+ * enteredExpressRouter(req, app.router, '');
  */
-export function followExpressMount(layers: readonly ExpressMountLayer[], path: unknown): number {
-  if (!parameterisedMount(path)) return 0;
+export function enteredExpressRouter(req: object, router: object, base: string): void {
+  if (entered(req, router) === undefined) {
+    state.entries.set(req, { router, base, outer: state.entries.get(req) });
+  }
+}
+
+/**
+ * Gives the layers a mount added to `router` (under `path`, as written) their own request method,
+ * which records the mount's template for {@link mountedBaseUrl}. A layer is followed once,
+ * whoever finds it first; a mount at the root (no prefix) is left alone. Returns how many layers
+ * with parameters in their path it newly followed (those a request that passed them before would
+ * carry values of).
+ *
+ * @example
+ * followExpressMount(router, router.stack.slice(before), '/teams/:team');
+ */
+export function followExpressMount(
+  router: ExpressRouter,
+  layers: readonly ExpressMountLayer[],
+  path: unknown,
+): number {
+  if (!prefixMount(path)) return 0;
   const shape = shapeOf(path);
+  const values = withValues(path);
   let followed = 0;
   for (const layer of layers) {
     if (state.followed.has(layer)) continue;
     const method = typeof layer.handleRequest === 'function' ? 'handleRequest' : 'handle_request';
     const handle = layer[method];
     if (typeof handle !== 'function') continue;
+    if (shape.segments === undefined) recordEntries(router);
     const own = function (this: unknown, req: MountRequest, res: unknown, next: unknown): unknown {
       let out = next;
       try {
-        const before = enterMount(layer, req, shape);
+        const before = enterMount(layer, router, req, shape);
         // a request that leaves the mount (no match, `next('router')`, an error) leaves its record
-        if (before !== false) out = leaving(req, before, next);
+        out = restoring(state.mounts, req, before, next);
       } catch {
-        // a request we cannot follow keeps the raw prefix in its route
+        // a request we cannot follow keeps what it had
       }
       return handle.call(this, req, res, out);
     };
@@ -295,7 +352,7 @@ export function followExpressMount(layers: readonly ExpressMountLayer[], path: u
     Object.defineProperty(layer, method, { value: own, writable: true, configurable: true });
     state.followed.add(layer);
     state.any = true;
-    followed++;
+    if (values) followed++;
   }
   return followed;
 }

@@ -4,10 +4,12 @@
 export { EXPRESS_MIDDLEWARE_NAME, expressPathTemplate } from './express-layer.js';
 export {
   type ExpressMountLayer,
+  type ExpressRouter,
   distrustMounts,
+  enteredExpressRouter,
   followExpressMount,
   mountedBaseUrl,
-  parameterisedMount,
+  prefixMount,
 } from './express-mounts.js';
 export { UNKNOWN_SERVICE, defaultServiceName } from './service-name.js';
 export { describeValue, invalid, optionalName, requireName } from './validate.js';

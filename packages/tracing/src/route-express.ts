@@ -7,6 +7,7 @@
 // metrics adapter uses too, so both write the same template.
 import {
   type ExpressMountLayer,
+  type ExpressRouter,
   expressPathTemplate,
   followExpressMount,
   mountedBaseUrl,
@@ -20,7 +21,7 @@ import { moduleValue, serverMetadata } from './route.js';
 interface Request {
   readonly baseUrl?: unknown;
 }
-interface Router {
+interface Router extends ExpressRouter {
   readonly stack?: ExpressMountLayer[];
   use(this: Router, ...args: unknown[]): unknown;
 }
@@ -47,7 +48,7 @@ function using(original: Router['use']): Router['use'] {
     const out = original.apply(this, args);
     try {
       if (before >= 0 && Array.isArray(this.stack)) {
-        followExpressMount(this.stack.slice(before), mountPath(args));
+        followExpressMount(this, this.stack.slice(before), mountPath(args));
       }
     } catch {
       // a mount we cannot follow keeps the raw prefix in its routes
