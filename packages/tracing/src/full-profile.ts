@@ -121,6 +121,7 @@ type FastifyPlugin = (
 ) => void;
 interface FastifyInstance {
   addHook(this: FastifyInstance, name: string, hook: unknown): unknown;
+  setNotFoundHandler(this: FastifyInstance, ...args: unknown[]): unknown;
   decorate(this: FastifyInstance, name: string | symbol, value: unknown, deps?: unknown): unknown;
   decorateRequest(
     this: FastifyInstance,
@@ -135,6 +136,7 @@ type RouteOptions = Record<string, unknown>;
 // What the plugin calls its decorations (descriptions of its own symbols).
 const REQUEST_CONTEXT = 'fastify otel request context';
 const ADD_HOOK_ORIGINAL = 'fastify otel addhook original';
+const NOT_FOUND_ORIGINAL = 'fastify otel setnotfound original';
 // The route options the plugin wraps: its lifecycle hooks and the handler.
 const WRAPPED_ROUTE_KEYS = [
   'onRequest',
@@ -150,7 +152,7 @@ const WRAPPED_ROUTE_KEYS = [
 
 /** `wrapped` for a request the plugin traces (or anything not a Fastify request), else `own`. */
 function pairedWith(own: Handler, wrapped: Handler, requestContext: symbol): Handler {
-  return function (this: unknown, ...args: unknown[]): unknown {
+  const paired = function (this: unknown, ...args: unknown[]): unknown {
     const first = args[0] as Record<symbol, unknown> | null | undefined;
     // the plugin decorates every request with its context, null until it traces the request
     if (typeof first === 'object' && first !== null && first[requestContext] === null) {
@@ -158,6 +160,9 @@ function pairedWith(own: Handler, wrapped: Handler, requestContext: symbol): Han
     }
     return wrapped.apply(this, args);
   };
+  // the name Fastify shows (`printRoutes`, `routeOptions.handler`) stays the function's own
+  Object.defineProperty(paired, 'name', { value: own.name, configurable: true });
+  return paired;
 }
 
 /** A route option after the plugin wrapped it, each wrapper paired with what it wrapped. */
@@ -208,20 +213,29 @@ function pairingPlugin(official: FastifyPlugin): FastifyPlugin {
     } catch {
       // an instance this code cannot follow gets the plugin as it is
     }
-    official(instance, opts, (error) => {
+    const restore = (): void => {
       instance.decorate = decorate;
       instance.decorateRequest = decorateRequest;
-      try {
-        const requestContext = symbols.get(REQUEST_CONTEXT);
-        const addHookOriginal = symbols.get(ADD_HOOK_ORIGINAL);
-        if (error === undefined && requestContext && addHookOriginal) {
-          pairHooks(instance, routes, requestContext, addHookOriginal);
+    };
+    try {
+      official(instance, opts, (error) => {
+        restore();
+        try {
+          const requestContext = symbols.get(REQUEST_CONTEXT);
+          const addHookOriginal = symbols.get(ADD_HOOK_ORIGINAL);
+          if (error === undefined && requestContext && addHookOriginal) {
+            pairHooks(instance, routes, requestContext, addHookOriginal);
+            const notFoundOriginal = symbols.get(NOT_FOUND_ORIGINAL);
+            if (notFoundOriginal) pairNotFound(instance, requestContext, notFoundOriginal);
+          }
+        } catch {
+          // the plugin's wrappers stay as they are
         }
-      } catch {
-        // the plugin's wrappers stay as they are
-      }
-      done(error);
-    });
+        done(error);
+      });
+    } finally {
+      restore();
+    }
   };
 }
 
@@ -236,7 +250,9 @@ function pairHooks(
     const before = routes.get(route);
     if (before === undefined) return;
     for (const key of WRAPPED_ROUTE_KEYS) {
-      route[key] = pairRouteOption(before[key], route[key], requestContext);
+      const paired = pairRouteOption(before[key], route[key], requestContext);
+      // a hook the route does not have stays absent (other `onRoute` hooks look for it)
+      if (paired !== route[key]) route[key] = paired;
     }
   });
   // hooks added later: the plugin's `addHook` wraps them and hands the wrapper to Fastify's
@@ -257,6 +273,49 @@ function pairHooks(
       return pluginAddHook.call(this, name, hook);
     } finally {
       adding = undefined;
+    }
+  };
+}
+
+/**
+ * Pairs what the plugin's `setNotFoundHandler` wraps: the handler, and the `preValidation` and
+ * `preHandler` hooks given with it.
+ */
+function pairNotFound(
+  instance: FastifyInstance,
+  requestContext: symbol,
+  notFoundOriginal: symbol,
+): void {
+  const fastifySetNotFound = instance[notFoundOriginal];
+  const pluginSetNotFound = instance.setNotFoundHandler;
+  if (typeof fastifySetNotFound !== 'function' || typeof pluginSetNotFound !== 'function') return;
+  let given: { hooks: RouteOptions | undefined; handler: unknown } | undefined;
+  instance[notFoundOriginal] = function (this: FastifyInstance, ...args: unknown[]): unknown {
+    const [first, second] = args;
+    if (given !== undefined && typeof first === 'function') {
+      args[0] = pairRouteOption(given.handler, first, requestContext);
+    } else if (given?.hooks !== undefined && typeof first === 'object' && first !== null) {
+      const hooks = first as RouteOptions;
+      for (const key of ['preValidation', 'preHandler']) {
+        const paired = pairRouteOption(given.hooks[key], hooks[key], requestContext);
+        if (paired !== hooks[key]) hooks[key] = paired;
+      }
+      args[1] = pairRouteOption(given.handler, second, requestContext);
+    }
+    return (fastifySetNotFound as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  instance.setNotFoundHandler = function (this: FastifyInstance, ...args: unknown[]): unknown {
+    const [first, second] = args;
+    given =
+      typeof first === 'function'
+        ? { hooks: undefined, handler: first }
+        : typeof first === 'object' && first !== null
+          ? { hooks: { ...(first as RouteOptions) }, handler: second }
+          : undefined;
+    try {
+      return pluginSetNotFound.apply(this, args);
+    } finally {
+      given = undefined;
     }
   };
 }

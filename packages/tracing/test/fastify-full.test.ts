@@ -19,6 +19,9 @@ describe("profile 'full': Fastify hooks and handlers of unsampled requests", () 
       seen: { stamp: false, check: false, handler: false },
     });
     expect(plain.headers.get('x-stamp')).toBe('1');
+    const missing = await fetch(`http://127.0.0.1:${port}/plain/nothing/here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ seen: { stamp: false, handler: false } });
     const traced = await fetch(`http://127.0.0.1:${port}/traced/users/2`);
     expect(await traced.json()).toEqual({
       id: '2',
