@@ -19,6 +19,9 @@ describe("profile 'full': Fastify hooks and handlers of unsampled requests", () 
       seen: { stamp: false, check: false, handler: false },
     });
     expect(plain.headers.get('x-stamp')).toBe('1');
+    // a hook the route does not have stays absent (@fastify/otel adds onSend and onError)
+    const hooks = await fetch(`http://127.0.0.1:${port}/hooks`);
+    expect(await hooks.json()).toEqual(['preHandler', 'onSend', 'onError']);
     const missing = await fetch(`http://127.0.0.1:${port}/plain/nothing/here`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ seen: { stamp: false, handler: false } });
