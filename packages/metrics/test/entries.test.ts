@@ -43,9 +43,14 @@ describe('built entry points without prom-client installed', () => {
       'Warnings',
       'defaultServiceName',
       'describeValue',
+      'distrustMounts',
+      'enteredExpressRouter',
       'expressPathTemplate',
+      'followExpressMount',
       'invalid',
+      'mountedBaseUrl',
       'optionalName',
+      'prefixMount',
       'requireName',
     ]);
   });
