@@ -79,6 +79,27 @@ function notToday(): unknown[] {
   ];
 }
 
+/**
+ * A model call its caller gave up on may still be billed: it is counted unpriced (`incomplete`).
+ * The demo's own calls end that way only when a provider stalls past the workflow timeout (one
+ * call in several hundred, then 8 s), so the unpriced recording rule and panel could have no data
+ * yet: cancel a few calls at the engine, some before and some after the provider's first chunk.
+ */
+async function cancelModelCalls(engine: string): Promise<void> {
+  for (const afterMs of [10, 25, 50, 80, 120]) {
+    const controller = new AbortController();
+    const call = fetch(`${engine}/v1/models/gpt-4o/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'cancelled by the e2e test', workflow: 'e2e-cancelled' }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await sleep(afterMs);
+    controller.abort();
+    await call;
+  }
+}
+
 describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
   'the demo on a real Prometheus, Alertmanager and Jaeger',
   () => {
@@ -148,6 +169,7 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
         () => undefined,
       );
       await sleep(3000);
+      await cancelModelCalls(`http://127.0.0.1:${services.ports.engine.api}`);
       const spike = await fetch(`${services.gatewayUrl}/admin/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
