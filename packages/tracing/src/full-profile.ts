@@ -6,7 +6,7 @@
 // so far and builds the layer's metadata; Koa's is an `async` function, a promise and its
 // resolution per middleware. Each wrapped layer now asks first, and without a span calls the layer
 // itself. Where an installed instrumentation's patch is not the shape known here, it is left as is.
-import { context, trace } from '@opentelemetry/api';
+import { type Context, context, trace, TraceFlags } from '@opentelemetry/api';
 import {
   ExpressInstrumentation,
   type ExpressInstrumentationConfig,
@@ -112,8 +112,8 @@ export function koaInstrumentation(): KoaInstrumentation {
 // @fastify/otel wraps every route handler and lifecycle hook in a function that, for a request it
 // does not trace, still reads `request.routeOptions` (a new object of eleven fields per read) up to
 // four times, asks its ignore function and builds a debug message before it calls the hook. Each
-// wrapper is paired here with the function it wrapped, and a request without the plugin's context
-// (one whose new trace was not sampled) calls that function itself.
+// wrapper is paired here with the function it wrapped, and a request the plugin does not sample
+// (its new trace was not sampled, or its caller's was not) calls that function itself.
 type FastifyPlugin = (
   instance: FastifyInstance,
   opts: unknown,
@@ -151,12 +151,26 @@ const WRAPPED_ROUTE_KEYS = [
 ];
 
 /** `wrapped` for a request the plugin traces (or anything not a Fastify request), else `own`. */
+/**
+ * Whether the plugin's context of a request (null until it traces the request) holds a sampled
+ * span: a request whose caller did not sample its trace (`traceparent` flag 00) gets an unsampled
+ * one, and its hooks' spans would be unsampled too. (The sampled flag, not `isRecording()`: the
+ * request span has ended by the time `onResponse` hooks run, and those still get their spans.)
+ */
+function sampled(requestContext: unknown): boolean {
+  if (requestContext === null) return false;
+  const ctx = requestContext as Context | undefined;
+  if (typeof ctx?.getValue !== 'function') return true;
+  const span = trace.getSpan(ctx);
+  return span === undefined || (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+}
+
 function pairedWith(own: Handler, wrapped: Handler, requestContext: symbol): Handler {
   const paired = function (this: unknown, ...args: unknown[]): unknown {
     const first = args[0] as Record<symbol, unknown> | null | undefined;
-    // the plugin decorates every request with its context, null until it traces the request
-    if (typeof first === 'object' && first !== null && first[requestContext] === null) {
-      return own.apply(this, args);
+    // the plugin decorates every request with its context; anything else is no Fastify request
+    if (typeof first === 'object' && first !== null && requestContext in first) {
+      if (!sampled(first[requestContext])) return own.apply(this, args);
     }
     return wrapped.apply(this, args);
   };

@@ -25,6 +25,14 @@ describe("profile 'full': Fastify hooks and handlers of unsampled requests", () 
     const missing = await fetch(`http://127.0.0.1:${port}/plain/nothing/here`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ seen: { stamp: false, handler: false } });
+    // a caller that did not sample its trace: @fastify/otel's spans would not record either
+    const unsampledCaller = await fetch(`http://127.0.0.1:${port}/plain/users/3`, {
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+    });
+    expect(await unsampledCaller.json()).toEqual({
+      id: '3',
+      seen: { stamp: false, check: false, handler: false },
+    });
     const traced = await fetch(`http://127.0.0.1:${port}/traced/users/2`);
     expect(await traced.json()).toEqual({
       id: '2',
