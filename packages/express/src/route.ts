@@ -20,9 +20,10 @@ interface Watched {
 // prototype (`Object.setPrototypeOf(req, app.request)`), after which V8 builds a new hidden
 // class for every property added to that request, which costs more than a WeakMap entry.
 
-// A mount path with parameters (`app.use('/teams/:team', router)`) is written as mounted (see
-// mounts.ts), but a shape that cannot be (an array of paths) gives each request its own prefix:
-// past this many prefixes per route the template is built per request instead of cached.
+// Mount prefixes are written as mounted (see mounts.ts), but a mount that is not followed (a
+// router reached through the app's own function, Express 5 with router < 2.3) gives each request
+// its own prefix: past this many prefixes per route the template is built per request instead of
+// cached.
 const MAX_MOUNTS_PER_ROUTE = 64;
 
 // Per route object: its path as last seen and its states by mount path (an app's routes and

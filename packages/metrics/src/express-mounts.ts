@@ -91,7 +91,7 @@ const SIMPLE = /^[^*?+()[\]{}]*$/;
  * @example
  * prefixMount('/teams/:team'); // true
  */
-export function prefixMount(path: unknown): boolean {
+function prefixMount(path: unknown): boolean {
   if (typeof path === 'string') return withoutTrailingSlash(path) !== '';
   if (Array.isArray(path)) return path.some(prefixMount);
   return path instanceof RegExp;
@@ -336,9 +336,16 @@ export function followExpressMount(
     const handle = layer[method];
     if (typeof handle !== 'function') continue;
     if (shape.segments === undefined) recordEntries(router);
+    // A literal mount's prefix as the request wrote it is most often the mount's own text: then
+    // there is nothing to record (the outer mounts' records still cover it), and no `next` to wrap.
+    const literal = !values && shape.segments !== undefined ? shape.template : undefined;
     const own = function (this: unknown, req: MountRequest, res: unknown, next: unknown): unknown {
       let out = next;
       try {
+        const raw = req.baseUrl;
+        if (literal !== undefined && typeof raw === 'string' && raw.endsWith(literal)) {
+          return handle.call(this, req, res, next);
+        }
         const before = enterMount(layer, router, req, shape);
         // a request that leaves the mount (no match, `next('router')`, an error) leaves its record
         out = restoring(state.mounts, req, before, next);

@@ -9,7 +9,6 @@ export {
   enteredExpressRouter,
   followExpressMount,
   mountedBaseUrl,
-  prefixMount,
 } from './express-mounts.js';
 export { UNKNOWN_SERVICE, defaultServiceName } from './service-name.js';
 export { describeValue, invalid, optionalName, requireName } from './validate.js';

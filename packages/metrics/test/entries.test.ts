@@ -50,7 +50,6 @@ describe('built entry points without prom-client installed', () => {
       'invalid',
       'mountedBaseUrl',
       'optionalName',
-      'prefixMount',
       'requireName',
     ]);
   });

@@ -150,7 +150,6 @@ const WRAPPED_ROUTE_KEYS = [
   'handler',
 ];
 
-/** `wrapped` for a request the plugin traces (or anything not a Fastify request), else `own`. */
 /**
  * Whether the plugin's context of a request (null until it traces the request) holds a sampled
  * span: a request whose caller did not sample its trace (`traceparent` flag 00) gets an unsampled
@@ -165,12 +164,16 @@ function sampled(requestContext: unknown): boolean {
   return span === undefined || (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
 }
 
+/** `wrapped` for a request the plugin samples (or anything not a Fastify request), else `own`. */
 function pairedWith(own: Handler, wrapped: Handler, requestContext: symbol): Handler {
-  const paired = function (this: unknown, ...args: unknown[]): unknown {
-    const first = args[0] as Record<symbol, unknown> | null | undefined;
+  const paired = function (this: unknown, first: unknown): unknown {
+    // the hook's arguments as Fastify passed them, with no array made per call
+    // eslint-disable-next-line prefer-rest-params
+    const args = arguments as unknown as unknown[];
     // the plugin decorates every request with its context; anything else is no Fastify request
     if (typeof first === 'object' && first !== null && requestContext in first) {
-      if (!sampled(first[requestContext])) return own.apply(this, args);
+      const ctx = (first as Record<symbol, unknown>)[requestContext];
+      if (!sampled(ctx)) return own.apply(this, args);
     }
     return wrapped.apply(this, args);
   };
