@@ -100,6 +100,50 @@ async function cancelModelCalls(engine: string): Promise<void> {
   }
 }
 
+/** A sampled W3C trace context the test owns: the services keep its trace whatever their cap. */
+function sampledTrace(): { traceId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
+}
+
+/**
+ * Runs `workflow` through the gateway in a trace of the test's own until an execution succeeds
+ * (the gateway's error spike fails half the requests, providers fail a few calls), and returns
+ * that execution's trace id. The default sampler admits only so many new traces a second, so a
+ * load-generated trace with one given model's call can take long to come by on a busy machine;
+ * a caller's sampled trace is always kept.
+ */
+async function succeededExecution(gateway: string, workflow: string): Promise<string> {
+  const post = (path: string, traceparent: string, body: unknown) =>
+    fetch(`${gateway}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    });
+  const outcomes: string[] = [];
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const created = await post('/api/workflows', sampledTrace().traceparent, {
+      userId: 'e2e-user',
+      name: workflow,
+    });
+    // an injected failure answers with Express's HTML error page
+    const { id } = (await created.json().catch(() => ({}))) as { id?: string };
+    if (!id) {
+      outcomes.push(`create ${created.status}`);
+      continue;
+    }
+    const { traceId, traceparent } = sampledTrace();
+    const executed = await post(`/api/workflows/${id}/execute`, traceparent, {
+      userId: 'e2e-user',
+    });
+    const { status } = (await executed.json().catch(() => ({}))) as { status?: string };
+    if (executed.status === 200 && status === 'success') return traceId;
+    outcomes.push(`execute ${executed.status} ${status}`);
+  }
+  throw new Error(`no ${workflow} execution succeeded in 40 attempts: ${outcomes.join(', ')}`);
+}
+
 describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
   'the demo on a real Prometheus, Alertmanager and Jaeger',
   () => {
@@ -359,28 +403,30 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
           (s) =>
             s.operationName.startsWith('workflow ') && serviceOf(trace, s) === 'demo-orchestrator',
         );
-      // A sampled trace with one model's chat inside a workflow can be rare on a busy machine (the
-      // default sampler caps new traces at 10/s): wait for such a trace, not for any chat span.
-      // the engine's traces with a span of `operation`; none while Jaeger cannot answer yet
-      const engineTraces = (operation: string, limit: string) =>
-        jaeger
-          .api<JaegerTrace[]>('traces', { service: 'demo-engine', operation, limit })
-          .catch(() => [] as JaegerTrace[]);
-      const traces = await eventually(
-        () => engineTraces('chat gpt-4o', '100'),
-        (found) => chatsOf(found).some(inWorkflow),
-        50_000,
-      );
-      const chats = chatsOf(traces);
-      const found = chats.find(inWorkflow);
-      const operations = found
-        ? []
-        : await jaeger.api<string[]>('services/demo-engine/operations').catch(() => []);
+      // The trace of a run of the test's own (see succeededExecution), once every span is in.
+      const traceOf = async (traceId: string, complete: (trace: JaegerTrace) => boolean) => {
+        const [trace] = await eventually(
+          () => jaeger.api<JaegerTrace[]>(`traces/${traceId}`).catch(() => [] as JaegerTrace[]),
+          (found) => found[0] !== undefined && complete(found[0]),
+          15_000,
+        );
+        return trace;
+      };
+      const gateway = services.gatewayUrl;
+      const traceId = await succeededExecution(gateway, 'summarize-document');
+      const trace = await traceOf(traceId, (t) => chatsOf([t]).some(inWorkflow));
+      const operations = trace?.spans.map((s) => `${serviceOf(trace, s)}: ${s.operationName}`);
+      const found = trace && chatsOf([trace]).find(inWorkflow);
       expect(
         found,
-        `${chats.length} chat spans, none inside a workflow span; demo-engine operations: ${JSON.stringify(operations)}`,
+        `trace ${traceId}: no successful chat gpt-4o span inside a workflow span; spans: ${JSON.stringify(operations)}`,
       ).toBeDefined();
       const span = found?.span;
+      expect(trace && span && serviceChain(trace, span)).toEqual([
+        'demo-engine',
+        'demo-orchestrator',
+        'demo-gateway',
+      ]);
       expect(tag(span, 'span.kind')).toBe('client');
       expect(tag(span, 'gen_ai.operation.name')).toBe('chat');
       expect(tag(span, 'gen_ai.provider.name')).toBe('openai');
@@ -395,13 +441,19 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
       expect(input).toContain('Escalations go to');
       expect(input).toContain('[REDACTED]');
       expect(input).not.toContain('oncall@ai-orchestrator.example');
-      // a sampled tool call is rarer still: wait for one the same way
-      const tools = await eventually(
-        () => engineTraces('execute_tool lookup_order', '5'),
-        (found) => found.length > 0,
-        50_000,
+      // An agent step (an Anthropic workflow's chat) runs the tool the model calls, under its span.
+      const agentTraceId = await succeededExecution(gateway, 'generate-report');
+      const agentTrace = await traceOf(agentTraceId, (t) =>
+        t.spans.some((s) => s.operationName === 'execute_tool lookup_order'),
       );
-      expect(tools.length).toBeGreaterThan(0);
+      const tool = agentTrace?.spans.find((s) => s.operationName === 'execute_tool lookup_order');
+      expect(
+        tool,
+        `trace ${agentTraceId}: ${JSON.stringify(agentTrace?.spans.map((s) => s.operationName))}`,
+      ).toBeDefined();
+      expect(tag(tool, 'gen_ai.tool.name')).toBe('lookup_order');
+      const agent = agentTrace?.spans.find((s) => s.spanID === tool?.references[0]?.spanID);
+      expect(agent?.operationName).toBe('invoke_agent support-assistant');
     });
 
     it('stores exemplars on the GenAI histograms whose trace ids are the engine call spans', async () => {
@@ -433,13 +485,10 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
       });
       expect(calm.status).toBe(200);
       // A request right before the stop, in a trace of ours: its spans are still in the batch.
-      const traceId = randomBytes(16).toString('hex');
+      const { traceId, traceparent } = sampledTrace();
       const res = await fetch(`${services.gatewayUrl}/api/workflows`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
-        },
+        headers: { 'content-type': 'application/json', traceparent },
         body: JSON.stringify({ userId: 'last-user', name: 'summarize-document' }),
       });
       expect(res.status).toBe(201);
