@@ -73,3 +73,10 @@ export type ChildMessage =
       readonly traces?: { readonly handled: number; readonly sampled: number };
     }
   | { readonly type: 'error'; readonly message: string };
+
+/** A server that used more CPU than this in a settle step is still busy (5% of one core). */
+export const SETTLE_BUSY_MS = 5;
+/** How often the runner reads every server's CPU time while it waits for them to be idle. */
+export const SETTLE_STEP_MS = 100;
+/** How long the runner waits for idle servers at most before it measures anyway (and says so). */
+export const SETTLE_LIMIT_MS = 5_000;

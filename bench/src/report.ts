@@ -1,6 +1,13 @@
 // Turns the measurements into the Markdown report: tables, one met / not met line per target,
 // and a closing note on what would close each missed one.
-import { FRAMEWORK_LABEL, PEER_LIBRARY, VARIANT_LABEL } from './configs.js';
+import {
+  FRAMEWORK_LABEL,
+  PEER_LIBRARY,
+  SETTLE_BUSY_MS,
+  SETTLE_LIMIT_MS,
+  SETTLE_STEP_MS,
+  VARIANT_LABEL,
+} from './configs.js';
 import type { BenchResults, HllResult, MemoryResult, RedisResult } from './results.js';
 import {
   f0,
@@ -20,6 +27,22 @@ import { genaiSection } from './report-genai.js';
 export { evaluateTargets } from './report-targets.js';
 export { summarize, type Summary, type Target } from './report-summary.js';
 
+/**
+ * How the windows began. Samples of reports written before the runner settled have no `settled`,
+ * and say nothing.
+ */
+function settleText(samples: BenchResults['throughput']['samples']): string {
+  const known = samples.filter((x) => x.settled !== undefined);
+  if (known.length === 0) return '';
+  const settled = known.filter((x) => x.settled).length;
+  return (
+    `Each window began once every server of its framework was idle (none used over ` +
+    `${SETTLE_BUSY_MS} ms of CPU in ${SETTLE_STEP_MS} ms, waited for at most ${SETTLE_LIMIT_MS / 1000} s): ` +
+    `a traced setup goes on exporting its window's spans after its load ends, on the core the next ` +
+    `setup is measured on. ${settled} of ${known.length} windows began settled.`
+  );
+}
+
 function throughputSection(results: BenchResults, summaries: readonly Summary[]): string[] {
   const lines = ['## Throughput', ''];
   const s = results.settings;
@@ -34,7 +57,7 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
       `socket's sends, and grows per request when a setup serves fewer requests a second (the same ` +
       `response's send took 6.8 µs a request on bare Fastify and 10.4 µs under default tracing, in ` +
       `\`profile --variant ours-trace-default --against bare\`), so part of every CPU ratio moves ` +
-      `with throughput rather than with the setup's own code.`,
+      `with throughput rather than with the setup's own code. ${settleText(results.throughput.samples)}`,
     '',
   );
   const frameworks = [...new Set(summaries.map((x) => x.framework))];

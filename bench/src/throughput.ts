@@ -1,7 +1,11 @@
 // Interleaved throughput rounds: every setup of a framework once per round (a b c d a b c d …),
 // with the server's own CPU time read before and after each window.
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   REQUEST_PATH,
+  SETTLE_BUSY_MS,
+  SETTLE_LIMIT_MS,
+  SETTLE_STEP_MS,
   type ChildMessage,
   type Framework,
   type ServerConfig,
@@ -40,6 +44,8 @@ export interface Sample {
   readonly p99Ms: number;
   /** Tracing setups: the share of the window's requests answered inside a sampled trace. */
   readonly sampledShare?: number;
+  /** Whether every server of the round was idle when the window began (see settle). */
+  readonly settled?: boolean;
 }
 
 export interface ThroughputResult {
@@ -96,6 +102,29 @@ export function rotated<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(start), ...items.slice(0, start)];
 }
 
+/**
+ * Waits until no server of the round burns CPU in the background: a traced setup goes on
+ * exporting the spans of its window after its load ends, on the core the next setup is measured
+ * on. `cpuMicros` reads every server's CPU time; settled once a step of `stepMs` saw none of them
+ * use more than SETTLE_BUSY_MS, false when `limitMs` passed first.
+ */
+export async function settle(
+  cpuMicros: () => Promise<readonly number[]>,
+  stepMs = SETTLE_STEP_MS,
+  limitMs = SETTLE_LIMIT_MS,
+): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  let last = await cpuMicros();
+  while (Date.now() < deadline) {
+    await sleep(stepMs);
+    const now = await cpuMicros();
+    const busy = now.some((micros, i) => micros - (last[i] ?? 0) > SETTLE_BUSY_MS * 1000);
+    last = now;
+    if (!busy) return true;
+  }
+  return false;
+}
+
 /** Runs every round for every framework; servers of one framework live for all its rounds. */
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const samples: Sample[] = [];
@@ -123,6 +152,10 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
             if (options.warmupSeconds > 0) {
               await runLoad(load, server.url, options.warmupSeconds, options.connections);
             }
+            // then the warm-up's and the previous window's background work (exports) end
+            const settled = await settle(async () =>
+              (await Promise.all(servers.map(serverCpu))).map((reply) => reply.micros),
+            );
             const before = await serverCpu(server);
             const result = await runLoad(
               load,
@@ -143,6 +176,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
               errors: result.errors + result.non2xx,
               p99Ms: result.p99Ms,
               ...withShare(sampledShare(before, after)),
+              settled,
             };
             samples.push(sample);
             log(

@@ -47,7 +47,11 @@ describe('pnpm bench report', () => {
       // the kernel's part is part of the whole
       expect(sample.systemMicrosPerRequest).toBeGreaterThanOrEqual(0);
       expect(sample.systemMicrosPerRequest).toBeLessThanOrEqual(sample.cpuMicrosPerRequest);
+      expect(typeof sample.settled).toBe('boolean');
     }
+    // how many windows began with every server idle is in the report
+    const settled = results.throughput.samples.filter((x) => x.settled).length;
+    expect(markdown).toContain(`${settled} of 6 windows began settled.`);
     // Both kinds of openai SDK call were measured, bare and instrumented.
     expect(results.genai?.rows.map((r) => r.kind)).toEqual(['plain', 'streamed']);
     for (const row of results.genai?.rows ?? []) {
