@@ -58,6 +58,34 @@ describe('label values that would merge or forge series', () => {
     );
   });
 
+  it('keeps long values that share a beginning apart: cut, with a digest of the whole value', async () => {
+    const { registry, metrics } = fresh({ maxLabelValues: 3 });
+    const base = `/long/${'a'.repeat(130)}`;
+    for (const route of [`${base}/users/:id`, `${base}/orders/:id`, `${base}/users/:id`]) {
+      metrics.http.start('GET').end({ route, statusCode: 200 });
+    }
+    const body = await registry.metrics();
+    const counts = lines(body, 'http_server_request_duration_seconds_count');
+    expect(counts).toHaveLength(2);
+    const routes = counts.map((line) => /http_route="([^"]*)"/.exec(line)?.[1] ?? '');
+    for (const route of routes) {
+      expect(route).toHaveLength(128);
+      expect(route).toMatch(/^\/long\/a+~[0-9a-f]{12}$/);
+    }
+    expect(new Set(routes).size).toBe(2);
+    expect(counts.map((line) => line.slice(line.lastIndexOf(' ') + 1)).sort()).toEqual(['1', '2']);
+    // each cut value counts against the label's limit like any other: the fourth is an overflow
+    for (const tail of ['/a', '/b']) {
+      metrics.http.start('GET').end({ route: `${base}${tail}`, statusCode: 200 });
+    }
+    const after = await registry.metrics();
+    expect(lines(after, 'http_server_request_duration_seconds_count').join('\n')).toContain(
+      'http_route="__overflow__"',
+    );
+    expect(lines(after, METRICS.labelOverflow.name).join('\n')).toMatch(/ 1$/m);
+    expect(duplicates(after)).toEqual([]);
+  });
+
   it('keeps a service name with lone surrogates well-formed on every series', async () => {
     const registry = new Registry();
     const metrics = createMetrics({

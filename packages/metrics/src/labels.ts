@@ -1,4 +1,5 @@
 // Cardinality guards: closed sets for methods, a per-metric limit of distinct values, a length cap.
+import { createHash } from 'node:crypto';
 import { HTTP_METHODS, OTHER_METHOD, OVERFLOW_VALUE, UNMATCHED_ROUTE } from './contract.js';
 
 const STANDARD_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
@@ -25,6 +26,26 @@ export function capLength(value: string, max: number): string {
   const last = cut.charCodeAt(cut.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
   return cut;
+}
+
+// What a cut label value ends with: `~` and 12 hex digits (48 bits) of the whole value's SHA-256.
+const DIGEST_CHARS = 12;
+const SUFFIX_LENGTH = 1 + DIGEST_CHARS;
+
+/**
+ * A label value of at most `max` UTF-16 units. A longer one keeps its beginning and ends with `~`
+ * and a digest of the whole value, so two long values that share a beginning (two route
+ * templates under one long prefix) stay two series. With `max` too small for the digest, the
+ * value is only cut.
+ *
+ * @example
+ * fitLength('/a'.repeat(100), 64); // '/a/a…/a~3f0c2b9e1d7a' (64 units)
+ */
+export function fitLength(value: string, max: number): string {
+  if (value.length <= max) return value;
+  if (max <= SUFFIX_LENGTH) return capLength(value, max);
+  const digest = createHash('sha256').update(value).digest('hex').slice(0, DIGEST_CHARS);
+  return `${capLength(value, max - SUFFIX_LENGTH)}~${digest}`;
 }
 
 interface WellFormedString {
@@ -62,7 +83,7 @@ export class LabelLimiter {
   admit(raw: string): string {
     // Admitted values are already cut and well-formed: the common case is this one lookup.
     if (this.#seen.has(raw)) return raw;
-    const value = wellFormed(capLength(raw, this.#maxLength));
+    const value = wellFormed(fitLength(raw, this.#maxLength));
     if (this.#seen.has(value) || RESERVED.has(value)) return value;
     if (this.#seen.size < this.#max) {
       this.#seen.add(value);

@@ -112,6 +112,28 @@ describe('instrumentRequest on real Node HTTP', () => {
     }
   });
 
+  it('times a response once per recorder when two instances of an adapter see it', async () => {
+    const registry = new Registry();
+    const one = createMetrics({ serviceName: 'one', registry, collectDefaultMetrics: false });
+    const two = createMetrics({ serviceName: 'two', registry, collectDefaultMetrics: false });
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const url = await listen((req, res) => {
+      // an app and its sub-app, each with the middleware, on one metrics object; another on its own
+      const outer = instrumentRequest(one.http, req, res, () => '/outer/:id');
+      expect(instrumentRequest(one.http, req, res, () => '/:id')).toBe(outer);
+      expect(instrumentRequest(two.http, req, res, () => '/two')).not.toBe(outer);
+      res.on('close', () => setImmediate(ended));
+      res.end('ok');
+    });
+    expect(await (await fetch(`${url}/outer/1`)).text()).toBe('ok');
+    await done;
+    const count = 'http_server_request_duration_seconds_count';
+    expect(await sample(registry, count, { service: 'one', http_route: '/outer/:id' })).toBe(1);
+    expect(await sample(registry, count, { service: 'one', http_route: '/:id' })).toBeUndefined();
+    expect(await sample(registry, count, { service: 'two', http_route: '/two' })).toBe(1);
+  });
+
   it('resolves adapter options: service name string, ignored paths, metrics path', () => {
     const registry = new Registry();
     const resolved = resolveAdapterOptions('test', {

@@ -1,6 +1,7 @@
 // The Node.js request lifecycle every adapter shares: response bytes, finish, abort.
 // Adapters only tell it how to find the route template of their framework.
 import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HttpRecorder, HttpRequestOutcome, HttpRequestTimer } from './types.js';
 
 type Chunk = string | Uint8Array | undefined | null;
@@ -90,11 +91,38 @@ function countBytes(res: CountedResponse): ByteCount {
   return count;
 }
 
+// The recorder timing each response, and its timer: a request that passes two instances of an
+// adapter on one metrics object (a sub-app with its own middleware, a plugin registered twice)
+// is timed once.
+const timing = new WeakMap<ServerResponse, { recorder: HttpRecorder; timer: HttpRequestTimer }>();
+
+// Errors a socket ends with when the client went away (reset, or a write after it closed).
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Whether a response that closed before it finished counts as given up (499) rather than cut off
+ * by the server (500: a handler that failed after the headers went out, whose framework then
+ * destroyed the socket). A client hang-up leaves its mark on the socket: the client's FIN was
+ * read, or the socket failed with a reset or a broken pipe. A socket with a timeout set may have
+ * been closed by Node for idling, which counts as 499 too (documented). HTTP/2 streams count as
+ * the client's.
+ */
+function givenUp(req: IncomingMessage, res: ServerResponse): boolean {
+  const socket = (res.socket ?? req.socket) as
+    (Socket & { errored?: { code?: unknown } | null }) | null | undefined;
+  if (socket === null || socket === undefined || 'stream' in req) return true;
+  if (socket.readableEnded || socket.timeout) return true;
+  const code = socket.errored?.code;
+  return typeof code === 'string' && CLIENT_GONE.has(code);
+}
+
 /**
  * Times one request on Node's own `req`/`res`: ends the timer when the response closes, as a
- * finished request or, when it closed before it finished, as an abort (499). With body sizes on
+ * finished request or, when it closed before it finished, as an abort (499) if the client went
+ * away or the socket timed out, or as a server error (500) if the server cut the response off. With body sizes on
  * (`httpBodySizes`) it also counts the response body as it is written (streaming and chunked
- * included). `route` is asked once, when the request is over. Never throws into the request.
+ * included). `route` is asked once, when the request is over. A response already timed by the
+ * same recorder keeps its first timer. Never throws into the request.
  *
  * @example
  * instrumentRequest(metrics.http, req, res, () => req.route?.path);
@@ -105,18 +133,32 @@ export function instrumentRequest(
   res: ServerResponse,
   route: () => string | undefined,
 ): HttpRequestTimer {
+  const timed = timing.get(res);
+  if (timed !== undefined && timed.recorder === recorder) return timed.timer;
   // Each property of req/res is read once: frameworks that swap their prototypes (Express)
   // make every such read a slow, megamorphic lookup.
   const method = req.method;
   const timer = recorder.start(method ?? '');
+  if (timed === undefined) timing.set(res, { recorder, timer });
   const count = recorder.bodySizes ? countBytes(res) : undefined;
-  // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
-  // A 'finish' listener too would turn Node's own single listener into an array per response.
-  res.on('close', () => {
+  const close = (): void => {
     if (timer.done) return;
     if (res.writableFinished) timer.end(outcomeOf(req, res, route, count, method));
-    else timer.abort(outcomeOf(req, res, route, count, method));
-  });
+    else if (givenUp(req, res)) timer.abort(outcomeOf(req, res, route, count, method));
+    else timer.end({ ...outcomeOf(req, res, route, count, method), statusCode: 500 });
+  };
+  // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
+  // A 'finish' listener too would turn Node's own single listener into an array per response.
+  res.on('close', close);
+  // A pipelined request whose response waits behind another's has no socket yet, and Node
+  // never closes that response if the client hangs up first: only its request closes.
+  if (res.socket === null) {
+    req.once('close', () => {
+      if (!timer.done && res.socket === null && !res.writableFinished) {
+        timer.abort(outcomeOf(req, res, route, count, method));
+      }
+    });
+  }
   return timer;
 }
 

@@ -1,6 +1,7 @@
 // A model of what the record APIs must expose: every sample (name and labels) with its value,
 // written from the documented rules (well-formed values cut to a length, per-label limits,
 // per-metric series budgets, overflow series and counters), not from the implementation.
+import { createHash } from 'node:crypto';
 import { HTTP_METHODS, type ExecutionStatus } from '../src/contract.js';
 
 export type Op =
@@ -30,13 +31,19 @@ export interface Limits {
 const OVERFLOW = '__overflow__';
 const RESERVED = new Set(['__unmatched__', OVERFLOW]);
 
-/** The value a label gets: cut to `max` UTF-16 units (no half pair), lone surrogates U+FFFD. */
+/**
+ * The value a label gets: one over `max` UTF-16 units is cut (no half pair) to make room for `~`
+ * and 12 hex digits of the whole value's SHA-256 (only cut when `max` is 13 or less); lone
+ * surrogates become U+FFFD.
+ */
 export function normalize(raw: string, max: number): string {
   let cut = raw;
   if (raw.length > max) {
-    cut = raw.slice(0, max);
-    const last = cut.charCodeAt(max - 1);
+    const room = max > 13 ? max - 13 : max;
+    cut = raw.slice(0, room);
+    const last = cut.charCodeAt(room - 1);
     if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+    if (max > 13) cut += `~${createHash('sha256').update(raw).digest('hex').slice(0, 12)}`;
   }
   let out = '';
   for (let i = 0; i < cut.length; i++) {

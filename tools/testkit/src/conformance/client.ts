@@ -1,6 +1,7 @@
 // The client side of adapter tests: whole responses, many requests at once, and aborts.
 import { once } from 'node:events';
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 
 export interface Reply {
   readonly status: number;
@@ -116,4 +117,59 @@ export function abortRequest(url: string, options: AbortOptions): Promise<void> 
     options.when.then(hangUp, hangUp);
   }
   return closed;
+}
+
+/**
+ * Sends `paths` as GET requests pipelined on one connection (HTTP/1.1: each sent before the
+ * previous answer). With `hangUp`, closes the connection once it resolves; otherwise reads until
+ * every response's status line arrived. Resolves with the status codes read, once the
+ * connection is closed.
+ *
+ * @example
+ * await pipelined(url, ['/hang', '/ok'], { hangUp: app.nextHung() });
+ */
+export async function pipelined(
+  url: string,
+  paths: readonly string[],
+  options: { readonly hangUp?: Promise<unknown> } = {},
+): Promise<number[]> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => {}); // a hang-up on purpose
+  let text = '';
+  const statuses = (): number[] =>
+    [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+    if (options.hangUp === undefined && statuses().length >= paths.length) socket.end();
+  });
+  const closed = once(socket, 'close');
+  socket.write(paths.map((path) => `GET ${path} HTTP/1.1\r\nHost: conformance\r\n\r\n`).join(''));
+  if (options.hangUp !== undefined) {
+    const hangUp = () => socket.destroy();
+    options.hangUp.then(hangUp, hangUp);
+  }
+  await closed;
+  return statuses();
+}
+
+/**
+ * Starts a GET whose response the test expects the server to cut off: `firstByte` resolves once
+ * body bytes arrived, `closed` once the connection is gone (never rejects).
+ *
+ * @example
+ * const { firstByte, closed } = watchResponse(`${url}/stalled`);
+ */
+export function watchResponse(url: string): { firstByte: Promise<void>; closed: Promise<void> } {
+  const req = open(url, {});
+  req.on('error', () => {}); // the server cuts the response off on purpose
+  const closed = new Promise<void>((resolve) => req.once('close', () => resolve()));
+  const firstByte = new Promise<void>((resolve) =>
+    req.on('response', (res: IncomingMessage) => {
+      res.on('error', () => {});
+      res.once('data', () => resolve());
+    }),
+  );
+  req.end();
+  return { firstByte, closed };
 }

@@ -47,11 +47,19 @@ export interface ResponseTracker {
 export function trackResponses(server: Server): ResponseTracker {
   let open = 0;
   const waiters: (() => void)[] = [];
-  server.prependListener('request', (_req, res) => {
+  server.prependListener('request', (req, res) => {
     open += 1;
-    res.once('close', () => {
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
       open -= 1;
       if (open === 0) for (const wake of waiters.splice(0)) wake();
+    };
+    res.once('close', close);
+    // A pipelined response still queued behind another when the client hangs up never closes.
+    req.once('close', () => {
+      if (res.socket === null && !res.writableFinished) close();
     });
   });
   return {

@@ -1,7 +1,7 @@
 // Requests that never finish: the client leaves, or the server times the socket out.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { expect, it } from 'vitest';
-import { abortRequest, send } from '../client.js';
+import { abortRequest, pipelined, send, watchResponse } from '../client.js';
 import type { Harness } from '../harness.js';
 import { activeRequests, bodyBytes, requestCounts } from '../samples.js';
 
@@ -44,6 +44,44 @@ export function lifecycleCases<M extends object>({ start }: Harness<M>): void {
     await app.settled();
     await nextTurn(); // the handlers' late answers, which must not count a second time
     expect(await requestCounts(app.registry)).toEqual({ 'GET /hang 499': 1 });
+    expect(await activeRequests(app.registry)).toBe(0);
+  });
+
+  it('counts a response the server cut off after its first bytes as 500, with or without an error', async () => {
+    const app = await start();
+    for (const error of [undefined, new Error('the stream failed')]) {
+      const stalled = app.nextHung();
+      const { firstByte, closed } = watchResponse(`${app.url}/stalled`);
+      await firstByte;
+      // what a framework does when a handler fails after the headers went out
+      (await stalled).res.destroy(error);
+      await closed;
+    }
+    await app.settled();
+    await nextTurn(); // the handlers' late answers, which must not count a second time
+    expect(await requestCounts(app.registry)).toEqual({ 'GET /stalled 500': 2 });
+    expect(await activeRequests(app.registry)).toBe(0);
+  });
+
+  it('counts pipelined requests once each, also those still queued when the client hangs up', async () => {
+    const app = await start();
+    expect(await pipelined(app.url, ['/ok', '/users/1', '/ok'])).toEqual([200, 200, 200]);
+    await app.settled();
+    expect(await requestCounts(app.registry)).toEqual({
+      'GET /ok 200': 2,
+      'GET /users/:id 200': 1,
+    });
+    // The answers to /ok and /users/2 wait behind /hang's, which never comes: the client leaves.
+    await pipelined(app.url, ['/hang', '/ok', '/users/2'], { hangUp: app.nextHung() });
+    await app.settled();
+    await nextTurn();
+    expect(await requestCounts(app.registry)).toEqual({
+      'GET /ok 200': 2,
+      'GET /users/:id 200': 1,
+      'GET /hang 499': 1,
+      'GET /ok 499': 1,
+      'GET /users/:id 499': 1,
+    });
     expect(await activeRequests(app.registry)).toBe(0);
   });
 }
