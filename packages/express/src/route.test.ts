@@ -1,6 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import express4 from 'express4';
 import { routeTemplate, watchRoute } from './route.js';
@@ -10,6 +10,16 @@ describe('watchRoute', () => {
   // A request as Express hands it to middleware: its prototype is the app's `app.request`.
   const request = (app: { request: object } = express()) =>
     Object.setPrototypeOf(new IncomingMessage(new Socket()), app.request) as ExpressRequest;
+
+  // The prefixes the requests below carry, mounted (a prefix no followed mount explains is not
+  // trusted once mount paths can be read), and 100 tenants' mounts of one router.
+  const tenants = express.Router();
+  beforeAll(() => {
+    const mounts = express();
+    for (const prefix of ['/api/v1', '/a', '/x']) mounts.use(prefix, express.Router());
+    for (let i = 0; i < 100; i++) mounts.use(`/tenants/t${i}`, tenants);
+    watchRoute(request(mounts));
+  });
 
   it('captures baseUrl + route path when the route is assigned, not when asked', () => {
     const req = request();
@@ -60,15 +70,28 @@ describe('watchRoute', () => {
 
   it('gives one route reached through many mount paths the template of each', () => {
     const app = express();
-    const route = { path: '/items/:id' }; // one router mounted at many (parameterised) paths
+    const route = { path: '/items/:id' }; // one router mounted at many paths
     for (let i = 0; i < 200; i++) {
       const req = request(app);
       watchRoute(req);
-      req.baseUrl = `/tenants/${i % 100}`;
+      req.baseUrl = `/tenants/t${i % 100}`;
       req.route = route;
-      expect(routeTemplate(req)).toBe(`/tenants/${i % 100}/items/:id`);
+      expect(routeTemplate(req)).toBe(`/tenants/t${i % 100}/items/:id`);
       expect(req.route).toBe(route);
     }
+  });
+
+  it('labels a prefix no followed mount explains unmatched, never with its text', () => {
+    const req = request();
+    watchRoute(req);
+    req.baseUrl = '/teams/SECRET-42'; // as a router the app calls from its own function leaves it
+    req.route = { path: '/members' };
+    expect(routeTemplate(req)).toBeUndefined();
+    const nested = request();
+    watchRoute(nested);
+    nested.baseUrl = '/api/v1/X'; // a followed mount, then text no mount explains
+    nested.route = { path: '/members' };
+    expect(routeTemplate(nested)).toBeUndefined();
   });
 
   it('reads a route whose path was changed anew', () => {

@@ -285,6 +285,36 @@ function mountTests(major: 4 | 5, expressOf: Express, servers: Servers): void {
     });
   });
 
+  it('labels requests through a router the app calls from its own function unmatched, never by their text', async () => {
+    const { registry, options } = fresh();
+    const app = expressOf();
+    app.use(createMetricsMiddleware(options));
+    const inner = expressOf.Router();
+    const leaf = expressOf.Router();
+    leaf.get('/x', ok);
+    inner.use('/teams/:team', leaf);
+    inner.use('/inner-zone', leaf); // a literal no followed mount of any app has
+    // not walked: the app's router leads to this function, not to `inner`
+    app.use('/wrap', (req, res, next) => inner(req, res, next));
+    const routed = expressOf.Router();
+    routed.get('/y', ok);
+    app.use('/plain', routed);
+    const { url, settled } = await servers.serve(app);
+    for (const path of [
+      '/wrap/teams/SECRET-42/x',
+      '/wrap/inner-zone/x',
+      '/wrap/INNER-ZONE/x',
+      '/plain/y',
+    ]) {
+      expect((await send(url + path)).status).toBe(200);
+    }
+    await settled();
+    expect(await requestCounts(registry)).toEqual({
+      'GET __unmatched__ 200': 3,
+      'GET /plain/y 200': 1,
+    });
+  });
+
   it('follows the mounts above a middleware used inside a mounted router or sub-app', async () => {
     const { registry, options } = fresh();
     const app = expressOf();

@@ -52,17 +52,23 @@ interface State {
   readonly entries: WeakMap<object, Entry>;
   readonly followed: WeakSet<object>;
   readonly recording: WeakSet<object>;
-  // no WeakMap look-up per request until some app mounts under a prefix with parameters
+  /** The prefixes of the literal mounts followed, as mounted (a request's own casing is recorded). */
+  readonly literals: Set<string>;
+  // no WeakMap look-up per request until some app mounts under a prefix
   any: boolean;
+  /** Whether some router's mount paths could be read (Express 4, or router ≥ 2.3). */
+  readable: boolean;
 }
-const STATE = Symbol.for('@ai-orchestrator/metrics.express-mounts.v2');
+const STATE = Symbol.for('@ai-orchestrator/metrics.express-mounts.v3');
 const slot = globalThis as { [STATE]?: State };
 const state: State = (slot[STATE] ??= {
   mounts: new WeakMap(),
   entries: new WeakMap(),
   followed: new WeakSet(),
   recording: new WeakSet(),
+  literals: new Set(),
   any: false,
+  readable: false,
 });
 
 // The record of a request inside a mount whose template could not be told.
@@ -105,30 +111,61 @@ function mountTemplate(path: unknown): string | undefined {
     : template;
 }
 
-/** `raw` (a `req.baseUrl`) written with the templates of the mounts the request is inside. */
+// Past this length, a part of `req.baseUrl` no recorded mount covers is not looked into.
+const MAX_UNCOVERED = 2048;
+
+/**
+ * Whether `rest`, a part of `req.baseUrl` that no recorded mount covers, is made of the prefixes
+ * of followed literal mounts, as mounted: what literal mounts whose text the request wrote as
+ * mounted leave (they record nothing). Anything else came through a mount that was not followed
+ * (a router reached through a function of the app's own), and may be the request's own text.
+ */
+function literalPrefixes(rest: string): boolean {
+  if (rest === '' || state.literals.has(rest)) return true;
+  if (rest.length > MAX_UNCOVERED || state.literals.size === 0) return false;
+  // the segment boundaries reachable from the start through literal prefixes (each tried once)
+  const reached = new Set<number>([0]);
+  for (let from = 0; from < rest.length; from = rest.indexOf('/', from + 1)) {
+    if (from < 0) break;
+    if (!reached.has(from)) continue;
+    if (state.literals.has(rest.slice(from))) return true;
+    for (let to = rest.indexOf('/', from + 1); to > 0; to = rest.indexOf('/', to + 1)) {
+      if (state.literals.has(rest.slice(from, to))) reached.add(to);
+    }
+  }
+  return false;
+}
+
+/**
+ * `raw` (a `req.baseUrl`) written with the templates of the mounts the request is inside; undefined
+ * when a part of it came through no followed mount.
+ */
 function baseTemplate(req: object, raw: string): string | undefined {
   const inner = state.mounts.get(req);
   if (inner === DISTRUSTED) return undefined;
   for (let mount = inner; mount !== undefined; mount = mount.outer) {
     if (raw === mount.raw) return mount.template;
-    // a mount not followed (a root mount's own prefix is none) keeps its text
+    // inner mounts not recorded: literal ones whose text the request wrote as mounted
     if (raw.startsWith(mount.raw) && raw.charCodeAt(mount.raw.length) === 0x2f) {
-      return mount.template + raw.slice(mount.raw.length);
+      const rest = raw.slice(mount.raw.length);
+      return literalPrefixes(rest) ? mount.template + rest : undefined;
     }
   }
-  return raw;
+  return literalPrefixes(raw) ? raw : undefined;
 }
 
 /**
  * `req.baseUrl` as mounted: the prefixes of the mounts the request is inside written as mounted
- * (`/teams/42/ADMIN` → `/teams/:team/admin`); undefined while the request is
- * inside a mount whose template could not be told, or that {@link distrustMounts} was told of.
+ * (`/teams/42/ADMIN` → `/teams/:team/admin`); undefined while the request is inside a mount whose
+ * template could not be told, or that {@link distrustMounts} was told of, and, once mount paths
+ * could be read at all, for a prefix part of which came through no followed mount (a router the
+ * app calls from a function of its own): its text may be the request's.
  *
  * @example
  * mountedBaseUrl(req, req.baseUrl) + req.route.path; // '/teams/:team/members/:member'
  */
 export function mountedBaseUrl(req: object, raw: string): string | undefined {
-  return state.any ? baseTemplate(req, raw) : raw;
+  return state.any || state.readable ? baseTemplate(req, raw) : raw;
 }
 
 /**
@@ -326,6 +363,8 @@ export function followExpressMount(
   layers: readonly ExpressMountLayer[],
   path: unknown,
 ): number {
+  // Mount paths can be read here: a prefix no followed mount explains is not trusted from now on.
+  if (path !== undefined) state.readable = true;
   if (!prefixMount(path)) return 0;
   const shape = shapeOf(path);
   const values = withValues(path);
@@ -339,6 +378,7 @@ export function followExpressMount(
     // A literal mount's prefix as the request wrote it is most often the mount's own text: then
     // there is nothing to record (the outer mounts' records still cover it), and no `next` to wrap.
     const literal = !values && shape.segments !== undefined ? shape.template : undefined;
+    if (literal !== undefined) state.literals.add(literal);
     const own = function (this: unknown, req: MountRequest, res: unknown, next: unknown): unknown {
       let out = next;
       try {
