@@ -8,6 +8,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { routeHandler } from './handler.js';
 import { classifier, listenFirst, markOf, markRouted, observe } from './requests.js';
+import { routeTemplates } from './templates.js';
 import type { FastifyMonitoringOptions } from './types.js';
 
 const NAME = '@ai-orchestrator/fastify-monitoring';
@@ -28,6 +29,7 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   }
   const { metrics, metricsPath, handler } = resolved;
   const classify = classifier(fastify, resolved);
+  const lookup = routeTemplates(fastify).find;
 
   // On the server, not in a hook: Fastify answers a bad URL (400), a too long one (414) and
   // whatever an earlier hook sends (CORS preflight, rate limit) without running our hook. The
@@ -35,7 +37,7 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   // The first registration on a server marks each request, so none is counted twice.
   listenFirst(fastify, (req, res) => {
     try {
-      observe(metrics.http, classify, req, res);
+      observe(metrics.http, classify, lookup, req, res);
     } catch {
       // never break the request we observe
     }
@@ -47,7 +49,7 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
       let seen = markOf(raw);
       if (seen === undefined) {
         // No 'request' event: inject(), or a serverFactory server calling Fastify's handler itself.
-        seen = observe(metrics.http, classify, raw, reply.raw);
+        seen = observe(metrics.http, classify, lookup, raw, reply.raw);
       }
       if (seen === 'record') {
         markRouted(raw, request);

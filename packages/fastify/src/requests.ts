@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { instrumentRequest, type ResolvedAdapterOptions } from '@ai-orchestrator/metrics/adapter';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { routerConfig } from './templates.js';
 
 export type Action = 'metrics' | 'ignore' | 'record';
 
@@ -12,28 +13,32 @@ const SEEN = Symbol.for('@ai-orchestrator/fastify-monitoring.seen');
 /** Node's request with our mark: the action taken, then the Fastify request once our hook ran. */
 export type MarkedRequest = IncomingMessage & { [SEEN]?: Action | FastifyRequest };
 
+/** Names the template of a path our hook never saw; undefined when it cannot tell. */
+export type Lookup = (method: string | undefined, url: string | undefined) => string | undefined;
+
 /**
  * The route template, read when the response closed. routeOptions.url (Fastify >= 4.10) is the
- * full template with every prefix, undefined in the not-found handler; a request our hook never
- * saw (a bad URL, a too long one, one an earlier hook answered) has none: the core names both
- * `__unmatched__`.
+ * full template with every prefix, undefined in the not-found handler (the core's
+ * `__unmatched__`). A request our hook never saw (an earlier hook answered it, or Fastify did: a
+ * bad or too long URL) is looked up, on that rare path only.
  */
-export function routeOf(req: MarkedRequest): string | undefined {
+export function routeOf(req: MarkedRequest, lookup: Lookup): string | undefined {
   const seen = req[SEEN];
-  return typeof seen === 'object' ? seen.routeOptions?.url : undefined;
+  return typeof seen === 'object' ? seen.routeOptions?.url : lookup(req.method, req.url);
 }
 
 /** Times `req` unless a mark says someone already does; returns what to do with it. */
 export function observe(
   http: ResolvedAdapterOptions['metrics']['http'],
   classify: (url: string | undefined) => Action,
+  lookup: Lookup,
   req: MarkedRequest,
   res: ServerResponse,
 ): Action | undefined {
   if (req[SEEN] !== undefined) return undefined;
   const action = classify(req.url);
   req[SEEN] = action;
-  if (action === 'record') instrumentRequest(http, req, res, () => routeOf(req));
+  if (action === 'record') instrumentRequest(http, req, res, () => routeOf(req, lookup));
   return action;
 }
 
@@ -65,13 +70,6 @@ export function listenFirst(
   return true;
 }
 
-interface RouterConfig {
-  caseSensitive?: boolean;
-  ignoreTrailingSlash?: boolean;
-  ignoreDuplicateSlashes?: boolean;
-  routerOptions?: RouterConfig;
-}
-
 /**
  * The core's path classification, plus the spellings of the metrics path Fastify's router also
  * serves it on (`caseSensitive: false`, `ignoreTrailingSlash`, `ignoreDuplicateSlashes`, top level
@@ -83,11 +81,7 @@ export function classifier(
   { classify, metricsPath }: ResolvedAdapterOptions,
 ): (url: string | undefined) => Action {
   if (metricsPath === false) return classify;
-  const top = fastify.initialConfig as RouterConfig;
-  const router = top.routerOptions ?? {};
-  const anyCase = top.caseSensitive === false || router.caseSensitive === false;
-  const trailing = top.ignoreTrailingSlash === true || router.ignoreTrailingSlash === true;
-  const slashes = top.ignoreDuplicateSlashes === true || router.ignoreDuplicateSlashes === true;
+  const { anyCase, trailing, slashes } = routerConfig(fastify);
   if (!anyCase && !trailing && !slashes) return classify;
   let pattern = metricsPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (slashes) pattern = pattern.replace(/\//g, '/+');

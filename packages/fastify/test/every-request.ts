@@ -47,7 +47,7 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
       expect(await activeRequests(registry)).toBe(0);
     });
 
-    it('counts the answer of a root hook added before the plugin, once', async () => {
+    it('counts the answer of a root hook added before the plugin once, under its route', async () => {
       const registry = new Registry();
       app = fastify();
       app.addHook('onRequest', async (request, reply) => {
@@ -55,14 +55,34 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
       });
       await app.register(fastifyMonitoring, { ...quiet, registry });
       app.get('/a/:id', async () => 'ok');
+      app.get('/a/new', async () => 'new');
+      app.post('/a/:id', async () => 'posted');
+      void app.register(
+        async (api) => {
+          api.get('/files/*', async () => 'file');
+          api.get('/users/:userId/runs/:runId', async () => 'run');
+        },
+        { prefix: '/api' },
+      );
       const { url, settled } = await listen(app);
-      expect((await send(`${url}/a/1`, { headers: { 'x-deny': '1' } })).status).toBe(429);
+      const deny = { headers: { 'x-deny': '1' } };
+      for (const path of ['/a/1', '/a/new', '/api/files/x/y', '/api/users/u/runs/r', '/nowhere']) {
+        expect((await send(url + path, deny)).status).toBe(429);
+      }
+      expect((await send(`${url}/a/2?q=1`, { method: 'POST', ...deny })).status).toBe(429);
+      expect((await send(`${url}/a/3`, { method: 'HEAD', ...deny })).status).toBe(429);
       expect((await send(`${url}/a/2`)).status).toBe(200);
       await settled();
-      // The hook answered before ours ran: no route template is known for it.
+      // Our hook never ran for the 429s: the template comes from Fastify's router.
       expect(await requestCounts(registry)).toEqual({
         'GET /a/:id 200': 1,
+        'GET /a/:id 429': 1,
+        'GET /a/new 429': 1,
+        'GET /api/files/* 429': 1,
+        'GET /api/users/:userId/runs/:runId 429': 1,
         'GET __unmatched__ 429': 1,
+        'HEAD /a/:id 429': 1,
+        'POST /a/:id 429': 1,
       });
       expect(await activeRequests(registry)).toBe(0);
     });
