@@ -1,5 +1,8 @@
 // Every request the server answers is counted once, whatever answered it: Fastify itself (a bad
 // or too long URL), a hook that runs before ours, or the plugin registered more than once.
+import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { connect } from 'node:http2';
 import { createMetrics } from '@ai-orchestrator/metrics';
 import {
   activeRequests,
@@ -112,6 +115,39 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
         'GET /two/x/:id 200': 1,
         'GET __unmatched__ 404': 1,
       });
+    });
+
+    it('counts a bad URL on http2 and on a serverFactory server too', async () => {
+      const counts: Record<string, number>[] = [];
+      for (const options of [
+        { http2: true },
+        { serverFactory: (handle: RequestListener) => createServer((q, s) => handle(q, s)) },
+      ] as FastifyServerOptions[]) {
+        const registry = new Registry();
+        app = fastify(options);
+        await app.register(fastifyMonitoring, { ...quiet, registry });
+        app.get('/a/:id', async () => 'ok');
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        const { settled } = trackResponses(app.server as Server);
+        const base = urlOf(app.server as Server);
+        if ('http2' in options) {
+          const session = connect(base);
+          for (const path of ['/a/1', '/a/%zz']) {
+            const stream = session.request({ ':path': path }).end();
+            stream.resume();
+            await once(stream, 'end');
+          }
+          session.close();
+        } else {
+          for (const path of ['/a/1', '/a/%zz']) await send(base + path);
+        }
+        await settled();
+        counts.push(await requestCounts(registry));
+        await app.close();
+        app = undefined;
+      }
+      const expected = { 'GET /a/:id 200': 1, 'GET __unmatched__ 400': 1 };
+      expect(counts).toEqual([expected, expected]);
     });
 
     it('still counts requests made with inject(), which emit no server event', async () => {
