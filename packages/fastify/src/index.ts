@@ -1,21 +1,17 @@
-// Fastify 4 and 5 plugin: one onRequest hook hands Node's own req/res to the metrics core.
+// Fastify 4 and 5 plugin: the server's 'request' event starts the core's timer on Node's own
+// req/res, before anything of Fastify runs; one onRequest hook supplies the route template.
 import {
-  instrumentRequest,
   resolveAdapterOptions,
   type ResolvedAdapterOptions,
 } from '@ai-orchestrator/metrics/adapter';
-import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { routeHandler } from './handler.js';
+import { classifier, listenFirst, markOf, markRouted, observe } from './requests.js';
+import { routeTemplates } from './templates.js';
 import type { FastifyMonitoringOptions } from './types.js';
 
 const NAME = '@ai-orchestrator/fastify-monitoring';
-
-// routeOptions.url is the full template with every register() prefix; it exists since
-// Fastify 4.10 and is undefined in the not-found handler, which the core names __unmatched__.
-function routeOf(request: FastifyRequest): string | undefined {
-  return request.routeOptions?.url;
-}
 
 /** GET and HEAD reach the metrics route; any other method is answered 405 by the hook. */
 function servedByRoute(method: string): boolean {
@@ -31,17 +27,33 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
     done(error as Error);
     return;
   }
-  const { metrics, metricsPath, handler, classify } = resolved;
+  const { metrics, metricsPath, handler } = resolved;
+  const classify = classifier(fastify, resolved);
+  const lookup = routeTemplates(fastify).find;
 
-  // The raw-response lifecycle, not onResponse/onRequestAbort: Fastify runs neither when a
-  // client drops a request whose body it already read, and only raw writes see streamed bytes.
+  // On the server, not in a hook: Fastify answers a bad URL (400), a too long one (414) and
+  // whatever an earlier hook sends (CORS preflight, rate limit) without running our hook. The
+  // raw-response lifecycle also counts aborts Fastify runs no onResponse/onRequestAbort for.
+  // The first registration on a server marks each request, so none is counted twice.
+  listenFirst(fastify, (req, res) => {
+    try {
+      observe(metrics.http, classify, lookup, req, res);
+    } catch {
+      // never break the request we observe
+    }
+  });
+
   fastify.addHook('onRequest', (request, reply, next) => {
     try {
-      // The metrics path is served by the route below and, like ignorePaths, not recorded.
-      const action = classify(request.url);
-      if (action === 'record') {
-        instrumentRequest(metrics.http, request.raw, reply.raw, () => routeOf(request));
-      } else if (action === 'metrics' && !servedByRoute(request.method)) {
+      const raw = request.raw;
+      let seen = markOf(raw);
+      if (seen === undefined) {
+        // No 'request' event: inject(), or a serverFactory server calling Fastify's handler itself.
+        seen = observe(metrics.http, classify, lookup, raw, reply.raw);
+      }
+      if (seen === 'record') {
+        markRouted(raw, request);
+      } else if (seen === 'metrics' && !servedByRoute(request.method)) {
         // 405 with `Allow: GET, HEAD`, as the Express and Koa adapters answer; before Fastify
         // would look for a body parser or answer 404 for want of a route.
         reply.hijack();
