@@ -1,7 +1,7 @@
 // The Node.js request lifecycle every adapter shares: response bytes, finish, abort.
 // Adapters only tell it how to find the route template of their framework.
 import { ServerResponse, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { HttpRecorder, HttpRequestOutcome, HttpRequestTimer } from './types.js';
 
 type Chunk = string | Uint8Array | undefined | null;
@@ -117,6 +117,16 @@ function givenUp(req: IncomingMessage, res: ServerResponse): boolean {
 }
 
 /**
+ * Whether `res` ended on a socket that is no network socket: a simulated request (Fastify's
+ * `inject()`, light-my-request) ends its response but never flushes it to a socket, so Node never
+ * marks it finished.
+ */
+function simulated(res: ServerResponse): boolean {
+  const socket = res.socket;
+  return res.writableEnded && socket !== null && !(socket instanceof Socket);
+}
+
+/**
  * Times one request on Node's own `req`/`res`: ends the timer when the response closes, as a
  * finished request or, when it closed before it finished, as an abort (499) if the client went
  * away or the socket timed out, or as a server error (500) if the server cut the response off. With body sizes on
@@ -143,7 +153,8 @@ export function instrumentRequest(
   const count = recorder.bodySizes ? countBytes(res) : undefined;
   const close = (): void => {
     if (timer.done) return;
-    if (res.writableFinished) timer.end(outcomeOf(req, res, route, count, method));
+    if (res.writableFinished || simulated(res))
+      timer.end(outcomeOf(req, res, route, count, method));
     else if (givenUp(req, res)) timer.abort(outcomeOf(req, res, route, count, method));
     else timer.end({ ...outcomeOf(req, res, route, count, method), statusCode: 500 });
   };
