@@ -5,10 +5,10 @@ import { Warnings, ensureCounter, ensureGauge } from '@ai-orchestrator/metrics/a
 import type { Counter, Gauge } from 'prom-client';
 import { firstFor } from './collect.js';
 import { classify } from './reason.js';
-import type { StoreDropReason, StoreFailureReason } from './types.js';
+import type { StoreDropReason, StoreFailureReason, StoreRejection } from './types.js';
 
 const FAILURES: readonly StoreFailureReason[] = ['timeout', 'unreachable', 'auth', 'tls', 'error'];
-const DROPS: readonly StoreDropReason[] = ['buffer_full', 'closed'];
+const DROPS: readonly StoreDropReason[] = ['buffer_full', 'closed', 'rejected'];
 const COUNTER = METRICS.businessStoreErrors.name;
 
 /** Warnings of this package; each StoreHealth says each kind of trouble once. */
@@ -64,6 +64,19 @@ export class StoreHealth {
           `dropped, not retried, and counted in ${COUNTER}{operation="drop",reason="buffer_full"}`
         : `events that were not written before close() (or were recorded after it) are lost and ` +
           `counted in ${COUNTER}{operation="drop",reason="closed"}`,
+    );
+  }
+
+  /** Counts events a store refused for good (a key of the wrong type); warns once per key. */
+  rejected(rejection: StoreRejection): void {
+    const { key, error, events } = rejection;
+    this.#errors.inc({ service: this.#service, operation: 'drop', reason: 'rejected' }, events);
+    this.#warnings.once(
+      `rejected:${key}`,
+      () =>
+        `the store refused a write to ${key}: ${error.message}; retrying cannot fix this, so its ` +
+        `events are dropped and counted in ${COUNTER}{operation="drop",reason="rejected"} ` +
+        `(the rest of the batch is written)`,
     );
   }
 
