@@ -33,6 +33,7 @@ export class StoreHealth {
       for (const reason of FAILURES) this.#errors.inc({ service, operation, reason }, 0);
     }
     for (const reason of DROPS) this.#errors.inc({ service, operation: 'drop', reason }, 0);
+    this.#errors.inc({ service, operation: 'read', reason: 'rejected' }, 0);
     // A second instance on the same registry must not reset the first one's timestamp.
     if (firstFor(this.#lastSuccess, service)) this.#lastSuccess.set({ service }, 0);
   }
@@ -77,6 +78,17 @@ export class StoreHealth {
         `the store refused a write to ${key}: ${error.message}; retrying cannot fix this, so its ` +
         `events are dropped and counted in ${COUNTER}{operation="drop",reason="rejected"} ` +
         `(the rest of the batch is written)`,
+    );
+  }
+
+  /** Counts a read that left out a key the store refused (a key of the wrong type); warns once per key. */
+  skipped(key: string, error: Error): void {
+    this.#errors.inc({ service: this.#service, operation: 'read', reason: 'rejected' });
+    this.#warnings.once(
+      `skipped:${key}`,
+      () =>
+        `the store refused to read ${key}: ${error.message}; the KPIs are read from the other ` +
+        `keys without it (each such read counts in ${COUNTER}{operation="read",reason="rejected"})`,
     );
   }
 

@@ -173,6 +173,25 @@ describe.skipIf(!server || !cli)('redisStore on a Redis Cluster', () => {
     client.disconnect();
   });
 
+  it('writes and reads around a key of the wrong type, counting satisfaction once', async () => {
+    const now = () => new Date('2026-11-01T12:00:00Z');
+    const admin = new Cluster([...nodes()]);
+    await admin.set('{bad}:users:2026-11-01', 'not a hyperloglog');
+    const business = replica({ cluster: { nodes: nodes() }, keyPrefix: '{bad}:' }, now);
+    business.recordSatisfaction(5);
+    business.recordLogin('alice');
+    business.recordSubscription({ customerId: 'c', plan: 'p', monthlyAmount: 5, currency: 'GBP' });
+    for (let i = 0; i < 3; i++) await business.flush();
+    expect(await business.getKpis()).toMatchObject({
+      stale: false,
+      dau: 0,
+      mrr: { GBP: 5 },
+      csatResponses: 1,
+    });
+    expect(await admin.hget('{bad}:csat:2026-11-01', 'responses')).toBe('1');
+    admin.disconnect();
+  });
+
   it('replays nothing after a failover that lost nothing: satisfaction is not counted twice', async () => {
     const business = replica({ cluster: { nodes: nodes() }, keyPrefix: '{csat}:' });
     for (let i = 0; i < 10; i++) business.recordSatisfaction(i < 7 ? 5 : 2);

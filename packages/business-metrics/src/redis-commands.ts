@@ -111,13 +111,36 @@ export function queueWrite(
   return parts;
 }
 
-/** PFCOUNT unions of the three windows, the MRR hash, and the satisfaction counts of the month. */
-export function queueRead(p: ChainableCommander, query: StoreQuery, k: Layout): void {
-  p.pfcount(...query.day.map((day) => users(k, day)));
-  p.pfcount(...query.week.map((day) => users(k, day)));
-  p.pfcount(...query.month.map((day) => users(k, day)));
+/**
+ * PFCOUNT unions of the three windows, the MRR hash, and the satisfaction counts of the month,
+ * leaving out the keys in `skip` (keys Redis refuses to read, e.g. of the wrong type).
+ */
+export function queueRead(
+  p: ChainableCommander,
+  query: StoreQuery,
+  k: Layout,
+  skip: ReadonlySet<string> = new Set(),
+): void {
+  for (const window of [query.day, query.week, query.month]) {
+    const keys = window.map((day) => users(k, day)).filter((key) => !skip.has(key));
+    // A key never written counts 0 and keeps every reply in its place.
+    p.pfcount(...(keys.length > 0 ? keys : [users(k, 'none')]));
+  }
   p.hgetall(`${k.prefix}mrr`);
-  for (const day of query.month) p.hmget(csat(k, day), 'responses', 'satisfied');
+  for (const day of query.month) {
+    if (!skip.has(csat(k, day))) p.hmget(csat(k, day), 'responses', 'satisfied');
+  }
+}
+
+/** One command per key of a read, to find which keys Redis refuses; returns the keys in order. */
+export function queueKeyCheck(p: ChainableCommander, query: StoreQuery, k: Layout): string[] {
+  const keys: string[] = [];
+  for (const day of query.month) {
+    p.pfcount(users(k, day));
+    p.hmget(csat(k, day), 'responses');
+    keys.push(users(k, day), csat(k, day));
+  }
+  return keys;
 }
 
 export function parseRead(replies: readonly unknown[]): StoreSnapshot {

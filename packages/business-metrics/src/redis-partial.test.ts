@@ -144,4 +144,32 @@ describe.skipIf(!bin)('redisStore when part of a write fails', () => {
     });
     await proxy.close();
   });
+
+  // On e9725ba one such key failed every read: all KPIs, MRR included, stayed stale.
+  it('reads every KPI around a key of the wrong type, and names the key once', async () => {
+    const bad = `${DEFAULT_PREFIX}users:${DAY}`;
+    await admin.set(bad, 'not a hyperloglog');
+    await admin.pfadd(`${DEFAULT_PREFIX}users:2026-03-09`, 'a', 'b');
+    await admin.set(`${DEFAULT_PREFIX}csat:2026-03-08`, 'not a hash');
+    const { business, registry } = replica(redis.url);
+    business.recordSatisfaction(5);
+    business.recordSatisfaction(1);
+    business.recordSubscription({ customerId: 'c', plan: 'p', monthlyAmount: 5, currency: 'EUR' });
+    expect(await business.getKpis()).toMatchObject({
+      stale: false,
+      dau: 0,
+      wau: 2,
+      mau: 2,
+      mrr: { EUR: 5 },
+      csatResponses: 2,
+      csat: 0.5,
+    });
+    expect(await errors(registry, 'read', 'rejected')).toBe(2); // one per key per read
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    const refused = warnings.filter((w) => w.includes('refused to read'));
+    expect(refused).toEqual([
+      expect.stringContaining(`refused to read ${bad}: WRONGTYPE`),
+      expect.stringContaining(`refused to read ${DEFAULT_PREFIX}csat:2026-03-08: WRONGTYPE`),
+    ]);
+  });
 });

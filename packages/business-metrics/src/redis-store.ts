@@ -3,7 +3,7 @@
 import { createClient, type RedisClient } from './redis-client.js';
 import { batchId } from './buffer.js';
 import { isRefused } from './reason.js';
-import { parseRead, queueRead, queueWrite, type Layout } from './redis-commands.js';
+import { parseRead, queueKeyCheck, queueRead, queueWrite, type Layout } from './redis-commands.js';
 import { watchConnection, type Connection } from './redis-connection.js';
 import { resolveStoreOptions } from './redis-options.js';
 import { PROBE, ReplayLog, parsePosition, type Position } from './redis-replay.js';
@@ -77,11 +77,35 @@ class RedisStore implements BusinessStore {
     const p = this.#client.pipeline();
     if (this.#replay) p.eval(PROBE, 1, `${this.#layout.prefix}mrr`);
     queueRead(p, query, this.#layout);
-    const replies = await this.#connection.exec(p, call?.signal);
-    if (!this.#replay) return parseRead(replies);
-    // A failover with no writes since: what the new master lacks is written now, counted next read.
-    await this.#repair(parsePosition(replies[0]), call?.signal);
-    return parseRead(replies.slice(1));
+    const replies = await this.#connection.execEach(p, call?.signal);
+    if (this.#replay) {
+      const [error, probe] = replies.shift()!;
+      if (error) throw error;
+      // A failover with no writes since: what the new master lacks is written now, counted next read.
+      await this.#repair(parsePosition(probe), call?.signal);
+    }
+    const failed = replies.find(([error]) => error)?.[0];
+    if (!failed) return parseRead(replies.map(([, value]) => value));
+    if (!isRefused(failed) || replies.some(([error]) => error && !isRefused(error))) throw failed;
+    return this.#readAround(query, call?.signal);
+  }
+
+  /**
+   * A key Redis refuses to read (wrong type) fails every union it is in: finds such keys and reads
+   * the KPIs from the others, naming what it left out. The MRR hash is one key: no way around it.
+   */
+  async #readAround(query: StoreQuery, signal?: AbortSignal): Promise<StoreSnapshot> {
+    const check = this.#client.pipeline();
+    const keys = queueKeyCheck(check, query, this.#layout);
+    const skipped: { key: string; error: Error }[] = [];
+    for (const [i, [error]] of (await this.#connection.execEach(check, signal)).entries()) {
+      if (!error) continue;
+      if (!isRefused(error)) throw error;
+      skipped.push({ key: keys[i]!, error });
+    }
+    const p = this.#client.pipeline();
+    queueRead(p, query, this.#layout, new Set(skipped.map((s) => s.key)));
+    return { ...parseRead(await this.#connection.exec(p, signal)), skipped };
   }
 
   async close(call?: StoreCallOptions): Promise<void> {

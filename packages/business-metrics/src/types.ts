@@ -50,6 +50,8 @@ export interface StoreSnapshot {
   /** Satisfaction responses over the month window, and those scored 4 or 5. */
   readonly csatResponses: number;
   readonly csatSatisfied: number;
+  /** Keys the read left out because the store refused them for good (a key of the wrong type). */
+  readonly skipped?: readonly { readonly key: string; readonly error: Error }[];
 }
 
 /** A part of a batch the store refused in a way no retry can fix. */
