@@ -1,5 +1,9 @@
 // Events waiting for the store: deduplicated, bounded, and put back in front when a write fails.
+import { randomBytes } from 'node:crypto';
 import type { DayKey, StoreBatch, SubscriptionChange } from './types.js';
+
+/** A batch id unique across replicas and restarts (96 random bits). */
+export const batchId = (): string => randomBytes(12).toString('base64url');
 
 interface Satisfaction {
   responses: number;
@@ -12,6 +16,8 @@ export class EventBuffer {
   #subscriptions = new Map<string, SubscriptionChange>();
   #satisfaction = new Map<DayKey, Satisfaction>();
   #size = 0;
+  // Entries of a failed batch kept apart for its retry: they take room in the bound too.
+  #held = 0;
   readonly #max: number;
   readonly #onDrop: (events: number) => void;
 
@@ -56,10 +62,16 @@ export class EventBuffer {
     this.#size++;
   }
 
+  /** Reserves room for `entries` held outside the buffer (a batch waiting to be written again). */
+  hold(entries: number): void {
+    this.#held = entries;
+  }
+
   /** Hands the buffered events over and starts an empty buffer; undefined when there are none. */
   take(): StoreBatch | undefined {
     if (this.#size === 0) return undefined;
     const batch: StoreBatch = {
+      id: batchId(),
       users: new Map([...this.#users].map(([day, users]) => [day, [...users]])),
       subscriptions: [...this.#subscriptions.values()],
       satisfaction: this.#satisfaction,
@@ -79,7 +91,7 @@ export class EventBuffer {
   }
 
   #room(events = 1): boolean {
-    if (this.#size < this.#max) return true;
+    if (this.#size + this.#held < this.#max) return true;
     this.#onDrop(events);
     return false;
   }

@@ -5,10 +5,10 @@ import { Warnings, ensureCounter, ensureGauge } from '@ai-orchestrator/metrics/a
 import type { Counter, Gauge } from 'prom-client';
 import { firstFor } from './collect.js';
 import { classify } from './reason.js';
-import type { StoreDropReason, StoreFailureReason } from './types.js';
+import type { StoreDropReason, StoreFailureReason, StoreRejection } from './types.js';
 
 const FAILURES: readonly StoreFailureReason[] = ['timeout', 'unreachable', 'auth', 'tls', 'error'];
-const DROPS: readonly StoreDropReason[] = ['buffer_full', 'closed'];
+const DROPS: readonly StoreDropReason[] = ['buffer_full', 'closed', 'rejected'];
 const COUNTER = METRICS.businessStoreErrors.name;
 
 /** Warnings of this package; each StoreHealth says each kind of trouble once. */
@@ -33,6 +33,7 @@ export class StoreHealth {
       for (const reason of FAILURES) this.#errors.inc({ service, operation, reason }, 0);
     }
     for (const reason of DROPS) this.#errors.inc({ service, operation: 'drop', reason }, 0);
+    this.#errors.inc({ service, operation: 'read', reason: 'rejected' }, 0);
     // A second instance on the same registry must not reset the first one's timestamp.
     if (firstFor(this.#lastSuccess, service)) this.#lastSuccess.set({ service }, 0);
   }
@@ -64,6 +65,30 @@ export class StoreHealth {
           `dropped, not retried, and counted in ${COUNTER}{operation="drop",reason="buffer_full"}`
         : `events that were not written before close() (or were recorded after it) are lost and ` +
           `counted in ${COUNTER}{operation="drop",reason="closed"}`,
+    );
+  }
+
+  /** Counts events a store refused for good (a key of the wrong type); warns once per key. */
+  rejected(rejection: StoreRejection): void {
+    const { key, error, events } = rejection;
+    this.#errors.inc({ service: this.#service, operation: 'drop', reason: 'rejected' }, events);
+    this.#warnings.once(
+      `rejected:${key}`,
+      () =>
+        `the store refused a write to ${key}: ${error.message}; retrying cannot fix this, so its ` +
+        `events are dropped and counted in ${COUNTER}{operation="drop",reason="rejected"} ` +
+        `(the rest of the batch is written)`,
+    );
+  }
+
+  /** Counts a read that left out a key the store refused (a key of the wrong type); warns once per key. */
+  skipped(key: string, error: Error): void {
+    this.#errors.inc({ service: this.#service, operation: 'read', reason: 'rejected' });
+    this.#warnings.once(
+      `skipped:${key}`,
+      () =>
+        `the store refused to read ${key}: ${error.message}; the KPIs are read from the other ` +
+        `keys without it (each such read counts in ${COUNTER}{operation="read",reason="rejected"})`,
     );
   }
 

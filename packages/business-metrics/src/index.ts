@@ -12,7 +12,9 @@ export type {
   StoreDropReason,
   StoreFailureReason,
   StoreQuery,
+  StoreRejection,
   StoreSnapshot,
+  StoreWriteResult,
   Subscription,
   SubscriptionChange,
 } from './types.js';

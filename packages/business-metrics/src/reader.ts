@@ -139,6 +139,7 @@ export class KpiReader {
     for (const currency of this.#currencies) {
       mrr.set({ service, currency }, (snapshot.mrrUnits[currency] ?? 0) / UNITS);
     }
+    for (const { key, error } of snapshot.skipped ?? []) health.skipped(key, error);
     health.succeeded(at);
   }
 }

@@ -33,6 +33,15 @@ const GONE = /connection is closed|isn't writeable|max retries per request|not r
 const FAILOVER =
   /^(CLUSTERDOWN|READONLY|TRYAGAIN|MASTERDOWN|LOADING)\b|Cluster isn't ready|Too many Cluster redirections|startup nodes|refresh slots cache/;
 
+// Replies about the data, not the connection: the same command fails the same way every time.
+const REFUSED =
+  /^(WRONGTYPE|INVALIDOBJ)\b|^ERR (value is not an integer|hash value is not an integer|increment or decrement would overflow|increment would produce NaN)/;
+
+/** True when a command's error says retrying it cannot succeed (a key of the wrong type, …). */
+export function isRefused(error: Error): boolean {
+  return REFUSED.test(error.message);
+}
+
 interface Described {
   readonly reason?: unknown;
   readonly code?: unknown;

@@ -122,7 +122,14 @@ describe.skipIf(!server || !cli)('redisStore on a Redis Cluster', () => {
     expect((await business.getKpis()).mrr).toEqual({ USD: 30 });
 
     const keys = await keysByMaster(cluster);
-    expect([...keys.keys()].sort()).toEqual(
+    // One marker per batch and day (satisfaction counted once per batch), expiring on its own.
+    const markers = [...keys.keys()].filter((k) => k.includes(':csat-batch:'));
+    expect(markers.map((k) => k.slice(-10)).sort()).toEqual([
+      '2026-11-01',
+      '2026-11-02',
+      '2026-11-03',
+    ]);
+    expect([...keys.keys()].filter((k) => !markers.includes(k)).sort()).toEqual(
       [
         'csat:2026-11-01',
         'csat:2026-11-02',
@@ -164,6 +171,25 @@ describe.skipIf(!server || !cli)('redisStore on a Redis Cluster', () => {
       /keyPrefix must be a prefix holding/,
     );
     client.disconnect();
+  });
+
+  it('writes and reads around a key of the wrong type, counting satisfaction once', async () => {
+    const now = () => new Date('2026-11-01T12:00:00Z');
+    const admin = new Cluster([...nodes()]);
+    await admin.set('{bad}:users:2026-11-01', 'not a hyperloglog');
+    const business = replica({ cluster: { nodes: nodes() }, keyPrefix: '{bad}:' }, now);
+    business.recordSatisfaction(5);
+    business.recordLogin('alice');
+    business.recordSubscription({ customerId: 'c', plan: 'p', monthlyAmount: 5, currency: 'GBP' });
+    for (let i = 0; i < 3; i++) await business.flush();
+    expect(await business.getKpis()).toMatchObject({
+      stale: false,
+      dau: 0,
+      mrr: { GBP: 5 },
+      csatResponses: 1,
+    });
+    expect(await admin.hget('{bad}:csat:2026-11-01', 'responses')).toBe('1');
+    admin.disconnect();
   });
 
   it('replays nothing after a failover that lost nothing: satisfaction is not counted twice', async () => {

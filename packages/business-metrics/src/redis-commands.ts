@@ -20,6 +20,20 @@ else
 end
 return 1`;
 
+// Counts a batch's satisfaction once however often it is sent: a marker per batch and day, set
+// with the counts in one atomic step, makes a retry (after a lost reply or a timeout) a no-op.
+const SATISFACTION = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'responses', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'satisfied', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
+return 1`;
+
+// How long a batch's marker lives: a retry later than this (an outage longer than an hour right
+// after a write whose reply was lost) would count again; one key per batch is kept that long.
+export const MARKER_TTL_SECONDS = 3600;
+
 export interface Layout {
   readonly prefix: string;
   readonly chunkSize: number;
@@ -39,13 +53,31 @@ export function hashTag(prefix: string): string | undefined {
 const users = (k: Layout, day: string): string => `${k.prefix}users:${day}`;
 const csat = (k: Layout, day: string): string => `${k.prefix}csat:${day}`;
 
-/** PFADD per day (in chunks), the subscription script per change, HINCRBY per satisfaction day. */
-export function queueWrite(p: ChainableCommander, batch: StoreBatch, k: Layout): void {
+/** One queued command of a write: the key it writes and the events lost if it is refused. */
+export interface WritePart {
+  readonly key: string;
+  readonly events: number;
+}
+
+/**
+ * PFADD per day (in chunks), the subscription script per change, the satisfaction script per day
+ * (counted once per batch id); returns what each queued command writes, in order.
+ */
+export function queueWrite(
+  p: ChainableCommander,
+  batch: StoreBatch,
+  k: Layout,
+  id: string,
+): WritePart[] {
+  const parts: WritePart[] = [];
   for (const [day, ids] of batch.users) {
     for (let i = 0; i < ids.length; i += k.chunkSize) {
-      p.pfadd(users(k, day), ...ids.slice(i, i + k.chunkSize));
+      const chunk = ids.slice(i, i + k.chunkSize);
+      p.pfadd(users(k, day), ...chunk);
+      parts.push({ key: users(k, day), events: chunk.length });
     }
     p.expire(users(k, day), k.ttl);
+    parts.push({ key: users(k, day), events: 0 });
   }
   for (const change of batch.subscriptions) {
     const set = change.type === 'set';
@@ -59,21 +91,56 @@ export function queueWrite(p: ChainableCommander, batch: StoreBatch, k: Layout):
       currency,
       amount,
     );
+    parts.push({ key: `${k.prefix}subscriptions`, events: 1 });
   }
   for (const [day, s] of batch.satisfaction) {
-    p.hincrby(csat(k, day), 'responses', s.responses);
-    p.hincrby(csat(k, day), 'satisfied', s.satisfied);
-    p.expire(csat(k, day), k.ttl);
+    // Under the prefix, so in a Cluster the marker hashes to the slot of the counts.
+    const marker = `${k.prefix}csat-batch:${id}:${day}`;
+    p.eval(
+      SATISFACTION,
+      2,
+      csat(k, day),
+      marker,
+      s.responses,
+      s.satisfied,
+      k.ttl,
+      MARKER_TTL_SECONDS,
+    );
+    parts.push({ key: csat(k, day), events: s.responses });
+  }
+  return parts;
+}
+
+/**
+ * PFCOUNT unions of the three windows, the MRR hash, and the satisfaction counts of the month,
+ * leaving out the keys in `skip` (keys Redis refuses to read, e.g. of the wrong type).
+ */
+export function queueRead(
+  p: ChainableCommander,
+  query: StoreQuery,
+  k: Layout,
+  skip: ReadonlySet<string> = new Set(),
+): void {
+  for (const window of [query.day, query.week, query.month]) {
+    const keys = window.map((day) => users(k, day)).filter((key) => !skip.has(key));
+    // A key never written counts 0 and keeps every reply in its place.
+    p.pfcount(...(keys.length > 0 ? keys : [users(k, 'none')]));
+  }
+  p.hgetall(`${k.prefix}mrr`);
+  for (const day of query.month) {
+    if (!skip.has(csat(k, day))) p.hmget(csat(k, day), 'responses', 'satisfied');
   }
 }
 
-/** PFCOUNT unions of the three windows, the MRR hash, and the satisfaction counts of the month. */
-export function queueRead(p: ChainableCommander, query: StoreQuery, k: Layout): void {
-  p.pfcount(...query.day.map((day) => users(k, day)));
-  p.pfcount(...query.week.map((day) => users(k, day)));
-  p.pfcount(...query.month.map((day) => users(k, day)));
-  p.hgetall(`${k.prefix}mrr`);
-  for (const day of query.month) p.hmget(csat(k, day), 'responses', 'satisfied');
+/** One command per key of a read, to find which keys Redis refuses; returns the keys in order. */
+export function queueKeyCheck(p: ChainableCommander, query: StoreQuery, k: Layout): string[] {
+  const keys: string[] = [];
+  for (const day of query.month) {
+    p.pfcount(users(k, day));
+    p.hmget(csat(k, day), 'responses');
+    keys.push(users(k, day), csat(k, day));
+  }
+  return keys;
 }
 
 export function parseRead(replies: readonly unknown[]): StoreSnapshot {

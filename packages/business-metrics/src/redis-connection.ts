@@ -3,11 +3,16 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './redis-client.js';
 
+/** A pipelined command's outcome: its error, or null and its value. */
+export type Reply = [error: Error | null, value: unknown];
+
 export interface Connection {
   /** Resolves when commands can be sent; rejects at once, naming the cause, while Redis is down. */
   ready(signal?: AbortSignal): Promise<void>;
   /** Runs a pipeline; when `signal` aborts, a connection the store owns is dropped and reopened. */
   exec(pipeline: ChainableCommander, signal?: AbortSignal): Promise<unknown[]>;
+  /** Like `exec`, but a command's error is its reply, `[error, undefined]`, not a rejection. */
+  execEach(pipeline: ChainableCommander, signal?: AbortSignal): Promise<Reply[]>;
 }
 
 function notReady(client: RedisClient, cause: Error | undefined): Error {
@@ -76,6 +81,12 @@ export function watchConnection(client: RedisClient, owned: boolean): Connection
       return firstConnection(signal);
     },
     async exec(pipeline, signal) {
+      const results = await this.execEach(pipeline, signal);
+      const failed = results.find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+      return results.map(([, value]) => value);
+    },
+    async execEach(pipeline, signal) {
       const onAbort = (): void => {
         if (!owned) return;
         lastError = aborted(signal!);
@@ -84,10 +95,7 @@ export function watchConnection(client: RedisClient, owned: boolean): Connection
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([error]) => error);
-        if (failed?.[0]) throw failed[0];
-        return results.map(([, value]) => value);
+        return ((await pipeline.exec()) ?? []) as Reply[];
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { ReplayLog, parsePosition, type Position } from './redis-replay.js';
+import { batchId } from './buffer.js';
+import { ReplayLog, parsePosition, type LoggedBatch, type Position } from './redis-replay.js';
 import type { StoreBatch } from './types.js';
 
 const A = 'a'.repeat(40);
@@ -13,7 +14,8 @@ const at = (replid: string, offset: number, replid2 = NONE, secondOffset = -1): 
   replid2,
   secondOffset,
 });
-const users = (...ids: string[]): StoreBatch => ({
+const users = (...ids: string[]): LoggedBatch => ({
+  id: batchId(),
   users: new Map([['2026-11-29', ids]]),
   subscriptions: [],
   satisfaction: new Map(),
@@ -39,6 +41,18 @@ describe('ReplayLog: which writes a new master lacks', () => {
     expect(log.takeLost(at(B, 260, A, 201))).toBeUndefined(); // taken out once
   });
 
+  it('replays a batch under its own id, and the same lost batches under the same id', () => {
+    const log = new ReplayLog(30_000, 1000);
+    const one = users('u1');
+    log.add(one, at(A, 10));
+    expect(log.takeLost(at(C, 0))?.id).toBe(one.id); // its counts were applied under that id
+    log.add(users('u2'), at(A, 20));
+    log.add(users('u3'), at(A, 30));
+    const merged = log.takeLost(at(C, 0))!;
+    log.addLost(merged); // the rewrite failed: the next call sends it again, counted once
+    expect(log.takeLost(at(C, 0))?.id).toBe(merged.id);
+  });
+
   it('replays everything when the master has an unrelated history (restarted empty)', () => {
     const log = new ReplayLog(30_000, 1000);
     log.add(users('u1'), at(A, 0));
@@ -54,7 +68,8 @@ describe('ReplayLog: which writes a new master lacks', () => {
 
   it('keeps the newest subscription change per customer when merging', () => {
     const log = new ReplayLog(30_000, 1000);
-    const change = (amountUnits: number): StoreBatch => ({
+    const change = (amountUnits: number): LoggedBatch => ({
+      id: batchId(),
       users: new Map(),
       subscriptions: [{ type: 'set', customer: 'c', currency: 'USD', amountUnits }],
       satisfaction: new Map(),

@@ -4,6 +4,7 @@
 // the old master until it was demoted loses those too. Each batch is logged with the replication
 // position the master reached with it; a batch that is not in the history of the master answering
 // now is written again (user activity and subscriptions are idempotent).
+import { createHash } from 'node:crypto';
 import { EventBuffer, batchEvents } from './buffer.js';
 import type { StoreBatch } from './types.js';
 
@@ -52,8 +53,11 @@ function holds(master: Position, written: Position): boolean {
   return written.replid === master.replid2 && written.offset < master.secondOffset;
 }
 
+/** A batch with the id its counts were applied under (see StoreBatch.id). */
+export type LoggedBatch = StoreBatch & { readonly id: string };
+
 interface Entry {
-  readonly batch: StoreBatch;
+  readonly batch: LoggedBatch;
   readonly position: Position;
   readonly at: number;
   readonly events: number;
@@ -72,7 +76,7 @@ export class ReplayLog {
   }
 
   /** Logs a batch the master acknowledged at `position`. */
-  add(batch: StoreBatch, position: Position): void {
+  add(batch: LoggedBatch, position: Position): void {
     const events = batchEvents(batch);
     this.#entries.push({ batch, position, at: performance.now(), events });
     this.#events += events;
@@ -80,7 +84,7 @@ export class ReplayLog {
   }
 
   /** Logs a batch no master holds yet (its rewrite failed): the next call writes it again. */
-  addLost(batch: StoreBatch): void {
+  addLost(batch: LoggedBatch): void {
     this.add(batch, NOWHERE);
   }
 
@@ -88,16 +92,22 @@ export class ReplayLog {
    * Takes out the batches the master at `position` does not hold, merged into one (the newest
    * subscription change per customer wins); undefined when it holds them all.
    */
-  takeLost(position: Position): StoreBatch | undefined {
+  takeLost(position: Position): LoggedBatch | undefined {
     this.#prune();
     const lost = this.#entries.filter((e) => !holds(position, e.position));
     if (lost.length === 0) return undefined;
     this.#entries = this.#entries.filter((e) => holds(position, e.position));
     this.#events = this.#entries.reduce((sum, e) => sum + e.events, 0);
     const merged = new EventBuffer(Number.POSITIVE_INFINITY, () => undefined);
+    if (lost.length === 1) return lost[0]!.batch; // its own id: a rewrite of a rewrite counts once
     // Newest first: restore() keeps a customer's change already there over an older one.
     for (const entry of lost.reverse()) merged.restore(entry.batch);
-    return merged.take();
+    // The same batches merge to the same id, so a failed rewrite retried as it was counts once.
+    const id = createHash('sha256')
+      .update(lost.map((e) => e.batch.id).join(' '))
+      .digest('base64url')
+      .slice(0, 16);
+    return { ...merged.take()!, id };
   }
 
   #prune(): void {

@@ -1,7 +1,9 @@
 // The shared store: PFADD into per-day HyperLogLog keys, PFCOUNT unions, MRR and CSAT in hashes.
 // Every replica reads the same keys, so every replica reports the same numbers.
 import { createClient, type RedisClient } from './redis-client.js';
-import { parseRead, queueRead, queueWrite, type Layout } from './redis-commands.js';
+import { batchId } from './buffer.js';
+import { isRefused } from './reason.js';
+import { parseRead, queueKeyCheck, queueRead, queueWrite, type Layout } from './redis-commands.js';
 import { watchConnection, type Connection } from './redis-connection.js';
 import { resolveStoreOptions } from './redis-options.js';
 import { PROBE, ReplayLog, parsePosition, type Position } from './redis-replay.js';
@@ -11,8 +13,18 @@ import type {
   StoreBatch,
   StoreCallOptions,
   StoreQuery,
+  StoreRejection,
   StoreSnapshot,
+  StoreWriteResult,
 } from './types.js';
+
+type IdentifiedBatch = StoreBatch & { readonly id: string };
+
+interface Written {
+  /** The master's position after the write, if it tells. */
+  readonly position: Position | undefined;
+  readonly rejected: readonly StoreRejection[];
+}
 
 /**
  * A store in Redis, shared by every replica of a service (dashboards then use `max`): one node
@@ -50,11 +62,14 @@ class RedisStore implements BusinessStore {
     this.#replay = replay;
   }
 
-  async write(batch: StoreBatch, call?: StoreCallOptions): Promise<void> {
+  async write(batch: StoreBatch, call?: StoreCallOptions): Promise<StoreWriteResult> {
     await this.#connection.ready(call?.signal);
-    const position = await this.#write(batch, call?.signal);
-    if (position) this.#replay?.add(batch, position);
-    await this.#repair(position, call?.signal);
+    // Each attempt of a batch carries its id; a batch without one is counted once per attempt.
+    const sent = { ...batch, id: batch.id ?? batchId() };
+    const written = await this.#write(sent, call?.signal);
+    if (written.position) this.#replay?.add(sent, written.position);
+    const repaired = await this.#repair(written.position, call?.signal);
+    return { rejected: [...written.rejected, ...repaired] };
   }
 
   async read(query: StoreQuery, call?: StoreCallOptions): Promise<StoreSnapshot> {
@@ -62,11 +77,35 @@ class RedisStore implements BusinessStore {
     const p = this.#client.pipeline();
     if (this.#replay) p.eval(PROBE, 1, `${this.#layout.prefix}mrr`);
     queueRead(p, query, this.#layout);
-    const replies = await this.#connection.exec(p, call?.signal);
-    if (!this.#replay) return parseRead(replies);
-    // A failover with no writes since: what the new master lacks is written now, counted next read.
-    await this.#repair(parsePosition(replies[0]), call?.signal);
-    return parseRead(replies.slice(1));
+    const replies = await this.#connection.execEach(p, call?.signal);
+    if (this.#replay) {
+      const [error, probe] = replies.shift()!;
+      if (error) throw error;
+      // A failover with no writes since: what the new master lacks is written now, counted next read.
+      await this.#repair(parsePosition(probe), call?.signal);
+    }
+    const failed = replies.find(([error]) => error)?.[0];
+    if (!failed) return parseRead(replies.map(([, value]) => value));
+    if (!isRefused(failed) || replies.some(([error]) => error && !isRefused(error))) throw failed;
+    return this.#readAround(query, call?.signal);
+  }
+
+  /**
+   * A key Redis refuses to read (wrong type) fails every union it is in: finds such keys and reads
+   * the KPIs from the others, naming what it left out. The MRR hash is one key: no way around it.
+   */
+  async #readAround(query: StoreQuery, signal?: AbortSignal): Promise<StoreSnapshot> {
+    const check = this.#client.pipeline();
+    const keys = queueKeyCheck(check, query, this.#layout);
+    const skipped: { key: string; error: Error }[] = [];
+    for (const [i, [error]] of (await this.#connection.execEach(check, signal)).entries()) {
+      if (!error) continue;
+      if (!isRefused(error)) throw error;
+      skipped.push({ key: keys[i]!, error });
+    }
+    const p = this.#client.pipeline();
+    queueRead(p, query, this.#layout, new Set(skipped.map((s) => s.key)));
+    return { ...parseRead(await this.#connection.exec(p, signal)), skipped };
   }
 
   async close(call?: StoreCallOptions): Promise<void> {
@@ -85,22 +124,38 @@ class RedisStore implements BusinessStore {
     client.disconnect();
   }
 
-  /** One pipeline: the batch, then the probe; the master's position after it (if it tells). */
-  async #write(batch: StoreBatch, signal?: AbortSignal): Promise<Position | undefined> {
+  /**
+   * One pipeline: the batch, then the probe. A command refused for good (WRONGTYPE, …) is returned
+   * as rejected; any other failed command fails the write, and the batch is sent again whole
+   * (safe: its counts are applied once per batch id, the rest is idempotent).
+   */
+  async #write(batch: IdentifiedBatch, signal?: AbortSignal): Promise<Written> {
     const p = this.#client.pipeline();
-    queueWrite(p, batch, this.#layout);
+    const parts = queueWrite(p, batch, this.#layout, batch.id);
     if (this.#replay) p.eval(PROBE, 1, `${this.#layout.prefix}mrr`);
-    const replies = await this.#connection.exec(p, signal);
-    return this.#replay ? parsePosition(replies.at(-1)) : undefined;
+    const replies = await this.#connection.execEach(p, signal);
+    const rejected: StoreRejection[] = [];
+    for (const [i, [error]] of replies.entries()) {
+      if (!error) continue;
+      const part = parts[i];
+      if (!part || !isRefused(error)) throw error;
+      rejected.push({ key: part.key, error, events: part.events });
+    }
+    const position = this.#replay ? parsePosition(replies.at(-1)?.[1]) : undefined;
+    return { position, rejected };
   }
 
   /** Writes again what the master at `position` does not hold (a failover lost it). */
-  async #repair(position: Position | undefined, signal?: AbortSignal): Promise<void> {
+  async #repair(
+    position: Position | undefined,
+    signal?: AbortSignal,
+  ): Promise<readonly StoreRejection[]> {
     const lost = position && this.#replay?.takeLost(position);
-    if (!lost) return;
+    if (!lost) return [];
     try {
       const again = await this.#write(lost, signal);
-      this.#replay!.add(lost, again ?? position);
+      this.#replay!.add(lost, again.position ?? position);
+      return again.rejected;
     } catch (error) {
       this.#replay!.addLost(lost); // tried again on the next call
       throw error;

@@ -18,6 +18,11 @@ export type SubscriptionChange =
 
 /** Events a process recorded since its last successful write, ready for a store. */
 export interface StoreBatch {
+  /**
+   * Unique per batch and kept when the batch is written again after a failed or timed-out write,
+   * so a store can apply its counts once (a write may have reached the store with its reply lost).
+   */
+  readonly id?: string;
   /** Salted user hashes seen active, per UTC day. */
   readonly users: ReadonlyMap<DayKey, readonly string[]>;
   readonly subscriptions: readonly SubscriptionChange[];
@@ -45,6 +50,22 @@ export interface StoreSnapshot {
   /** Satisfaction responses over the month window, and those scored 4 or 5. */
   readonly csatResponses: number;
   readonly csatSatisfied: number;
+  /** Keys the read left out because the store refused them for good (a key of the wrong type). */
+  readonly skipped?: readonly { readonly key: string; readonly error: Error }[];
+}
+
+/** A part of a batch the store refused in a way no retry can fix. */
+export interface StoreRejection {
+  /** The key (or whatever the store names its records by) that refused the write. */
+  readonly key: string;
+  readonly error: Error;
+  /** Events lost with it. */
+  readonly events: number;
+}
+
+/** What a write applied only in part: the rest of its batch is written. */
+export interface StoreWriteResult {
+  readonly rejected: readonly StoreRejection[];
 }
 
 /** What `createBusinessMetrics` passes to every store call. */
@@ -66,8 +87,12 @@ export interface StoreCallOptions {
 export interface BusinessStore {
   /** True when several processes see the same state (decides the default salt). */
   readonly shared: boolean;
-  /** Applies a batch; rejects when the store is unreachable (the batch is then kept and retried). */
-  write(batch: StoreBatch, options?: StoreCallOptions): Promise<void>;
+  /**
+   * Applies a batch; rejects when the store is unreachable (the batch is then kept and retried).
+   * Parts the store refuses for good (a key of the wrong type) are resolved as `rejected`: they
+   * are counted as dropped, not retried.
+   */
+  write(batch: StoreBatch, options?: StoreCallOptions): Promise<void | StoreWriteResult>;
   /**
    * Applies a batch at once, in this process, for a store that needs no I/O (`memoryStore()`):
    * events then never wait in the bounded buffer, so none is dropped.
@@ -85,7 +110,7 @@ export interface BusinessStore {
 export type StoreFailureReason = 'timeout' | 'unreachable' | 'auth' | 'tls' | 'error';
 
 /** Why events were dropped: the `reason` label for `operation="drop"`. */
-export type StoreDropReason = 'buffer_full' | 'closed';
+export type StoreDropReason = 'buffer_full' | 'closed' | 'rejected';
 
 export interface BusinessMetricsOptions {
   /** The core metrics of the service (`createMetrics`): gives the registry and the `service` label. */

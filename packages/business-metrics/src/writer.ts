@@ -1,10 +1,19 @@
 // The store writer: buffers events, writes them in batches, keeps at most one write in flight,
 // and tracks whether the store is healthy enough for early (batch-size) writes.
-import { EventBuffer, batchEvents } from './buffer.js';
+import { EventBuffer, batchEvents, batchId } from './buffer.js';
 import { Waiters, callStore } from './call.js';
 import type { StoreHealth } from './health.js';
 import { toError } from './reason.js';
-import type { BusinessStore, DayKey, StoreBatch, SubscriptionChange } from './types.js';
+import type {
+  BusinessStore,
+  DayKey,
+  StoreBatch,
+  StoreWriteResult,
+  SubscriptionChange,
+} from './types.js';
+
+const NONE: StoreBatch['satisfaction'] = new Map();
+const NO_USERS: StoreBatch['users'] = new Map();
 
 export interface WriterOptions {
   readonly store: BusinessStore;
@@ -24,6 +33,10 @@ export class StoreWriter {
   readonly #threshold: number;
   readonly #timer: NodeJS.Timeout;
   #inflight: Waiters | undefined;
+  // The counts of a failed batch, written again as they were (same id, before newer events): the
+  // store may hold them already (the reply was lost), and merged into newer counts they would
+  // count twice.
+  #pending: StoreBatch | undefined;
   #healthy = true;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -80,8 +93,8 @@ export class StoreWriter {
     clearInterval(this.#timer);
     await this.flush();
     this.#closed = true; // from here on a failed write is lost, not retried
-    const left = this.#buffer.take();
-    if (left) this.#health.dropped(batchEvents(left), 'closed');
+    const left = [this.#takePending(), this.#buffer.take()];
+    for (const batch of left) if (batch) this.#health.dropped(batchEvents(batch), 'closed');
   }
 
   async #drain(deadline: number): Promise<void> {
@@ -105,7 +118,8 @@ export class StoreWriter {
 
   #start(): void {
     if (this.#inflight) return;
-    const batch = this.#buffer.take();
+    const retry = this.#pending !== undefined;
+    const batch = this.#takePending() ?? this.#buffer.take();
     if (!batch) return;
     const writeSync = this.#store.writeSync?.bind(this.#store);
     if (writeSync) {
@@ -113,8 +127,9 @@ export class StoreWriter {
         writeSync(batch);
         this.#healthy = true;
       } catch (error) {
-        this.#failed(batch, toError(error));
+        return this.#failed(batch, toError(error));
       }
+      if (retry) this.#start(); // then what came in meanwhile
       return;
     }
     this.#writeAsync(batch);
@@ -134,8 +149,10 @@ export class StoreWriter {
     });
     void call.settled.then((outcome) => {
       this.#inflight = undefined;
-      if (outcome.ok) this.#healthy = true;
-      else this.#keep(batch);
+      if (outcome.ok) {
+        this.#healthy = true;
+        this.#rejected(outcome.value);
+      } else this.#keep(batch);
       inflight.release();
     });
   }
@@ -147,7 +164,32 @@ export class StoreWriter {
   }
 
   #keep(batch: StoreBatch): void {
-    if (this.#closed) this.#health.dropped(batchEvents(batch), 'closed');
-    else this.#buffer.restore(batch);
+    if (this.#closed) return this.#health.dropped(batchEvents(batch), 'closed');
+    // Users and subscription changes are idempotent: merged back, newer events win, the bound holds.
+    this.#buffer.restore({
+      users: batch.users,
+      subscriptions: batch.subscriptions,
+      satisfaction: NONE,
+    });
+    if (batch.satisfaction.size === 0) return;
+    this.#pending = {
+      id: batch.id ?? batchId(),
+      users: NO_USERS,
+      subscriptions: [],
+      satisfaction: batch.satisfaction,
+    };
+    this.#buffer.hold(batch.satisfaction.size);
+  }
+
+  #takePending(): StoreBatch | undefined {
+    const batch = this.#pending;
+    this.#pending = undefined;
+    this.#buffer.hold(0);
+    return batch;
+  }
+
+  /** Parts the store refused for good: retrying cannot fix them, so they are dropped and counted. */
+  #rejected(result: void | StoreWriteResult): void {
+    for (const rejection of result?.rejected ?? []) this.#health.rejected(rejection);
   }
 }
