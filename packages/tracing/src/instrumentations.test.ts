@@ -4,6 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import {
   createInstrumentations,
+  ignoring,
   isInstalled,
   OWN_EXPRESS_LAYER,
   selectInstrumentations,
@@ -75,5 +76,16 @@ describe('instrumentation selection', () => {
     expect(config.ignoreLayers).toEqual([OWN_EXPRESS_LAYER]);
     // ExpressInstrumentation names a middleware's span `middleware - <function name>`.
     expect(OWN_EXPRESS_LAYER).toBe(`middleware - ${EXPRESS_MIDDLEWARE_NAME}`);
+  });
+});
+
+describe('ignored paths', () => {
+  it('ignores every request to a path a g or y RegExp names, not every other one', () => {
+    const ignored = ignoring(['/metrics', /^\/healthz/g, /^\/livez/y]);
+    // probes come back to back: a stateful test() would resume where the last match ended
+    const healthz = Array.from({ length: 6 }, () => ignored('/healthz?probe=1'));
+    const livez = Array.from({ length: 6 }, () => ignored('/livez'));
+    expect([...healthz, ...livez]).toEqual(Array<boolean>(12).fill(true));
+    expect(ignored('/orders')).toBe(false);
   });
 });

@@ -91,9 +91,14 @@ export interface InstrumentationSettings {
 }
 
 /** A test of request URLs against `paths` (exact strings, or patterns on the path). */
-function ignoring(paths: readonly (string | RegExp)[]): (url: string | undefined) => boolean {
+export function ignoring(
+  paths: readonly (string | RegExp)[],
+): (url: string | undefined) => boolean {
   const exact = new Set(paths.filter((p): p is string => typeof p === 'string'));
-  const patterns = paths.filter((p): p is RegExp => p instanceof RegExp);
+  // without g and y: test() would resume at lastIndex and miss every other request
+  const patterns = paths
+    .filter((p): p is RegExp => p instanceof RegExp)
+    .map((p) => new RegExp(p.source, p.flags.replace(/[gy]/g, '')));
   // runs on every incoming request: no split, no array
   return (url) => {
     const raw = url ?? '/';
