@@ -10,6 +10,7 @@ import {
   selectInstrumentations,
 } from './instrumentations.js';
 import { ExpressRouteInstrumentation } from './route-express.js';
+import { MAX_MATCHED_LENGTH } from './user-patterns.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
 import { KoaRouteInstrumentation } from './route-koa.js';
 
@@ -87,5 +88,17 @@ describe('ignored paths', () => {
     const livez = Array.from({ length: 6 }, () => ignored('/livez'));
     expect([...healthz, ...livez]).toEqual(Array<boolean>(12).fill(true));
     expect(ignored('/orders')).toBe(false);
+  });
+
+  // a backtracking engine takes seconds on this 8 KB path (cubic); RE2 milliseconds
+  it('runs RegExps on RE2: linear on a hostile path, refused at setup when RE2 cannot run them', () => {
+    const ignored = ignoring([/^\/a\/.*\/b\/.*\/c\/.*\/d$/]);
+    const started = performance.now();
+    expect(ignored(`/a/${'/b/c'.repeat((MAX_MATCHED_LENGTH - 16) / 4)}`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(ignored('/a/1/b/2/c/3/d')).toBe(true);
+    expect(() => ignoring(['/metrics', /^\/(?!api)/])).toThrow(
+      /ignorePaths\[1\] must be a RegExp that runs in linear time/,
+    );
   });
 });

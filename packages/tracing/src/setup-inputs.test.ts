@@ -82,6 +82,16 @@ describe('OTLP headers', () => {
   });
 });
 
+describe('user RegExps matched on request paths', () => {
+  it.each([
+    ['sampler.alwaysSample[1]', { sampler: { alwaysSample: ['/ok', /^\/(?=admin)/] } }],
+    ['ignorePaths[0]', { ignorePaths: [/^\/(?!api)/] }],
+  ])('refuses one RE2 cannot run in linear time (%s), naming it', (field, options) => {
+    const error = errorOf(() => new TracingService({ serviceName: 'x', ...options }));
+    expect(error.message).toContain(`${field} must be a RegExp that runs in linear time`);
+  });
+});
+
 describe('URLs', () => {
   it.each([
     ['endpoint', { endpoint: 'http://collector:4318/v1/tr\r\naces' }, '"\\r" at index 27'],

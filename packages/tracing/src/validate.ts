@@ -38,6 +38,8 @@ function rules(field: string, value: unknown): void {
     if (!(rule instanceof RegExp) && (typeof rule !== 'string' || rule === '')) {
       throw invalid(`${field}[${i}]`, rule, 'a non-empty string or a RegExp');
     }
+    // every user RegExp runs on RE2: one it cannot run is refused here, by name
+    if (rule instanceof RegExp) compileUserPattern(rule, `${field}[${i}]`);
   });
 }
 
@@ -71,11 +73,6 @@ function validateRedact(value: unknown): void {
   if (value === undefined || typeof value === 'boolean') return;
   if (!isRecord(value)) throw invalid('redact', value, 'a boolean or an object');
   rules('redact.keys', value.keys);
-  if (Array.isArray(value.keys)) {
-    value.keys.forEach((key: unknown, i) => {
-      if (key instanceof RegExp) compileUserPattern(key, `redact.keys[${i}]`);
-    });
-  }
   if (value.patterns !== undefined) {
     if (!Array.isArray(value.patterns)) {
       throw invalid('redact.patterns', value.patterns, 'an array of RegExps');
