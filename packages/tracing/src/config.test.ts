@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveTracingConfig } from './config.js';
 
 describe('resolveTracingConfig', () => {
@@ -11,6 +11,39 @@ describe('resolveTracingConfig', () => {
       exportTimeoutMs: 10_000,
       shutdownTimeoutMs: 5000,
     });
+  });
+
+  it('warns once per OTEL_BSP_* variable below its least value, naming it, and uses the default', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const env = {
+      OTEL_BSP_MAX_QUEUE_SIZE: '0',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0',
+      OTEL_BSP_EXPORT_TIMEOUT: '0',
+      OTEL_BSP_SCHEDULE_DELAY: '-1',
+    };
+    try {
+      expect(resolveTracingConfig({}, env).queue).toEqual({
+        maxQueueSize: 2048,
+        maxExportBatchSize: 512,
+        scheduledDelayMs: 5000,
+        exportTimeoutMs: 10_000,
+        shutdownTimeoutMs: 5000,
+      });
+      resolveTracingConfig({}, env); // once per variable, not per call
+      const lines = warn.mock.calls.map(([message]) => String(message));
+      expect(lines).toEqual([
+        '@ai-orchestrator/tracing: OTEL_BSP_MAX_QUEUE_SIZE=0 is not a whole number >= 1; using the default',
+        '@ai-orchestrator/tracing: OTEL_BSP_MAX_EXPORT_BATCH_SIZE=0 is not a whole number >= 1; using the default',
+        '@ai-orchestrator/tracing: OTEL_BSP_SCHEDULE_DELAY=-1 is not a whole number >= 0; using the default',
+        '@ai-orchestrator/tracing: OTEL_BSP_EXPORT_TIMEOUT=0 is not a whole number >= 1; using the default',
+      ]);
+      // 0 ms between batches is allowed
+      expect(
+        resolveTracingConfig({}, { OTEL_BSP_SCHEDULE_DELAY: '0' }).queue.scheduledDelayMs,
+      ).toBe(0);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('maps the options to the endpoint, redaction and resource', () => {

@@ -27,17 +27,20 @@ export interface TracingConfig {
   readonly resource: Attributes;
 }
 
+// each variable with the least value its option takes (see validate.ts): 0 spans per batch or in
+// the queue, or 0 ms to export, would make every export fail
 function queueOptions(options: TracingOptions, env: NodeJS.ProcessEnv): ExportQueueOptions {
-  const maxQueueSize = options.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env) ?? 2048;
+  const maxQueueSize =
+    options.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env, 1) ?? 2048;
   const batch =
-    options.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env) ?? 512;
+    options.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env, 1) ?? 512;
   return {
     maxQueueSize,
     maxExportBatchSize: Math.min(maxQueueSize, batch),
     scheduledDelayMs:
-      options.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env) ?? 5000,
+      options.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env, 0) ?? 5000,
     exportTimeoutMs:
-      options.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env) ?? 10_000,
+      options.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env, 1) ?? 10_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -4,13 +4,23 @@ import { defaultServiceName } from '@ai-orchestrator/metrics/shared';
 import type { SamplerOptions, TracingOptions, TracingProfile } from './types.js';
 import { warnOnce } from './warn.js';
 
-/** A positive integer variable, or undefined (with a warning) when unset or malformed. */
-export function intFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+/**
+ * A whole-number variable of at least `min`, or undefined when unset; a malformed or smaller value
+ * warns once, naming the variable and its value, and gives undefined so the default applies.
+ */
+export function intFromEnv(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  min = 0,
+): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
-  if (Number.isSafeInteger(value) && value >= 0) return value;
-  warnOnce(`AIO_TRACING_ENV_${name}`, `${name}=${raw} is not a whole number; using the default`);
+  if (Number.isSafeInteger(value) && value >= min) return value;
+  warnOnce(
+    `AIO_TRACING_ENV_${name}`,
+    `${name}=${raw} is not a whole number >= ${min}; using the default`,
+  );
   return undefined;
 }
 

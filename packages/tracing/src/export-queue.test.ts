@@ -6,6 +6,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ExportQueue } from './export-queue.js';
 import { TracingService } from './index.js';
 import { NO_INSTRUMENTATIONS } from '../test/no-instrumentations.js';
 
@@ -40,6 +41,34 @@ function spans(s: TracingService, count: number): void {
 }
 
 describe('bounded export queue', () => {
+  it('never exports an empty batch, whatever maxExportBatchSize it is given', async () => {
+    const sizes: number[] = [];
+    const exporter: SpanExporter = {
+      export: (batch, done) => {
+        sizes.push(batch.length);
+        // an empty batch is followed by another at once: stop answering, so the test fails, not hangs
+        if (sizes.length <= 100) done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const options = {
+      maxQueueSize: 10,
+      maxExportBatchSize: 0,
+      scheduledDelayMs: 0,
+      exportTimeoutMs: 1000,
+      shutdownTimeoutMs: 1000,
+    };
+    const queue = new ExportQueue(exporter, options, { drop: () => undefined });
+    const span = {
+      spanContext: () => ({ traceFlags: 1 }),
+      resource: {},
+    } as unknown as ReadableSpan;
+    for (let i = 0; i < 3; i += 1) queue.onEnd(span);
+    await vi.waitFor(() => expect(queue.size).toBe(0));
+    await queue.shutdown();
+    expect(sizes).toEqual([1, 1, 1]);
+  });
+
   it('drops spans past maxQueueSize and counts them in tracing_spans_dropped_total', async () => {
     const registry = new Registry();
     const exporter = new GatedExporter();

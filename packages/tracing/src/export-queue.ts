@@ -39,6 +39,8 @@ export class ExportQueue implements SpanProcessor {
   // the batch being exported: counted as dropped if shutdown gives up on it
   private pendingBatch: { size: number; abandoned: boolean } | undefined;
   private shutdownOnce: Promise<void> | undefined;
+  // never 0: an empty batch would be exported, and the next kicked, without end
+  private readonly batchSize: number;
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -47,7 +49,9 @@ export class ExportQueue implements SpanProcessor {
     // at shutdown: a collector that refuses connections is not waited for (the exporter would
     // retry it until shutdownTimeoutMs)
     private readonly reach?: ReachCheck,
-  ) {}
+  ) {
+    this.batchSize = Math.max(1, Math.floor(options.maxExportBatchSize) || 1);
+  }
 
   onStart(): void {}
 
@@ -62,7 +66,7 @@ export class ExportQueue implements SpanProcessor {
       return;
     }
     this.queue.push(span);
-    if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+    if (this.queue.length >= this.batchSize) this.kick();
     else this.schedule();
   }
 
@@ -93,14 +97,14 @@ export class ExportQueue implements SpanProcessor {
     this.inFlight = this.exportBatch().then(() => {
       this.inFlight = undefined;
       if (this.stopped) return;
-      if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+      if (this.queue.length >= this.batchSize) this.kick();
       else if (this.queue.length > 0) this.schedule();
     });
   }
 
   /** Exports one batch; resolves (never rejects) when the exporter answered or timed out. */
   private exportBatch(): Promise<void> {
-    const batch = this.queue.splice(0, this.options.maxExportBatchSize);
+    const batch = this.queue.splice(0, this.batchSize);
     const state = { size: batch.length, abandoned: false };
     this.pendingBatch = state;
     return new Promise<void>((resolve) => {
@@ -143,7 +147,7 @@ export class ExportQueue implements SpanProcessor {
 
   /** Exports what is queued now, batch after batch. */
   async forceFlush(): Promise<void> {
-    let rounds = Math.ceil(this.queue.length / this.options.maxExportBatchSize) + 1;
+    let rounds = Math.ceil(this.queue.length / this.batchSize) + 1;
     while (rounds > 0 && (this.inFlight !== undefined || this.queue.length > 0)) {
       if (this.inFlight === undefined) this.kick();
       await this.inFlight;
