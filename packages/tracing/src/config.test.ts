@@ -34,9 +34,13 @@ describe('resolveTracingConfig', () => {
       expect(lines).toEqual([
         '@ai-orchestrator/tracing: OTEL_BSP_MAX_QUEUE_SIZE=0 is not a whole number >= 1; using the default',
         '@ai-orchestrator/tracing: OTEL_BSP_MAX_EXPORT_BATCH_SIZE=0 is not a whole number >= 1; using the default',
-        '@ai-orchestrator/tracing: OTEL_BSP_SCHEDULE_DELAY=-1 is not a whole number >= 0; using the default',
-        '@ai-orchestrator/tracing: OTEL_BSP_EXPORT_TIMEOUT=0 is not a whole number >= 1; using the default',
+        '@ai-orchestrator/tracing: OTEL_BSP_SCHEDULE_DELAY=-1 is not a whole number from 0 to 2147483647; using the default',
+        '@ai-orchestrator/tracing: OTEL_BSP_EXPORT_TIMEOUT=0 is not a whole number from 1 to 2147483647; using the default',
       ]);
+      // past what a Node timer holds (it would fire after 1 ms)
+      expect(
+        resolveTracingConfig({}, { OTEL_BSP_EXPORT_TIMEOUT: '3000000000' }).queue.exportTimeoutMs,
+      ).toBe(10_000);
       // 0 ms between batches is allowed
       expect(
         resolveTracingConfig({}, { OTEL_BSP_SCHEDULE_DELAY: '0' }).queue.scheduledDelayMs,

@@ -7,6 +7,7 @@ import { intFromEnv } from './env.js';
 import type { ExportQueueOptions } from './export-queue.js';
 import { checkUrl, headersFromEnv } from './http-inputs.js';
 import type { RedactOptions, TracingOptions, TracingProfile } from './types.js';
+import { MAX_TIMER_MS } from './validate.js';
 
 // https://opentelemetry.io/docs/specs/semconv/resource/deployment-environment/
 const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
@@ -28,7 +29,8 @@ export interface TracingConfig {
 }
 
 // each variable with the least value its option takes (see validate.ts): 0 spans per batch or in
-// the queue, or 0 ms to export, would make every export fail
+// the queue, or 0 ms to export, would make every export fail; a delay Node's timers cannot hold
+// fires after 1 ms
 function queueOptions(options: TracingOptions, env: NodeJS.ProcessEnv): ExportQueueOptions {
   const maxQueueSize =
     options.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env, 1) ?? 2048;
@@ -38,9 +40,13 @@ function queueOptions(options: TracingOptions, env: NodeJS.ProcessEnv): ExportQu
     maxQueueSize,
     maxExportBatchSize: Math.min(maxQueueSize, batch),
     scheduledDelayMs:
-      options.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env, 0) ?? 5000,
+      options.scheduledDelayMs ??
+      intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env, 0, MAX_TIMER_MS) ??
+      5000,
     exportTimeoutMs:
-      options.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env, 1) ?? 10_000,
+      options.exportTimeoutMs ??
+      intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env, 1, MAX_TIMER_MS) ??
+      10_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -5,21 +5,25 @@ import type { SamplerOptions, TracingOptions, TracingProfile } from './types.js'
 import { warnOnce } from './warn.js';
 
 /**
- * A whole-number variable of at least `min`, or undefined when unset; a malformed or smaller value
- * warns once, naming the variable and its value, and gives undefined so the default applies.
+ * A whole-number variable from `min` to `max`, or undefined when unset; a malformed or out-of-range
+ * value warns once, naming the variable and its value, and gives undefined so the default applies.
  */
 export function intFromEnv(
   name: string,
   env: NodeJS.ProcessEnv = process.env,
   min = 0,
+  max?: number,
 ): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
-  if (Number.isSafeInteger(value) && value >= min) return value;
+  if (Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max)) {
+    return value;
+  }
+  const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
   warnOnce(
     `AIO_TRACING_ENV_${name}`,
-    `${name}=${raw} is not a whole number >= ${min}; using the default`,
+    `${name}=${raw} is not a whole number ${range}; using the default`,
   );
   return undefined;
 }

@@ -4,6 +4,7 @@ import { context, TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { DropReason } from './types.js';
+import { MAX_TIMER_MS } from './validate.js';
 
 export interface ExportQueueOptions {
   readonly maxQueueSize: number;
@@ -118,7 +119,10 @@ export class ExportQueue implements SpanProcessor {
         resolve();
       };
       // the OTLP exporter has its own deadline; this one covers exporters that never call back
-      const guard = setTimeout(() => finish(false, NO_ANSWER), this.options.exportTimeoutMs + 1000);
+      const guard = setTimeout(
+        () => finish(false, NO_ANSWER),
+        Math.min(this.options.exportTimeoutMs + 1000, MAX_TIMER_MS),
+      );
       guard.unref();
       const send = (): void => {
         try {

@@ -23,6 +23,7 @@ import { RateLimiter } from './rate-limiter.js';
 import type { SamplerOptions, SamplingRule } from './types.js';
 import { FollowUnsampledRequest } from './unsampled.js';
 import { compileRouteTemplate, compileUserPattern, testUserPattern } from './user-patterns.js';
+import { MAX_TIMER_MS } from './validate.js';
 import { warnOnce } from './warn.js';
 
 type Matcher = (name: string, path: string | undefined) => boolean;
@@ -140,7 +141,9 @@ function envJaegerRemote(arg: string | undefined): EnvSampler {
     parentBased: true,
     jaegerRemote: {
       endpoint: parts.get('endpoint') ?? 'http://localhost:5778',
-      ...(Number.isSafeInteger(interval) && interval > 0 ? { pollingIntervalMs: interval } : {}),
+      ...(Number.isSafeInteger(interval) && interval > 0 && interval <= MAX_TIMER_MS
+        ? { pollingIntervalMs: interval }
+        : {}),
     },
   };
 }

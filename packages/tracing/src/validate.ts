@@ -7,6 +7,9 @@ import { compileUserPattern } from './user-patterns.js';
 
 export { invalid } from './invalid.js';
 
+/** Longest delay Node's timers accept (2^31 - 1 ms); past it Node fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
   'http',
   'express',
@@ -24,11 +27,25 @@ function text(field: string, value: unknown): void {
   optionalName(WHERE, field, value);
 }
 
-function count(field: string, value: unknown, min: number): void {
+function count(field: string, value: unknown, min: number, max?: number): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw invalid(field, value, `an integer >= ${min}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < min ||
+    (max !== undefined && value > max)
+  ) {
+    throw invalid(
+      field,
+      value,
+      max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
+    );
   }
+}
+
+/** A delay in ms that a Node timer can hold. */
+function delayMs(field: string, value: unknown, min: number): void {
+  count(field, value, min, MAX_TIMER_MS);
 }
 
 function rules(field: string, value: unknown): void {
@@ -65,7 +82,7 @@ function validateSampler(value: unknown): void {
       throw invalid('sampler.jaegerRemote.endpoint', undefined, 'an http:// or https:// URL');
     }
     checkUrl('sampler.jaegerRemote.endpoint', jaegerRemote.endpoint);
-    count('sampler.jaegerRemote.pollingIntervalMs', jaegerRemote.pollingIntervalMs, 1);
+    delayMs('sampler.jaegerRemote.pollingIntervalMs', jaegerRemote.pollingIntervalMs, 1);
   }
 }
 
@@ -118,9 +135,9 @@ export function validateOptions(options: unknown): asserts options is TracingOpt
   validateRedact(options.redact);
   count('maxQueueSize', options.maxQueueSize, 1);
   count('maxExportBatchSize', options.maxExportBatchSize, 1);
-  count('scheduledDelayMs', options.scheduledDelayMs, 0);
-  count('exportTimeoutMs', options.exportTimeoutMs, 1);
-  count('shutdownTimeoutMs', options.shutdownTimeoutMs, 1);
+  delayMs('scheduledDelayMs', options.scheduledDelayMs, 0);
+  delayMs('exportTimeoutMs', options.exportTimeoutMs, 1);
+  delayMs('shutdownTimeoutMs', options.shutdownTimeoutMs, 1);
   rules('ignorePaths', options.ignorePaths);
   validateInstrumentations(options.instrumentations);
   if (options.profile !== undefined && options.profile !== 'full' && options.profile !== 'lean') {
