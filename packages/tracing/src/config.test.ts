@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { resolveTracingConfig } from './config.js';
 
 describe('resolveTracingConfig', () => {
@@ -45,6 +46,21 @@ describe('resolveTracingConfig', () => {
       expect(
         resolveTracingConfig({}, { OTEL_BSP_SCHEDULE_DELAY: '0' }).queue.scheduledDelayMs,
       ).toBe(0);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('warns about an OTLP variable our exporter cannot use, not when another exporter is given', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const env = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
+    try {
+      resolveTracingConfig({ exporter: new InMemorySpanExporter() }, env);
+      expect(warn).not.toHaveBeenCalled();
+      resolveTracingConfig({}, env);
+      expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+        '@ai-orchestrator/tracing: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported; sending http/protobuf',
+      ]);
     } finally {
       warn.mockRestore();
     }

@@ -3,7 +3,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { resolveEndpoint } from './endpoint.js';
-import { intFromEnv } from './env.js';
+import { intFromEnv, warnUnusableOtlpVariables } from './env.js';
 import type { ExportQueueOptions } from './export-queue.js';
 import { checkUrl, headersFromEnv } from './http-inputs.js';
 import type { RedactOptions, TracingOptions, TracingProfile } from './types.js';
@@ -78,6 +78,7 @@ export function resolveTracingConfig(
 ): TracingConfig {
   const url = resolveEndpoint(options.endpoint, options.jaegerEndpoint);
   checkOtlpVariables(env, url !== undefined);
+  if (options.exporter === undefined) warnUnusableOtlpVariables(env);
   const redact = options.redact ?? true;
   return {
     url,
