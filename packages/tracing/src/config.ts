@@ -3,10 +3,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { resolveEndpoint } from './endpoint.js';
-import { intFromEnv } from './env.js';
+import { intFromEnv, warnUnusableOtlpVariables } from './env.js';
 import type { ExportQueueOptions } from './export-queue.js';
 import { checkUrl, headersFromEnv } from './http-inputs.js';
 import type { RedactOptions, TracingOptions, TracingProfile } from './types.js';
+import { MAX_TIMER_MS } from './validate.js';
 
 // https://opentelemetry.io/docs/specs/semconv/resource/deployment-environment/
 const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
@@ -27,17 +28,25 @@ export interface TracingConfig {
   readonly resource: Attributes;
 }
 
+// each variable with the least value its option takes (see validate.ts): 0 spans per batch or in
+// the queue, or 0 ms to export, would make every export fail; a delay Node's timers cannot hold
+// fires after 1 ms
 function queueOptions(options: TracingOptions, env: NodeJS.ProcessEnv): ExportQueueOptions {
-  const maxQueueSize = options.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env) ?? 2048;
+  const maxQueueSize =
+    options.maxQueueSize ?? intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', env, 1) ?? 2048;
   const batch =
-    options.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env) ?? 512;
+    options.maxExportBatchSize ?? intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env, 1) ?? 512;
   return {
     maxQueueSize,
     maxExportBatchSize: Math.min(maxQueueSize, batch),
     scheduledDelayMs:
-      options.scheduledDelayMs ?? intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env) ?? 5000,
+      options.scheduledDelayMs ??
+      intFromEnv('OTEL_BSP_SCHEDULE_DELAY', env, 0, MAX_TIMER_MS) ??
+      5000,
     exportTimeoutMs:
-      options.exportTimeoutMs ?? intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env) ?? 10_000,
+      options.exportTimeoutMs ??
+      intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', env, 1, MAX_TIMER_MS) ??
+      10_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
   };
 }
@@ -69,6 +78,7 @@ export function resolveTracingConfig(
 ): TracingConfig {
   const url = resolveEndpoint(options.endpoint, options.jaegerEndpoint);
   checkOtlpVariables(env, url !== undefined);
+  if (options.exporter === undefined) warnUnusableOtlpVariables(env);
   const redact = options.redact ?? true;
   return {
     url,

@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import {
   InMemorySpanExporter,
@@ -6,7 +7,9 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ExportQueue, MAX_BATCH_BYTES } from './export-queue.js';
 import { TracingService } from './index.js';
+import { TraceEncoder } from './otlp-encode.js';
 import { NO_INSTRUMENTATIONS } from '../test/no-instrumentations.js';
 
 const OFF = NO_INSTRUMENTATIONS;
@@ -39,7 +42,103 @@ function spans(s: TracingService, count: number): void {
   for (let i = 0; i < count; i += 1) s.traceFunction(`op-${i}`, () => undefined);
 }
 
+/** What the export queue reads of a sampled span. */
+function fakeSpan(attributes: Attributes): ReadableSpan {
+  const spanContext = () => ({ traceFlags: 1 });
+  return {
+    spanContext,
+    resource: {},
+    name: 's',
+    attributes,
+    events: [],
+    links: [],
+  } as unknown as ReadableSpan;
+}
+
 describe('bounded export queue', () => {
+  // 512 spans of 12 attributes of 15.6 KB made one 92 MB request, encoded in one 556 ms block
+  it('ends a batch at MAX_BATCH_BYTES: no export request is much over 4 MiB', async () => {
+    const bodies: number[] = [];
+    const counts: number[] = [];
+    const encoder = new TraceEncoder();
+    const exporter: SpanExporter = {
+      export: (batch, done) => {
+        counts.push(batch.length);
+        bodies.push(encoder.encode(batch).length);
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    service = new TracingService({
+      serviceName: 'big-spans',
+      exporter,
+      redact: false,
+      instrumentations: OFF,
+      sampler: { ratio: 1 },
+      scheduledDelayMs: 60_000,
+    }).initialize();
+    const big = 'lorem ipsum '.repeat(1300);
+    for (let i = 0; i < 64; i += 1) {
+      const span = service.createSpan('big');
+      for (let k = 0; k < 12; k += 1) span.setAttribute(`app.blob${k}`, `${big}${i}`);
+      span.end();
+    }
+    for (let i = 0; i < 100; i += 1) service.createSpan('small').end();
+    await service.forceFlush(); // one flush takes every span queued, however many batches
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(164);
+    expect(Math.max(...bodies)).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(counts.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps batches of small spans at maxExportBatchSize', async () => {
+    const counts: number[] = [];
+    const exporter: SpanExporter = {
+      export: (batch, done) => {
+        counts.push(batch.length);
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const options = {
+      maxQueueSize: 2048,
+      maxExportBatchSize: 512,
+      scheduledDelayMs: 60_000,
+      exportTimeoutMs: 1000,
+      shutdownTimeoutMs: 1000,
+    };
+    const queue = new ExportQueue(exporter, options, { drop: () => undefined });
+    const span = fakeSpan({ 'http.route': '/users/:id', 'http.response.status_code': 200 });
+    for (let i = 0; i < 1100; i += 1) queue.onEnd(span);
+    await queue.forceFlush();
+    expect(counts).toEqual([512, 512, 76]);
+    await queue.shutdown();
+  });
+
+  it('never exports an empty batch, whatever maxExportBatchSize it is given', async () => {
+    const sizes: number[] = [];
+    const exporter: SpanExporter = {
+      export: (batch, done) => {
+        sizes.push(batch.length);
+        // an empty batch is followed by another at once: stop answering, so the test fails, not hangs
+        if (sizes.length <= 100) done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const options = {
+      maxQueueSize: 10,
+      maxExportBatchSize: 0,
+      scheduledDelayMs: 0,
+      exportTimeoutMs: 1000,
+      shutdownTimeoutMs: 1000,
+    };
+    const queue = new ExportQueue(exporter, options, { drop: () => undefined });
+    const span = fakeSpan({});
+    for (let i = 0; i < 3; i += 1) queue.onEnd(span);
+    await vi.waitFor(() => expect(queue.size).toBe(0));
+    await queue.shutdown();
+    expect(sizes).toEqual([1, 1, 1]);
+  });
+
   it('drops spans past maxQueueSize and counts them in tracing_spans_dropped_total', async () => {
     const registry = new Registry();
     const exporter = new GatedExporter();

@@ -1,9 +1,10 @@
 // A bounded batching span processor: one export in flight, a queue of at most maxQueueSize spans,
 // every span that cannot be queued or exported counted as dropped. onEnd never waits on the network.
-import { context, TraceFlags } from '@opentelemetry/api';
+import { context, TraceFlags, type Attributes } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { DropReason } from './types.js';
+import { MAX_TIMER_MS } from './validate.js';
 
 export interface ExportQueueOptions {
   readonly maxQueueSize: number;
@@ -27,6 +28,38 @@ export type ReachCheck = () => Promise<unknown>;
 /** What the guard reports when an exporter never calls back. */
 export const NO_ANSWER = 'no answer within exportTimeoutMs';
 
+/**
+ * A batch ends before the span that would take it past this many bytes, as counted by
+ * {@link approxBytes}: one export request (about 4 MiB of OTLP) is encoded in tens of ms, not a
+ * 90 MB body blocking the event loop for half a second. A larger span goes alone.
+ */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+function attributeBytes(attributes: Attributes | undefined): number {
+  let n = 0;
+  if (attributes === undefined) return n;
+  for (const key in attributes) {
+    const value = attributes[key];
+    n += key.length + 12;
+    if (typeof value === 'string') n += value.length;
+    else if (Array.isArray(value)) {
+      for (const item of value) n += typeof item === 'string' ? item.length + 4 : 12;
+    }
+  }
+  return n;
+}
+
+/**
+ * About the bytes `span` takes in an OTLP request: its text counted in characters (a non-ASCII
+ * character takes 2 or 3), with a fixed cost per span, attribute, event and link.
+ */
+export function approxBytes(span: ReadableSpan): number {
+  let n = 96 + span.name.length + attributeBytes(span.attributes);
+  for (const event of span.events) n += 24 + event.name.length + attributeBytes(event.attributes);
+  for (const link of span.links) n += 48 + attributeBytes(link.attributes);
+  return n;
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -39,6 +72,13 @@ export class ExportQueue implements SpanProcessor {
   // the batch being exported: counted as dropped if shutdown gives up on it
   private pendingBatch: { size: number; abandoned: boolean } | undefined;
   private shutdownOnce: Promise<void> | undefined;
+  // never 0: an empty batch would be exported, and the next kicked, without end
+  private readonly batchSize: number;
+  // spans taken for export so far, and that count when the export in flight began (forceFlush)
+  private taken = 0;
+  private flightFrom = 0;
+  // the last batch ended at MAX_BATCH_BYTES: what follows is a full batch too
+  private fullByBytes = false;
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -47,7 +87,9 @@ export class ExportQueue implements SpanProcessor {
     // at shutdown: a collector that refuses connections is not waited for (the exporter would
     // retry it until shutdownTimeoutMs)
     private readonly reach?: ReachCheck,
-  ) {}
+  ) {
+    this.batchSize = Math.max(1, Math.floor(options.maxExportBatchSize) || 1);
+  }
 
   onStart(): void {}
 
@@ -62,7 +104,7 @@ export class ExportQueue implements SpanProcessor {
       return;
     }
     this.queue.push(span);
-    if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+    if (this.queue.length >= this.batchSize) this.kick();
     else this.schedule();
   }
 
@@ -90,17 +132,34 @@ export class ExportQueue implements SpanProcessor {
   private kick(): void {
     this.clearTimer();
     if (this.inFlight !== undefined || this.queue.length === 0) return;
+    this.flightFrom = this.taken;
     this.inFlight = this.exportBatch().then(() => {
       this.inFlight = undefined;
       if (this.stopped) return;
-      if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+      if (this.queue.length >= this.batchSize || this.fullByBytes) this.kick();
       else if (this.queue.length > 0) this.schedule();
     });
   }
 
+  /** How many spans from the front of the queue go into the next batch (at least one). */
+  private batchCount(): number {
+    const most = Math.min(this.batchSize, this.queue.length);
+    let bytes = 0;
+    for (let i = 0; i < most; i += 1) {
+      bytes += approxBytes(this.queue[i] as ReadableSpan);
+      if (bytes > MAX_BATCH_BYTES) {
+        this.fullByBytes = true;
+        return Math.max(1, i);
+      }
+    }
+    this.fullByBytes = false;
+    return most;
+  }
+
   /** Exports one batch; resolves (never rejects) when the exporter answered or timed out. */
   private exportBatch(): Promise<void> {
-    const batch = this.queue.splice(0, this.options.maxExportBatchSize);
+    const batch = this.queue.splice(0, this.batchCount());
+    this.taken += batch.length;
     const state = { size: batch.length, abandoned: false };
     this.pendingBatch = state;
     return new Promise<void>((resolve) => {
@@ -114,7 +173,10 @@ export class ExportQueue implements SpanProcessor {
         resolve();
       };
       // the OTLP exporter has its own deadline; this one covers exporters that never call back
-      const guard = setTimeout(() => finish(false, NO_ANSWER), this.options.exportTimeoutMs + 1000);
+      const guard = setTimeout(
+        () => finish(false, NO_ANSWER),
+        Math.min(this.options.exportTimeoutMs + 1000, MAX_TIMER_MS),
+      );
       guard.unref();
       const send = (): void => {
         try {
@@ -143,11 +205,12 @@ export class ExportQueue implements SpanProcessor {
 
   /** Exports what is queued now, batch after batch. */
   async forceFlush(): Promise<void> {
-    let rounds = Math.ceil(this.queue.length / this.options.maxExportBatchSize) + 1;
-    while (rounds > 0 && (this.inFlight !== undefined || this.queue.length > 0)) {
+    // batches end by count or by bytes: flush until the spans queued now are taken, not later ones
+    const target = this.taken + this.queue.length;
+    while (this.inFlight !== undefined || (this.queue.length > 0 && this.taken < target)) {
       if (this.inFlight === undefined) this.kick();
+      else if (this.flightFrom >= target) return;
       await this.inFlight;
-      rounds -= 1;
     }
   }
 

@@ -4,11 +4,13 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { EXPRESS_MIDDLEWARE_NAME } from '@ai-orchestrator/metrics/shared';
 import {
   createInstrumentations,
+  ignoring,
   isInstalled,
   OWN_EXPRESS_LAYER,
   selectInstrumentations,
 } from './instrumentations.js';
 import { ExpressRouteInstrumentation } from './route-express.js';
+import { MAX_MATCHED_LENGTH } from './user-patterns.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
 import { KoaRouteInstrumentation } from './route-koa.js';
 
@@ -75,5 +77,28 @@ describe('instrumentation selection', () => {
     expect(config.ignoreLayers).toEqual([OWN_EXPRESS_LAYER]);
     // ExpressInstrumentation names a middleware's span `middleware - <function name>`.
     expect(OWN_EXPRESS_LAYER).toBe(`middleware - ${EXPRESS_MIDDLEWARE_NAME}`);
+  });
+});
+
+describe('ignored paths', () => {
+  it('ignores every request to a path a g or y RegExp names, not every other one', () => {
+    const ignored = ignoring(['/metrics', /^\/healthz/g, /^\/livez/y]);
+    // probes come back to back: a stateful test() would resume where the last match ended
+    const healthz = Array.from({ length: 6 }, () => ignored('/healthz?probe=1'));
+    const livez = Array.from({ length: 6 }, () => ignored('/livez'));
+    expect([...healthz, ...livez]).toEqual(Array<boolean>(12).fill(true));
+    expect(ignored('/orders')).toBe(false);
+  });
+
+  // a backtracking engine takes seconds on this 8 KB path (cubic); RE2 milliseconds
+  it('runs RegExps on RE2: linear on a hostile path, refused at setup when RE2 cannot run them', () => {
+    const ignored = ignoring([/^\/a\/.*\/b\/.*\/c\/.*\/d$/]);
+    const started = performance.now();
+    expect(ignored(`/a/${'/b/c'.repeat((MAX_MATCHED_LENGTH - 16) / 4)}`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(ignored('/a/1/b/2/c/3/d')).toBe(true);
+    expect(() => ignoring(['/metrics', /^\/(?!api)/])).toThrow(
+      /ignorePaths\[1\] must be a RegExp that runs in linear time/,
+    );
   });
 });

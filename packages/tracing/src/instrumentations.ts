@@ -9,6 +9,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { RE2JS } from 're2js';
 import {
   expressInstrumentation,
   fastifyInstrumentation,
@@ -19,6 +20,7 @@ import { ExpressRouteInstrumentation } from './route-express.js';
 import { FastifyRouteInstrumentation } from './route-fastify.js';
 import { KoaRouteInstrumentation } from './route-koa.js';
 import type { InstrumentationName, InstrumentationSwitches, TracingProfile } from './types.js';
+import { compileUserPattern, testUserPattern } from './user-patterns.js';
 import { INSTRUMENTATION_NAMES } from './validate.js';
 
 // The module each instrumentation patches; http and undici (fetch) are built into Node.
@@ -91,16 +93,23 @@ export interface InstrumentationSettings {
 }
 
 /** A test of request URLs against `paths` (exact strings, or patterns on the path). */
-function ignoring(paths: readonly (string | RegExp)[]): (url: string | undefined) => boolean {
+export function ignoring(
+  paths: readonly (string | RegExp)[],
+): (url: string | undefined) => boolean {
   const exact = new Set(paths.filter((p): p is string => typeof p === 'string'));
-  const patterns = paths.filter((p): p is RegExp => p instanceof RegExp);
+  // on RE2, as the sampler's rules: linear on any path, and stateless whatever the flags (a g or y
+  // RegExp's test() would resume at lastIndex and miss every other request)
+  const patterns: RE2JS[] = [];
+  paths.forEach((p, i) => {
+    if (p instanceof RegExp) patterns.push(compileUserPattern(p, `ignorePaths[${i}]`));
+  });
   // runs on every incoming request: no split, no array
   return (url) => {
     const raw = url ?? '/';
     const query = raw.indexOf('?');
     const path = query === -1 ? raw : raw.slice(0, query);
     if (exact.has(path)) return true;
-    for (const pattern of patterns) if (pattern.test(path)) return true;
+    for (const pattern of patterns) if (testUserPattern(pattern, path)) return true;
     return false;
   };
 }

@@ -16,6 +16,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { TraceEncoder } from './otlp-encode.js';
+import { RETAINED_BYTES, Writer } from './otlp-writer.js';
 import { decodeTraces } from '../test/otlp-receiver.js';
 import { otlpTraceExport } from './otlp-exporter.js';
 
@@ -121,6 +122,20 @@ describe('OTLP trace encoder', () => {
         Buffer.from(ProtobufTraceSerializer.serializeRequest(batch) as Uint8Array),
       );
     }
+  });
+
+  it('lets go of a buffer one large request grew, and keeps a small one', () => {
+    const w = new Writer(1024);
+    w.raw(new Uint8Array(100_000));
+    const kept = w.buf;
+    w.reset();
+    expect(w.buf).toBe(kept);
+    w.raw(new Uint8Array(RETAINED_BYTES + 1));
+    expect(w.result()).toHaveLength(RETAINED_BYTES + 1);
+    w.reset();
+    expect(w.buf.length).toBe(1024);
+    w.raw(Uint8Array.of(1, 2, 3));
+    expect([...w.result()]).toEqual([1, 2, 3]);
   });
 
   it('writes an empty request for no spans', () => {

@@ -95,7 +95,10 @@ export class TraceEncoder {
       }
       w.end(resourceSpans);
     }
-    return w.result();
+    const body = w.result();
+    // a large request's grown buffer is not kept for the life of the process
+    w.reset();
+    return body;
   }
 
   private span(span: ReadableSpan): void {

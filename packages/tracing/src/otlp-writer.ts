@@ -39,19 +39,26 @@ const hexAt = (text: string, i: number): number => {
   return code < 128 ? (HEX[code] as number) : hexValue(code);
 };
 
+/** A buffer grown past this for one large request goes back to its first size at the next reset. */
+export const RETAINED_BYTES = 1024 * 1024;
+
 export class Writer {
   buf: Uint8Array;
   pos = 0;
   private view: DataView;
 
-  constructor(size = 64 * 1024) {
+  constructor(private readonly size = 64 * 1024) {
     this.buf = new Uint8Array(size);
     this.view = new DataView(this.buf.buffer);
   }
 
-  /** Starts over, keeping the buffer. */
+  /** Starts over, keeping the buffer unless one large request grew it past RETAINED_BYTES. */
   reset(): void {
     this.pos = 0;
+    if (this.buf.length > RETAINED_BYTES) {
+      this.buf = new Uint8Array(this.size);
+      this.view = new DataView(this.buf.buffer);
+    }
   }
 
   private ensure(more: number): void {

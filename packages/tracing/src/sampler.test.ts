@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { namedStrategyType } from './jaeger-strategy.js';
 import { RateLimiter } from './rate-limiter.js';
 import { buildSampler, DEFAULT_TRACES_PER_SECOND, RuleSampler, samplerFromEnv } from './sampler.js';
+import { MAX_MATCHED_LENGTH } from './user-patterns.js';
 
 const SAMPLED = SamplingDecision.RECORD_AND_SAMPLED;
 const DROPPED = SamplingDecision.NOT_RECORD;
@@ -118,6 +119,63 @@ describe('sampling', () => {
     expect(decide(sampler, 'POST /payments/:id')).toBe(SAMPLED);
     // a child of a sampled-out parent stays out, even on a critical path
     expect(decide(sampler, 'workflow.execute', {}, withParent(false))).toBe(DROPPED);
+  });
+
+  it('matches route templates by segment: a parameter is one segment, * spans any', () => {
+    const { sampler } = buildSampler(
+      { ratio: 0, alwaysSample: ['/files/:name.:ext', '/v1/*/status', '/a.b/(x)'] },
+      'svc',
+      {},
+    );
+    const path = (p: string) => decide(sampler, 'GET', { 'url.path': p });
+    expect(path('/files/report.pdf')).toBe(SAMPLED);
+    expect(path('/files/report.pdf/')).toBe(SAMPLED);
+    expect(path('/files/reportpdf')).toBe(DROPPED);
+    expect(path('/files/dir/report.pdf')).toBe(DROPPED);
+    expect(path('/v1/jobs/7/status')).toBe(SAMPLED);
+    expect(path('/v1/status')).toBe(DROPPED);
+    // the rest of a template is literal, not RegExp syntax
+    expect(path('/a.b/(x)')).toBe(SAMPLED);
+    expect(path('/aXb/x')).toBe(DROPPED);
+  });
+
+  // The request path is the client's: a backtracking engine took 1.2 s for one 4 KB path on
+  // '/a/*/b/*/c/*/d' (cubic) and minutes at 8 KB. The time bound is only a safety net: linear
+  // matching of all of these takes milliseconds.
+  it('matches templates and RegExp rules on hostile paths in linear time', () => {
+    const rules = [
+      '/files/:name.:ext',
+      '/a/*/b/*/c/*/d',
+      '/v1/*/jobs/*/status',
+      /^\/x\/.*\/y\/.*\/z\/.*\/w$/,
+    ];
+    const { sampler } = buildSampler({ ratio: 0, alwaysSample: rules }, 'svc', {});
+    const size = MAX_MATCHED_LENGTH - 16;
+    const hostile = [
+      `/files/${'.'.repeat(size)}/x`,
+      `/a/${'/b/c'.repeat(size / 4)}`,
+      `/v1/${'/jobs'.repeat(size / 5)}`,
+      `/x/${'/y/z'.repeat(size / 4)}`,
+    ];
+    const started = performance.now();
+    for (const p of hostile) {
+      expect(p.length).toBeLessThanOrEqual(MAX_MATCHED_LENGTH);
+      expect(decide(sampler, 'GET', { 'url.path': p })).toBe(DROPPED);
+    }
+    expect(performance.now() - started).toBeLessThan(1000);
+    // long paths that do match still match, up to the bound
+    const long = 'p'.repeat(size - 20);
+    expect(decide(sampler, 'GET', { 'url.path': `/a/${long}/b/1/c/2/d` })).toBe(SAMPLED);
+    expect(decide(sampler, 'GET', { 'url.path': `/x/${long}/y/1/z/2/w` })).toBe(SAMPLED);
+    // past it, nothing does
+    const over = 'p'.repeat(MAX_MATCHED_LENGTH);
+    expect(decide(sampler, 'GET', { 'url.path': `/a/${over}/b/1/c/2/d` })).toBe(DROPPED);
+  });
+
+  it('refuses a RegExp rule RE2 cannot run in linear time, naming it', () => {
+    expect(() => buildSampler({ alwaysSample: ['/ok', /^\/(?=admin)/] }, 'svc', {})).toThrow(
+      /sampler\.alwaysSample\[1\] must be a RegExp that runs in linear time/,
+    );
   });
 
   it('a ratio keeps about that share of new traces', () => {

@@ -22,6 +22,8 @@ import { readNumericStrategyTypes } from './jaeger-strategy.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SamplerOptions, SamplingRule } from './types.js';
 import { FollowUnsampledRequest } from './unsampled.js';
+import { compileRouteTemplate, compileUserPattern, testUserPattern } from './user-patterns.js';
+import { MAX_TIMER_MS } from './validate.js';
 import { warnOnce } from './warn.js';
 
 type Matcher = (name: string, path: string | undefined) => boolean;
@@ -36,27 +38,20 @@ export const DEFAULT_TRACES_PER_SECOND = 10;
 // Attributes that carry the request path when an HTTP server span starts (stable and old semconv).
 const PATH_ATTRIBUTES = ['http.route', 'url.path', 'http.target'] as const;
 
-function escape(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** `/users/:id` and `/files/*` as a RegExp over a request path. */
-function routePattern(template: string): RegExp {
-  const source = escape(template)
-    .replace(/:[A-Za-z0-9_]+/g, '[^/]+')
-    .replace(/\*/g, '.*');
-  return new RegExp(`^${source}/?$`);
-}
-
-function compile(rule: SamplingRule): Matcher {
+// Rules run on the request path a client chose: RegExps and route templates on RE2 (linear time),
+// and a path past MAX_MATCHED_LENGTH matches none.
+function compile(rule: SamplingRule, i: number): Matcher {
   if (rule instanceof RegExp) {
-    const pattern = new RegExp(rule.source, rule.flags.replace('g', '').replace('y', ''));
-    return (name, path) => pattern.test(name) || (path !== undefined && pattern.test(path));
+    const pattern = compileUserPattern(rule, `sampler.alwaysSample[${i}]`);
+    return (name, path) =>
+      testUserPattern(pattern, name) || (path !== undefined && testUserPattern(pattern, path));
   }
   if (rule.startsWith('/')) {
-    const pattern = routePattern(rule);
+    const pattern = compileRouteTemplate(rule);
     return (name, path) =>
-      name === rule || name.endsWith(` ${rule}`) || (path !== undefined && pattern.test(path));
+      name === rule ||
+      name.endsWith(` ${rule}`) ||
+      (path !== undefined && testUserPattern(pattern, path));
   }
   return (name) => name === rule;
 }
@@ -146,7 +141,9 @@ function envJaegerRemote(arg: string | undefined): EnvSampler {
     parentBased: true,
     jaegerRemote: {
       endpoint: parts.get('endpoint') ?? 'http://localhost:5778',
-      ...(Number.isSafeInteger(interval) && interval > 0 ? { pollingIntervalMs: interval } : {}),
+      ...(Number.isSafeInteger(interval) && interval > 0 && interval <= MAX_TIMER_MS
+        ? { pollingIntervalMs: interval }
+        : {}),
     },
   };
 }

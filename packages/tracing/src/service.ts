@@ -30,7 +30,7 @@ import type {
   TracedFunction,
   TracingOptions,
 } from './types.js';
-import { invalid, validateOptions } from './validate.js';
+import { invalid, MAX_TIMER_MS, validateOptions } from './validate.js';
 import { warnOnce } from './warn.js';
 
 // One active service per process, across the ESM and CJS builds of this package.
@@ -289,7 +289,10 @@ export class TracingService {
     const wasRunning = this.state === 'running';
     this.state = 'stopped';
     if (!wasRunning || this.sdk === undefined) return;
-    const limit = (this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) + 1500;
+    const limit = Math.min(
+      (this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) + 1500,
+      MAX_TIMER_MS,
+    );
     await Promise.race([this.sdk.shutdown().catch(() => undefined), delay(limit)]);
     this.stopSampler();
     for (const instrumentation of this.instrumentations) instrumentation.disable();

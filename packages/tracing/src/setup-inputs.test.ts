@@ -82,6 +82,43 @@ describe('OTLP headers', () => {
   });
 });
 
+describe('user RegExps matched on request paths', () => {
+  it.each([
+    ['sampler.alwaysSample[1]', { sampler: { alwaysSample: ['/ok', /^\/(?=admin)/] } }],
+    ['ignorePaths[0]', { ignorePaths: [/^\/(?!api)/] }],
+  ])('refuses one RE2 cannot run in linear time (%s), naming it', (field, options) => {
+    const error = errorOf(() => new TracingService({ serviceName: 'x', ...options }));
+    expect(error.message).toContain(`${field} must be a RegExp that runs in linear time`);
+  });
+});
+
+describe('delays', () => {
+  // past 2^31 - 1 ms Node fires a timer after 1 ms: every export would be reported unanswered
+  it.each([
+    ['exportTimeoutMs', { exportTimeoutMs: 3_000_000_000 }, '1 to 2147483647, got 3000000000'],
+    ['shutdownTimeoutMs', { shutdownTimeoutMs: 2_147_483_648 }, '1 to 2147483647, got 2147483648'],
+    ['scheduledDelayMs', { scheduledDelayMs: 2 ** 40 }, '0 to 2147483647, got 1099511627776'],
+    [
+      'sampler.jaegerRemote.pollingIntervalMs',
+      { sampler: { jaegerRemote: { endpoint: 'http://jaeger:5778', pollingIntervalMs: 2 ** 31 } } },
+      '1 to 2147483647, got 2147483648',
+    ],
+  ])('refuses %s past what a Node timer holds, naming it', (field, options, range) => {
+    const error = errorOf(() => new TracingService({ serviceName: 'x', ...options }));
+    expect(error.message).toBe(`TracingService: ${field} must be an integer from ${range}`);
+  });
+
+  it('takes the longest delay a timer holds', () => {
+    service = new TracingService({
+      serviceName: 'x',
+      exportTimeoutMs: 2_147_483_647,
+      shutdownTimeoutMs: 2_147_483_647,
+      instrumentations: OFF,
+    });
+    expect(service.running).toBe(false);
+  });
+});
+
 describe('URLs', () => {
   it.each([
     ['endpoint', { endpoint: 'http://collector:4318/v1/tr\r\naces' }, '"\\r" at index 27'],

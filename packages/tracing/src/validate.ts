@@ -7,6 +7,9 @@ import { compileUserPattern } from './user-patterns.js';
 
 export { invalid } from './invalid.js';
 
+/** Longest delay Node's timers accept (2^31 - 1 ms); past it Node fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
   'http',
   'express',
@@ -24,11 +27,25 @@ function text(field: string, value: unknown): void {
   optionalName(WHERE, field, value);
 }
 
-function count(field: string, value: unknown, min: number): void {
+function count(field: string, value: unknown, min: number, max?: number): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw invalid(field, value, `an integer >= ${min}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < min ||
+    (max !== undefined && value > max)
+  ) {
+    throw invalid(
+      field,
+      value,
+      max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
+    );
   }
+}
+
+/** A delay in ms that a Node timer can hold. */
+function delayMs(field: string, value: unknown, min: number): void {
+  count(field, value, min, MAX_TIMER_MS);
 }
 
 function rules(field: string, value: unknown): void {
@@ -38,6 +55,8 @@ function rules(field: string, value: unknown): void {
     if (!(rule instanceof RegExp) && (typeof rule !== 'string' || rule === '')) {
       throw invalid(`${field}[${i}]`, rule, 'a non-empty string or a RegExp');
     }
+    // every user RegExp runs on RE2: one it cannot run is refused here, by name
+    if (rule instanceof RegExp) compileUserPattern(rule, `${field}[${i}]`);
   });
 }
 
@@ -63,7 +82,7 @@ function validateSampler(value: unknown): void {
       throw invalid('sampler.jaegerRemote.endpoint', undefined, 'an http:// or https:// URL');
     }
     checkUrl('sampler.jaegerRemote.endpoint', jaegerRemote.endpoint);
-    count('sampler.jaegerRemote.pollingIntervalMs', jaegerRemote.pollingIntervalMs, 1);
+    delayMs('sampler.jaegerRemote.pollingIntervalMs', jaegerRemote.pollingIntervalMs, 1);
   }
 }
 
@@ -71,11 +90,6 @@ function validateRedact(value: unknown): void {
   if (value === undefined || typeof value === 'boolean') return;
   if (!isRecord(value)) throw invalid('redact', value, 'a boolean or an object');
   rules('redact.keys', value.keys);
-  if (Array.isArray(value.keys)) {
-    value.keys.forEach((key: unknown, i) => {
-      if (key instanceof RegExp) compileUserPattern(key, `redact.keys[${i}]`);
-    });
-  }
   if (value.patterns !== undefined) {
     if (!Array.isArray(value.patterns)) {
       throw invalid('redact.patterns', value.patterns, 'an array of RegExps');
@@ -121,9 +135,9 @@ export function validateOptions(options: unknown): asserts options is TracingOpt
   validateRedact(options.redact);
   count('maxQueueSize', options.maxQueueSize, 1);
   count('maxExportBatchSize', options.maxExportBatchSize, 1);
-  count('scheduledDelayMs', options.scheduledDelayMs, 0);
-  count('exportTimeoutMs', options.exportTimeoutMs, 1);
-  count('shutdownTimeoutMs', options.shutdownTimeoutMs, 1);
+  delayMs('scheduledDelayMs', options.scheduledDelayMs, 0);
+  delayMs('exportTimeoutMs', options.exportTimeoutMs, 1);
+  delayMs('shutdownTimeoutMs', options.shutdownTimeoutMs, 1);
   rules('ignorePaths', options.ignorePaths);
   validateInstrumentations(options.instrumentations);
   if (options.profile !== undefined && options.profile !== 'full' && options.profile !== 'lean') {
