@@ -3,9 +3,9 @@
 import { Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { render } from './exposition.js';
-import { createNodeMetricsHandler } from './index.js';
+import { createNodeMetricsHandler, METRICS } from './index.js';
 
 const SERIES = 20_000;
 
@@ -141,5 +141,33 @@ describe('the /metrics handler on a big registry', () => {
     // Some ping was answered after the body began and before its last part arrived.
     expect(first).toBeGreaterThanOrEqual(0);
     expect(events.slice(first, last).filter((e) => e === 'ping').length).toBeGreaterThan(0);
+  });
+});
+
+describe('a scraper that stops reading', () => {
+  it('is cut off at the handler deadline: the response closes and the timeout is counted', async () => {
+    const registry = bigRegistry();
+    const handler = createNodeMetricsHandler({ registry, timeoutMs: 1000 });
+    let closed!: () => void;
+    const responseClosed = new Promise<void>((resolve) => (closed = resolve));
+    server = createServer((req, res) => {
+      res.on('close', () => closed());
+      void handler(req, res);
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+    // read the status line and a little of the body, then never read again
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause();
+    const started = performance.now();
+    await responseClosed;
+    // the deadline counts from the request: well under a socket's life, over the 1 s given
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const errors = await registry.getSingleMetric(METRICS.scrapeErrors.name)?.get();
+    expect(errors?.values.find((v) => v.labels.reason === 'timeout')?.value).toBe(1);
+    socket.destroy();
   });
 });

@@ -2,17 +2,27 @@
 // one (backpressure), so a scrape of many series never holds the event loop or the whole body.
 import type { ServerResponse } from 'node:http';
 
-/** Resolves true when `res` can take more, false when the client has gone. */
-function drained(res: ServerResponse): Promise<boolean> {
-  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+/** How a wait for the socket to take more ended. */
+type Drained = 'drained' | 'closed' | 'late';
+
+/**
+ * Resolves `drained` when `res` can take more, `closed` when the client has gone, `late` when
+ * `deadline` (a `performance.now()` time) passed first: a scraper that stopped reading would
+ * otherwise hold the response, its unsent megabyte and the rest of the rendering for as long as
+ * its socket lives (Node sets no write timeout).
+ */
+function drained(res: ServerResponse, deadline: number): Promise<Drained> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve('closed');
   return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
+    const done = (how: Drained): void => {
+      clearTimeout(timer);
       res.off('drain', onDrain);
       res.off('close', onClose);
-      resolve(ok);
+      resolve(how);
     };
-    const onDrain = (): void => done(true);
-    const onClose = (): void => done(false);
+    const onDrain = (): void => done('drained');
+    const onClose = (): void => done('closed');
+    const timer = setTimeout(() => done('late'), Math.max(0, deadline - performance.now()));
     res.once('drain', onDrain);
     res.once('close', onClose);
   });
@@ -21,10 +31,17 @@ function drained(res: ServerResponse): Promise<boolean> {
 // Bytes the response may hold unsent before the next chunk waits for 'drain'.
 const MAX_BUFFERED = 1 << 20;
 
-/** Writes `chunk`; resolves false when the client has gone. */
-async function put(res: ServerResponse, chunk: Buffer): Promise<boolean> {
+/** Writes `chunk`; resolves false when the client has gone, throws `onLate()` past `deadline`. */
+async function put(
+  res: ServerResponse,
+  chunk: Buffer,
+  deadline: number,
+  onLate: () => Error,
+): Promise<boolean> {
   if (res.write(chunk) || res.writableLength < MAX_BUFFERED) return !res.destroyed;
-  return drained(res);
+  const how = await drained(res, deadline);
+  if (how === 'late') throw onLate();
+  return how === 'drained';
 }
 
 /** A body's first chunks (one or two) and the rest, read before the status line is sent. */
@@ -57,8 +74,9 @@ async function head(res: ServerResponse, body: PendingBody, headers: Record<stri
 
 /**
  * Sends `body` with status 200: with Content-Length when it is one chunk, chunked otherwise.
- * Throws what the rendering throws; after the status line is sent the response is destroyed,
- * so the scraper sees a cut body, never a short one that looks whole.
+ * Throws what the rendering throws, and `onLate()` when the body is not sent by `deadline` (a
+ * scraper that stops reading included); after the status line is sent the response is
+ * destroyed, so the scraper sees a cut body, never a short one that looks whole.
  */
 export async function sendBody(
   res: ServerResponse,
@@ -79,12 +97,12 @@ export async function sendBody(
   res.writeHead(200, headers);
   try {
     let ok = true;
-    for (const chunk of body.read) ok = ok && (await put(res, chunk));
+    for (const chunk of body.read) ok = ok && (await put(res, chunk, deadline, onLate));
     while (ok) {
       if (performance.now() > deadline) throw onLate();
       const next = await body.rest.next();
       if (next.done === true) break;
-      ok = await put(res, next.value);
+      ok = await put(res, next.value, deadline, onLate);
     }
     if (ok) res.end();
     else abandon(body.rest);
