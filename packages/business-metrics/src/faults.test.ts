@@ -205,3 +205,37 @@ describe('memoryStore under a synchronous burst', () => {
     expect(await errors(registry, 'drop', 'buffer_full')).toBe(0);
   });
 });
+
+describe('a shared store holding what this package never writes', () => {
+  it('publishes MRR only under ISO 4217 codes: other fields never become currency labels', async () => {
+    const inner = memoryStore();
+    // another writer put amounts under arbitrary names into the shared MRR
+    const store: BusinessStore = {
+      shared: true,
+      write: (batch) => inner.write(batch),
+      read: async (query) => {
+        const snapshot = await inner.read(query);
+        return {
+          ...snapshot,
+          mrrUnits: { ...snapshot.mrrUnits, 'x"} 1\nfake': 50_000, usd: 10_000, ZZZ: 1 },
+        };
+      },
+      close: () => inner.close(),
+    };
+    const { registry, business } = setup(store);
+    business.recordSubscription({
+      customerId: 'c1',
+      plan: 'pro',
+      monthlyAmount: 49,
+      currency: 'EUR',
+    });
+    await business.flush();
+    const kpis = await business.getKpis();
+    expect(kpis.mrr).toEqual({ EUR: 49 });
+    const text = await registry.metrics();
+    const currencies = [
+      ...text.matchAll(/business_monthly_recurring_revenue\{[^}]*currency="([^"]*)"/g),
+    ].map((m) => m[1]);
+    expect([...new Set(currencies)]).toEqual(['EUR']);
+  });
+});

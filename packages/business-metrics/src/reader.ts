@@ -3,6 +3,7 @@
 import { ACTIVE_USER_WINDOWS } from '@ai-orchestrator/metrics';
 import type { Gauge } from 'prom-client';
 import { callStore, type Outcome } from './call.js';
+import { isCurrency } from './currency.js';
 import { windows } from './days.js';
 import type { StoreHealth } from './health.js';
 import { StoreTimeoutError, toError } from './reason.js';
@@ -43,7 +44,20 @@ function checkSnapshot(value: unknown): StoreSnapshot {
       (units) => typeof units === 'number' && Number.isFinite(units),
     );
   if (!fine) throw new TypeError('store read returned something that is not a StoreSnapshot');
-  return snapshot;
+  return withCurrencies(snapshot);
+}
+
+/**
+ * The snapshot with only ISO 4217 currencies in its MRR: amounts are recorded under checked codes
+ * only, so anything else in a shared store (another writer, a hand edit) is left out rather than
+ * becoming a `currency` label value of its own.
+ */
+function withCurrencies(snapshot: StoreSnapshot): StoreSnapshot {
+  const codes = Object.keys(snapshot.mrrUnits);
+  if (codes.every(isCurrency)) return snapshot;
+  const mrrUnits: Record<string, number> = {};
+  for (const code of codes.filter(isCurrency)) mrrUnits[code] = snapshot.mrrUnits[code] as number;
+  return { ...snapshot, mrrUnits };
 }
 
 export class KpiReader {
