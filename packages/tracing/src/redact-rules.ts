@@ -118,14 +118,34 @@ function byPattern(
   };
 }
 
+// Words that follow "bearer" in prose ("bearer tokens expire"); anything else after it is a credential.
+const BEARER_PROSE = new Set([
+  'token',
+  'tokens',
+  'authentication',
+  'scheme',
+  'schemes',
+  'credential',
+  'credentials',
+  'header',
+  'headers',
+]);
+
 /** `Bearer <credential>` and the like outside a `name: value` pair. */
 function authSchemeHits(text: string, start: number, end: number): Hit[] | undefined {
   let from = start;
   while (from < end && text[from] !== ' ' && text[from] !== '\t') from++;
+  const scheme = text.slice(start, from);
   while (from < end && (text[from] === ' ' || text[from] === '\t')) from++;
   const credential = text.slice(from, end);
-  // prose ("basic information") is a lower-case word; credentials are not
-  const looksSecret = credential.length >= 20 || /[^a-z.-]/.test(credential);
+  const lower = scheme.toLowerCase();
+  // a bearer credential is any token (`Bearer abcdefghij`), a `Basic` one any base64 word; prose
+  // ("basic information", "token expired") is a lower-case word after a lower-case scheme
+  const looksSecret =
+    (lower === 'bearer' && !BEARER_PROSE.has(credential.toLowerCase())) ||
+    (lower === 'basic' && scheme !== lower) ||
+    credential.length >= 20 ||
+    /[^a-z.-]/.test(credential);
   return looksSecret ? [{ from, to: end }] : undefined;
 }
 
@@ -234,6 +254,14 @@ export const TEXT_RULES: readonly TextRule[] = [
     gate: (text) => text.includes('--'),
     scan: flagValueHits,
   },
+  // before auth-scheme: `token_type=bearer ann@example.com` is an address, not a credential
+  {
+    name: 'email',
+    gate: (text) => text.includes('@') || text.includes('%40'),
+    scan: byPattern(
+      '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}',
+    ),
+  },
   {
     name: 'auth-scheme',
     gate: (text) => AUTH_WORD.test(text),
@@ -251,13 +279,6 @@ export const TEXT_RULES: readonly TextRule[] = [
     name: 'azure-client-secret',
     gate: (text) => text.includes('Q~'),
     scan: byPattern('(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}'),
-  },
-  {
-    name: 'email',
-    gate: (text) => text.includes('@') || text.includes('%40'),
-    scan: byPattern(
-      '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}',
-    ),
   },
   {
     name: 'card-number',

@@ -51,6 +51,18 @@ describe('Redactor', () => {
     expect(redactor.string('/users/42?page=3')).toBe('/users/42?page=3');
   });
 
+  it('masks any credential after Bearer, and a base64 word after Basic, whatever its letters', () => {
+    expect(redactor.string('Bearer abcdefghijklmnop')).toBe(`Bearer ${R}`);
+    expect(redactor.string('retry with bearer qwertyuiop')).toBe(`retry with bearer ${R}`);
+    expect(redactor.string('BEARER abcdefgh, then')).toBe(`BEARER ${R}, then`);
+    expect(redactor.string('Basic abcdefghijkl')).toBe(`Basic ${R}`);
+    // prose stays
+    expect(redactor.string('bearer tokens expire; basic information')).toBe(
+      'bearer tokens expire; basic information',
+    );
+    expect(redactor.string('token_type=bearer ann@example.com')).toBe(`token_type=bearer ${R}`);
+  });
+
   it('takes extra keys, patterns and a replacement', () => {
     const custom = new Redactor({
       keys: ['ssn', /^customer\./],
