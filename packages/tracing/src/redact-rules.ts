@@ -87,6 +87,10 @@ const PROVIDER_KEYS = [
   'eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}(?:\\.[A-Za-z0-9_-]*){0,3}', // JWT / JWS / JWE
 ];
 
+// What an e-mail address's local part and domain labels are made of (in a RegExp with the u flag).
+const EMAIL_LABEL = '\\p{L}\\p{M}\\p{N}-';
+const EMAIL_LOCAL = '\\p{L}\\p{M}\\p{N}._%+-';
+
 // A word that may start an auth scheme, to skip text without one.
 const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
 
@@ -97,8 +101,9 @@ const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
 function byPattern(
   source: string,
   hits?: (text: string, start: number, end: number) => readonly Hit[] | undefined,
+  flags = '',
 ): (text: string) => Hit[] {
-  const pattern = new RegExp(source, 'g');
+  const pattern = new RegExp(source, `g${flags}`);
   return (text) => {
     const found: Hit[] = [];
     pattern.lastIndex = 0;
@@ -258,8 +263,11 @@ export const TEXT_RULES: readonly TextRule[] = [
   {
     name: 'email',
     gate: (text) => text.includes('@') || text.includes('%40'),
+    // letters and digits of any script (`bøb@exämple.com`), so an address is masked whole
     scan: byPattern(
-      '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}',
+      `(?<![${EMAIL_LOCAL}])[${EMAIL_LOCAL}]{1,64}(?:@|%40)[${EMAIL_LABEL}]{1,63}(?:\\.[${EMAIL_LABEL}]{1,63}){0,8}\\.(?:xn--[A-Za-z0-9-]{1,59}|\\p{L}{2,24})`,
+      undefined,
+      'u',
     ),
   },
   {

@@ -63,6 +63,13 @@ describe('Redactor', () => {
     expect(redactor.string('token_type=bearer ann@example.com')).toBe(`token_type=bearer ${R}`);
   });
 
+  it('masks e-mail addresses with letters of any script whole', () => {
+    expect(redactor.string('bob@exämple.com')).toBe(R);
+    expect(redactor.string('from bøb@example.com.')).toBe(`from ${R}.`);
+    expect(redactor.string('ünïcödé.üser@bücher.example ok')).toBe(`${R} ok`);
+    expect(redactor.string('пользователь@пример.рф')).toBe(R);
+  });
+
   it('takes extra keys, patterns and a replacement', () => {
     const custom = new Redactor({
       keys: ['ssn', /^customer\./],
