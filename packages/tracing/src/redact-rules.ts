@@ -11,6 +11,7 @@ import { luhnCards } from './redact-cards.js';
 import { AUTH_SCHEMES, flagValueHits, keyValueHits } from './redact-kv.js';
 import type { SecretNames } from './redact-names.js';
 import type { TextProfile } from './redact-profile.js';
+import { sqlSecretHits } from './redact-sql.js';
 
 /** A part of the text to replace, `[from, to)`. */
 export interface Hit {
@@ -90,6 +91,9 @@ const PROVIDER_KEYS = [
 // What an e-mail address's local part and domain labels are made of (in a RegExp with the u flag).
 const EMAIL_LABEL = '\\p{L}\\p{M}\\p{N}-';
 const EMAIL_LOCAL = '\\p{L}\\p{M}\\p{N}._%+-';
+
+// A word that a database command with a password holds (`PASSWORD`, `IDENTIFIED`, `AUTH`, `ACL`).
+const DB_WORD = /pass|identified|auth|acl/i;
 
 // A word that may start an auth scheme, to skip text without one.
 const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
@@ -248,6 +252,12 @@ export const TEXT_RULES: readonly TextRule[] = [
       '(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\\s/?#]{1,512}@',
       (text, start, end) => [{ from: text.indexOf('://', start) + 3, to: end - 1 }],
     ),
+  },
+  // before key-value, which would take the N of `PASSWORD = N'…'` for the value
+  {
+    name: 'database-command',
+    gate: (text) => DB_WORD.test(text),
+    scan: sqlSecretHits,
   },
   {
     name: 'key-value',

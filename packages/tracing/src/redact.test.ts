@@ -70,6 +70,26 @@ describe('Redactor', () => {
     expect(redactor.string('пользователь@пример.рф')).toBe(R);
   });
 
+  it('masks passwords in SQL and Redis commands', () => {
+    for (const [sql, masked] of [
+      ["ALTER USER app WITH PASSWORD 'pw1'", `ALTER USER app WITH PASSWORD '${R}'`],
+      ["CREATE USER app IDENTIFIED BY 'pw2'", `CREATE USER app IDENTIFIED BY '${R}'`],
+      ["SET PASSWORD FOR 'app'@'%' = 'pw3'", `SET PASSWORD FOR 'app'@'%' = '${R}'`],
+      ["CREATE ROLE r PASSWORD = 'it''s'", `CREATE ROLE r PASSWORD = '${R}'`],
+      ['ALTER ROLE r PASSWORD "pw5"', `ALTER ROLE r PASSWORD "${R}"`],
+      ['ALTER ROLE r PASSWORD $$pw6$$', `ALTER ROLE r PASSWORD $$${R}$$`],
+      ['ALTER USER u IDENTIFIED BY tiger;', `ALTER USER u IDENTIFIED BY ${R};`],
+      ['AUTH default pw8', `AUTH ${R}`],
+      ['HELLO 3 AUTH u pw9 SETNAME a', `HELLO 3 AUTH ${R} SETNAME a`],
+      ['ACL SETUSER u on >pw10 ~*', `ACL SETUSER u on >${R} ~*`],
+    ]) {
+      expect(redactor.string(sql as string)).toBe(masked);
+    }
+    expect(redactor.string('Auth failed; password reset sent')).toBe(
+      'Auth failed; password reset sent',
+    );
+  });
+
   it('takes extra keys, patterns and a replacement', () => {
     const custom = new Redactor({
       keys: ['ssn', /^customer\./],

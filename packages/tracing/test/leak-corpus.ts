@@ -150,6 +150,40 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('camelCase password', 'userPassword=', 'camel-pass-77'),
   after('db pass', 'db_pass: ', 'Db-pass-88'),
   after('cli flag with =', 'node app.js --api-key=', `live_${chars(30, 71)}`),
+  // credentials in database commands (db.statement, db.query.text)
+  after('sql alter user password', "ALTER USER app WITH PASSWORD '", 'Pg-alter-pw-1', "'"),
+  after(
+    'sql create user identified by',
+    "CREATE USER 'app'@'%' IDENTIFIED BY '",
+    'My-create-pw-2',
+    "'",
+  ),
+  after('sql set password for', "SET PASSWORD FOR 'app'@'%' = '", 'My-setpw-pw-3', "'"),
+  after(
+    'sql create role password',
+    "CREATE ROLE app LOGIN PASSWORD '",
+    'Pg-role-pw-4',
+    "' VALID UNTIL 'infinity'",
+  ),
+  after(
+    'sql encrypted password, double quotes',
+    'ALTER ROLE app ENCRYPTED PASSWORD "',
+    'Pg-dq-pw-5',
+    '"',
+  ),
+  after('sql dollar-quoted password', 'ALTER ROLE app PASSWORD $pw$', 'Pg-dollar-pw-6', '$pw$;'),
+  after(
+    'sql identified with plugin',
+    "CREATE USER app IDENTIFIED WITH caching_sha2_password BY '",
+    'My-plugin-pw-7',
+    "'",
+  ),
+  after('oracle unquoted identified by', 'ALTER USER scott IDENTIFIED BY ', 'Ora-tiger-pw-8', ';'),
+  after('sql server login password', "CREATE LOGIN app WITH PASSWORD = N'", 'Mss-login-pw-9', "'"),
+  after('redis auth', 'AUTH ', 'Redis-auth-pw-10'),
+  after('redis auth with user', 'AUTH default ', 'Redis-auth-pw-11'),
+  after('redis hello auth', 'HELLO 3 AUTH default ', 'Redis-hello-pw-12', ' SETNAME app'),
+  after('redis requirepass', 'CONFIG SET requirepass ', 'Redis-conf-pw-13'),
   after('cli flag with space', 'node app.js --password ', 'Cli-pass-66'),
   after(
     'private key pem',
@@ -243,5 +277,7 @@ export const KEEP: readonly string[] = [
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
   'https://api.example.com/v1/models?limit=20&page=2',
   'SELECT id, name FROM users WHERE id = $1',
+  'UPDATE users SET password_hash = $1 WHERE id = $2',
+  'Auth failed for user 42 after password reset',
   'order 1024 of 5000 shipped to 127.0.0.1:8080',
 ];
