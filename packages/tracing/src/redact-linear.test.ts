@@ -205,6 +205,39 @@ describe('the scanned length is bounded', () => {
     expect(out).toMatch(/\[TRUNCATED \d+ chars\]$/);
   });
 
+  it('cuts an array attribute past maxLength characters in all, with a marker item', () => {
+    const items = Array.from({ length: 40_000 }, (_, i) => `item=${i} x://a@b token=${i}`);
+    let out: unknown[] = [];
+    const ms = timed(() => {
+      out = redactor.attributes({ 'app.items': items })['app.items'] as unknown[];
+    });
+    // the items kept hold maxLength characters of input in all
+    const kept = items.slice(0, out.length - 1).join('');
+    expect(kept.length).toBeLessThanOrEqual(DEFAULT_MAX_LENGTH + 30);
+    expect(out.at(-1)).toBe(`[TRUNCATED ${items.length - out.length + 1} items]`);
+    expect(out[0]).toBe('item=0 x://[REDACTED]@b token=[REDACTED]');
+    expect(ms).toBeLessThan(BOUND_MS);
+    // a secret key's array, too
+    const secret = redactor.attributes({ 'user.password': items })['user.password'] as unknown[];
+    expect(secret.length).toBeLessThan(DEFAULT_MAX_LENGTH / 8);
+    expect(secret.at(-1)).toMatch(/^\[TRUNCATED \d+ items\]$/);
+  });
+
+  it('bounds the characters scanned in one attribute set', () => {
+    const big = 'word '.repeat(DEFAULT_MAX_LENGTH / 5);
+    const attributes = Object.fromEntries(
+      Array.from({ length: 64 }, (_, i) => [`app.blob${i}`, `${big}${i}`]),
+    );
+    const out = redactor.attributes(attributes);
+    const total = Object.values(out).reduce<number>((sum, v) => sum + String(v).length, 0);
+    expect(total).toBeLessThanOrEqual(16 * DEFAULT_MAX_LENGTH + 64 * 40);
+    expect(out['app.blob63']).toMatch(/^\[TRUNCATED \d+ chars\]$/);
+    expect(redactor.attributes({ a: 'token=abc', b: ['x', 'pass=y'] })).toEqual({
+      a: 'token=[REDACTED]',
+      b: ['x', 'pass=[REDACTED]'],
+    });
+  });
+
   it('never exports text past the bound, nor a secret the bound cuts in two', () => {
     // the cut falls `shift` characters into the first copy of the text
     const pad = 'x '.repeat(DEFAULT_MAX_LENGTH / 2);
