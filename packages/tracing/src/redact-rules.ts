@@ -10,6 +10,7 @@
 import { luhnCards } from './redact-cards.js';
 import { AUTH_SCHEMES, flagValueHits, keyValueHits } from './redact-kv.js';
 import type { SecretNames } from './redact-names.js';
+import { percentEncodedHits } from './redact-percent.js';
 import type { TextProfile } from './redact-profile.js';
 import { sqlSecretHits } from './redact-sql.js';
 
@@ -235,8 +236,8 @@ function privateKeyHits(text: string, start: number): Hit[] {
   return [{ from: start, to: close < 0 ? text.length : close + 5 }];
 }
 
-/** The built-in rules, in the order they run; each sees the text the ones before it masked. */
-export const TEXT_RULES: readonly TextRule[] = [
+/** The rules that read text as it is, in the order they run. */
+const PLAIN_RULES: readonly TextRule[] = [
   {
     name: 'private-key',
     gate: (text) => text.includes('-----BEGIN'),
@@ -307,5 +308,15 @@ export const TEXT_RULES: readonly TextRule[] = [
     name: 'aws-secret-key',
     gate: (text, profile) => profile.base64Run >= 40,
     scan: awsSecretHits,
+  },
+];
+
+/** The built-in rules, in the order they run; each sees the text the ones before it masked. */
+export const TEXT_RULES: readonly TextRule[] = [
+  ...PLAIN_RULES,
+  {
+    name: 'percent-encoded',
+    gate: (text) => text.includes('%'),
+    scan: (text, names) => percentEncodedHits(text, names, PLAIN_RULES),
   },
 ];

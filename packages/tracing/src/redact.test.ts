@@ -90,6 +90,18 @@ describe('Redactor', () => {
     );
   });
 
+  it('masks secrets under one level of percent-encoding, in the original text', () => {
+    expect(redactor.string('https://app/login?next=%2Fcb%3Ftoken%3DSECRET123%26x%3D1')).toBe(
+      `https://app/login?next=%2Fcb%3Ftoken%3D${R}%26x%3D1`,
+    );
+    expect(redactor.string('next=https%3A%2F%2Fu%3Apw%40h%2F')).toBe(
+      `next=https%3A%2F%2F${R}%40h%2F`,
+    );
+    expect(redactor.string('pass%77ord=hunter2hunter2&page=2')).toBe(`pass%77ord=${R}&page=2`);
+    expect(redactor.string('q=%70assword%3Dhunter2')).toBe(`q=%70assword%3D${R}`);
+    expect(redactor.string('/search?q=100%25%20off&page=2')).toBe('/search?q=100%25%20off&page=2');
+  });
+
   it('takes extra keys, patterns and a replacement', () => {
     const custom = new Redactor({
       keys: ['ssn', /^customer\./],

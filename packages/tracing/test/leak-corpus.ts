@@ -209,6 +209,23 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     chars(40, 84),
     '&token_type=bearer',
   ),
+  // one level of percent-encoding
+  after(
+    'encoded token in a redirect',
+    '/login?next=%2Fcb%3Ftoken%3D',
+    `Enc0ded${chars(16, 90)}`,
+    '%26x%3D1',
+  ),
+  after(
+    'encoded url credentials, host without tld',
+    '/login?next=https%3A%2F%2Fu%3A',
+    'Nested-pw-6789',
+    '%40h%2F',
+  ),
+  after('percent-encoded secret name', '/login?pass%77ord=', 'Encoded-key-pw1'),
+  after('encoded pair, lower-case hex', '/search?q=password%3d', 'Lower-hex-pw22', '%26a%3db'),
+  after('encoded access_token in a fragment', '/cb#state=%23access_token%3D', chars(24, 91)),
+  after('encoded bearer header', '/relay?h=Authorization%3A%20Bearer%20', `${OPAQUE}x5`),
   // personal data
   bare('email', 'ann.lee@example.com'),
   bare('email with tag and subdomain', 'first.last+billing@mail.example.co.uk'),
