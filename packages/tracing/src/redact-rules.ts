@@ -8,7 +8,7 @@
 // - a match it turns down (`hits` returns undefined) has a bounded length.
 // `redact-linear.test.ts` feeds megabyte-long adversarial text through each of them.
 import { luhnCards } from './redact-cards.js';
-import { AUTH_SCHEMES, flagValueHits, keyValueHits } from './redact-kv.js';
+import { AUTH_SCHEMES, elementHits, flagValueHits, keyValueHits } from './redact-kv.js';
 import type { SecretNames } from './redact-names.js';
 import { percentEncodedHits } from './redact-percent.js';
 import type { TextProfile } from './redact-profile.js';
@@ -264,6 +264,11 @@ const PLAIN_RULES: readonly TextRule[] = [
     name: 'key-value',
     gate: (text) => text.includes('=') || text.includes(':'),
     scan: keyValueHits,
+  },
+  {
+    name: 'xml-element',
+    gate: (text) => text.includes('<'),
+    scan: elementHits,
   },
   {
     name: 'flag-value',

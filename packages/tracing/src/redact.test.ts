@@ -102,6 +102,28 @@ describe('Redactor', () => {
     expect(redactor.string('/search?q=100%25%20off&page=2')).toBe('/search?q=100%25%20off&page=2');
   });
 
+  it('masks the text of XML elements with a secret name, and YAML values on the next lines', () => {
+    expect(redactor.string('<Password>pw1</Password><User>ann</User>')).toBe(
+      `<Password>${R}</Password><User>ann</User>`,
+    );
+    expect(redactor.string('<ns:ApiToken a="1">t2</ns:ApiToken>')).toBe(
+      `<ns:ApiToken a="1">${R}</ns:ApiToken>`,
+    );
+    expect(redactor.string('<secret><![CDATA[a<b]]></secret>')).toBe(
+      `<secret><![CDATA[${R}]]></secret>`,
+    );
+    expect(redactor.string('<Key>a.jpg</Key>')).toBe('<Key>a.jpg</Key>');
+    expect(redactor.string('password:\n  hunter2hunter2')).toBe(`password:\n  ${R}`);
+    expect(redactor.string('db:\n  password:\n    pw\n  host: h')).toBe(
+      `db:\n  password:\n    ${R}\n  host: h`,
+    );
+    expect(redactor.string('token: |\n  a\n  b\nport: 1')).toBe(`token: |\n  ${R}\nport: 1`);
+    // a nested mapping is judged key by key
+    expect(redactor.string('auth:\n  user: ann\n  password: pw')).toBe(
+      `auth:\n  user: ann\n  password: ${R}`,
+    );
+  });
+
   it('takes extra keys, patterns and a replacement', () => {
     const custom = new Redactor({
       keys: ['ssn', /^customer\./],

@@ -209,6 +209,23 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     chars(40, 84),
     '&token_type=bearer',
   ),
+  // markup: XML elements, YAML values on the lines after their key
+  after('xml password element', '<Password>', 'Xml-elem-pw-31', '</Password>'),
+  after(
+    'soap token element with a namespace and attributes',
+    '<ns1:AuthToken xsi:type="xsd:string">',
+    'Soap-tok-32x',
+    '</ns1:AuthToken>',
+  ),
+  after('xml cdata secret', '<client_secret><![CDATA[', 'Cdata-sec-33', ']]></client_secret>'),
+  after('yaml value on the next line', '\npassword:\n  ', 'Yaml-next-pw-34'),
+  after(
+    'yaml nested key, value on the next line',
+    '\ndb:\n  password:\n    ',
+    'Yaml-nest-pw-35',
+    '\n  host: db',
+  ),
+  after('yaml block scalar', '\napi_key: |\n  ', 'Yaml-block-36', '\nport: 80'),
   // one level of percent-encoding
   after(
     'encoded token in a redirect',
@@ -296,5 +313,7 @@ export const KEEP: readonly string[] = [
   'SELECT id, name FROM users WHERE id = $1',
   'UPDATE users SET password_hash = $1 WHERE id = $2',
   'Auth failed for user 42 after password reset',
+  '<Code>NoSuchKey</Code><Key>photos/cat.jpg</Key>',
+  'auth:\n  type: oauth2\n  scopes: read',
   'order 1024 of 5000 shipped to 127.0.0.1:8080',
 ];
