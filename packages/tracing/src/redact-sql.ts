@@ -109,7 +109,9 @@ function afterIdentified(text: string, end: number): Hit | undefined {
   }
   if (word !== 'by') return undefined;
   i = skipSpace(text, i + 2);
-  if (wordAt(text, i) === 'password') i = skipSpace(text, i + 8);
+  // MySQL `BY PASSWORD '*hash'`, Oracle `BY VALUES 'hash'`
+  const next = wordAt(text, i);
+  if (next === 'password' || next === 'values') i = skipSpace(text, wordEnd(text, i));
   return literalAt(text, i) ?? bareAt(text, i);
 }
 
@@ -118,6 +120,8 @@ const REDIS_WORDS = new Set(['AUTH', 'AUTH2', 'HELLO', 'SETNAME', 'KEYS', 'CONFI
 
 /** The one or two Redis arguments from `i` (`AUTH [user] pw`), on one line. */
 function redisArguments(text: string, i: number): Hit | undefined {
+  // the instrumentations' own placeholder (`auth [2 other arguments]`) hides them already
+  if (text[i] === '[') return undefined;
   let end = i;
   for (let words = 0; words < 2; words++) {
     const from = words === 0 ? end : end + 1;

@@ -82,6 +82,8 @@ describe('Redactor', () => {
       ['AUTH default pw8', `AUTH ${R}`],
       ['HELLO 3 AUTH u pw9 SETNAME a', `HELLO 3 AUTH ${R} SETNAME a`],
       ['ACL SETUSER u on >pw10 ~*', `ACL SETUSER u on >${R} ~*`],
+      ["ALTER USER u IDENTIFIED BY VALUES 'S:pw11'", `ALTER USER u IDENTIFIED BY VALUES '${R}'`],
+      ['auth [2 other arguments]', 'auth [2 other arguments]'],
     ]) {
       expect(redactor.string(sql as string)).toBe(masked);
     }
