@@ -223,7 +223,29 @@ function elementText(text: string, close: number): Hit | undefined {
   return text.slice(from, to).trim() === '' ? undefined : { from, to };
 }
 
-/** `<Password>value</Password>` (XML, SOAP, HTML forms) whose element name is a secret: the text. */
+/** The quoted value of the attribute `attr` inside the start tag `text[from, to)` (short). */
+function attributeValue(text: string, from: number, to: number, attr: string): Hit | undefined {
+  const tag = text.slice(from, to).toLowerCase();
+  let at = tag.indexOf(`${attr}=`);
+  while (at > 0 && isNameChar(tag.charCodeAt(at - 1))) at = tag.indexOf(`${attr}=`, at + 1);
+  const quote = tag.charAt(at + attr.length + 1);
+  if (at < 0 || (quote !== '"' && quote !== "'")) return undefined;
+  const start = at + attr.length + 2;
+  const close = tag.indexOf(quote, start);
+  return close <= start ? undefined : { from: from + start, to: from + close };
+}
+
+/** `<add key="ApiKey" value="…"/>`, `<property name="password" value="…"/>`: the value. */
+function namedValue(text: string, from: number, to: number, names: SecretNames): Hit | undefined {
+  const named = attributeValue(text, from, to, 'key') ?? attributeValue(text, from, to, 'name');
+  if (named === undefined || !names.isSecretKey(text.slice(named.from, named.to))) return undefined;
+  return attributeValue(text, from, to, 'value');
+}
+
+/**
+ * `<Password>value</Password>` (XML, SOAP) whose element name is a secret: the text; and the
+ * `value` attribute of an element whose `key` or `name` attribute is one.
+ */
 export function elementHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
   let open = text.indexOf('<');
@@ -241,6 +263,8 @@ export function elementHits(text: string, names: SecretNames): Hit[] {
       close++;
     }
     const name = text.slice(local, end);
+    const attribute = text[close] === '>' ? namedValue(text, end, close, names) : undefined;
+    if (attribute !== undefined) hits.push(attribute);
     if (text[close] === '>' && text[close - 1] !== '/' && /^[A-Za-z_]/.test(name)) {
       const hit = names.isSecretKey(name) ? elementText(text, close) : undefined;
       if (hit !== undefined) {

@@ -61,6 +61,8 @@ const GENERIC = [
   '<password>',
   '<password> ',
   '<a:password x=">',
+  '<a key="password" value="',
+  '<a key="password" value="a">',
   '<token><![CDATA[ ',
   'password:\n',
   'password:\n ',

@@ -260,15 +260,16 @@ const PLAIN_RULES: readonly TextRule[] = [
     gate: (text) => DB_WORD.test(text),
     scan: sqlSecretHits,
   },
-  {
-    name: 'key-value',
-    gate: (text) => text.includes('=') || text.includes(':'),
-    scan: keyValueHits,
-  },
+  // before key-value, which masks `key="…"` (a query's `?key=AIza…`) and hides the name
   {
     name: 'xml-element',
     gate: (text) => text.includes('<'),
     scan: elementHits,
+  },
+  {
+    name: 'key-value',
+    gate: (text) => text.includes('=') || text.includes(':'),
+    scan: keyValueHits,
   },
   {
     name: 'flag-value',

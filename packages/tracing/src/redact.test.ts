@@ -115,6 +115,13 @@ describe('Redactor', () => {
       `<secret><![CDATA[${R}]]></secret>`,
     );
     expect(redactor.string('<Key>a.jpg</Key>')).toBe('<Key>a.jpg</Key>');
+    // (`key="…"` is masked as the query parameter `key` is)
+    expect(redactor.string('<add key="ApiKey" value="k1"/><add key="Mode" value="m"/>')).toBe(
+      `<add key="${R}" value="${R}"/><add key="${R}" value="m"/>`,
+    );
+    expect(redactor.string("<property name='db.password' value='p2' />")).toBe(
+      `<property name='db.password' value='${R}' />`,
+    );
     expect(redactor.string('password:\n  hunter2hunter2')).toBe(`password:\n  ${R}`);
     expect(redactor.string('db:\n  password:\n    pw\n  host: h')).toBe(
       `db:\n  password:\n    ${R}\n  host: h`,

@@ -217,6 +217,12 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     'Soap-tok-32x',
     '</ns1:AuthToken>',
   ),
+  after(
+    'config element with a secret key',
+    '<add key="StripeApiKey" value="',
+    'Cfg-attr-pw-37',
+    '" />',
+  ),
   after('xml cdata secret', '<client_secret><![CDATA[', 'Cdata-sec-33', ']]></client_secret>'),
   after('yaml value on the next line', '\npassword:\n  ', 'Yaml-next-pw-34'),
   after(
