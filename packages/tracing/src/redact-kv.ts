@@ -262,11 +262,13 @@ export function elementHits(text: string, names: SecretNames): Hit[] {
     while (close < text.length && close - end <= MAX_TAG && !'<>'.includes(text.charAt(close))) {
       close++;
     }
-    const name = text.slice(local, end);
-    const attribute = text[close] === '>' ? namedValue(text, end, close, names) : undefined;
+    // `key="a" value="b"` has at least 16 characters
+    const attribute =
+      text[close] === '>' && close - end >= 16 ? namedValue(text, end, close, names) : undefined;
     if (attribute !== undefined) hits.push(attribute);
-    if (text[close] === '>' && text[close - 1] !== '/' && /^[A-Za-z_]/.test(name)) {
-      const hit = names.isSecretKey(name) ? elementText(text, close) : undefined;
+    const first = text.charCodeAt(local) | 0x20;
+    if (text[close] === '>' && text[close - 1] !== '/' && first >= 97 && first <= 122) {
+      const hit = names.isSecretKey(text.slice(local, end)) ? elementText(text, close) : undefined;
       if (hit !== undefined) {
         hits.push(hit);
         next = hit.to;
