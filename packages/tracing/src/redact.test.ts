@@ -222,6 +222,30 @@ describe('RedactingSpanProcessor', () => {
     ).toBe('hunter2');
   });
 
+  it('scans at most 64 x maxLength characters of attributes per span, cutting the rest', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({
+      spanProcessors: [
+        new RedactingSpanProcessor(new SimpleSpanProcessor({ exporter }), new Redactor()),
+      ],
+    });
+    const span = provider.getTracer('t').startSpan('big');
+    const blob = 'word '.repeat(3000); // 15 000 characters
+    const set = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`app.blob${i}`, blob]));
+    for (let i = 0; i < 20; i++) span.addEvent(`e${i}`, set);
+    const start = performance.now();
+    span.end();
+    const ms = performance.now() - start;
+    await provider.forceFlush();
+    const [out] = exporter.getFinishedSpans();
+    const texts = out!.events.flatMap((event) => Object.values(event.attributes ?? {}));
+    const kept = texts.filter((text) => text === blob).length;
+    expect(kept * blob.length).toBeLessThanOrEqual(64 * 16_384);
+    expect(kept).toBeGreaterThan(60);
+    expect(out!.events.at(-1)?.attributes?.['app.blob7']).toBe('[TRUNCATED 15000 chars]');
+    expect(ms).toBeLessThan(1000);
+  });
+
   it('hands a span with nothing to mask on as it is, without a copy', async () => {
     const seen: unknown[] = [];
     const sink = {

@@ -17,13 +17,15 @@ const MIN_SECRET_LENGTH = 6;
 // attribute keys is remembered (see KeyMemo).
 const KEY_LIMIT = 4096;
 // One attribute set (a span's, an event's, a link's) is scanned up to this many times
-// `maxLength` characters in all; past it, its strings are cut (span.end() runs the scan).
+// `maxLength` characters in all, and all the sets of one span up to SPAN_BUDGET times; past it,
+// their strings are cut (span.end() runs the scan).
 const SET_BUDGET = 16;
+const SPAN_BUDGET = 64;
 // `--password` in `process.command_args`: the next item is its value.
 const FLAG = /^--?[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** Characters left to scan. */
-interface Budget {
+export interface ScanBudget {
   left: number;
 }
 
@@ -90,7 +92,7 @@ export class Redactor {
   private value(
     key: KeyFacts,
     value: AttributeValue | undefined,
-    budget: Budget,
+    budget: ScanBudget,
   ): AttributeValue | undefined {
     if (value === undefined || value === null) return value;
     if (key.secret) return Array.isArray(value) ? this.secretArray(value) : this.replacement;
@@ -114,7 +116,7 @@ export class Redactor {
   }
 
   /** `text` masked and cut to the characters left in `budget`, which it uses up. */
-  private within(text: string, budget: Budget): string {
+  private within(text: string, budget: ScanBudget): string {
     const limit = Math.max(0, Math.min(this.maxLength, budget.left));
     budget.left -= Math.min(text.length, limit);
     return this.scan(text, limit);
@@ -138,7 +140,7 @@ export class Redactor {
    * The array with its strings masked, cut with a marker item once they used up `budget`; the
    * same array when nothing changed.
    */
-  private array(values: unknown[], budget: Budget): AttributeValue {
+  private array(values: unknown[], budget: ScanBudget): AttributeValue {
     let out: unknown[] | undefined;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
@@ -158,10 +160,25 @@ export class Redactor {
     return (out ?? values) as AttributeValue;
   }
 
-  /** A copy of `attributes` with secrets in keys and values masked; the same object when nothing changed. */
-  attributes(attributes: Attributes): Attributes {
+  /**
+   * A copy of `attributes` with secrets in keys and values masked; the same object when nothing
+   * changed. `span` is the budget that all the attribute sets of one span share (`spanBudget()`).
+   */
+  attributes(attributes: Attributes, span?: ScanBudget): Attributes {
+    const budget = { left: Math.min(SET_BUDGET * this.maxLength, span?.left ?? Infinity) };
+    const start = budget.left;
+    const out = this.attributesWithin(attributes, budget);
+    if (span !== undefined) span.left -= start - budget.left;
+    return out;
+  }
+
+  /** A new budget of characters for the attribute sets of one span. */
+  spanBudget(): ScanBudget {
+    return { left: SPAN_BUDGET * this.maxLength };
+  }
+
+  private attributesWithin(attributes: Attributes, budget: ScanBudget): Attributes {
     let out: Attributes | undefined;
-    const budget = { left: SET_BUDGET * this.maxLength };
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
       const facts = this.keys.of(key);
