@@ -31,6 +31,14 @@ const GENERIC = [
   'a@',
   'a@a.',
   'a%40',
+  '%3D',
+  'token%3D',
+  'a%3A%2F%2Fa%3A',
+  '%25',
+  '%4',
+  'ø',
+  'ä.',
+  'ü@ü.',
   'a-',
   '1 ',
   '1-',
@@ -48,6 +56,27 @@ const GENERIC = [
   '"password":"',
   'password="a',
   '--',
+  '<',
+  '<a',
+  '<password>',
+  '<password> ',
+  '<a:password x=">',
+  '<a key="password" value="',
+  '<a key="password" value="a">',
+  '<token><![CDATA[ ',
+  'password:\n',
+  'password:\n ',
+  'password: |\n',
+  'a:\n  password:\n',
+  "PASSWORD '",
+  'password ',
+  'PASSWORD FOR ',
+  'PASSWORD $a',
+  'IDENTIFIED WITH a ',
+  'identified by ',
+  'AUTH a\n',
+  'ACL >',
+  '\nACL a >',
   '--password ',
   '--a ',
   'Bearer ',
@@ -191,6 +220,39 @@ describe('the scanned length is bounded', () => {
     const out = redactor.string(`${'word '.repeat(MB / 5)}`);
     expect(out.length).toBeLessThanOrEqual(DEFAULT_MAX_LENGTH + 40);
     expect(out).toMatch(/\[TRUNCATED \d+ chars\]$/);
+  });
+
+  it('cuts an array attribute past maxLength characters in all, with a marker item', () => {
+    const items = Array.from({ length: 40_000 }, (_, i) => `item=${i} x://a@b token=${i}`);
+    let out: unknown[] = [];
+    const ms = timed(() => {
+      out = redactor.attributes({ 'app.items': items })['app.items'] as unknown[];
+    });
+    // the items kept hold maxLength characters of input in all
+    const kept = items.slice(0, out.length - 1).join('');
+    expect(kept.length).toBeLessThanOrEqual(DEFAULT_MAX_LENGTH + 30);
+    expect(out.at(-1)).toBe(`[TRUNCATED ${items.length - out.length + 1} items]`);
+    expect(out[0]).toBe('item=0 x://[REDACTED]@b token=[REDACTED]');
+    expect(ms).toBeLessThan(BOUND_MS);
+    // a secret key's array, too
+    const secret = redactor.attributes({ 'user.password': items })['user.password'] as unknown[];
+    expect(secret.length).toBeLessThan(DEFAULT_MAX_LENGTH / 8);
+    expect(secret.at(-1)).toMatch(/^\[TRUNCATED \d+ items\]$/);
+  });
+
+  it('bounds the characters scanned in one attribute set', () => {
+    const big = 'word '.repeat(DEFAULT_MAX_LENGTH / 5);
+    const attributes = Object.fromEntries(
+      Array.from({ length: 64 }, (_, i) => [`app.blob${i}`, `${big}${i}`]),
+    );
+    const out = redactor.attributes(attributes);
+    const total = Object.values(out).reduce<number>((sum, v) => sum + String(v).length, 0);
+    expect(total).toBeLessThanOrEqual(16 * DEFAULT_MAX_LENGTH + 64 * 40);
+    expect(out['app.blob63']).toMatch(/^\[TRUNCATED \d+ chars\]$/);
+    expect(redactor.attributes({ a: 'token=abc', b: ['x', 'pass=y'] })).toEqual({
+      a: 'token=[REDACTED]',
+      b: ['x', 'pass=[REDACTED]'],
+    });
   });
 
   it('never exports text past the bound, nor a secret the bound cuts in two', () => {

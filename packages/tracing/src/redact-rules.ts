@@ -8,9 +8,11 @@
 // - a match it turns down (`hits` returns undefined) has a bounded length.
 // `redact-linear.test.ts` feeds megabyte-long adversarial text through each of them.
 import { luhnCards } from './redact-cards.js';
-import { AUTH_SCHEMES, flagValueHits, keyValueHits } from './redact-kv.js';
+import { AUTH_SCHEMES, elementHits, flagValueHits, keyValueHits } from './redact-kv.js';
 import type { SecretNames } from './redact-names.js';
+import { percentEncodedHits } from './redact-percent.js';
 import type { TextProfile } from './redact-profile.js';
+import { sqlSecretHits } from './redact-sql.js';
 
 /** A part of the text to replace, `[from, to)`. */
 export interface Hit {
@@ -87,6 +89,13 @@ const PROVIDER_KEYS = [
   'eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}(?:\\.[A-Za-z0-9_-]*){0,3}', // JWT / JWS / JWE
 ];
 
+// What an e-mail address's local part and domain labels are made of (in a RegExp with the u flag).
+const EMAIL_LABEL = '\\p{L}\\p{M}\\p{N}-';
+const EMAIL_LOCAL = '\\p{L}\\p{M}\\p{N}._%+-';
+
+// A word that a database command with a password holds (`PASSWORD`, `IDENTIFIED`, `AUTH`, `ACL`).
+const DB_WORD = /pass|identified|auth|acl/i;
+
 // A word that may start an auth scheme, to skip text without one.
 const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
 
@@ -97,8 +106,9 @@ const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
 function byPattern(
   source: string,
   hits?: (text: string, start: number, end: number) => readonly Hit[] | undefined,
+  flags = '',
 ): (text: string) => Hit[] {
-  const pattern = new RegExp(source, 'g');
+  const pattern = new RegExp(source, `g${flags}`);
   return (text) => {
     const found: Hit[] = [];
     pattern.lastIndex = 0;
@@ -118,14 +128,34 @@ function byPattern(
   };
 }
 
+// Words that follow "bearer" in prose ("bearer tokens expire"); anything else after it is a credential.
+const BEARER_PROSE = new Set([
+  'token',
+  'tokens',
+  'authentication',
+  'scheme',
+  'schemes',
+  'credential',
+  'credentials',
+  'header',
+  'headers',
+]);
+
 /** `Bearer <credential>` and the like outside a `name: value` pair. */
 function authSchemeHits(text: string, start: number, end: number): Hit[] | undefined {
   let from = start;
   while (from < end && text[from] !== ' ' && text[from] !== '\t') from++;
+  const scheme = text.slice(start, from);
   while (from < end && (text[from] === ' ' || text[from] === '\t')) from++;
   const credential = text.slice(from, end);
-  // prose ("basic information") is a lower-case word; credentials are not
-  const looksSecret = credential.length >= 20 || /[^a-z.-]/.test(credential);
+  const lower = scheme.toLowerCase();
+  // a bearer credential is any token (`Bearer abcdefghij`), a `Basic` one any base64 word; prose
+  // ("basic information", "token expired") is a lower-case word after a lower-case scheme
+  const looksSecret =
+    (lower === 'bearer' && !BEARER_PROSE.has(credential.toLowerCase())) ||
+    (lower === 'basic' && scheme !== lower) ||
+    credential.length >= 20 ||
+    /[^a-z.-]/.test(credential);
   return looksSecret ? [{ from, to: end }] : undefined;
 }
 
@@ -206,8 +236,8 @@ function privateKeyHits(text: string, start: number): Hit[] {
   return [{ from: start, to: close < 0 ? text.length : close + 5 }];
 }
 
-/** The built-in rules, in the order they run; each sees the text the ones before it masked. */
-export const TEXT_RULES: readonly TextRule[] = [
+/** The rules that read text as it is, in the order they run. */
+const PLAIN_RULES: readonly TextRule[] = [
   {
     name: 'private-key',
     gate: (text) => text.includes('-----BEGIN'),
@@ -224,6 +254,18 @@ export const TEXT_RULES: readonly TextRule[] = [
       (text, start, end) => [{ from: text.indexOf('://', start) + 3, to: end - 1 }],
     ),
   },
+  // before key-value, which would take the N of `PASSWORD = N'…'` for the value
+  {
+    name: 'database-command',
+    gate: (text) => DB_WORD.test(text),
+    scan: sqlSecretHits,
+  },
+  // before key-value, which masks `key="…"` (a query's `?key=AIza…`) and hides the name
+  {
+    name: 'xml-element',
+    gate: (text) => text.includes('<'),
+    scan: elementHits,
+  },
   {
     name: 'key-value',
     gate: (text) => text.includes('=') || text.includes(':'),
@@ -233,6 +275,17 @@ export const TEXT_RULES: readonly TextRule[] = [
     name: 'flag-value',
     gate: (text) => text.includes('--'),
     scan: flagValueHits,
+  },
+  // before auth-scheme: `token_type=bearer ann@example.com` is an address, not a credential
+  {
+    name: 'email',
+    gate: (text) => text.includes('@') || text.includes('%40'),
+    // letters and digits of any script (`bøb@exämple.com`), so an address is masked whole
+    scan: byPattern(
+      `(?<![${EMAIL_LOCAL}])[${EMAIL_LOCAL}]{1,64}(?:@|%40)[${EMAIL_LABEL}]{1,63}(?:\\.[${EMAIL_LABEL}]{1,63}){0,8}\\.(?:xn--[A-Za-z0-9-]{1,59}|\\p{L}{2,24})`,
+      undefined,
+      'u',
+    ),
   },
   {
     name: 'auth-scheme',
@@ -253,13 +306,6 @@ export const TEXT_RULES: readonly TextRule[] = [
     scan: byPattern('(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}'),
   },
   {
-    name: 'email',
-    gate: (text) => text.includes('@') || text.includes('%40'),
-    scan: byPattern(
-      '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}',
-    ),
-  },
-  {
     name: 'card-number',
     gate: (text, profile) => profile.cardRun >= 13,
     scan: cardHits,
@@ -268,5 +314,15 @@ export const TEXT_RULES: readonly TextRule[] = [
     name: 'aws-secret-key',
     gate: (text, profile) => profile.base64Run >= 40,
     scan: awsSecretHits,
+  },
+];
+
+/** The built-in rules, in the order they run; each sees the text the ones before it masked. */
+export const TEXT_RULES: readonly TextRule[] = [
+  ...PLAIN_RULES,
+  {
+    name: 'percent-encoded',
+    gate: (text) => text.includes('%'),
+    scan: (text, names) => percentEncodedHits(text, names, PLAIN_RULES),
   },
 ];

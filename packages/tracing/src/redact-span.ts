@@ -4,7 +4,7 @@
 import type { Attributes, Context, Link } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
-import type { Redactor } from './redact.js';
+import type { Redactor, ScanBudget } from './redact.js';
 
 /** `items` with `fix` applied to each; the same array when `fix` changed none of them. */
 function mapSame<T>(items: T[], fix: (item: T) => T): T[] {
@@ -91,17 +91,17 @@ class ResourceViews {
   }
 }
 
-function redactEvent(event: TimedEvent, redactor: Redactor): TimedEvent {
+function redactEvent(event: TimedEvent, redactor: Redactor, budget: ScanBudget): TimedEvent {
   const name = redactor.string(event.name);
   const attributes =
-    event.attributes === undefined ? undefined : redactor.attributes(event.attributes);
+    event.attributes === undefined ? undefined : redactor.attributes(event.attributes, budget);
   if (name === event.name && attributes === event.attributes) return event;
   return { ...event, name, ...(attributes !== undefined ? { attributes } : {}) };
 }
 
-function redactLink(link: Link, redactor: Redactor): Link {
+function redactLink(link: Link, redactor: Redactor, budget: ScanBudget): Link {
   if (link.attributes === undefined) return link;
-  const attributes = redactor.attributes(link.attributes);
+  const attributes = redactor.attributes(link.attributes, budget);
   return attributes === link.attributes ? link : { ...link, attributes };
 }
 
@@ -135,18 +135,20 @@ function redactedSpan(
   names: SpanNames,
 ): ReadableSpan {
   const name = names.of(span.name);
+  // one budget for all the attribute sets: a span's own attributes first, then events and links
+  const budget = redactor.spanBudget();
+  const attributes = redactor.attributes(span.attributes, budget);
   // most spans have neither events nor links: no closures for them
   const events =
     span.events.length === 0
       ? span.events
-      : mapSame(span.events, (event) => redactEvent(event, redactor));
+      : mapSame(span.events, (event) => redactEvent(event, redactor, budget));
   const links =
     span.links.length === 0
       ? span.links
-      : mapSame(span.links, (link) => redactLink(link, redactor));
+      : mapSame(span.links, (link) => redactLink(link, redactor, budget));
   const message = span.status.message;
   const maskedMessage = message === undefined ? undefined : redactor.string(message);
-  const attributes = redactor.attributes(span.attributes);
   const resource = resources.of(span.resource);
   if (
     name === span.name &&

@@ -51,6 +51,88 @@ describe('Redactor', () => {
     expect(redactor.string('/users/42?page=3')).toBe('/users/42?page=3');
   });
 
+  it('masks any credential after Bearer, and a base64 word after Basic, whatever its letters', () => {
+    expect(redactor.string('Bearer abcdefghijklmnop')).toBe(`Bearer ${R}`);
+    expect(redactor.string('retry with bearer qwertyuiop')).toBe(`retry with bearer ${R}`);
+    expect(redactor.string('BEARER abcdefgh, then')).toBe(`BEARER ${R}, then`);
+    expect(redactor.string('Basic abcdefghijkl')).toBe(`Basic ${R}`);
+    // prose stays
+    expect(redactor.string('bearer tokens expire; basic information')).toBe(
+      'bearer tokens expire; basic information',
+    );
+    expect(redactor.string('token_type=bearer ann@example.com')).toBe(`token_type=bearer ${R}`);
+  });
+
+  it('masks e-mail addresses with letters of any script whole', () => {
+    expect(redactor.string('bob@exämple.com')).toBe(R);
+    expect(redactor.string('from bøb@example.com.')).toBe(`from ${R}.`);
+    expect(redactor.string('ünïcödé.üser@bücher.example ok')).toBe(`${R} ok`);
+    expect(redactor.string('пользователь@пример.рф')).toBe(R);
+  });
+
+  it('masks passwords in SQL and Redis commands', () => {
+    for (const [sql, masked] of [
+      ["ALTER USER app WITH PASSWORD 'pw1'", `ALTER USER app WITH PASSWORD '${R}'`],
+      ["CREATE USER app IDENTIFIED BY 'pw2'", `CREATE USER app IDENTIFIED BY '${R}'`],
+      ["SET PASSWORD FOR 'app'@'%' = 'pw3'", `SET PASSWORD FOR 'app'@'%' = '${R}'`],
+      ["CREATE ROLE r PASSWORD = 'it''s'", `CREATE ROLE r PASSWORD = '${R}'`],
+      ['ALTER ROLE r PASSWORD "pw5"', `ALTER ROLE r PASSWORD "${R}"`],
+      ['ALTER ROLE r PASSWORD $$pw6$$', `ALTER ROLE r PASSWORD $$${R}$$`],
+      ['ALTER USER u IDENTIFIED BY tiger;', `ALTER USER u IDENTIFIED BY ${R};`],
+      ['AUTH default pw8', `AUTH ${R}`],
+      ['HELLO 3 AUTH u pw9 SETNAME a', `HELLO 3 AUTH ${R} SETNAME a`],
+      ['ACL SETUSER u on >pw10 ~*', `ACL SETUSER u on >${R} ~*`],
+      ["ALTER USER u IDENTIFIED BY VALUES 'S:pw11'", `ALTER USER u IDENTIFIED BY VALUES '${R}'`],
+      ['auth [2 other arguments]', 'auth [2 other arguments]'],
+    ]) {
+      expect(redactor.string(sql as string)).toBe(masked);
+    }
+    expect(redactor.string('Auth failed; password reset sent')).toBe(
+      'Auth failed; password reset sent',
+    );
+  });
+
+  it('masks secrets under one level of percent-encoding, in the original text', () => {
+    expect(redactor.string('https://app/login?next=%2Fcb%3Ftoken%3DSECRET123%26x%3D1')).toBe(
+      `https://app/login?next=%2Fcb%3Ftoken%3D${R}%26x%3D1`,
+    );
+    expect(redactor.string('next=https%3A%2F%2Fu%3Apw%40h%2F')).toBe(
+      `next=https%3A%2F%2F${R}%40h%2F`,
+    );
+    expect(redactor.string('pass%77ord=hunter2hunter2&page=2')).toBe(`pass%77ord=${R}&page=2`);
+    expect(redactor.string('q=%70assword%3Dhunter2')).toBe(`q=%70assword%3D${R}`);
+    expect(redactor.string('/search?q=100%25%20off&page=2')).toBe('/search?q=100%25%20off&page=2');
+  });
+
+  it('masks the text of XML elements with a secret name, and YAML values on the next lines', () => {
+    expect(redactor.string('<Password>pw1</Password><User>ann</User>')).toBe(
+      `<Password>${R}</Password><User>ann</User>`,
+    );
+    expect(redactor.string('<ns:ApiToken a="1">t2</ns:ApiToken>')).toBe(
+      `<ns:ApiToken a="1">${R}</ns:ApiToken>`,
+    );
+    expect(redactor.string('<secret><![CDATA[a<b]]></secret>')).toBe(
+      `<secret><![CDATA[${R}]]></secret>`,
+    );
+    expect(redactor.string('<Key>a.jpg</Key>')).toBe('<Key>a.jpg</Key>');
+    // (`key="…"` is masked as the query parameter `key` is)
+    expect(redactor.string('<add key="ApiKey" value="k1"/><add key="Mode" value="m"/>')).toBe(
+      `<add key="${R}" value="${R}"/><add key="${R}" value="m"/>`,
+    );
+    expect(redactor.string("<property name='db.password' value='p2' />")).toBe(
+      `<property name='db.password' value='${R}' />`,
+    );
+    expect(redactor.string('password:\n  hunter2hunter2')).toBe(`password:\n  ${R}`);
+    expect(redactor.string('db:\n  password:\n    pw\n  host: h')).toBe(
+      `db:\n  password:\n    ${R}\n  host: h`,
+    );
+    expect(redactor.string('token: |\n  a\n  b\nport: 1')).toBe(`token: |\n  ${R}\nport: 1`);
+    // a nested mapping is judged key by key
+    expect(redactor.string('auth:\n  user: ann\n  password: pw')).toBe(
+      `auth:\n  user: ann\n  password: ${R}`,
+    );
+  });
+
   it('takes extra keys, patterns and a replacement', () => {
     const custom = new Redactor({
       keys: ['ssn', /^customer\./],
@@ -138,6 +220,30 @@ describe('RedactingSpanProcessor', () => {
     expect(
       (span as unknown as { attributes: Record<string, unknown> }).attributes['user.password'],
     ).toBe('hunter2');
+  });
+
+  it('scans at most 64 x maxLength characters of attributes per span, cutting the rest', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({
+      spanProcessors: [
+        new RedactingSpanProcessor(new SimpleSpanProcessor({ exporter }), new Redactor()),
+      ],
+    });
+    const span = provider.getTracer('t').startSpan('big');
+    const blob = 'word '.repeat(3000); // 15 000 characters
+    const set = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`app.blob${i}`, blob]));
+    for (let i = 0; i < 20; i++) span.addEvent(`e${i}`, set);
+    const start = performance.now();
+    span.end();
+    const ms = performance.now() - start;
+    await provider.forceFlush();
+    const [out] = exporter.getFinishedSpans();
+    const texts = out!.events.flatMap((event) => Object.values(event.attributes ?? {}));
+    const kept = texts.filter((text) => text === blob).length;
+    expect(kept * blob.length).toBeLessThanOrEqual(64 * 16_384);
+    expect(kept).toBeGreaterThan(60);
+    expect(out!.events.at(-1)?.attributes?.['app.blob7']).toBe('[TRUNCATED 15000 chars]');
+    expect(ms).toBeLessThan(1000);
   });
 
   it('hands a span with nothing to mask on as it is, without a copy', async () => {

@@ -16,8 +16,23 @@ const MIN_SECRET_LENGTH = 6;
 // Span text repeats (hosts, user agents, routes): what is known about each of up to this many
 // attribute keys is remembered (see KeyMemo).
 const KEY_LIMIT = 4096;
+// One attribute set (a span's, an event's, a link's) is scanned up to this many times
+// `maxLength` characters in all, and all the sets of one span up to SPAN_BUDGET times; past it,
+// their strings are cut (span.end() runs the scan).
+const SET_BUDGET = 16;
+const SPAN_BUDGET = 64;
 // `--password` in `process.command_args`: the next item is its value.
 const FLAG = /^--?[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/** Characters left to scan. */
+export interface ScanBudget {
+  left: number;
+}
+
+/** The item that ends an array cut short. */
+function cutItems(count: number): string {
+  return `[TRUNCATED ${count} items]`;
+}
 
 /**
  * Masks secrets and personal data in attribute keys and values and in free text;
@@ -60,8 +75,13 @@ export class Redactor {
 
   /** `text` with secrets inside it masked, cut to `maxLength` characters. */
   string(text: string): string {
+    return this.scan(text, this.maxLength);
+  }
+
+  /** `text` with secrets inside it masked, cut to `limit` characters. */
+  private scan(text: string, limit: number): string {
     if (text.length < MIN_SECRET_LENGTH && this.patterns.length === 0) return text;
-    const bounded = text.length > this.maxLength ? truncate(text, this.maxLength) : text;
+    const bounded = text.length > limit ? truncate(text, limit) : text;
     let out = applyRules(TEXT_RULES, bounded, this.replacement, this.names);
     for (const pattern of this.patterns) {
       out = replaceUserPattern(out, pattern, this.replacement);
@@ -69,14 +89,45 @@ export class Redactor {
     return out;
   }
 
-  private value(key: KeyFacts, value: AttributeValue | undefined): AttributeValue | undefined {
+  private value(
+    key: KeyFacts,
+    value: AttributeValue | undefined,
+    budget: ScanBudget,
+  ): AttributeValue | undefined {
     if (value === undefined || value === null) return value;
-    if (key.secret) {
-      return Array.isArray(value) ? value.map(() => this.replacement) : this.replacement;
+    if (key.secret) return Array.isArray(value) ? this.secretArray(value) : this.replacement;
+    if (typeof value === 'string') {
+      // the common case: the whole text fits, and its answer may be remembered
+      if (value.length <= budget.left || budget.left >= this.maxLength) {
+        budget.left -= Math.min(value.length, this.maxLength);
+        return KeyMemo.value(key, value, this.mask);
+      }
+      return this.within(value, budget);
     }
-    if (typeof value === 'string') return KeyMemo.value(key, value, this.mask);
-    if (Array.isArray(value)) return this.array(value as unknown[]);
+    if (Array.isArray(value)) {
+      // an array's strings share one value's budget: a 1 MB array is cut, not scanned item by item
+      const own = { left: Math.min(this.maxLength, budget.left) };
+      const start = own.left;
+      const masked = this.array(value as unknown[], own);
+      budget.left -= start - own.left;
+      return masked;
+    }
     return value;
+  }
+
+  /** `text` masked and cut to the characters left in `budget`, which it uses up. */
+  private within(text: string, budget: ScanBudget): string {
+    const limit = Math.max(0, Math.min(this.maxLength, budget.left));
+    budget.left -= Math.min(text.length, limit);
+    return this.scan(text, limit);
+  }
+
+  /** An array of a secret key: every item masked, as many as `maxLength` characters hold. */
+  private secretArray(values: readonly unknown[]): AttributeValue {
+    const kept = Math.max(1, Math.floor(this.maxLength / Math.max(1, this.replacement.length)));
+    const out = values.slice(0, kept).map(() => this.replacement);
+    if (values.length > kept) out.push(cutItems(values.length - kept));
+    return out;
   }
 
   /** Whether `item` is a command-line flag whose value is a secret (`--password`). */
@@ -85,14 +136,23 @@ export class Redactor {
     return this.names.isSecretParam(item.replace(/^-+/, ''));
   }
 
-  /** The array with its strings masked; the same array when nothing changed. */
-  private array(values: unknown[]): AttributeValue {
+  /**
+   * The array with its strings masked, cut with a marker item once they used up `budget`; the
+   * same array when nothing changed.
+   */
+  private array(values: unknown[], budget: ScanBudget): AttributeValue {
     let out: unknown[] | undefined;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
       if (typeof value !== 'string') continue;
-      const masked =
-        i > 0 && this.isSecretFlag(values[i - 1]) ? this.replacement : this.string(value);
+      if (budget.left <= 0) {
+        const kept = (out ?? values).slice(0, i);
+        kept.push(cutItems(values.length - i));
+        return kept as AttributeValue;
+      }
+      const flagged = i > 0 && this.isSecretFlag(values[i - 1]);
+      if (flagged) budget.left -= value.length;
+      const masked = flagged ? this.replacement : this.within(value, budget);
       if (masked === value) continue;
       out ??= [...values];
       out[i] = masked;
@@ -100,13 +160,29 @@ export class Redactor {
     return (out ?? values) as AttributeValue;
   }
 
-  /** A copy of `attributes` with secrets in keys and values masked; the same object when nothing changed. */
-  attributes(attributes: Attributes): Attributes {
+  /**
+   * A copy of `attributes` with secrets in keys and values masked; the same object when nothing
+   * changed. `span` is the budget that all the attribute sets of one span share (`spanBudget()`).
+   */
+  attributes(attributes: Attributes, span?: ScanBudget): Attributes {
+    const budget = { left: Math.min(SET_BUDGET * this.maxLength, span?.left ?? Infinity) };
+    const start = budget.left;
+    const out = this.attributesWithin(attributes, budget);
+    if (span !== undefined) span.left -= start - budget.left;
+    return out;
+  }
+
+  /** A new budget of characters for the attribute sets of one span. */
+  spanBudget(): ScanBudget {
+    return { left: SPAN_BUDGET * this.maxLength };
+  }
+
+  private attributesWithin(attributes: Attributes, budget: ScanBudget): Attributes {
     let out: Attributes | undefined;
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
       const facts = this.keys.of(key);
-      const masked = this.value(facts, value);
+      const masked = this.value(facts, value, budget);
       const { maskedKey } = facts;
       if (masked === value && maskedKey === key) continue;
       out ??= { ...attributes };

@@ -1,0 +1,87 @@
+// Secrets inside percent-encoded text (`?next=%2Fcb%3Ftoken%3D…`, `next=https%3A%2F%2Fu%3Apw%40h`,
+// `pass%77ord=…`): one level of percent-encoding is decoded for scanning, and what the rules find
+// there is masked in the original text. One pass decodes, with a map back to the original.
+import type { SecretNames } from './redact-names.js';
+import { profileOf } from './redact-profile.js';
+import type { Hit, TextRule } from './redact-rules.js';
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** The byte of the `%XX` at `i`, or -1. */
+function escapeAt(text: string, i: number): number {
+  if (text.charCodeAt(i) !== 37) return -1;
+  const high = hexValue(text.charCodeAt(i + 1));
+  const low = hexValue(text.charCodeAt(i + 2));
+  return high < 0 || low < 0 ? -1 : high * 16 + low;
+}
+
+interface Decoded {
+  readonly text: string;
+  /** Where each decoded character starts in the original, and the original's length last. */
+  readonly starts: Int32Array;
+}
+
+/** `text` with each `%XX` read as one character (a byte), or undefined when it has none. */
+function decoded(text: string): Decoded | undefined {
+  let first = text.indexOf('%');
+  while (first >= 0 && escapeAt(text, first) < 0) first = text.indexOf('%', first + 1);
+  if (first < 0) return undefined;
+  const starts = new Int32Array(text.length + 1);
+  const parts: string[] = [];
+  let length = 0;
+  let copied = 0;
+  for (let i = 0; i < first; i++) starts[length++] = i;
+  let i = first;
+  while (i < text.length) {
+    const byte = escapeAt(text, i);
+    if (byte < 0) {
+      starts[length++] = i++;
+      continue;
+    }
+    parts.push(text.slice(copied, i), String.fromCharCode(byte));
+    starts[length++] = i;
+    i += 3;
+    copied = i;
+  }
+  parts.push(text.slice(copied));
+  starts[length] = text.length;
+  return { text: parts.join(''), starts };
+}
+
+/** `hits` sorted and merged where they overlap. */
+function merged(hits: Hit[]): Hit[] {
+  hits.sort((a, b) => a.from - b.from);
+  const out: Hit[] = [];
+  for (const hit of hits) {
+    const last = out[out.length - 1];
+    if (last !== undefined && hit.from <= last.to) {
+      out[out.length - 1] = { from: last.from, to: Math.max(last.to, hit.to) };
+    } else {
+      out.push(hit);
+    }
+  }
+  return out;
+}
+
+/** What `rules` find in `text` with one level of percent-encoding decoded, in `text`'s places. */
+export function percentEncodedHits(
+  text: string,
+  names: SecretNames,
+  rules: readonly TextRule[],
+): Hit[] {
+  const plain = decoded(text);
+  if (plain === undefined) return [];
+  const profile = profileOf(plain.text);
+  const hits: Hit[] = [];
+  for (const rule of rules) {
+    if (!rule.gate(plain.text, profile)) continue;
+    for (const hit of rule.scan(plain.text, names)) {
+      hits.push({ from: plain.starts[hit.from] as number, to: plain.starts[hit.to] as number });
+    }
+  }
+  return merged(hits);
+}
