@@ -414,9 +414,14 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
       };
       const gateway = services.gatewayUrl;
       const traceId = await succeededExecution(gateway, 'summarize-document');
-      const trace = await traceOf(traceId, (t) => chatsOf([t]).some(inWorkflow));
+      // complete once the chat span's every ancestor is in (spans come in several export batches)
+      const complete = (t: JaegerTrace) =>
+        chatsOf([t]).some((c) => inWorkflow(c) && serviceChain(t, c.span).length === 3);
+      const trace = await traceOf(traceId, complete);
       const operations = trace?.spans.map((s) => `${serviceOf(trace, s)}: ${s.operationName}`);
-      const found = trace && chatsOf([trace]).find(inWorkflow);
+      const found =
+        trace &&
+        chatsOf([trace]).find((c) => inWorkflow(c) && serviceChain(trace, c.span).length === 3);
       expect(
         found,
         `trace ${traceId}: no successful chat gpt-4o span inside a workflow span; spans: ${JSON.stringify(operations)}`,
@@ -443,10 +448,14 @@ describe.skipIf(!prometheusBinary || !alertmanagerBinary || !jaegerBinary)(
       expect(input).not.toContain('oncall@ai-orchestrator.example');
       // An agent step (an Anthropic workflow's chat) runs the tool the model calls, under its span.
       const agentTraceId = await succeededExecution(gateway, 'generate-report');
-      const agentTrace = await traceOf(agentTraceId, (t) =>
-        t.spans.some((s) => s.operationName === 'execute_tool lookup_order'),
-      );
-      const tool = agentTrace?.spans.find((s) => s.operationName === 'execute_tool lookup_order');
+      const toolOf = (t: JaegerTrace | undefined) =>
+        t?.spans.find((s) => s.operationName === 'execute_tool lookup_order');
+      // the tool's span and its parent's can reach Jaeger in different export batches
+      const agentTrace = await traceOf(agentTraceId, (t) => {
+        const found = toolOf(t);
+        return found !== undefined && t.spans.some((s) => s.spanID === found.references[0]?.spanID);
+      });
+      const tool = toolOf(agentTrace);
       expect(
         tool,
         `trace ${agentTraceId}: ${JSON.stringify(agentTrace?.spans.map((s) => s.operationName))}`,
