@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBusinessMetrics } from './business.js';
 import { memoryStore } from './memory-store.js';
 import type { BusinessMetrics, BusinessMetricsOptions, BusinessStore } from './types.js';
+import { storeErrors } from '../test/store-errors.js';
 
 type Mode = 'ok' | 'hang' | 'throw' | 'reject-string' | 'reject-unprintable' | 'garbage';
 
@@ -71,14 +72,6 @@ function setup(store: BusinessStore, extra: Partial<BusinessMetricsOptions> = {}
   return { registry, business };
 }
 
-async function errors(registry: Registry, operation: string, reason: string): Promise<number> {
-  const data = await registry.getSingleMetric('business_store_errors_total')!.get();
-  const found = data.values.find(
-    (v) => v.labels.operation === operation && v.labels.reason === reason,
-  );
-  return found?.value ?? 0;
-}
-
 const line = (text: string, pattern: RegExp): string | undefined => pattern.exec(text)?.[1];
 const MAU = /business_active_users\{service="svc",window="30d"\} (\d+)/;
 const LAST = /business_kpi_last_success_timestamp_seconds\{service="svc"\} (\S+)/;
@@ -131,8 +124,8 @@ describe('a store that stops answering', () => {
     expect((await kpis).storeError).toMatch(/^store read failed \(timeout\): store read timed out/);
     expect(state.maxWrites).toBe(1); // a dead store holds one batch, not one per flush
     expect(state.maxReads).toBe(1);
-    expect(await errors(registry, 'write', 'timeout')).toBeGreaterThan(0);
-    expect(await errors(registry, 'read', 'timeout')).toBeGreaterThanOrEqual(6);
+    expect(await storeErrors(registry, 'write', 'timeout')).toBeGreaterThan(0);
+    expect(await storeErrors(registry, 'read', 'timeout')).toBeGreaterThanOrEqual(6);
 
     state.mode = 'ok';
     release(); // the store answers again: the held write lands, the buffer follows
@@ -143,7 +136,7 @@ describe('a store that stops answering', () => {
     expect(after.stale).toBe(false);
     // 300 users while one batch was held and the buffer bound is 200: the rest were dropped,
     // counted, and every user not counted as dropped reached the store.
-    const dropped = await errors(registry, 'drop', 'buffer_full');
+    const dropped = await storeErrors(registry, 'drop', 'buffer_full');
     expect(dropped).toBeGreaterThan(0);
     expect(written.size).toBe(1 + users - dropped);
     expect(Math.abs(after.mau - written.size) / written.size).toBeLessThan(0.02); // HLL error
@@ -172,8 +165,9 @@ describe('a store that fails in odd ways', () => {
     expect(await registry.metrics()).toContain(
       'business_active_users{service="svc",window="30d"} 1',
     );
-    expect(await errors(registry, 'read', 'error')).toBeGreaterThan(0);
-    if (mode !== 'garbage') expect(await errors(registry, 'write', 'error')).toBeGreaterThan(0);
+    expect(await storeErrors(registry, 'read', 'error')).toBeGreaterThan(0);
+    if (mode !== 'garbage')
+      expect(await storeErrors(registry, 'write', 'error')).toBeGreaterThan(0);
     state.mode = 'ok';
     await business.flush();
     expect(await business.getKpis()).toMatchObject({ mau: 2, stale: false, storeError: null });
@@ -188,7 +182,7 @@ describe('a store that fails in odd ways', () => {
     await business.close();
     await business.close(); // a second close resolves too
     business.recordUserActivity('late');
-    expect(await errors(registry, 'drop', 'closed')).toBe(9);
+    expect(await storeErrors(registry, 'drop', 'closed')).toBe(9);
   });
 });
 
@@ -202,7 +196,7 @@ describe('memoryStore under a synchronous burst', () => {
     for (let i = 0; i < truth; i++) business.recordUserActivity(`backfill-${i}`);
     const { mau } = await business.getKpis();
     expect(Math.abs(mau - truth) / truth).toBeLessThan(0.02);
-    expect(await errors(registry, 'drop', 'buffer_full')).toBe(0);
+    expect(await storeErrors(registry, 'drop', 'buffer_full')).toBe(0);
   });
 });
 

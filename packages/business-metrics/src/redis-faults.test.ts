@@ -14,6 +14,7 @@ import { createBusinessMetrics } from './business.js';
 import { redisStore } from './redis.js';
 import type { RedisStoreOptions } from './redis-types.js';
 import type { BusinessMetrics, BusinessMetricsOptions } from './types.js';
+import { storeErrors } from '../test/store-errors.js';
 
 const bin = requireBinary('redis-server');
 const openssl = requireBinary('openssl');
@@ -38,14 +39,6 @@ function replica(store: RedisStoreOptions, extra: Partial<BusinessMetricsOptions
   });
   open.push(business);
   return { business, registry };
-}
-
-async function errors(registry: Registry, operation: string, reason: string): Promise<number> {
-  const data = await registry.getSingleMetric('business_store_errors_total')!.get();
-  const found = data.values.find(
-    (v) => v.labels.operation === operation && v.labels.reason === reason,
-  );
-  return found?.value ?? 0;
 }
 
 beforeEach(() => {
@@ -77,8 +70,8 @@ describe('redisStore that cannot reach its Redis', () => {
     const kpis = await business.getKpis();
     expect(kpis).toMatchObject({ mau: 0, stale: true, asOf: null });
     expect(kpis.storeError).toMatch(/^store read failed \(unreachable\): .*ECONNREFUSED/);
-    expect(await errors(registry, 'write', 'unreachable')).toBeGreaterThan(0);
-    expect(await errors(registry, 'read', 'unreachable')).toBe(1);
+    expect(await storeErrors(registry, 'write', 'unreachable')).toBeGreaterThan(0);
+    expect(await storeErrors(registry, 'read', 'unreachable')).toBe(1);
     await sleep(300); // nothing left to reject after the call returned
   });
 
@@ -90,7 +83,7 @@ describe('redisStore that cannot reach its Redis', () => {
     );
     for (let i = 0; i < 150; i++) business.recordUserActivity(`x${i}`);
     await business.flush();
-    expect(await errors(registry, 'drop', 'buffer_full')).toBe(50);
+    expect(await storeErrors(registry, 'drop', 'buffer_full')).toBe(50);
     await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
     expect(warnings.filter((w) => w.includes('buffer is full'))).toEqual([
       expect.stringContaining(
@@ -123,8 +116,8 @@ describe.skipIf(!bin)('redisStore with the wrong credentials', () => {
     const kpis = await business.getKpis();
     expect(kpis.stale).toBe(true);
     expect(kpis.storeError).toMatch(reply);
-    expect(await errors(registry, 'write', 'auth')).toBeGreaterThan(0);
-    expect(await errors(registry, 'write', 'timeout')).toBe(0); // not "store write timed out"
+    expect(await storeErrors(registry, 'write', 'auth')).toBeGreaterThan(0);
+    expect(await storeErrors(registry, 'write', 'timeout')).toBe(0); // not "store write timed out"
     const writes = warnings.filter((w) => w.includes('store write failed'));
     expect(writes).toEqual([
       expect.stringMatching(/store write failed \(auth\): .*(WRONGPASS|NOAUTH)/),
@@ -157,7 +150,7 @@ describe.skipIf(!bin || !openssl)('redisStore against a TLS Redis it does not tr
     }
     const kpis = await business.getKpis();
     expect(kpis.storeError).toMatch(/^store read failed \(tls\): .*certificate/);
-    expect(await errors(registry, 'write', 'tls')).toBeGreaterThan(0);
+    expect(await storeErrors(registry, 'write', 'tls')).toBeGreaterThan(0);
     expect(warnings.filter((w) => w.includes('store write failed'))).toEqual([
       expect.stringMatching(/\(tls\): .*certificate/),
     ]);

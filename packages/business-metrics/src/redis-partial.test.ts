@@ -9,6 +9,7 @@ import { createBusinessMetrics } from './business.js';
 import { DEFAULT_PREFIX } from './redis-options.js';
 import { redisStore } from './redis.js';
 import type { BusinessMetrics, BusinessMetricsOptions } from './types.js';
+import { storeErrors } from '../test/store-errors.js';
 
 const bin = requireBinary('redis-server');
 const open: BusinessMetrics[] = [];
@@ -65,14 +66,6 @@ function replica(url: string, extra: Partial<BusinessMetricsOptions> = {}) {
   return { business, registry };
 }
 
-async function errors(registry: Registry, operation: string, reason: string): Promise<number> {
-  const data = await registry.getSingleMetric('business_store_errors_total')!.get();
-  const found = data.values.find(
-    (v) => v.labels.operation === operation && v.labels.reason === reason,
-  );
-  return found?.value ?? 0;
-}
-
 describe.skipIf(!bin)('redisStore when part of a write fails', () => {
   let redis: RedisServer;
   let admin: Redis;
@@ -111,8 +104,8 @@ describe.skipIf(!bin)('redisStore when part of a write fails', () => {
       satisfied: '1',
     });
     expect(await admin.hgetall(`${DEFAULT_PREFIX}mrr`)).toEqual({ EUR: '50000' });
-    expect(await errors(registry, 'drop', 'rejected')).toBe(1);
-    expect(await errors(registry, 'write', 'error')).toBe(0);
+    expect(await storeErrors(registry, 'drop', 'rejected')).toBe(1);
+    expect(await storeErrors(registry, 'write', 'error')).toBe(0);
     const refused = warnings.filter((w) => w.includes('refused'));
     expect(refused).toHaveLength(1);
     expect(refused[0]).toContain(`refused a write to ${bad}: WRONGTYPE`);
@@ -131,10 +124,10 @@ describe.skipIf(!bin)('redisStore when part of a write fails', () => {
       responses: '2',
       satisfied: '1',
     });
-    for (let i = 0; i < 20 && (await errors(registry, 'write', 'unreachable')) === 0; i++) {
+    for (let i = 0; i < 20 && (await storeErrors(registry, 'write', 'unreachable')) === 0; i++) {
       await sleep(50);
     }
-    expect(await errors(registry, 'write', 'unreachable')).toBeGreaterThan(0);
+    expect(await storeErrors(registry, 'write', 'unreachable')).toBeGreaterThan(0);
     await sleep(300); // reconnected
     await business.flush(); // the batch again, with the same id
     expect(await business.getKpis()).toMatchObject({ stale: false, csatResponses: 2, csat: 0.5 });
@@ -164,7 +157,7 @@ describe.skipIf(!bin)('redisStore when part of a write fails', () => {
       csatResponses: 2,
       csat: 0.5,
     });
-    expect(await errors(registry, 'read', 'rejected')).toBe(2); // one per key per read
+    expect(await storeErrors(registry, 'read', 'rejected')).toBe(2); // one per key per read
     await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
     const refused = warnings.filter((w) => w.includes('refused to read'));
     expect(refused).toEqual([

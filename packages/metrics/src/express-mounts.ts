@@ -165,7 +165,9 @@ function baseTemplate(req: object, raw: string): string | undefined {
  * mountedBaseUrl(req, req.baseUrl) + req.route.path; // '/teams/:team/members/:member'
  */
 export function mountedBaseUrl(req: object, raw: string): string | undefined {
-  return state.any || state.readable ? baseTemplate(req, raw) : raw;
+  if (state.any) return baseTemplate(req, raw);
+  // no prefix mount followed, so no request has a record: only the literal check is left
+  return !state.readable || literalPrefixes(raw) ? raw : undefined;
 }
 
 /**

@@ -143,9 +143,9 @@ function simulated(res: ServerResponse): boolean {
 /**
  * Times one request on Node's own `req`/`res`: ends the timer when the response closes, as a
  * finished request or, when it closed before it finished, as an abort (499) if the client went
- * away or the socket timed out, or as a server error (500) if the server cut the response off. With body sizes on
- * (`httpBodySizes`) it also counts the response body as it is written (streaming and chunked
- * included). `route` is asked once, when the request is over. A response already timed by the
+ * away or the socket timed out, or as a server error (500) if the server cut the response off.
+ * With body sizes on (`httpBodySizes`) it also counts the response body as it is written
+ * (streaming and chunked included). `route` is asked once, when the request is over. A response already timed by the
  * same recorder keeps its first timer. Never throws into the request.
  *
  * @example
