@@ -75,8 +75,32 @@ const DOTTED_QUAD =
 // percent-encodes `^`, Node 20's does not).
 const PLAIN_PATH = /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 
+interface PlainHost {
+  readonly name: string;
+  readonly port: string | undefined;
+}
+
+// A service sees few Host headers: the answer for up to this many is kept (the table starts over
+// when full, so a client that sends a new Host each time costs a check, not memory), for headers
+// no longer than a DNS name and a port.
+const HOSTS_KEPT = 256;
+const HOST_LENGTH_KEPT = 260;
+const hosts = new Map<string, PlainHost | null>();
+
+/** `plainHost(host)`, remembered. */
+function knownHost(host: string): PlainHost | undefined {
+  if (host.length > HOST_LENGTH_KEPT) return plainHost(host);
+  let known = hosts.get(host);
+  if (known === undefined) {
+    known = plainHost(host) ?? null;
+    if (hosts.size >= HOSTS_KEPT) hosts.clear();
+    hosts.set(host, known);
+  }
+  return known ?? undefined;
+}
+
 /** Hostname and port of a Host header `new URL` accepts and leaves as written, or undefined. */
-function plainHost(host: string): { name: string; port: string | undefined } | undefined {
+function plainHost(host: string): PlainHost | undefined {
   const match = PLAIN_HOST.exec(host);
   if (match === null) return undefined;
   const [, name = '', port] = match;
@@ -109,7 +133,7 @@ export function plainRequestAttributes(
     return undefined;
   }
   const host = headers.host;
-  const server = typeof host === 'string' ? plainHost(host) : undefined;
+  const server = typeof host === 'string' ? knownHost(host) : undefined;
   if (server === undefined) return undefined;
   const remote = request.socket.remoteAddress;
   // the official function's keys, in its order

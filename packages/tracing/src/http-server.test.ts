@@ -28,7 +28,7 @@ import {
   type Sampler,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HttpServerInstrumentation } from './http-server.js';
+import { HttpServerInstrumentation, SpanNameTable } from './http-server.js';
 import { FollowUnsampledRequest } from './unsampled.js';
 
 /** What each request's handler saw of the active context. */
@@ -72,6 +72,11 @@ describe('HTTP server spans from the diagnostics channel', () => {
     if (metadata?.type === RPCType.HTTP && path.startsWith('/users/'))
       metadata.route = '/users/:id';
     res.statusCode = path === '/boom' ? 500 : path === '/missing' ? 404 : 200;
+    if (path === '/fails') {
+      // an error on the response itself, then its close: the span ends once, as failed
+      res.on('error', () => undefined);
+      res.emit('error', new Error('response failed'));
+    }
     res.end('ok');
   }
 
@@ -159,6 +164,46 @@ describe('HTTP server spans from the diagnostics channel', () => {
     expect(boom.status.code).toBe(SpanStatusCode.ERROR);
     expect(missing.status.code).toBe(SpanStatusCode.UNSET);
     expect(missing.attributes['http.response.status_code']).toBe(404);
+  });
+
+  it('ends the span once, as failed, when the response errors before it closes', async () => {
+    const ends: string[] = [];
+    const { diag } = await import('@opentelemetry/api');
+    diag.setLogger(
+      {
+        error: () => undefined,
+        warn: (message: string) => ends.push(message),
+        info: () => undefined,
+        debug: () => undefined,
+        verbose: () => undefined,
+      },
+      { logLevel: 50, suppressOverrideMessage: true },
+    );
+    try {
+      await fetch(`${base}/fails`);
+      await fetch(`${base}/users/7`);
+      const spans = await serverSpans(2);
+      const failed = spans.filter((s) => s.attributes['url.path'] === '/fails');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'response failed' });
+      expect(failed[0]!.attributes['error.type']).toBe('Error');
+      expect(failed[0]!.events.map((e) => e.name)).toEqual(['exception']);
+      // the close after the error did not end it a second time
+      expect(ends.filter((m) => /ended Span/i.test(m))).toEqual([]);
+    } finally {
+      diag.disable();
+    }
+  });
+
+  it('names spans by method and route past the routes it keeps', () => {
+    const names = new SpanNameTable();
+    for (let round = 0; round < 2; round += 1) {
+      for (let i = 0; i < 3000; i += 1) {
+        expect(names.of(i % 2 === 0 ? 'GET' : 'POST', `/r/${i}`)).toBe(
+          `${i % 2 === 0 ? 'GET' : 'POST'} /r/${i}`,
+        );
+      }
+    }
   });
 
   it("joins a caller's trace from its traceparent header", async () => {

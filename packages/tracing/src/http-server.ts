@@ -46,8 +46,38 @@ export interface HttpServerSettings {
   readonly closedToNewTraces?: (spanName: string, path: string) => boolean;
 }
 
+// Span names (`GET /users/:id`) kept per method and route, up to this many routes a method: the
+// same string every time, so what later reads the name (redaction's memo, the encoder) finds it
+// without hashing a new one.
+const NAMES_PER_METHOD = 1024;
+
+/** `${method} ${route}`, the same string for the same pair while the table has room. */
+export class SpanNameTable {
+  private readonly byMethod = new Map<string, Map<string, string>>();
+
+  of(method: string, route: string): string {
+    let routes = this.byMethod.get(method);
+    if (routes === undefined) {
+      routes = new Map();
+      this.byMethod.set(method, routes);
+    }
+    const known = routes.get(route);
+    if (known !== undefined) return known;
+    const name = `${method} ${route}`;
+    if (routes.size >= NAMES_PER_METHOD) routes.clear();
+    routes.set(route, name);
+    return name;
+  }
+}
+
 /** Ends a sampled server span the way the official instrumentation does. */
-function finish(span: Span, method: string, response: ServerResponse, metadata: RPCMetadata): void {
+function finish(
+  span: Span,
+  method: string,
+  response: ServerResponse,
+  metadata: RPCMetadata,
+  names: SpanNameTable,
+): void {
   const status = response.statusCode;
   const attributes: Attributes = { [ATTR_STATUS]: status };
   const route = metadata.route;
@@ -55,7 +85,7 @@ function finish(span: Span, method: string, response: ServerResponse, metadata: 
   span.setAttributes(attributes);
   // a 4xx is the client's failure, not the server's
   if (!(status >= 100 && status < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
-  if (route) span.updateName(`${method} ${route}`);
+  if (route) span.updateName(names.of(method, route));
   span.end();
 }
 
@@ -78,6 +108,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   // `enable()` runs inside the base constructor, before subclass fields are set
   private settings: HttpServerSettings | undefined;
   private fields: readonly string[] | undefined;
+  private readonly names = new SpanNameTable();
   private readonly onStart = (message: unknown): void => {
     try {
       this.start(message as RequestStart);
@@ -153,12 +184,17 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     span.setAttributes(serverRequestAttributes(request, socket.encrypted === true));
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
     this.enter(setRPCMetadata(trace.setSpan(parent, span), metadata));
-    let errored = false;
-    response.once('close', () => {
-      if (!errored) finish(span, method, response, metadata);
+    // `on`, not `once`: the response is dropped after its 'close', and `once` would add a wrapper
+    // and a listener removal to every request; `ended` keeps the span to one end
+    let ended = false;
+    response.on('close', () => {
+      if (ended) return;
+      ended = true;
+      finish(span, method, response, metadata, this.names);
     });
-    response.once(errorMonitor, (error: Error) => {
-      errored = true;
+    response.on(errorMonitor, (error: Error) => {
+      if (ended) return;
+      ended = true;
       failed(span, error);
     });
   }
