@@ -1,5 +1,5 @@
-// Secrets named by what precedes them: `name=value` and `name: value` (query strings, headers,
-// JSON, connection strings, environment dumps) and `--name value` on a command line. A scanner by
+// Secrets named by what precedes them: `name=value`, `name: value` and `name => value` (query
+// strings, headers, JSON, connection strings, environment dumps, Ruby and PHP) and `--name value` on a command line. A scanner by
 // hand, from each separator: it looks back over at most one name, so it stays linear.
 import type { SecretNames } from './redact-names.js';
 import type { Hit } from './redact-rules.js';
@@ -152,7 +152,9 @@ function pairAt(text: string, sep: number, names: SecretNames): Hit | undefined 
   const lower = found.name.toLowerCase();
   const wholeLine = lower.endsWith('authorization') || lower.endsWith('cookie');
   const inQuery = text[sep] === '=' && '?&#'.includes(text.charAt(found.from - 1) || ' ');
-  const value = valueAt(text, skipBlanks(text, sep + 1), wholeLine, inQuery);
+  // `"password" => "…"`: a Ruby hash, a PHP or Perl array
+  const arrow = text[sep] === '=' && text[sep + 1] === '>';
+  const value = valueAt(text, skipBlanks(text, sep + (arrow ? 2 : 1)), wholeLine, inQuery);
   if (value.to > value.from && text[value.from] !== '|' && text[value.from] !== '>') return value;
   return yamlValue(text, sep, found.from);
 }

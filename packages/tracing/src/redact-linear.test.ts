@@ -98,6 +98,17 @@ const GENERIC = [
   'sk-',
   'sk_live_',
   'AKIA',
+  // read again through the shadow (escapes, invisible and full-width characters)
+  '\\u0070',
+  '\\u00',
+  '\\"',
+  '\\\\\\"',
+  '{\\"password\\":\\"',
+  '\u200b',
+  'a\u200b=',
+  'ｐａｓｓ＝',
+  '４１１１ ',
+  'password => ',
 ];
 // Every shape of the leak corpus cut short, repeated (a quarter megabyte: there are many of them).
 const FROM_CORPUS = LEAK_SHAPES.map(({ text }) => text.slice(0, Math.max(1, text.length - 2)));

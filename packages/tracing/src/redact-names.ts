@@ -2,6 +2,7 @@
 // query parameters and the `name=value` / `name: value` pairs found inside text. One judgement for
 // all three, so a name is masked wherever it appears.
 import type { RE2JS } from 're2js';
+import { shadowOf } from './redact-shadow.js';
 
 // A name is a secret when its last word is one of these (`x-auth-token`, `user_password`)...
 const SECRET_WORDS = [
@@ -143,6 +144,14 @@ export class SecretNames {
   }
 
   private judge(name: string, param: boolean): boolean {
+    // as its reader sees it (`pass\u200bword`, `ｐａｓｓｗｏｒｄ`), and in one case (`PaSsWoRd`,
+    // whose humps are no words)
+    const seen = shadowOf(name)?.text ?? name;
+    const lower = seen.toLowerCase();
+    return this.judgeWords(seen, param) || (lower !== seen && this.judgeWords(lower, param));
+  }
+
+  private judgeWords(name: string, param: boolean): boolean {
     const words = nameWords(name);
     const last = words[words.length - 1];
     if (last === undefined) return false;

@@ -2,8 +2,8 @@
 // `pass%77ord=…`): one level of percent-encoding is decoded for scanning, and what the rules find
 // there is masked in the original text. One pass decodes, with a map back to the original.
 import type { SecretNames } from './redact-names.js';
-import { profileOf } from './redact-profile.js';
 import type { Hit, TextRule } from './redact-rules.js';
+import { hitsThrough, type Decoded } from './redact-scan.js';
 
 function hexValue(code: number): number {
   if (code >= 48 && code <= 57) return code - 48;
@@ -17,12 +17,6 @@ function escapeAt(text: string, i: number): number {
   const high = hexValue(text.charCodeAt(i + 1));
   const low = hexValue(text.charCodeAt(i + 2));
   return high < 0 || low < 0 ? -1 : high * 16 + low;
-}
-
-interface Decoded {
-  readonly text: string;
-  /** Where each decoded character starts in the original, and the original's length last. */
-  readonly starts: Int32Array;
 }
 
 /** `text` with each `%XX` read as one character (a byte), or undefined when it has none. */
@@ -52,21 +46,6 @@ function decoded(text: string): Decoded | undefined {
   return { text: parts.join(''), starts };
 }
 
-/** `hits` sorted and merged where they overlap. */
-function merged(hits: Hit[]): Hit[] {
-  hits.sort((a, b) => a.from - b.from);
-  const out: Hit[] = [];
-  for (const hit of hits) {
-    const last = out[out.length - 1];
-    if (last !== undefined && hit.from <= last.to) {
-      out[out.length - 1] = { from: last.from, to: Math.max(last.to, hit.to) };
-    } else {
-      out.push(hit);
-    }
-  }
-  return out;
-}
-
 /** What `rules` find in `text` with one level of percent-encoding decoded, in `text`'s places. */
 export function percentEncodedHits(
   text: string,
@@ -74,14 +53,5 @@ export function percentEncodedHits(
   rules: readonly TextRule[],
 ): Hit[] {
   const plain = decoded(text);
-  if (plain === undefined) return [];
-  const profile = profileOf(plain.text);
-  const hits: Hit[] = [];
-  for (const rule of rules) {
-    if (!rule.gate(plain.text, profile)) continue;
-    for (const hit of rule.scan(plain.text, names)) {
-      hits.push({ from: plain.starts[hit.from] as number, to: plain.starts[hit.to] as number });
-    }
-  }
-  return merged(hits);
+  return plain === undefined ? [] : hitsThrough(plain, names, rules);
 }

@@ -218,7 +218,8 @@ function cardHits(text: string): Hit[] {
       digits++;
       continue;
     }
-    const separator = code === 32 || code === 45;
+    // `4111 1111 …`, `4111-1111-…`, `4111.1111.…`, `4111_1111_…`
+    const separator = code === 32 || code === 45 || code === 46 || code === 95;
     const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
     if (start >= 0 && separator && next >= 48 && next <= 57) continue;
     if (start >= 0 && digits >= 13) hits.push(...(luhnCards(text, start, i) ?? []));

@@ -96,8 +96,13 @@ function afterPassword(text: string, end: number): Hit | undefined {
   return literalAt(text, i);
 }
 
+// The verbs of the statements in which `IDENTIFIED BY` takes an unquoted password (Oracle
+// `CREATE USER scott IDENTIFIED BY tiger`, `GRANT … IDENTIFIED BY`); in a statement without one
+// ("the user identified by id 42") only a quoted password counts.
+const IDENTIFIED_VERBS = new Set(['create', 'alter', 'grant']);
+
 /** After `IDENTIFIED`: `BY '…'`, `BY PASSWORD '…'`, `WITH plugin BY|AS '…'`, Oracle `BY pw`. */
-function afterIdentified(text: string, end: number): Hit | undefined {
+function afterIdentified(text: string, end: number, definition: boolean): Hit | undefined {
   let i = skipSpace(text, end);
   let word = wordAt(text, i);
   if (word === 'with') {
@@ -112,7 +117,7 @@ function afterIdentified(text: string, end: number): Hit | undefined {
   // MySQL `BY PASSWORD '*hash'`, Oracle `BY VALUES 'hash'`
   const next = wordAt(text, i);
   if (next === 'password' || next === 'values') i = skipSpace(text, wordEnd(text, i));
-  return literalAt(text, i) ?? bareAt(text, i);
+  return literalAt(text, i) ?? (definition ? bareAt(text, i) : undefined);
 }
 
 // Redis words that end the arguments of AUTH (`HELLO 3 AUTH user pw SETNAME app`).
@@ -137,13 +142,19 @@ function redisArguments(text: string, i: number): Hit | undefined {
 }
 
 /** The secret after the keyword `word` (lower case) that ends at `end`, if it has one. */
-function secretAfter(text: string, raw: string, end: number, command: string): Hit | undefined {
+function secretAfter(
+  text: string,
+  raw: string,
+  end: number,
+  command: string,
+  definition: boolean,
+): Hit | undefined {
   const word = raw.toLowerCase();
   switch (word) {
     case 'password':
       return afterPassword(text, end);
     case 'identified':
-      return afterIdentified(text, end);
+      return afterIdentified(text, end, definition);
     case 'requirepass':
     case 'masterauth':
       return text[end] === ' ' ? bareAt(text, skipSpace(text, end)) : undefined;
@@ -167,12 +178,16 @@ export function sqlSecretHits(text: string): Hit[] {
   // the first word of the current line: `AUTH …` is a command only there (or after HELLO)
   let command = '';
   let lineStart = true;
+  // whether the current SQL statement (to a `;`, over lines) has had a verb that takes an
+  // unquoted password after IDENTIFIED BY
+  let definition = false;
   let i = 0;
   while (i < text.length) {
     const code = text.charCodeAt(i);
     if (!isWordChar(code)) {
       if (code === 10) lineStart = true;
       else if (!isSpace(text.charAt(i))) lineStart = false;
+      if (code === 59) definition = false;
       // ACL SETUSER alice on >password
       if (code === 62 && command === 'acl' && isSpace(text.charAt(i - 1))) {
         const hit = bareAt(text, i + 1);
@@ -192,7 +207,8 @@ export function sqlSecretHits(text: string): Hit[] {
     if (lineStart) command = raw === word || raw === raw.toUpperCase() ? word : '';
     else if (command === word) command = '';
     lineStart = false;
-    const hit = raw === '' ? undefined : secretAfter(text, raw, end, command);
+    if (IDENTIFIED_VERBS.has(word)) definition = true;
+    const hit = raw === '' ? undefined : secretAfter(text, raw, end, command, definition);
     if (hit !== undefined && hit.to > hit.from) {
       hits.push(hit);
       // a closing quote is not the start of the next literal

@@ -104,6 +104,29 @@ describe('Redactor', () => {
     expect(redactor.string('/search?q=100%25%20off&page=2')).toBe('/search?q=100%25%20off&page=2');
   });
 
+  it('reads text as its reader would (escapes, invisible and full-width characters), masking in place', () => {
+    // JSON inside a JSON string: only the value goes, the escapes around it stay
+    expect(redactor.string('{\\"user\\":\\"ann\\",\\"password\\":\\"hunter2hunter\\"}')).toBe(
+      `{\\"user\\":\\"ann\\",\\"password\\":\\"${R}\\"}`,
+    );
+    expect(redactor.string('{"pass\\u0077ord":"hunter2hunter"}')).toBe(`{"pass\\u0077ord":"${R}"}`);
+    expect(redactor.string('pass\u200bword=hunter2hunter&page=2')).toBe(
+      `pass\u200bword=${R}&page=2`,
+    );
+    expect(redactor.string('ｐａｓｓｗｏｒｄ＝hunter2hunter')).toBe(`ｐａｓｓｗｏｒｄ＝${R}`);
+    expect(redactor.string('mail carol\u200b@corp.example now')).toBe(`mail ${R} now`);
+    // in one case, and after a Ruby or PHP arrow
+    expect(redactor.string('PaSsWoRd=hunter2hunter')).toBe(`PaSsWoRd=${R}`);
+    expect(redactor.string('{"password" => "hunter2hunter", "page" => 2}')).toBe(
+      `{"password" => "${R}", "page" => 2}`,
+    );
+    // nothing to read differently: the same string back
+    const path = 'C:\\Users\\build\\token-cache\\index.json';
+    expect(redactor.string(path)).toBe(path);
+    expect(redactor.isSecretKey('user\u200bPass\u00adword')).toBe(true);
+    expect(redactor.isSecretKey('ｕｓｅｒ．ｐａｓｓｗｏｒｄ')).toBe(true);
+  });
+
   it('masks the text of XML elements with a secret name, and YAML values on the next lines', () => {
     expect(redactor.string('<Password>pw1</Password><User>ann</User>')).toBe(
       `<Password>${R}</Password><User>ann</User>`,

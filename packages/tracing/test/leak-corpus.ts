@@ -268,6 +268,38 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('amex', 'paid with ', '3782 822463 10005'),
   after('discover', 'card: ', '6011 1111 1111 1117'),
   bare('jcb', '3530111333300000'),
+  after('visa card dotted', 'card ', '4111.1111.1111.1111', ' ok'),
+  after('visa card with underscores', 'pan=', '4111_1111_1111_1111'),
+  // written so that only a reader of the text sees the name or the number
+  after(
+    'json inside a json string',
+    '{\\"user\\":\\"ann\\",\\"password\\":\\"',
+    'Dbl-json-pw-41',
+    '\\"}',
+  ),
+  after('json name with a unicode escape', '{"pass\\u0077ord":"', 'Esc-name-pw-42', '"}'),
+  after('json twice escaped', '{\\\\\\"api_key\\\\\\":\\\\\\"', 'Twice-esc-key-43', '\\\\\\"}'),
+  after('zero-width space in a name', 'pass\u200bword=', 'Zw-name-pw-44'),
+  after('tag character in a name', 'pass\u{E0020}word: ', 'Tag-name-pw-45'),
+  after('full-width name and sign', 'ｐａｓｓｗｏｒｄ＝', 'Fw-name-pw-46'),
+  after('mixed-case name', 'PaSsWoRd=', 'Mixed-case-pw-47'),
+  after('ruby hash', '{"password" => "', 'Ruby-arrow-pw-48', '"}'),
+  after('php array', "['api_key' => '", 'Php-arrow-key-49', "']"),
+  after('bearer after an ideographic space', 'Bearer\u3000', `${OPAQUE}x6`),
+  after('email with a zero-width space', 'sent to ', 'carol\u200b@corp.example'),
+  after('full-width email', 'to ', 'ｃａｒｏｌ＠ｃｏｒｐ．ｅｘａｍｐｌｅ'),
+  after('full-width card', 'card ', '４１１１ １１１１ １１１１ １１１１'),
+  after(
+    'oracle statement over two lines',
+    'CREATE USER scott\n  IDENTIFIED BY ',
+    'Ora-two-lines-50',
+  ),
+  after(
+    'oracle after a message',
+    'ORA-01935 in: ALTER USER app IDENTIFIED BY ',
+    'Ora-in-msg-51',
+    ';',
+  ),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -322,4 +354,10 @@ export const KEEP: readonly string[] = [
   '<Code>NoSuchKey</Code><Key>photos/cat.jpg</Key>',
   'auth:\n  type: oauth2\n  scopes: read',
   'order 1024 of 5000 shipped to 127.0.0.1:8080',
+  'the user identified by id 42',
+  'C:\\Users\\build\\token-cache\\index.json',
+  '{"level":"info","msg":"saved \\"draft\\" in 12 ms"}',
+  'family 👨\u200d👩\u200d👧 joined',
+  'ｈｅｌｌｏ ｗｏｒｌｄ',
+  'release 2024.11.29.1, OID 1.3.6.1.4.1.311.21.20',
 ];

@@ -1,0 +1,141 @@
+// Text as its reader would see it: backslash escapes decoded (JSON inside a JSON string, `\u0070`),
+// invisible characters dropped (`pass\u200bword`), full-width forms and odd spaces as ASCII
+// (`ｐａｓｓｗｏｒｄ＝…`). The rules run on this shadow too, and what they find there is masked at
+// its place in the original text; each shadow character remembers where it came from.
+import type { Decoded } from './redact-scan.js';
+
+// An escape that decodes to an escape again (`\\\"`) is decoded again, up to this many times.
+const MAX_LEVELS = 3;
+
+/** Characters that show nothing: format controls, joiners, variation selectors, fillers. */
+function isInvisible(code: number): boolean {
+  return (
+    code === 0x00ad || // soft hyphen
+    code === 0x034f || // combining grapheme joiner
+    code === 0x061c || // Arabic letter mark
+    code === 0x115f ||
+    code === 0x1160 || // Hangul fillers
+    code === 0x17b4 ||
+    code === 0x17b5 ||
+    (code >= 0x180b && code <= 0x180f) || // Mongolian selectors and vowel separator
+    (code >= 0x200b && code <= 0x200f) || // zero-width space, joiners, direction marks
+    (code >= 0x202a && code <= 0x202e) || // direction embeddings
+    (code >= 0x2060 && code <= 0x206f) || // word joiner, invisible operators, deprecated formats
+    code === 0x3164 ||
+    (code >= 0xfe00 && code <= 0xfe0f) || // variation selectors
+    code === 0xfeff || // byte order mark, zero-width no-break space
+    code === 0xffa0
+  );
+}
+
+/** Spaces other than ASCII's, which the rules would not take as a space. */
+function isOtherSpace(code: number): boolean {
+  return (
+    code === 0x00a0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}
+
+/** The character `code` stands for in the shadow, or -1 when it shows nothing. */
+export function shown(code: number): number {
+  if (code < 0x80) return code;
+  if (code >= 0xff01 && code <= 0xff5e) return code - 0xfee0; // full-width ASCII
+  if (isOtherSpace(code)) return 0x20;
+  return isInvisible(code) ? -1 : code;
+}
+
+/** Whether `code` (a character of the text) makes its shadow differ from it. */
+export function changesShadow(code: number): boolean {
+  return code === 0x5c || code === 0xdb40 || (code >= 0x80 && shown(code) !== code);
+}
+
+function hexAt(text: string, from: number, digits: number): number {
+  if (from + digits > text.length) return -1;
+  let value = 0;
+  for (let i = from; i < from + digits; i++) {
+    const digit = parseInt(text.charAt(i), 16);
+    if (Number.isNaN(digit)) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
+  '"': 0x22,
+  "'": 0x27,
+  '\\': 0x5c,
+  '/': 0x2f,
+  n: 0x0a,
+  r: 0x0d,
+  t: 0x09,
+  b: 0x08,
+  f: 0x0c,
+};
+
+/** One pass: escapes decoded once, characters mapped; `changed` when anything was. */
+function pass(text: string): { text: string; at: number[]; changed: boolean } {
+  const codes: number[] = [];
+  const at: number[] = [];
+  let changed = false;
+  for (let i = 0; i < text.length;) {
+    const code = text.charCodeAt(i);
+    let value = code;
+    let width = 1;
+    if (code === 0x5c && i + 1 < text.length) {
+      const next = text.charAt(i + 1);
+      const simple = SIMPLE_ESCAPES[next];
+      if (simple !== undefined) {
+        value = simple;
+        width = 2;
+      } else if (next === 'u' && hexAt(text, i + 2, 4) >= 0) {
+        value = hexAt(text, i + 2, 4);
+        width = 6;
+      } else if (next === 'x' && hexAt(text, i + 2, 2) >= 0) {
+        value = hexAt(text, i + 2, 2);
+        width = 4;
+      }
+    }
+    // tag characters (U+E0000 to U+E007F, a surrogate pair each) show nothing either
+    const tag = code === 0xdb40 && (text.charCodeAt(i + 1) & 0xff80) === 0xdc00;
+    if (tag) width = 2;
+    const mapped = tag ? -1 : shown(value);
+    if (width > 1 || mapped !== code) changed = true;
+    if (mapped >= 0) {
+      codes.push(mapped);
+      at.push(i);
+    }
+    i += width;
+  }
+  at.push(text.length);
+  // in slices: String.fromCharCode takes its codes as arguments
+  let out = '';
+  for (let i = 0; i < codes.length; i += 8192) {
+    out += String.fromCharCode(...codes.slice(i, i + 8192));
+  }
+  return { text: out, at, changed };
+}
+
+/**
+ * The shadow of `text`, or undefined when it would be the text itself.
+ *
+ * @example
+ * shadowOf('{\\"pass\\u0077ord\\":\\"x\\"}')?.text; // '{"password":"x"}'
+ */
+export function shadowOf(text: string): Decoded | undefined {
+  let current = pass(text);
+  if (!current.changed) return undefined;
+  let at = current.at;
+  for (let level = 1; level < MAX_LEVELS && current.text.includes('\\'); level++) {
+    const next = pass(current.text);
+    if (!next.changed) break;
+    at = next.at.map((k) => at[k] as number);
+    current = next;
+  }
+  return { text: current.text, starts: at };
+}
