@@ -27,6 +27,15 @@ const SECRET_WORDS = [
   'username',
   'userid',
   'sessionid',
+  'jsessionid',
+  'phpsessid',
+  'secrets',
+  'authentication',
+  'passcode',
+  'cvv',
+  'cvv2',
+  'cvc',
+  'cvc2',
 ];
 // ...or its last two words are one of these (`x-goog-api-key`, `enduser.id`, `session_id`)...
 const SECRET_PAIRS = [
@@ -49,9 +58,45 @@ const SECRET_PAIRS = [
   'full name',
   'phone number',
   'card number',
+  'security number',
+  'auth key',
+  'key base',
+  'api keys',
+  'access keys',
+  'secret keys',
+  'private keys',
 ];
+// ...also when one of these words follows it (`password_confirmation`, `newPasswordRepeat`,
+// `api_key_old`).
+const QUALIFIERS = new Set([
+  'confirmation',
+  'confirm',
+  'confirmed',
+  'new',
+  'old',
+  'current',
+  'previous',
+  'repeat',
+  'repeated',
+  'again',
+  'verify',
+  'verification',
+  'plain',
+  'plaintext',
+  'raw',
+  'value',
+]);
 // ...or its last word, written without separators, ends with one of these (`accesstoken`).
-const SECRET_SUFFIXES = ['password', 'passwd', 'secret', 'token', 'apikey', 'privatekey'];
+const SECRET_SUFFIXES = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'apikey',
+  'privatekey',
+  'storepass', // keytool's -storepass, -srcstorepass
+  'keypass',
+];
 // Query parameters with a secret value that would be harmless as an attribute key
 // (`?key=AIza…`, `?sig=…`, `?code=…`; `messaging.kafka.message.key` is not a secret).
 const PARAM_WORDS = ['key', 'sig', 'code', 'session', 'sid'];
@@ -153,6 +198,8 @@ export class SecretNames {
 
   private judgeWords(name: string, param: boolean): boolean {
     const words = nameWords(name);
+    // the name before a trailing qualifier is judged (`password_confirmation`)
+    while (words.length > 1 && QUALIFIERS.has(words[words.length - 1] as string)) words.pop();
     const last = words[words.length - 1];
     if (last === undefined) return false;
     if (this.words.has(last) || (param && this.paramWords.has(last))) return true;

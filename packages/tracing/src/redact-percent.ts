@@ -1,5 +1,5 @@
 // Secrets inside percent-encoded text (`?next=%2Fcb%3Ftoken%3D…`, `next=https%3A%2F%2Fu%3Apw%40h`,
-// `pass%77ord=…`): one level of percent-encoding is decoded for scanning, and what the rules find
+// `pass%77ord=…`): one level of percent-encoding (two when it was encoded twice) is decoded for scanning, and what the rules find
 // there is masked in the original text. One pass decodes, with a map back to the original.
 import type { SecretNames } from './redact-names.js';
 import type { Hit, TextRule } from './redact-rules.js';
@@ -20,7 +20,7 @@ function escapeAt(text: string, i: number): number {
 }
 
 /** `text` with each `%XX` read as one character (a byte), or undefined when it has none. */
-function decoded(text: string): Decoded | undefined {
+function decoded(text: string): (Decoded & { readonly starts: Int32Array }) | undefined {
   let first = text.indexOf('%');
   while (first >= 0 && escapeAt(text, first) < 0) first = text.indexOf('%', first + 1);
   if (first < 0) return undefined;
@@ -52,6 +52,13 @@ export function percentEncodedHits(
   names: SecretNames,
   rules: readonly TextRule[],
 ): Hit[] {
-  const plain = decoded(text);
-  return plain === undefined ? [] : hitsThrough(plain, names, rules);
+  const once = decoded(text);
+  if (once === undefined) return [];
+  // encoded twice (`%253D`, a URL inside a URL's parameter): decoded again, mapped back twice
+  const twice = decoded(once.text);
+  const plain =
+    twice === undefined
+      ? once
+      : { text: twice.text, starts: twice.starts.map((k) => once.starts[k] as number) };
+  return hitsThrough(plain, names, rules);
 }

@@ -1,6 +1,6 @@
 // One cheap pass over a text that tells which rules could match at all: most span text (methods,
 // paths, addresses, user agents) has no long token and no long digit run, and skips them.
-import { changesShadow } from './redact-shadow.js';
+import { changesShadow, entityAt } from './redact-shadow.js';
 
 /** What the rules' gates look at: the longest run of each kind of character. */
 export interface TextProfile {
@@ -10,7 +10,7 @@ export interface TextProfile {
   readonly base64Run: number;
   /** `[0-9 ._-]`: a card number needs at least 13. */
   readonly cardRun: number;
-  /** The text has a backslash or a character its shadow changes (see redact-shadow.ts). */
+  /** The text has an escape, a character reference or a character its shadow changes (see redact-shadow.ts). */
   readonly shadowed: boolean;
 }
 
@@ -30,10 +30,15 @@ const SHORTEST_RUN = 13;
 const NONE: TextProfile = { keyRun: 0, base64Run: 0, cardRun: 0, shadowed: false };
 const NONE_SHADOWED: TextProfile = { ...NONE, shadowed: true };
 
+/** Whether the character at `i` makes the text's shadow differ from it (see redact-shadow.ts). */
+function shadowAt(text: string, i: number, code: number): boolean {
+  return code === 0x26 ? entityAt(text, i) !== undefined : changesShadow(code);
+}
+
 function shadowed(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if ((code === 0x5c || code >= 0x80) && changesShadow(code)) return true;
+    if ((code === 0x5c || code === 0x26 || code >= 0x80) && shadowAt(text, i, code)) return true;
   }
   return false;
 }
@@ -54,8 +59,9 @@ export function profileOf(text: string): TextProfile {
   // branch-free counting: this loop runs over every long string a span carries
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
-    if ((code === 0x5c || code >= 0x80) && !longest.shadowed)
-      longest.shadowed = changesShadow(code);
+    if ((code === 0x5c || code === 0x26 || code >= 0x80) && !longest.shadowed) {
+      longest.shadowed = shadowAt(text, i, code);
+    }
     const cls = code < 128 ? (CLASS[code] as number) : 0;
     key = (key + 1) * (cls & KEY);
     base64 = (base64 + 1) * ((cls & BASE64) >> 1);

@@ -42,7 +42,7 @@ const PROVIDER_KEYS = [
   'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub classic: personal, OAuth, user-to-server, server, refresh
   'github_pat_[A-Za-z0-9_]{30,}', // GitHub fine-grained personal token
   'gl(?:pat|dt|rt|ptt|cbt|ft|imt|oas|soat|ffct|agent)-[A-Za-z0-9_-]{20,}', // GitLab
-  'xox[abposre]-[A-Za-z0-9-]{10,}', // Slack bot, user, app-level, refresh, config tokens
+  'xox[abposrec]-[A-Za-z0-9-]{10,}', // Slack bot, user, app-level, refresh, config, client tokens
   'xapp-[0-9]-[A-Za-z0-9-]{10,}', // Slack app token
   'hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,}', // Slack webhook
   'discord(?:app)?\\.com/api/webhooks/[0-9]{5,}/[A-Za-z0-9_-]{20,}', // Discord webhook
@@ -141,6 +141,10 @@ const BEARER_PROSE = new Set([
   'headers',
 ]);
 
+// A word of prose: lower case, or capitalised.
+const PROSE_WORD = /^[A-Z]?[a-z.-]+$/;
+const CAPITALISED = /^[A-Z][a-z.-]+$/;
+
 /** `Bearer <credential>` and the like outside a `name: value` pair. */
 function authSchemeHits(text: string, start: number, end: number): Hit[] | undefined {
   let from = start;
@@ -149,13 +153,16 @@ function authSchemeHits(text: string, start: number, end: number): Hit[] | undef
   while (from < end && (text[from] === ' ' || text[from] === '\t')) from++;
   const credential = text.slice(from, end);
   const lower = scheme.toLowerCase();
-  // a bearer credential is any token (`Bearer abcdefghij`), a `Basic` one any base64 word; prose
-  // ("basic information", "token expired") is a lower-case word after a lower-case scheme
-  const looksSecret =
-    (lower === 'bearer' && !BEARER_PROSE.has(credential.toLowerCase())) ||
-    (lower === 'basic' && scheme !== lower) ||
-    credential.length >= 20 ||
-    /[^a-z.-]/.test(credential);
+  // a bearer credential is any token (`Bearer abcdefghij`); a digest one is a list of pairs
+  // (`Digest username="…"`), not a hash name ("digest sha256:…"); a `Basic` one any base64 word
+  // but a capitalised one ("Basic Settings"); after the others, prose is a word in lower case or
+  // capitalised ("basic information", "Invalid Token Provided"), and a credential anything else
+  let looksSecret: boolean;
+  if (lower === 'bearer') looksSecret = !BEARER_PROSE.has(credential.toLowerCase());
+  else if (lower === 'digest') looksSecret = credential.includes('=');
+  else if (credential.length >= 20) looksSecret = true;
+  else if (lower === 'basic' && scheme !== lower) looksSecret = !CAPITALISED.test(credential);
+  else looksSecret = !PROSE_WORD.test(credential);
   return looksSecret ? [{ from, to: end }] : undefined;
 }
 
@@ -229,6 +236,13 @@ function cardHits(text: string): Hit[] {
   return hits;
 }
 
+/** An address, unless it is a Git remote in SSH form (`git@github.com:acme/web.git`). */
+function gitRemote(text: string, start: number, end: number): Hit[] | undefined {
+  const remote =
+    text[end] === ':' && (text.startsWith('git@', start) || text.startsWith('hg@', start));
+  return remote ? undefined : [{ from: start, to: end }];
+}
+
 /** A PEM private key block, to its END line (or the end of the text when that was cut off). */
 function privateKeyHits(text: string, start: number): Hit[] {
   const endMarker = text.indexOf('-----END', start);
@@ -284,7 +298,7 @@ const PLAIN_RULES: readonly TextRule[] = [
     // letters and digits of any script (`bøb@exämple.com`), so an address is masked whole
     scan: byPattern(
       `(?<![${EMAIL_LOCAL}])[${EMAIL_LOCAL}]{1,64}(?:@|%40)[${EMAIL_LABEL}]{1,63}(?:\\.[${EMAIL_LABEL}]{1,63}){0,8}\\.(?:xn--[A-Za-z0-9-]{1,59}|\\p{L}{2,24})`,
-      undefined,
+      gitRemote,
       'u',
     ),
   },

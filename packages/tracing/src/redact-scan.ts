@@ -4,8 +4,9 @@ import { profileOf } from './redact-profile.js';
 import type { Hit, TextRule } from './redact-rules.js';
 import { shadowOf, shown } from './redact-shadow.js';
 
-// Characters between tokens: the token a length bound cuts through is dropped whole.
-const TOKEN_BREAKS = new Set([...' \t\r\n"\'<>()[]{}|,;']);
+// Characters between tokens: the token a length bound cuts through is dropped whole (not `;`,
+// which ends the character reference in `ann&#64;corp.example`).
+const TOKEN_BREAKS = new Set([...' \t\r\n"\'<>()[]{}|,']);
 // What a card number is written with, as character codes (-1: an invisible character).
 const CARD_CHARS = new Set([...'0123456789 ._-'].map((c) => c.charCodeAt(0)).concat(-1));
 

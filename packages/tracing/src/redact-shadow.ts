@@ -1,4 +1,5 @@
-// Text as its reader would see it: backslash escapes decoded (JSON inside a JSON string, `\u0070`),
+// Text as its reader would see it: backslash escapes decoded (JSON inside a JSON string, `\u0070`)
+// and HTML character references (`&quot;password&quot;`),
 // invisible characters dropped (`pass\u200bword`), full-width forms and odd spaces as ASCII
 // (`ｐａｓｓｗｏｒｄ＝…`). The rules run on this shadow too, and what they find there is masked at
 // its place in the original text; each shadow character remembers where it came from.
@@ -56,7 +57,7 @@ export function changesShadow(code: number): boolean {
 }
 
 function hexAt(text: string, from: number, digits: number): number {
-  if (from + digits > text.length) return -1;
+  if (digits < 1 || from + digits > text.length) return -1;
   let value = 0;
   for (let i = from; i < from + digits; i++) {
     const digit = parseInt(text.charAt(i), 16);
@@ -64,6 +65,36 @@ function hexAt(text: string, from: number, digits: number): number {
     value = value * 16 + digit;
   }
   return value;
+}
+
+// HTML's named character references that matter to the rules (quotes, separators, brackets).
+const NAMED_ENTITIES: Readonly<Record<string, number>> = {
+  quot: 0x22,
+  apos: 0x27,
+  amp: 0x26,
+  lt: 0x3c,
+  gt: 0x3e,
+  nbsp: 0x20,
+  equals: 0x3d,
+  colon: 0x3a,
+  commat: 0x40,
+};
+
+/** The HTML character reference at `i` (`&quot;`, `&#61;`, `&#x40;`), or undefined. */
+export function entityAt(text: string, i: number): { value: number; width: number } | undefined {
+  if (text.charCodeAt(i) !== 0x26) return undefined;
+  // a bounded look for the `;` (an unbounded indexOf would make a run of `&` quadratic)
+  let close = i + 2;
+  while (close < text.length && close - i <= 8 && text.charCodeAt(close) !== 0x3b) close++;
+  if (text.charCodeAt(close) !== 0x3b || close - i > 8) return undefined;
+  const body = text.slice(i + 1, close);
+  let value: number | undefined;
+  if (body.startsWith('#x') || body.startsWith('#X')) value = hexAt(body, 2, body.length - 2);
+  else if (body.startsWith('#')) value = /^#\d{1,6}$/.test(body) ? Number(body.slice(1)) : -1;
+  else value = NAMED_ENTITIES[body];
+  return value === undefined || value < 0 || value > 0xffff
+    ? undefined
+    : { value, width: close - i + 1 };
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
@@ -87,7 +118,11 @@ function pass(text: string): { text: string; at: number[]; changed: boolean } {
     const code = text.charCodeAt(i);
     let value = code;
     let width = 1;
-    if (code === 0x5c && i + 1 < text.length) {
+    const entity = code === 0x26 ? entityAt(text, i) : undefined;
+    if (entity !== undefined) {
+      value = entity.value;
+      width = entity.width;
+    } else if (code === 0x5c && i + 1 < text.length) {
       const next = text.charAt(i + 1);
       const simple = SIMPLE_ESCAPES[next];
       if (simple !== undefined) {

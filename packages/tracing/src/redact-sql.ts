@@ -92,6 +92,9 @@ function afterPassword(text: string, end: number): Hit | undefined {
   } else if (text[i] === '=') {
     i = skipSpace(text, i + 1);
   }
+  // a function of the password: `= crypt('…', gen_salt('bf'))`, `= SHA2('…', 256)`, `= md5('…')`
+  const call = wordEnd(text, i);
+  if (call > i && call - i <= 32 && text[skipSpace(text, call)] === '(') i = skipSpace(text, call);
   if (text[i] === '(') i = skipSpace(text, i + 1);
   return literalAt(text, i);
 }
@@ -163,6 +166,8 @@ function secretAfter(
       // a command (`AUTH user pw`, `auth pw` on a line of its own, `hello 3 auth user pw`), not
       // prose ("Auth failed for bob")
       if (text[end] !== ' ') return undefined;
+      // "auth failed: …" is a message, not a command
+      if (raw !== 'AUTH' && text[wordEnd(text, end + 1)] === ':') return undefined;
       if (raw === 'AUTH' || raw === 'AUTH2' || command === word || command === 'hello') {
         return redisArguments(text, end + 1);
       }

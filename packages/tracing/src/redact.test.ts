@@ -127,6 +127,24 @@ describe('Redactor', () => {
     expect(redactor.isSecretKey('ｕｓｅｒ．ｐａｓｓｗｏｒｄ')).toBe(true);
   });
 
+  it('masks card numbers given as numbers, and the value after a secret header in rawHeaders', () => {
+    expect(
+      redactor.attributes({
+        'order.pan': 4111111111111111,
+        'order.pans': [5500000000000004, 42],
+        'order.total': 1234567890123,
+        'http.raw_headers': ['Host', 'api.example.com', 'X-Api-Key', 'Hunt3rPw99'],
+        'app.tags': ['auth', 'billing', 'search'],
+      }),
+    ).toEqual({
+      'order.pan': R,
+      'order.pans': [R, 42],
+      'order.total': 1234567890123,
+      'http.raw_headers': ['Host', 'api.example.com', 'X-Api-Key', R],
+      'app.tags': ['auth', 'billing', 'search'],
+    });
+  });
+
   it('masks the text of XML elements with a secret name, and YAML values on the next lines', () => {
     expect(redactor.string('<Password>pw1</Password><User>ann</User>')).toBe(
       `<Password>${R}</Password><User>ann</User>`,

@@ -23,6 +23,10 @@ const SET_BUDGET = 16;
 const SPAN_BUDGET = 64;
 // `--password` in `process.command_args`: the next item is its value.
 const FLAG = /^--?[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+// A header name in `rawHeaders` (`X-Api-Key`): the next item is its value.
+const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+// Card numbers have 13 digits or more; a number below this is none.
+const CARD_DIGITS_MIN = 1e12;
 
 /** Characters left to scan. */
 export interface ScanBudget {
@@ -104,6 +108,7 @@ export class Redactor {
       }
       return this.within(value, budget);
     }
+    if (typeof value === 'number') return this.number(value);
     if (Array.isArray(value)) {
       // an array's strings share one value's budget: a 1 MB array is cut, not scanned item by item
       const own = { left: Math.min(this.maxLength, budget.left) };
@@ -130,6 +135,29 @@ export class Redactor {
     return out;
   }
 
+  /** A number that is a card number (`order.pan: 4111111111111111`) masked; others as they are. */
+  private number(value: number): AttributeValue {
+    if (!Number.isSafeInteger(value) || value < CARD_DIGITS_MIN) return value;
+    const text = String(value);
+    return this.scan(text, this.maxLength) === text ? value : this.replacement;
+  }
+
+  /**
+   * Whether the item before `i` names a secret in a list of name and value pairs: a command-line
+   * flag (`--password`), or a header name in Node's `rawHeaders` (`['X-Api-Key', '…']`).
+   */
+  private isSecretName(values: readonly unknown[], i: number): boolean {
+    const before = values[i - 1];
+    if (i === 0 || typeof before !== 'string') return false;
+    if (this.isSecretFlag(before)) return true;
+    return (
+      i % 2 === 1 &&
+      values.length % 2 === 0 &&
+      HEADER_NAME.test(before) &&
+      this.names.isSecretKey(before)
+    );
+  }
+
   /** Whether `item` is a command-line flag whose value is a secret (`--password`). */
   private isSecretFlag(item: unknown): boolean {
     if (typeof item !== 'string' || item.length > 66 || !FLAG.test(item)) return false;
@@ -144,13 +172,18 @@ export class Redactor {
     let out: unknown[] | undefined;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
+      if (typeof value === 'number') {
+        const masked = this.number(value);
+        if (masked !== value) (out ??= [...values])[i] = masked;
+        continue;
+      }
       if (typeof value !== 'string') continue;
       if (budget.left <= 0) {
         const kept = (out ?? values).slice(0, i);
         kept.push(cutItems(values.length - i));
         return kept as AttributeValue;
       }
-      const flagged = i > 0 && this.isSecretFlag(values[i - 1]);
+      const flagged = this.isSecretName(values, i);
       if (flagged) budget.left -= value.length;
       const masked = flagged ? this.replacement : this.within(value, budget);
       if (masked === value) continue;

@@ -300,6 +300,28 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     'Ora-in-msg-51',
     ';',
   ),
+  // names whose secret word is not the last, or that the rules did not know
+  after('password confirmation', 'password_confirmation=', 'Confirm-pw-52'),
+  after('qualifier after a camel-case name', 'newPasswordRepeat: ', 'Repeat-pw-53'),
+  after('rails secret key base', 'SECRET_KEY_BASE=', hex(64, 93)),
+  after('java session cookie', 'Cookie-less url;jsessionid=', hex(32, 94).toUpperCase()),
+  after('card security code', 'cvv=', 'Cvv-value-54'),
+  after('social security number by its long name', 'social_security_number=', 'Ssn-long-55'),
+  after('plural name', 'api_keys=', 'Plural-keys-56'),
+  after('authentication header', 'Authentication: ', 'Authn-hdr-57'),
+  bare('slack client token', `xoxc-${chars(12, 95)}-${chars(24, 96)}`),
+  // encoded in other ways
+  after('percent-encoded twice', '/login?next=%2Fcb%253Ftoken%253D', chars(24, 97)),
+  after('html entities', '{&quot;password&quot;:&quot;', 'Html-ent-pw-58', '&quot;}'),
+  after('numeric html reference as the sign', 'password&#61;', 'Html-num-pw-59'),
+  after('html reference as the at sign', 'contact ', 'ann.lee&#64;corp.example'),
+  // SQL through a function, card numbers as numbers are in leak tests of their own
+  after(
+    'password through a sql function',
+    "UPDATE users SET password = crypt('",
+    'Crypt-fn-pw-60',
+    "', gen_salt('bf'))",
+  ),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -326,6 +348,11 @@ export const SECRET_KEYS: readonly string[] = [
   'private_key',
   'refresh_token',
   'X-Amz-Security-Token',
+  'user.password_confirmation',
+  'payment.card.cvv',
+  'http.request.header.x-auth-key',
+  'app.secret_key_base',
+  'user.social_security_number',
 ];
 
 /** Text that must reach the collector unchanged: redaction is not "erase everything". */
@@ -360,4 +387,9 @@ export const KEEP: readonly string[] = [
   'family 👨\u200d👩\u200d👧 joined',
   'ｈｅｌｌｏ ｗｏｒｌｄ',
   'release 2024.11.29.1, OID 1.3.6.1.4.1.311.21.20',
+  'git clone git@github.com:acme/web.git',
+  'Basic Settings updated',
+  'Invalid Token Provided',
+  'pulled image with digest sha256:4bf92f3577b34da6',
+  'Tom &amp; Jerry &lt;3 &#x27;quoted&#x27;',
 ];
