@@ -109,6 +109,12 @@ const GENERIC = [
   'ｐａｓｓ＝',
   '４１１１ ',
   'password => ',
+  '&#6',
+  '&quot',
+  '&&;',
+  'a/a@',
+  'a:a@tcp(',
+  'a:a@a:1',
 ];
 // Every shape of the leak corpus cut short, repeated (a quarter megabyte: there are many of them).
 const FROM_CORPUS = LEAK_SHAPES.map(({ text }) => text.slice(0, Math.max(1, text.length - 2)));

@@ -269,6 +269,21 @@ const PLAIN_RULES: readonly TextRule[] = [
       (text, start, end) => [{ from: text.indexOf('://', start) + 3, to: end - 1 }],
     ),
   },
+  {
+    // `user/password@//host` (Oracle EZConnect, JDBC thin), `user:password@tcp(host:3306)` (Go
+    // MySQL DSN, also when a length cut left `…@tcp`), `user/password@host:1521`: a connection
+    // string without a scheme
+    name: 'dsn-credentials',
+    gate: (text) => text.includes('@'),
+    scan: byPattern(
+      '(?<![A-Za-z0-9_.$-])[A-Za-z0-9_.$-]{1,64}[:/][^\\s@/:]{1,256}@(?://|(?:tcp|unix)\\b|[A-Za-z0-9.-]{1,253}:[0-9]{1,5}(?![0-9A-Za-z]))',
+      (text, start, end) => {
+        let at = start;
+        while (text[at] !== ':' && text[at] !== '/') at++;
+        return [{ from: at + 1, to: text.indexOf('@', at) }];
+      },
+    ),
+  },
   // before key-value, which would take the N of `PASSWORD = N'…'` for the value
   {
     name: 'database-command',

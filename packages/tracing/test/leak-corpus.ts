@@ -322,6 +322,9 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     'Crypt-fn-pw-60',
     "', gen_salt('bf'))",
   ),
+  after('oracle ezconnect', 'sqlplus scott/', 'T1ger-ez-61', '@//db:1521/ORCL'),
+  after('jdbc thin url', 'jdbc:oracle:thin:scott/', 'T1ger-jdbc-62', '@db:1521:ORCL'),
+  after('go mysql dsn', 'root:', 'Go-dsn-pw-63', '@tcp(127.0.0.1:3306)/app'),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
