@@ -277,7 +277,7 @@ const PLAIN_RULES: readonly TextRule[] = [
     gate: (text) => text.includes('@'),
     scan: byPattern(
       '(?<![A-Za-z0-9_.$-])[A-Za-z0-9_.$-]{1,64}[:/][^\\s@/:]{1,256}@(?://|(?:tcp|unix)\\b|[A-Za-z0-9.-]{1,253}:[0-9]{1,5}(?![0-9A-Za-z]))',
-      (text, start, end) => {
+      (text, start) => {
         let at = start;
         while (text[at] !== ':' && text[at] !== '/') at++;
         return [{ from: at + 1, to: text.indexOf('@', at) }];
