@@ -1,14 +1,26 @@
-// Secrets named by what precedes them: `name=value`, `name: value` and `name => value` (query
-// strings, headers, JSON, connection strings, environment dumps, Ruby and PHP) and `--name value` on a command line. A scanner by
-// hand, from each separator: it looks back over at most one name, so it stays linear.
+// Secrets named by what precedes them: `name=value`, `name: value`, `name => value` and
+// `name := value` (query strings, headers, JSON, connection strings, environment dumps, Makefiles,
+// Markdown, Ruby and PHP), `--name value` on a command line, and the `value` after a `name` that
+// names a secret (`{"name":"DB_PASSWORD","value":"…"}`). A scanner by hand, from each separator: it
+// looks back over at most one name and ahead a bounded way, so it stays linear.
 import type { SecretNames } from './redact-names.js';
 import type { Hit } from './redact-rules.js';
 
 // Auth schemes whose credential follows after a space (`Authorization: Bearer …`).
 export const AUTH_SCHEMES = ['bearer', 'basic', 'digest', 'token', 'negotiate'];
 const MAX_NAME = 64;
-// Characters that end a value in `name=value` (a query string, a header list, JSON).
-const VALUE_END = new Set([...' \t\r\n&;,"\'<>()[]{}|\\`']);
+// Blanks between a name and its separator (`password      = …` in aligned INI, TOML, JSON).
+const MAX_GAP = 32;
+// Markdown emphasis between a label and its separator (`**Password**:`).
+const MAX_EMPHASIS = 8;
+// How far after `name: DB_PASSWORD` its `value: …` may start.
+const LINK_WINDOW = 256;
+// Characters that end an unquoted value wherever it stands: a line, a `;` list, markup, an escape.
+const HARD_END = new Set([...'\r\n;<\\']);
+// What follows a bracket that closes one around the value (`{password: x}`, `(token=x)`).
+const AFTER_OUTER = new Set([...' \t\r\n,;)]}"\'<\\&']);
+// What ends a command-line flag's value: a shell word.
+const WORD_END = new Set([...' \t\r\n;&|<>"\'\\`']);
 
 function isNameChar(code: number): boolean {
   return (
@@ -20,13 +32,23 @@ function isNameChar(code: number): boolean {
   );
 }
 
+/** A name character, a dot or a bracket: the characters of a key (`db.password`, `user[email]`). */
+function isKeyChar(code: number): boolean {
+  return isNameChar(code) || code === 46 || code === 91 || code === 93;
+}
+
+/** A letter or `_`: what a name starts with. */
+function startsName(code: number): boolean {
+  const lower = code | 0x20;
+  return (lower >= 97 && lower <= 122) || code === 95;
+}
+
 function isBlank(text: string, i: number): boolean {
   return text[i] === ' ' || text[i] === '\t';
 }
 
-function isValueChar(text: string, i: number, inQuery: boolean): boolean {
-  const char = text.charAt(i);
-  return i < text.length && !VALUE_END.has(char) && !(inQuery && char === '#');
+function isQuote(char: string | undefined): boolean {
+  return char === '"' || char === "'";
 }
 
 function skipBlanks(text: string, i: number): number {
@@ -43,28 +65,85 @@ function closingQuote(text: string, from: number, quote: string): number {
   return text.length;
 }
 
+/** Whether `char` parts the words of a value: a blank, a comma, an `&` outside a query string. */
+function isSoft(char: string, inQuery: boolean): boolean {
+  return char === ' ' || char === '\t' || char === ',' || (char === '&' && !inQuery);
+}
+
+/** Whether a pair starts at `i`: `user=bob`, `"user": "bob"`, `--user=bob`, `user[email]=a`. */
+function startsPair(text: string, i: number): boolean {
+  let at = i;
+  if (isQuote(text[at])) at++;
+  while (at - i <= MAX_EMPHASIS && (text[at] === '*' || text[at] === '-')) at++;
+  if (!startsName(text.charCodeAt(at))) return false;
+  const start = at;
+  while (at - start <= MAX_NAME && isKeyChar(text.charCodeAt(at))) at++;
+  if (at - start > MAX_NAME) return false;
+  if (isQuote(text[at])) at++;
+  const emphasis = at;
+  while (at - emphasis < MAX_EMPHASIS && text[at] === '*') at++;
+  const gap = at;
+  while (at - gap < MAX_GAP && isBlank(text, at)) at++;
+  const next = text[at + 1];
+  // not `==` nor `=` at the end (base64 padding), nor `://` (a URL)
+  if (text[at] === '=') return next !== undefined && next !== '=' && next !== ' ';
+  if (text[at] === ':') return next !== '/';
+  return (text[at] === '?' || text[at] === '+') && next === '=';
+}
+
 /**
- * The value starting at `from`: quoted, to the end of the line (`Cookie: a=1; b=2`), or one word
- * with the credential after an auth scheme. In a query string a `#` ends it too (a password in
- * free text may hold one; a URL's would be percent-encoded).
+ * Where an unquoted value from `from` ends: at a line break, `;`, `<`, a backslash, a quote or a
+ * bracket that closes one around the value (in a query string also at `&` and `#`), or before
+ * the next pair (`password=abc user=bob`). It runs over blanks, commas and brackets (`correct
+ * horse battery staple`, `p@ss,word`, `{S3cret}`); after an auth scheme, over its credential.
  */
+function valueEnd(text: string, from: number, inQuery: boolean): number {
+  let end = from;
+  let depth = 0;
+  let first = true;
+  let i = from;
+  while (i < text.length) {
+    const char = text.charAt(i);
+    if (HARD_END.has(char) || (inQuery && (char === '&' || char === '#'))) break;
+    // `"msg":"password=abc"` closes; `it's` does not
+    if (isQuote(char) && !isNameChar(text.charCodeAt(i + 1))) break;
+    if (isSoft(char, inQuery)) {
+      let next = i + 1;
+      while (next < text.length && isSoft(text.charAt(next), inQuery)) next++;
+      const scheme =
+        first && end - from <= 9 && AUTH_SCHEMES.includes(text.slice(from, end).toLowerCase());
+      first = false;
+      if (!scheme && startsPair(text, next)) break;
+      i = next;
+      continue;
+    }
+    if (char === '(' || char === '[' || char === '{') depth++;
+    else if (char === ')' || char === ']' || char === '}') {
+      if (depth === 0 && (i + 1 === text.length || AFTER_OUTER.has(text.charAt(i + 1)))) break;
+      depth = Math.max(0, depth - 1);
+    }
+    i++;
+    end = i;
+  }
+  return end;
+}
+
+/** The value starting at `from`: quoted, to the end of the line (`Cookie: a=1; b=2`), or unquoted. */
 function valueAt(text: string, from: number, wholeLine: boolean, inQuery: boolean): Hit {
-  const quote = text[from];
-  if (quote === '"' || quote === "'") {
-    return { from: from + 1, to: closingQuote(text, from + 1, quote) };
-  }
+  const quote = text.charAt(from);
+  if (isQuote(quote)) return { from: from + 1, to: closingQuote(text, from + 1, quote) };
+  if (!wholeLine) return { from, to: valueEnd(text, from, inQuery) };
   let to = from;
-  if (wholeLine) {
-    while (to < text.length && !'\r\n"\\'.includes(text.charAt(to))) to++;
-    return { from, to };
-  }
-  while (isValueChar(text, to, inQuery)) to++;
-  const next = skipBlanks(text, to);
-  const scheme = text.slice(from, to).toLowerCase();
-  if (next > to && isValueChar(text, next, inQuery) && AUTH_SCHEMES.includes(scheme)) {
-    to = next;
-    while (isValueChar(text, to, inQuery)) to++;
-  }
+  while (to < text.length && !'\r\n"\\'.includes(text.charAt(to))) to++;
+  return { from, to };
+}
+
+/** A command-line flag's value at `from`: quoted, or one shell word. */
+function wordAt(text: string, from: number): Hit {
+  const quote = text.charAt(from);
+  if (isQuote(quote)) return { from: from + 1, to: closingQuote(text, from + 1, quote) };
+  let to = from;
+  while (to < text.length && !WORD_END.has(text.charAt(to))) to++;
   return { from, to };
 }
 
@@ -75,11 +154,80 @@ function nameBefore(text: string, end: number): { from: number; name: string } |
   if (from === end || end - from > MAX_NAME) return undefined;
   let first = from;
   while (first < end && text.charCodeAt(first) === 45) first++;
-  const lower = text.charCodeAt(first) | 0x20;
   // a name starts with a letter or _ (after a command line's dashes)
-  const letter = lower >= 97 && lower <= 122;
-  if (first === end || !(letter || text.charCodeAt(first) === 95)) return undefined;
+  if (first === end || !startsName(text.charCodeAt(first))) return undefined;
   return { from, name: text.slice(first, end) };
+}
+
+/** The key before a separator. */
+interface Key {
+  /** Where the key starts, with its quote (`"password"`) and its prefix (`user[password]`). */
+  readonly start: number;
+  /** Where the name starts. */
+  readonly from: number;
+  /** The name judged: the last one in brackets (`user[password]`). */
+  readonly name: string;
+  /** The name with the word before it (`API key`), when a space parts them. */
+  readonly phrase: string | undefined;
+  /** Whether a plain `=` follows the key directly (`key=`, not `key =`, `key ?=` or `key=>`). */
+  readonly attached: boolean;
+}
+
+/** A name in brackets that ends at `close` (`user[password]`), judged by the name. */
+function bracketKey(text: string, close: number, attached: boolean): Key | undefined {
+  const inner = nameBefore(text, close);
+  if (inner === undefined || text[inner.from - 1] !== '[') return undefined;
+  let start = inner.from - 1;
+  while (start > 0 && close - start <= MAX_NAME && isKeyChar(text.charCodeAt(start - 1))) start--;
+  return { start, from: inner.from, name: inner.name, phrase: undefined, attached };
+}
+
+/**
+ * The key before the separator at `sep`: past `?` and `+` of `?=` and `+=` (Makefile), up to
+ * MAX_GAP blanks, Markdown emphasis (`**Password**:`) and a quote.
+ */
+function keyAt(text: string, sep: number): Key | undefined {
+  let end = sep;
+  if (text[sep] === '=' && (text[sep - 1] === '?' || text[sep - 1] === '+')) end--;
+  const gap = end;
+  while (end > 0 && gap - end < MAX_GAP && isBlank(text, end - 1)) end--;
+  const emphasis = end;
+  while (end > 0 && emphasis - end < MAX_EMPHASIS && text[end - 1] === '*') end--;
+  const attached = end === sep && text[sep] === '=' && text[sep + 1] !== '>';
+  if (isQuote(text[end - 1])) end--;
+  if (text[end - 1] === ']') return bracketKey(text, end - 1, attached);
+  const found = nameBefore(text, end);
+  if (found === undefined) return undefined;
+  const start = isQuote(text[found.from - 1]) ? found.from - 1 : found.from;
+  const before = text[found.from - 1] === ' ' ? nameBefore(text, found.from - 1) : undefined;
+  const phrase = before === undefined ? undefined : `${before.name} ${found.name}`;
+  return { start, from: found.from, name: found.name, phrase, attached };
+}
+
+/** Where the value after the separator at `sep` starts: past `=>`, `:=`, blanks and emphasis. */
+function valueStart(text: string, sep: number): number {
+  let i = sep + 1;
+  if ((text[sep] === '=' && text[i] === '>') || (text[sep] === ':' && text[i] === '=')) i++;
+  while (i < text.length && ' \t*_'.includes(text.charAt(i))) i++;
+  return i;
+}
+
+/**
+ * Whether a bind placeholder is the value at `from` (`= ?`, `= $1`; after a blank `= :pw` and
+ * `= @p1`): a SQL statement's, with no value of its own.
+ */
+function isPlaceholder(text: string, from: number, spaced: boolean): boolean {
+  const char = text[from];
+  let i = from + 1;
+  if (char === '?' || char === '$') {
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    if (char === '$' && i === from + 1) return false;
+  } else if ((char === ':' || char === '@') && spaced && startsName(text.charCodeAt(i))) {
+    while (i < text.length && i - from <= MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
+  } else {
+    return false;
+  }
+  return i === text.length || ' \t\r\n,;)'.includes(text.charAt(i));
 }
 
 /** The end of the line at `i`: its line break or the end of the text. */
@@ -126,48 +274,123 @@ function blockAfter(text: string, from: number, indent: number, block: boolean):
   return first < 0 ? undefined : { from: first, to };
 }
 
-/** A value that starts on the next line, when `sep` is the colon of a YAML key at `nameFrom`. */
-function yamlValue(text: string, sep: number, nameFrom: number): Hit | undefined {
-  if (text[sep] !== ':') return undefined;
+/**
+ * Where the line of a YAML key ends when its value starts on the next line (`password:`,
+ * `secret: |`), or -1.
+ */
+function blockStart(text: string, sep: number): number {
+  if (text[sep] !== ':') return -1;
   let i = skipBlanks(text, sep + 1);
-  const block = text[i] === '|' || text[i] === '>';
-  if (block) {
+  if (text[i] === '|' || text[i] === '>') {
     i++;
     while (i < text.length && '-+0123456789'.includes(text.charAt(i))) i++;
     i = skipBlanks(text, i);
   }
-  if (i < text.length && text[i] !== '\n' && text[i] !== '\r') return undefined;
-  const quoted = text[nameFrom - 1] === '"' || text[nameFrom - 1] === "'";
-  const indent = keyIndent(text, quoted ? nameFrom - 1 : nameFrom);
-  return indent < 0 ? undefined : blockAfter(text, i, indent, block);
+  return i < text.length && text[i] !== '\n' && text[i] !== '\r' ? -1 : i;
+}
+
+/** The value on the lines after the YAML key at `start` whose line ends at `end`. */
+function yamlValue(text: string, sep: number, end: number, start: number): Hit | undefined {
+  const indicator = text[skipBlanks(text, sep + 1)];
+  const indent = keyIndent(text, start);
+  return indent < 0
+    ? undefined
+    : blockAfter(text, end, indent, indicator === '|' || indicator === '>');
+}
+
+/** The last `name` or `key` pair whose value names a secret (`name: DB_PASSWORD`). */
+interface Link {
+  /** Where the secret's name ends; -1: there is none. */
+  at: number;
+  /** The indentation of the pair's key when it starts a line (YAML), else -1. */
+  indent: number;
+}
+
+/** Where a value that names a secret (`DB_PASSWORD`, `"api_key"`) at `from` ends, or -1. */
+function secretNameEnd(text: string, from: number, names: SecretNames): number {
+  const quote = text.charAt(from);
+  const start = isQuote(quote) ? from + 1 : from;
+  let end = start;
+  while (end - start <= MAX_NAME && isKeyChar(text.charCodeAt(end))) end++;
+  if (end === start || end - start > MAX_NAME) return -1;
+  const closed = isQuote(quote)
+    ? text[end] === quote
+    : end === text.length || ' \t\r\n,;}&'.includes(text.charAt(end));
+  return closed && names.isSecretKey(text.slice(start, end)) ? end : -1;
+}
+
+/**
+ * Whether the `value` key at `start` goes with the linked name: shortly after it, in the same
+ * object (no brace between) or YAML list item (no line indented less, the same indentation).
+ */
+function isLinked(text: string, link: Link, start: number): boolean {
+  if (link.at < 0 || start < link.at || start - link.at > LINK_WINDOW) return false;
+  let lines = 0;
+  for (let i = link.at; i < start; i++) {
+    if (text[i] === '{' || text[i] === '}') return false;
+    if (text[i] !== '\n') continue;
+    lines++;
+    let content = i + 1;
+    while (content < start && text[content] === ' ') content++;
+    if (content - i - 1 < link.indent) return false;
+  }
+  return lines === 0 || link.indent < 0 || keyIndent(text, start) === link.indent;
+}
+
+/**
+ * Whether a name that is a secret only as a query parameter (`code`, `key`, `sig`, `session`,
+ * `sid`) stands in one, besides after `?`, `&` and `#`: after a `;` (a cookie list), or with its
+ * value in quotes (an attribute, `<add key="…"`).
+ */
+function inParams(text: string, start: number, from: number): boolean {
+  const before = text.charAt(start - 1);
+  return before === ';' || (before === ' ' && text[start - 2] === ';') || isQuote(text[from]);
 }
 
 /** The secret value for the separator at `sep`, if the name before it is a secret. */
-function pairAt(text: string, sep: number, names: SecretNames): Hit | undefined {
-  let end = sep;
-  while (end > 0 && sep - end < 3 && isBlank(text, end - 1)) end--;
-  if (text[end - 1] === '"' || text[end - 1] === "'") end--;
-  const found = nameBefore(text, end);
-  if (found === undefined || !names.isSecretParam(found.name)) return undefined;
-  const lower = found.name.toLowerCase();
+function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit | undefined {
+  const key = keyAt(text, sep);
+  if (key === undefined) return undefined;
+  const from = valueStart(text, sep);
+  const lower = key.name.toLowerCase();
+  const linked = lower === 'value' && isLinked(text, link, key.start);
+  if (linked) link.at = -1;
+  if (lower === 'name' || lower === 'key') {
+    link.at = secretNameEnd(text, from, names);
+    link.indent = link.at < 0 ? -1 : keyIndent(text, key.start);
+  }
+  const byName =
+    linked ||
+    names.isSecretKey(key.name) ||
+    (key.phrase !== undefined && names.isSecretKey(key.phrase));
+  // `code`, `key`, `sig`: secrets only in a query string (`code: 503`, `key=order-42` are none)
+  const param = !byName && key.attached && names.isSecretParam(key.name);
+  if (!byName && !param) return undefined;
+  const before = text.charAt(key.start - 1);
+  const inQuery = text[sep] === '=' && before !== '' && '?&#'.includes(before);
+  const known = byName || inQuery || inParams(text, key.start, from);
+  // a text that is one query (`code=abc&state=x`) is told by where its first value ends
+  if (!known && key.start > 0) return undefined;
+  if (isPlaceholder(text, from, text[sep] === '=' && isBlank(text, from - 1))) return undefined;
+  const end = blockStart(text, sep);
+  if (end >= 0) return yamlValue(text, sep, end, key.start);
   const wholeLine = lower.endsWith('authorization') || lower.endsWith('cookie');
-  const inQuery = text[sep] === '=' && '?&#'.includes(text.charAt(found.from - 1) || ' ');
-  // `"password" => "…"`: a Ruby hash, a PHP or Perl array
-  const arrow = text[sep] === '=' && text[sep + 1] === '>';
-  const value = valueAt(text, skipBlanks(text, sep + (arrow ? 2 : 1)), wholeLine, inQuery);
-  if (value.to > value.from && text[value.from] !== '|' && text[value.from] !== '>') return value;
-  return yamlValue(text, sep, found.from);
+  const value = valueAt(text, from, wholeLine, inQuery);
+  if (value.to <= value.from) return undefined;
+  const after = text.charAt(value.to);
+  return known || after === '' || after === '&' || after === ';' ? value : undefined;
 }
 
 /** `name=value` and `name: value` pairs whose name is a secret: the values. */
 export function keyValueHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
+  const link: Link = { at: -1, indent: -1 };
   let eq = text.indexOf('=');
   let colon = text.indexOf(':');
   let from = 0;
   while (eq >= 0 || colon >= 0) {
     const sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
-    const hit = pairAt(text, sep, names);
+    const hit = pairAt(text, sep, names, link);
     if (hit !== undefined) hits.push(hit);
     from = hit === undefined ? sep + 1 : Math.max(hit.to, sep + 1);
     if (eq >= 0 && eq < from) eq = text.indexOf('=', from);
@@ -185,18 +408,20 @@ export function flagValueHits(text: string, names: SecretNames): Hit[] {
     while (end < text.length && end - dashes <= MAX_NAME && isNameChar(text.charCodeAt(end))) end++;
     const before = dashes === 0 ? 0 : text.charCodeAt(dashes - 1);
     const value = skipBlanks(text, end);
+    const first = text.charAt(value);
     const name = text.slice(dashes + 2, end);
     if (
       !isNameChar(before) &&
       value > end &&
-      isValueChar(text, value, false) &&
-      text[value] !== '-' &&
+      first !== '' &&
+      (isQuote(first) || !WORD_END.has(first)) &&
+      first !== '-' &&
       /^[A-Za-z]/.test(name) &&
       names.isSecretParam(name)
     ) {
-      const hit = valueAt(text, value, false, false);
+      const hit = wordAt(text, value);
       hits.push(hit);
-      end = hit.to;
+      end = Math.max(end, hit.to);
     }
     dashes = text.indexOf('--', Math.max(end, dashes + 2));
   }

@@ -232,6 +232,69 @@ describe('Redactor', () => {
     }
   });
 
+  it('masks whole unquoted values, names set apart, and a value named by its name field; keeps query-only names and placeholders', () => {
+    for (const [text, masked] of [
+      // a value runs to a line break, `;`, a closing quote or bracket, or the next pair
+      ['password: correct horse battery staple', `password: ${R}`],
+      ['db.password=my pass phrase', `db.password=${R}`],
+      ['Password=my secret pw;Server=x', `Password=${R};Server=x`],
+      ['password=Xy7!(k9)Qz', `password=${R}`],
+      ['DB_PASSWORD=p@ss,word99', `DB_PASSWORD=${R}`],
+      ['password=(Hunt3r2)', `password=${R}`],
+      ['PWD={S3cretPw};UID=sa', `PWD=${R};UID=sa`],
+      ['password: `hunter2x`', `password: ${R}`],
+      ['password=abc user=bob', `password=${R} user=bob`],
+      ['{password: hunter2, user: bob}', `{password: ${R}, user: bob}`],
+      ['{"msg":"login password=abc def","n":1}', `{"msg":"login password=${R}","n":1}`],
+      ['token=abc&page=2', `token=${R}&page=2`],
+      // names far from their separator, in brackets, in Markdown, in a Makefile
+      ['password      = hunter2x', `password      = ${R}`],
+      ['password\t\t\t\t= hunter2x', `password\t\t\t\t= ${R}`],
+      ['"password"    :    "hunter2x"', `"password"    :    "${R}"`],
+      ['user[password]=hunter2x&user[role]=a', `user[password]=${R}&user[role]=a`],
+      ['**Password:** hunter2x', `**Password:** ${R}`],
+      ['**Password**: hunter2x', `**Password**: ${R}`],
+      ['- **API key**: 8f3a9c2e7d1b', `- **API key**: ${R}`],
+      ['__token__: abc123def456', `__token__: ${R}`],
+      ['PASSWORD := hunter2x', `PASSWORD := ${R}`],
+      ['PASSWORD ?= hunter2x', `PASSWORD ?= ${R}`],
+      // the name in one field, the secret in the next
+      ['{"name":"DB_PASSWORD","value":"Hunt3rPw"}', `{"name":"DB_PASSWORD","value":"${R}"}`],
+      ['env:\n- name: DB_PASSWORD\n  value: Hunt3rPw', `env:\n- name: DB_PASSWORD\n  value: ${R}`],
+      [
+        '{"key":"api_key","value":"Hunt3rPw","enabled":true}',
+        `{"key":"api_key","value":"${R}","enabled":true}`,
+      ],
+      ['{"name":"HOST","value":"db"}', '{"name":"HOST","value":"db"}'],
+      // code, key, sig, session, sid: secrets in a query string only
+      ['/callback?code=abc123def&state=x', `/callback?code=${R}&state=x`],
+      ['?key=AIzaSyabc', `?key=${R}`],
+      ['code=abc123def', `code=${R}`],
+      [
+        "{ errno: -111, code: 'ECONNREFUSED', syscall: 'connect' }",
+        "{ errno: -111, code: 'ECONNREFUSED', syscall: 'connect' }",
+      ],
+      ['upstream returned status code: 503', 'upstream returned status code: 503'],
+      ['{"error":{"code":"rate_limit_exceeded"}}', '{"error":{"code":"rate_limit_exceeded"}}'],
+      [
+        'produced message key=order-42 partition=3 offset=1187',
+        'produced message key=order-42 partition=3 offset=1187',
+      ],
+      // bind placeholders hold no value
+      [
+        'SELECT * FROM sessions WHERE user_id = $1 AND session_id = $2',
+        'SELECT * FROM sessions WHERE user_id = $1 AND session_id = $2',
+      ],
+      [
+        'WHERE password = ? OR password = :pw OR password = @p1',
+        'WHERE password = ? OR password = :pw OR password = @p1',
+      ],
+      ['password=@Hunt3r', `password=${R}`],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
   it('returns the same object when there is nothing to mask', () => {
     const clean = { 'http.route': '/a', 'http.response.status_code': 200 };
     expect(redactor.attributes(clean)).toBe(clean);
