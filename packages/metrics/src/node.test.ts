@@ -1,5 +1,17 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import {
+  connect as connectHttp2,
+  constants as http2Constants,
+  createServer as createHttp2Server,
+} from 'node:http2';
+import { connect, type AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrumentRequest, resolveAdapterOptions } from './adapter.js';
@@ -156,3 +168,221 @@ describe('instrumentRequest on real Node HTTP', () => {
     );
   });
 });
+
+// What ended a response that never finished, as the client and Node saw it: each case is one
+// member of a class a review found miscounted (a server cut-off as 499, a client's fault as 500,
+// a queued response as 499, a response closed before the middleware, unsent bytes, late status).
+describe('instrumentRequest: who ended the response', () => {
+  const COUNT = 'http_server_request_duration_seconds_count';
+
+  /** `{ 'route status': count }` of the duration histogram. */
+  async function counts(registry: Registry): Promise<Record<string, number>> {
+    const metric = await registry.getSingleMetric('http_server_request_duration_seconds')!.get();
+    return Object.fromEntries(
+      metric.values
+        .filter((v) => (v as { metricName?: string }).metricName === COUNT)
+        .map((v) => [`${v.labels.http_route} ${v.labels.http_response_status_code}`, v.value]),
+    );
+  }
+
+  function recorded() {
+    const registry = new Registry();
+    const metrics = createMetrics({
+      serviceName: 'node',
+      registry,
+      collectDefaultMetrics: false,
+      httpBodySizes: true,
+    });
+    return { registry, metrics };
+  }
+
+  async function active(registry: Registry): Promise<number | undefined> {
+    return sample(registry, METRICS.httpServerActiveRequests.name, { http_request_method: 'GET' });
+  }
+
+  /** Raw bytes to the server; resolves with what came back once the connection closed. */
+  async function raw(url: string, bytes: string): Promise<string> {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {});
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.write(bytes);
+    await once(socket, 'close');
+    return text;
+  }
+
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+  it('counts a server cut-off as 500 on a socket with a timeout set (that did not fire)', async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      instrumentRequest(metrics.http, req, res, () => '/stream');
+      res.write('first chunk');
+      setTimeout(() => res.destroy(new Error('upstream failed')), 20);
+    });
+    server!.setTimeout(60_000);
+    await expect(fetch(`${url}/stream`).then((r) => r.text())).rejects.toThrow();
+    await settle();
+    expect(await counts(registry)).toEqual({ '/stream 500': 1 });
+    expect(await active(registry)).toBe(0);
+  });
+
+  it("counts a request the client's later bytes broke as 499 (Node answered 400), not 500", async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      instrumentRequest(metrics.http, req, res, () => '/users/:id');
+      setTimeout(() => res.end('late'), 100);
+    });
+    const reply = await raw(url, 'GET /users/1 HTTP/1.1\r\nHost: x\r\n\r\n\u0000junk\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await counts(registry)).toEqual({ '/users/:id 499': 1 });
+    expect(await active(registry)).toBe(0);
+  });
+
+  it('counts a request Node timed out (it answered 408) as 499', async () => {
+    const { registry, metrics } = recorded();
+    server = createServer({ requestTimeout: 200, connectionsCheckingInterval: 50 }, (req, res) => {
+      instrumentRequest(metrics.http, req, res, () => '/upload');
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // a body promised and never sent
+    const reply = await raw(
+      url,
+      'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc',
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    await settle();
+    expect(await counts(registry)).toEqual({ '/upload 499': 1 });
+    expect(
+      await sample(registry, METRICS.httpServerActiveRequests.name, {
+        http_request_method: 'POST',
+      }),
+    ).toBe(0);
+  });
+
+  it('counts a queued pipelined request whose body was read with the status it was sent', async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      const path = req.url ?? '';
+      instrumentRequest(metrics.http, req, res, () => path);
+      if (path === '/slow') setTimeout(() => res.end('slow'), 150);
+      else void readAll(req).then(() => ((res.statusCode = 201), res.end('made')));
+    });
+    const reply = await raw(
+      url,
+      'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n' +
+        'PUT /items HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\nConnection: close\r\n\r\n{"a":1}',
+    );
+    expect([...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['200', '201']);
+    await settle();
+    expect(await counts(registry)).toEqual({ '/slow 200': 1, '/items 201': 1 });
+  });
+
+  it('counts a request whose client left before the middleware ran as 499, the gauge back at 0', async () => {
+    const { registry, metrics } = recorded();
+    let instrumented!: () => void;
+    const done = new Promise<void>((resolve) => (instrumented = resolve));
+    const url = await listen((req, res) => {
+      // an async step of the app before the metrics middleware (an auth look-up)
+      setTimeout(() => {
+        instrumentRequest(metrics.http, req, res, () => '/late');
+        instrumented();
+      }, 100);
+    });
+    const req = request(`${url}/late`);
+    req.on('error', () => {});
+    req.end();
+    setTimeout(() => req.destroy(), 20);
+    await done;
+    await settle();
+    expect(await counts(registry)).toEqual({ '/late 499': 1 });
+    expect(await active(registry)).toBe(0);
+  });
+
+  it('counts no body bytes Node did not send: bodiless statuses and writes after end', async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      const path = req.url ?? '';
+      instrumentRequest(metrics.http, req, res, () => path);
+      res.on('error', () => {});
+      if (path === '/cached') {
+        res.statusCode = 304;
+        res.end('x'.repeat(1000));
+      } else if (path === '/empty') {
+        res.statusCode = 204;
+        res.write('x'.repeat(1000));
+        res.end();
+      } else {
+        res.end('ok');
+        res.write('more');
+      }
+    });
+    for (const path of ['/cached', '/empty', '/twice']) await (await fetch(`${url}${path}`)).text();
+    await settle();
+    const sum = 'http_server_response_body_size_bytes_sum';
+    expect(await sample(registry, sum, { http_route: '/cached' })).toBe(0);
+    expect(await sample(registry, sum, { http_route: '/empty' })).toBe(0);
+    expect(await sample(registry, sum, { http_route: '/twice' })).toBe(2);
+  });
+
+  it('counts the status sent, not one set after the headers went out', async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      instrumentRequest(metrics.http, req, res, () => '/report');
+      res.write('partial,');
+      res.statusCode = 500; // too late: the status line is on the wire
+      res.end('failed');
+    });
+    expect((await fetch(`${url}/report`)).status).toBe(200);
+    await settle();
+    expect(await counts(registry)).toEqual({ '/report 200': 1 });
+  });
+
+  it('tells an HTTP/2 stream the server reset (500) from one the client cancelled (499)', async () => {
+    const { registry, metrics } = recorded();
+    const h2 = createHttp2Server((req, res) => {
+      const path = req.url;
+      const timer = instrumentRequest(
+        metrics.http,
+        req as unknown as IncomingMessage,
+        res as unknown as ServerResponse,
+        () => path,
+      );
+      expect(timer.done).toBe(false);
+      // the reset below, on purpose
+      for (const emitter of [req, res, res.stream]) emitter.on('error', () => {});
+      res.write('first');
+      if (path === '/cut') setTimeout(() => res.stream.destroy(new Error('failed')), 20);
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(h2.address() as AddressInfo).port}`);
+    try {
+      for (const path of ['/cut', '/cancel']) {
+        const stream = session.request({ ':path': path });
+        stream.on('error', () => {});
+        stream.once('data', () => {
+          if (path === '/cancel') stream.close(http2Constants.NGHTTP2_CANCEL);
+        });
+        stream.resume();
+        // (not events.once, which rejects on the reset's 'error')
+        await new Promise((resolve) => stream.once('close', resolve));
+      }
+      await settle();
+      expect(await counts(registry)).toEqual({ '/cut 500': 1, '/cancel 499': 1 });
+    } finally {
+      session.destroy();
+      await new Promise((resolve) => h2.close(resolve));
+    }
+  });
+});
+
+async function readAll(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  return body;
+}

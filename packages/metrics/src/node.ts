@@ -54,7 +54,8 @@ function countedWrite(this: CountedResponse, chunk: Chunk, encoding?: unknown): 
     // eslint-disable-next-line prefer-rest-params
     return plainWrite.apply(this, arguments as never);
   }
-  count.written += chunkBytes(chunk, encoding);
+  // a write after end() sends nothing (Node refuses it)
+  if (!count.ended) count.written += chunkBytes(chunk, encoding);
   // `arguments` passes the caller's arguments on unchanged (and unallocated).
   // eslint-disable-next-line prefer-rest-params
   return count.write.apply(this, arguments as never);
@@ -110,24 +111,45 @@ function timedOf(res: TimedResponse, own: boolean): Timed | undefined {
   return own ? res[TIMED] : timing.get(res);
 }
 
-// Errors a socket ends with when the client went away (reset, or a write after it closed).
-const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+// Errors a socket ends with when the client went away (reset, or a write after it closed), or
+// that Node closed it with for the client's sake: a request it timed out (after answering 408), or
+// bytes its parser could not read (after answering 400; those codes start with `HPE_`).
+const CLIENT_GONE = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_HTTP_REQUEST_TIMEOUT',
+  'ERR_HTTP_HEADERS_TIMEOUT',
+]);
+// The RST_STREAM codes of an HTTP/2 stream the server ended before its response did: destroyed
+// without an error (NO_ERROR) or with one (INTERNAL_ERROR). A client's cancel or hang-up is CANCEL.
+const NGHTTP2_NO_ERROR = 0;
+const NGHTTP2_INTERNAL_ERROR = 2;
 
 /**
  * Whether a response that closed before it finished counts as given up (499) rather than cut off
  * by the server (500: a handler that failed after the headers went out, whose framework then
  * destroyed the socket). A client hang-up leaves its mark on the socket: the client's FIN was
- * read, or the socket failed with a reset or a broken pipe. A socket with a timeout set may have
- * been closed by Node for idling, which counts as 499 too (documented). HTTP/2 streams count as
- * the client's.
+ * read, or the socket failed with a reset, a broken pipe, a parse error or a request timeout. A
+ * socket Node closed for idling (no error, and at least its timeout since the request began)
+ * counts as 499 too (documented). An HTTP/2 stream counts as the client's when it was reset with
+ * another code than the server's own (NO_ERROR, INTERNAL_ERROR).
  */
-function givenUp(req: IncomingMessage, res: ServerResponse): boolean {
+function givenUp(req: IncomingMessage, res: ServerResponse, startedAt: number): boolean {
+  if ('stream' in req) {
+    const code = (req as { stream?: { rstCode?: unknown } }).stream?.rstCode;
+    return code !== NGHTTP2_NO_ERROR && code !== NGHTTP2_INTERNAL_ERROR;
+  }
   const socket = (res.socket ?? req.socket) as
     (Socket & { errored?: { code?: unknown } | null }) | null | undefined;
-  if (socket === null || socket === undefined || 'stream' in req) return true;
-  if (socket.readableEnded || socket.timeout) return true;
-  const code = socket.errored?.code;
-  return typeof code === 'string' && CLIENT_GONE.has(code);
+  if (socket === null || socket === undefined || socket.readableEnded) return true;
+  const errored = socket.errored;
+  if (errored !== null && errored !== undefined) {
+    const code = errored.code;
+    return typeof code === 'string' && (CLIENT_GONE.has(code) || code.startsWith('HPE_'));
+  }
+  const timeout = socket.timeout;
+  return timeout !== undefined && timeout > 0 && performance.now() - startedAt >= timeout;
 }
 
 /**
@@ -169,26 +191,46 @@ export function instrumentRequest(
     else timing.set(res, { recorder, timer });
   }
   const count = recorder.bodySizes ? countBytes(res) : undefined;
+  const startedAt = performance.now();
   const close = (): void => {
     if (timer.done) return;
-    if (res.writableFinished || simulated(res))
+    // (an HTTP/2 response reads as finished once its stream is gone: it must also have ended)
+    if ((res.writableFinished && res.writableEnded) || simulated(res))
       timer.end(outcomeOf(req, res, route, count, method));
-    else if (givenUp(req, res)) timer.abort(outcomeOf(req, res, route, count, method));
+    else if (givenUp(req, res, startedAt)) timer.abort(outcomeOf(req, res, route, count, method));
     else timer.end({ ...outcomeOf(req, res, route, count, method), statusCode: 500 });
   };
   // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
   // A 'finish' listener too would turn Node's own single listener into an array per response.
   res.on('close', close);
+  // A response that closed before this (the client hung up during a middleware that ran first)
+  // gets no more 'close': it is counted now.
+  if (res.destroyed || res.closed) close();
   // A pipelined request whose response waits behind another's has no socket yet, and Node
   // never closes that response if the client hangs up first: only its request closes.
-  if (res.socket === null) {
-    req.once('close', () => {
-      if (!timer.done && res.socket === null && !res.writableFinished) {
-        timer.abort(outcomeOf(req, res, route, count, method));
-      }
-    });
-  }
+  else if (res.socket === null)
+    watchQueued(req, res, timer, () => outcomeOf(req, res, route, count, method));
   return timer;
+}
+
+/**
+ * Counts a queued pipelined response as given up when its connection closes before it got the
+ * socket. The request's own 'close' comes when the client hangs up, but also as soon as its body
+ * was read, with the connection still open: then the connection's 'close' is awaited.
+ */
+function watchQueued(
+  req: IncomingMessage,
+  res: ServerResponse,
+  timer: HttpRequestTimer,
+  outcome: () => HttpRequestOutcome,
+): void {
+  const check = (): void => {
+    if (timer.done || res.socket !== null || res.writableFinished) return;
+    const socket = req.socket as Socket | null | undefined;
+    if (socket === null || socket === undefined || socket.destroyed) timer.abort(outcome());
+    else socket.once('close', check);
+  };
+  req.once('close', check);
 }
 
 function outcomeOf(
@@ -198,14 +240,35 @@ function outcomeOf(
   count: ByteCount | undefined,
   method: string | undefined,
 ): HttpRequestOutcome {
-  const statusCode = res.statusCode;
+  const statusCode = sentStatus(res);
   if (count === undefined) return { route: safeRoute(route), statusCode };
   return {
     route: safeRoute(route),
     statusCode,
     requestBytes: requestBytes(req),
-    responseBytes: method === 'HEAD' ? 0 : count.written,
+    responseBytes: method === 'HEAD' || bodiless(statusCode) ? 0 : count.written,
   };
+}
+
+/** Statuses whose response has no body: Node sends none of what is written. */
+function bodiless(status: number): boolean {
+  return status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/**
+ * The status that went out: a handler may set `res.statusCode` after the headers were sent, which
+ * changes nothing on the wire. Read from the status line Node wrote (`HTTP/1.1 200 OK`), without
+ * allocating; `res.statusCode` when there is none (HTTP/2, headers not sent).
+ */
+function sentStatus(res: ServerResponse): number {
+  const status = res.statusCode;
+  const line = (res as { _header?: unknown })._header;
+  if (typeof line !== 'string' || line.length < 12 || line.charCodeAt(8) !== 32) return status;
+  const hundreds = line.charCodeAt(9) - 48;
+  const tens = line.charCodeAt(10) - 48;
+  const ones = line.charCodeAt(11) - 48;
+  const digits = hundreds >= 1 && hundreds <= 9 && tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9;
+  return digits && line.startsWith('HTTP/') ? hundreds * 100 + tens * 10 + ones : status;
 }
 
 function safeRoute(route: () => string | undefined): string | undefined {
