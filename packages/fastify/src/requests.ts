@@ -71,24 +71,60 @@ export function listenFirst(
 }
 
 /**
+ * The source of a RegExp matching `path` as the router does (`//a` with `ignoreDuplicateSlashes`);
+ * with `params`, a segment holding a parameter (`/t/:tenant`) matches any one segment.
+ */
+function patternOf(path: string, slashes: boolean, params = false): string {
+  return path
+    .split('/')
+    .map((part) =>
+      params && part.includes(':') ? '[^/?]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join(slashes ? '/+' : '/');
+}
+
+/**
  * The core's path classification, plus the spellings of the metrics path Fastify's router also
  * serves it on (`caseSensitive: false`, `ignoreTrailingSlash`, `ignoreDuplicateSlashes`, top level
  * on Fastify 4, also under `routerOptions` on 5): the metrics route is never recorded. Without
  * those options it is the core's function itself, at no cost.
  */
-export function classifier(
+function spellings(
   fastify: FastifyInstance,
   { classify, metricsPath }: ResolvedAdapterOptions,
 ): (url: string | undefined) => Action {
   if (metricsPath === false) return classify;
   const { anyCase, trailing, slashes } = routerConfig(fastify);
   if (!anyCase && !trailing && !slashes) return classify;
-  let pattern = metricsPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (slashes) pattern = pattern.replace(/\//g, '/+');
+  let pattern = patternOf(metricsPath, slashes);
   if (trailing && !metricsPath.endsWith('/')) pattern += '/?';
   const spelling = new RegExp(`^${pattern}(?:\\?|$)`, anyCase ? 'i' : '');
   return (url) => {
     const action = classify(url);
     return action === 'record' && url !== undefined && spelling.test(url) ? 'metrics' : action;
+  };
+}
+
+/**
+ * How the plugin classifies a request URL. `metricsPath` and `ignorePaths` are paths of the
+ * context the plugin is registered in, as its routes are: under a `register(..., { prefix })`
+ * they are matched after that prefix (the route Fastify serves is `/api/metrics`), and a URL
+ * outside the prefix is always recorded. At the root, or without a prefix, it is `spellings`.
+ */
+export function classifier(
+  fastify: FastifyInstance,
+  resolved: ResolvedAdapterOptions,
+): (url: string | undefined) => Action {
+  const within = spellings(fastify, resolved);
+  const prefix = fastify.prefix.replace(/\/+$/, '');
+  if (prefix === '') return within;
+  const { anyCase, slashes } = routerConfig(fastify);
+  const under = new RegExp(`^${patternOf(prefix, slashes, true)}(?=[/?]|$)`, anyCase ? 'i' : '');
+  return (url) => {
+    const match = url === undefined ? null : under.exec(url);
+    if (url === undefined || match === null) return 'record';
+    const rest = url.slice(match[0].length);
+    // `/api` and `/api?x` are the prefix's own `/`, as Fastify serves a `/` route there.
+    return within(rest.startsWith('/') ? rest : `/${rest}`);
   };
 }

@@ -95,6 +95,46 @@ export function fastifySpecificTests(name: string, fastify: FastifyFactory): voi
       expect(await activeRequests(registry)).toBe(0);
     });
 
+    it('inside a prefixed plugin, serves and skips its paths under the prefix', async () => {
+      const registry = new Registry();
+      app = fastify();
+      await app.register(
+        async (api) => {
+          await api.register(fastifyMonitoring, {
+            serviceName: 'prefixed',
+            registry,
+            collectDefaultMetrics: false,
+            // Relative to the prefix, like metricsPath and the routes declared beside the plugin.
+            ignorePaths: ['/health', /^\/internal\//],
+          });
+          api.get('/health', async () => 'ok');
+          api.get('/internal/cache', async () => 'ok');
+          api.get('/users/:id', async () => ({ id: 1 }));
+        },
+        { prefix: '/api' },
+      );
+      app.get('/health', async () => 'root');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = urlOf(app.server);
+      const { settled } = trackResponses(app.server);
+      const scraped = await send(`${url}/api/metrics`);
+      expect([scraped.status, scraped.body]).toEqual([200, expect.stringContaining('# TYPE')]);
+      expect((await send(`${url}/api/metrics?x=1`, { method: 'HEAD' })).status).toBe(200);
+      expect((await app.inject('/api/metrics')).statusCode).toBe(200);
+      expect((await send(`${url}/metrics`)).status).toBe(404);
+      for (const path of ['/api/health', '/api/internal/cache', '/api/users/1']) {
+        expect((await send(url + path)).status).toBe(200);
+      }
+      // Outside the prefix ignorePaths do not apply; the parent's routes are __unmatched__ (README).
+      expect((await send(`${url}/health`)).body).toBe('root');
+      await settled();
+      expect(await requestCounts(registry)).toEqual({
+        'GET __unmatched__ 404': 1,
+        'GET /api/users/:id 200': 1,
+        'GET __unmatched__ 200': 1,
+      });
+    });
+
     it('serves metrics with createMetricsHandler on a route of its own, with its own auth', async () => {
       const registry = new Registry();
       app = fastify();
