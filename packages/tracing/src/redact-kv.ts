@@ -399,31 +399,119 @@ export function keyValueHits(text: string, names: SecretNames): Hit[] {
   return hits;
 }
 
-/** `--password hunter2` on a command line: the value after a secret flag and a space. */
+// Short flags that take a password in the tools that print or log their command lines, by the
+// command's name: `mysql -pS3cret` (only attached: `-p db` prompts and names a database),
+// `redis-cli -a pw`, `sqlcmd -P pw`, `docker login -p pw`, `mongosh -p pw`. (`curl -u user:pw`
+// is a user flag: the part after its colon goes.)
+const SHORT_FLAGS: Readonly<Record<string, { readonly flag: string; readonly attached: boolean }>> =
+  {
+    mysql: { flag: 'p', attached: true },
+    mysqldump: { flag: 'p', attached: true },
+    mysqladmin: { flag: 'p', attached: true },
+    mariadb: { flag: 'p', attached: true },
+    'redis-cli': { flag: 'a', attached: false },
+    sqlcmd: { flag: 'P', attached: false },
+    bcp: { flag: 'P', attached: false },
+    mongosh: { flag: 'p', attached: false },
+    mongo: { flag: 'p', attached: false },
+  };
+// Commands whose short password flag only holds under a subcommand (`docker run -p` is a port).
+const LOGIN_COMMANDS = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm']);
+// Flags whose value is `user:password` (curl, wget, httpie): the part after the colon goes.
+const USER_FLAGS = new Set(['-u', '--user', '--proxy-user', '--http-user', '--auth', '-a']);
+// What ends a command on a line: the next one starts after it.
+const COMMAND_BREAKS = new Set(['\n', '\r', '|', ';', '&']);
+
+// The tools above by name (after a path, in a message such as "Command failed: mysql …"),
+// and the registry clients under `login`.
+const TOOL = new RegExp(
+  `(?<![A-Za-z0-9_.-])(?:(${Object.keys(SHORT_FLAGS).join('|')})|(${[...LOGIN_COMMANDS].join('|')})[ \\t]+login)(?=[\\s'"]|$)`,
+);
+
+interface Tool {
+  readonly flag: string;
+  readonly attached: boolean;
+}
+
+/**
+ * The tools named in a text, read once from left to right: `at(i)` is the tool of the command
+ * that position `i` is in (the last tool named before it, with no command break in between).
+ */
+function toolsOf(text: string): { at(i: number, commandFrom: number): Tool | undefined } {
+  const pattern = new RegExp(TOOL.source, 'g');
+  let next: RegExpExecArray | null | undefined;
+  let lastAt = -1;
+  let last: Tool | undefined;
+  return {
+    at(i, commandFrom) {
+      for (;;) {
+        if (next === undefined) next = pattern.exec(text);
+        if (next === null || next.index >= i) break;
+        lastAt = next.index;
+        last = next[1] !== undefined ? SHORT_FLAGS[next[1]] : { flag: 'p', attached: false };
+        next = undefined;
+      }
+      return lastAt >= commandFrom - 1 ? last : undefined;
+    },
+  };
+}
+
+/** The password part of `user:password` at `value`, or undefined without a colon. */
+function afterUser(text: string, value: number): Hit | undefined {
+  const word = wordAt(text, value);
+  const colon = text.indexOf(':', word.from);
+  return colon >= 0 && colon < word.to - 1 ? { from: colon + 1, to: word.to } : undefined;
+}
+
+/**
+ * Secrets on a command line: the value after a secret flag (`--password hunter2`, Java's
+ * `-storepass hunter2`), the password of a `user:password` flag (`curl -u admin:pw`), and the
+ * short password flags of database and registry tools (`mysql -pS3cret`, `redis-cli -a pw`).
+ */
 export function flagValueHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
-  let dashes = text.indexOf('--');
-  while (dashes >= 0) {
-    let end = dashes + 2;
-    while (end < text.length && end - dashes <= MAX_NAME && isNameChar(text.charCodeAt(end))) end++;
-    const before = dashes === 0 ? 0 : text.charCodeAt(dashes - 1);
-    const value = skipBlanks(text, end);
-    const first = text.charAt(value);
-    const name = text.slice(dashes + 2, end);
-    if (
-      !isNameChar(before) &&
-      value > end &&
-      first !== '' &&
-      (isQuote(first) || !WORD_END.has(first)) &&
-      first !== '-' &&
-      /^[A-Za-z]/.test(name) &&
-      names.isSecretParam(name)
-    ) {
-      const hit = wordAt(text, value);
+  // where the current command starts, and the tools named so far (both read once: linear)
+  let commandFrom = 0;
+  let tools: ReturnType<typeof toolsOf> | undefined;
+  let scanned = 0;
+  let dash = text.indexOf('-');
+  while (dash >= 0) {
+    for (; scanned < dash; scanned++) {
+      if (COMMAND_BREAKS.has(text.charAt(scanned))) {
+        commandFrom = scanned + 1;
+      }
+    }
+    const dashes = text.charCodeAt(dash + 1) === 45 ? 2 : 1;
+    let end = dash + dashes;
+    while (end < text.length && end - dash <= MAX_NAME && isNameChar(text.charCodeAt(end))) end++;
+    const before = dash === 0 ? 0 : text.charCodeAt(dash - 1);
+    const name = text.slice(dash + dashes, end);
+    const flag = text.slice(dash, end);
+    let hit: Hit | undefined;
+    if (!isNameChar(before) && /^[A-Za-z]/.test(name)) {
+      const value = skipBlanks(text, end);
+      const first = text.charAt(value);
+      const spaced = value > end && first !== '' && first !== '-';
+      const valueStarts = spaced && (isQuote(first) || !WORD_END.has(first));
+      if (USER_FLAGS.has(flag) && valueStarts) hit = afterUser(text, value);
+      if (hit !== undefined) {
+        // the password of `user:password`
+      } else if ((dashes === 2 || name.length > 1) && valueStarts && names.isSecretParam(name)) {
+        hit = wordAt(text, value);
+      } else if (dashes === 1) {
+        tools ??= toolsOf(text);
+        const tool = tools.at(dash, commandFrom);
+        if (tool !== undefined && name.startsWith(tool.flag)) {
+          if (tool.attached && name.length > 1) hit = wordAt(text, dash + 2);
+          else if (!tool.attached && name.length === 1 && valueStarts) hit = wordAt(text, value);
+        }
+      }
+    }
+    if (hit !== undefined && hit.to > hit.from) {
       hits.push(hit);
       end = Math.max(end, hit.to);
     }
-    dashes = text.indexOf('--', Math.max(end, dashes + 2));
+    dash = text.indexOf('-', Math.max(end, dash + 1));
   }
   return hits;
 }

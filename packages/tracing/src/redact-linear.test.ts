@@ -130,6 +130,12 @@ const GENERIC = [
   'a/a@',
   'a:a@tcp(',
   'a:a@a:1',
+  ' -a',
+  ' -p',
+  'mysql -pa ',
+  'redis-cli -a ',
+  '; docker login -p ',
+  ' -u a:',
 ];
 // Every shape of the leak corpus cut short, repeated (a quarter megabyte: there are many of them).
 const FROM_CORPUS = LEAK_SHAPES.map(({ text }) => text.slice(0, Math.max(1, text.length - 2)));

@@ -36,6 +36,9 @@ const SECRET_WORDS = [
   'cvv2',
   'cvc',
   'cvc2',
+  'bearer',
+  'storepass', // keytool's -storepass, -srcstorepass, -keypass
+  'keypass',
 ];
 // ...or its last two words are one of these (`x-goog-api-key`, `enduser.id`, `session_id`)...
 const SECRET_PAIRS = [
@@ -94,7 +97,7 @@ const SECRET_SUFFIXES = [
   'token',
   'apikey',
   'privatekey',
-  'storepass', // keytool's -storepass, -srcstorepass
+  'storepass',
   'keypass',
 ];
 // Query parameters with a secret value that would be harmless as an attribute key

@@ -96,6 +96,9 @@ const EMAIL_LOCAL = '\\p{L}\\p{M}\\p{N}._%+-';
 // A word that a database command with a password holds (`PASSWORD`, `IDENTIFIED`, `AUTH`, `ACL`).
 const DB_WORD = /pass|identified|auth|acl/i;
 
+// A command-line flag: a dash at the start of the text or after a blank or a quote.
+const FLAG_START = /(?:^|[\s"'])-/;
+
 // A word that may start an auth scheme, to skip text without one.
 const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
 
@@ -303,7 +306,7 @@ const PLAIN_RULES: readonly TextRule[] = [
   },
   {
     name: 'flag-value',
-    gate: (text) => text.includes('--'),
+    gate: (text) => FLAG_START.test(text),
     scan: flagValueHits,
   },
   // before auth-scheme: `token_type=bearer ann@example.com` is an address, not a credential

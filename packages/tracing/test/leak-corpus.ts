@@ -355,6 +355,20 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('oracle ezconnect', 'sqlplus scott/', 'T1ger-ez-61', '@//db:1521/ORCL'),
   after('jdbc thin url', 'jdbc:oracle:thin:scott/', 'T1ger-jdbc-62', '@db:1521:ORCL'),
   after('go mysql dsn', 'root:', 'Go-dsn-pw-63', '@tcp(127.0.0.1:3306)/app'),
+  // command lines of tools (resource `process.command_args`, spans of child processes)
+  after('curl user flag', 'curl -u admin:', 'Curl-user-pw-64', ' https://api.example.com'),
+  after('curl long user flag', 'curl --user admin:', 'Curl-user-pw-65', ' https://x'),
+  after('curl bearer flag', 'curl --oauth2-bearer ', 'Curl-bearer-66', ' https://x'),
+  after('mysql attached password', 'mysql -h db -u root -p', 'Mysql-att-pw-67', ' app'),
+  after('redis-cli password flag', 'redis-cli -h cache -a ', 'Redis-cli-pw-68', ' ping'),
+  after('sqlcmd password flag', 'sqlcmd -S db -U sa -P ', 'Sqlcmd-pw-69'),
+  after(
+    'docker login password flag',
+    'docker login -u bot -p ',
+    'Docker-login-70',
+    ' registry.example.com',
+  ),
+  after('java single-dash flag', 'keytool -list -keystore ks.jks -storepass ', 'Keytool-pw-71'),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -433,4 +447,7 @@ export const KEEP: readonly string[] = [
   'Invalid Token Provided',
   'pulled image with digest sha256:4bf92f3577b34da6',
   'Tom &amp; Jerry &lt;3 &#x27;quoted&#x27;',
+  'docker run -p 8080:80 -e MODE=dev nginx',
+  'mysql -h db -u root -p app',
+  'grep -r token . | sort -u',
 ];
