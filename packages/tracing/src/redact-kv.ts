@@ -593,3 +593,71 @@ export function elementHits(text: string, names: SecretNames): Hit[] {
   }
   return hits;
 }
+
+// How far a multipart part's headers may run, and a table cell holding a name.
+const MAX_PART_HEADERS = 1024;
+const MAX_CELL = 64;
+
+/**
+ * The value of a multipart form field with a secret name (`Content-Disposition: form-data;
+ * name="password"`, a blank line, then the value up to the next boundary line).
+ */
+export function multipartHits(text: string, names: SecretNames): Hit[] {
+  const hits: Hit[] = [];
+  let at = text.indexOf('form-data');
+  while (at >= 0) {
+    const line = lineEnd(text, at);
+    const header = text.slice(at, Math.min(line, at + MAX_PART_HEADERS));
+    const name = /;\s*name="([^"]{1,64})"/.exec(header)?.[1];
+    let next = line;
+    if (name !== undefined && names.isSecretParam(name)) {
+      // the part's other headers, then the blank line (looked for within a bounded stretch)
+      const found = /\r?\n\r?\n/.exec(text.slice(line, line + MAX_PART_HEADERS));
+      if (found !== null) {
+        const from = line + found.index + found[0].length;
+        const boundary = text.indexOf('\n--', from);
+        let to = boundary < 0 ? text.length : boundary;
+        if (text[to - 1] === '\r') to--;
+        if (to > from) hits.push({ from, to });
+        next = Math.max(to, line);
+      }
+    }
+    at = text.indexOf('form-data', next + 1);
+  }
+  return hits;
+}
+
+/** A table cell's text without blanks and Markdown emphasis around it. */
+function cellText(text: string, from: number, to: number): { from: number; to: number } {
+  while (from < to && ' \t*_`'.includes(text.charAt(from))) from++;
+  while (to > from && ' \t*_`'.includes(text.charAt(to - 1))) to--;
+  return { from, to };
+}
+
+/**
+ * Markdown and ASCII table rows of a name and its value (`| Password | hunter2 |`): the cell
+ * after a cell that names a secret, when it holds one word (a description has several).
+ */
+export function tableCellHits(text: string, names: SecretNames): Hit[] {
+  const hits: Hit[] = [];
+  let bar = text.indexOf('|');
+  let cellFrom = -1;
+  let secretBefore = false;
+  while (bar >= 0) {
+    if (cellFrom >= 0) {
+      const cell = cellText(text, cellFrom, bar);
+      const word = text.slice(cell.from, cell.to);
+      if (text.slice(cellFrom, bar).includes('\n')) {
+        secretBefore = false; // a new row
+      } else if (secretBefore && word !== '' && !/\s/.test(word)) {
+        hits.push(cell);
+        secretBefore = false;
+      } else {
+        secretBefore = word.length <= MAX_CELL && word !== '' && names.isSecretKey(word);
+      }
+    }
+    cellFrom = bar + 1;
+    bar = text.indexOf('|', cellFrom);
+  }
+  return hits;
+}

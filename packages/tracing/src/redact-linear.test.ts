@@ -136,6 +136,11 @@ const GENERIC = [
   'redis-cli -a ',
   '; docker login -p ',
   ' -u a:',
+  "insert into t (password) values ('",
+  'insert into t (',
+  'form-data; name="password"\n',
+  '| token |',
+  '|',
 ];
 // Every shape of the leak corpus cut short, repeated (a quarter megabyte: there are many of them).
 const FROM_CORPUS = LEAK_SHAPES.map(({ text }) => text.slice(0, Math.max(1, text.length - 2)));

@@ -8,11 +8,18 @@
 // - a match it turns down (`hits` returns undefined) has a bounded length.
 // `redact-linear.test.ts` feeds megabyte-long adversarial text through each of them.
 import { luhnCards } from './redact-cards.js';
-import { AUTH_SCHEMES, elementHits, flagValueHits, keyValueHits } from './redact-kv.js';
+import {
+  AUTH_SCHEMES,
+  elementHits,
+  flagValueHits,
+  keyValueHits,
+  multipartHits,
+  tableCellHits,
+} from './redact-kv.js';
 import type { SecretNames } from './redact-names.js';
 import { percentEncodedHits } from './redact-percent.js';
 import type { TextProfile } from './redact-profile.js';
-import { sqlSecretHits } from './redact-sql.js';
+import { insertValueHits, sqlSecretHits } from './redact-sql.js';
 
 /** A part of the text to replace, `[from, to)`. */
 export interface Hit {
@@ -98,6 +105,9 @@ const DB_WORD = /pass|identified|auth|acl/i;
 
 // A command-line flag: a dash at the start of the text or after a blank or a quote.
 const FLAG_START = /(?:^|[\s"'])-/;
+
+// A SQL INSERT, whose values may sit apart from their column names.
+const INSERT_WORD = /insert/i;
 
 // A word that may start an auth scheme, to skip text without one.
 const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
@@ -293,6 +303,11 @@ const PLAIN_RULES: readonly TextRule[] = [
     gate: (text) => DB_WORD.test(text),
     scan: sqlSecretHits,
   },
+  {
+    name: 'sql-insert',
+    gate: (text) => INSERT_WORD.test(text),
+    scan: insertValueHits,
+  },
   // before key-value, which masks `key="…"` (a query's `?key=AIza…`) and hides the name
   {
     name: 'xml-element',
@@ -303,6 +318,16 @@ const PLAIN_RULES: readonly TextRule[] = [
     name: 'key-value',
     gate: (text) => text.includes('=') || text.includes(':'),
     scan: keyValueHits,
+  },
+  {
+    name: 'multipart-field',
+    gate: (text) => text.includes('form-data'),
+    scan: multipartHits,
+  },
+  {
+    name: 'table-cell',
+    gate: (text) => text.includes('|'),
+    scan: tableCellHits,
   },
   {
     name: 'flag-value',

@@ -3,6 +3,7 @@
 // `IDENTIFIED [WITH plugin] BY`, and the arguments of Redis `AUTH`, `HELLO … AUTH`,
 // `CONFIG SET requirepass` and `ACL SETUSER … >password`. A scanner by hand over the words of the
 // text: each keyword looks ahead a bounded distance or masks what it reads, so it stays linear.
+import type { SecretNames } from './redact-names.js';
 import type { Hit } from './redact-rules.js';
 
 // How far `SET PASSWORD FOR <user>` may be from its `=`, and a `$tag$` may be long.
@@ -220,6 +221,90 @@ export function sqlSecretHits(text: string): Hit[] {
       i = Math.max(hit.to + 1, end);
     } else {
       i = end;
+    }
+  }
+  return hits;
+}
+
+// How long an INSERT's column list and one row of values may run before the scan gives up on it.
+const MAX_COLUMNS = 2048;
+const MAX_ROW = 8192;
+const INSERT = /\binsert[ \t\r\n]+(?:into[ \t\r\n]+)?[^\s(]{1,128}[ \t\r\n]*\(/gi;
+const VALUES = /^[ \t\r\n]*values[ \t\r\n]*\(/i;
+
+/** The items of a parenthesised list from `from` (after its `(`): their spans, and the `)`. */
+function listItems(text: string, from: number, limit: number): { items: Hit[]; close: number } {
+  // within a bounded stretch, so an unclosed quote costs `limit`, not the rest of the text
+  const part = text.slice(from, from + limit);
+  const items: Hit[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < part.length; i++) {
+    const char = part[i];
+    if (char === "'" || char === '"' || char === '`') {
+      i = quotedAt(part, i, char).to;
+    } else if (char === '(') {
+      depth++;
+    } else if (char === ')' && depth > 0) {
+      depth--;
+    } else if ((char === ',' || char === ')') && depth === 0) {
+      items.push({ from: from + start, to: from + i });
+      if (char === ')') return { items, close: from + i };
+      start = i + 1;
+    }
+  }
+  return { items, close: -1 };
+}
+
+/** A column name as written (`password`, `"password"`, `` `password` ``, `[password]`). */
+function columnName(text: string, item: Hit): string {
+  return text
+    .slice(item.from, item.to)
+    .trim()
+    .replace(/^["'`[]|["'`\]]$/g, '');
+}
+
+/** The literal inside a value (`'…'`, `N'…'`), or the whole value when it is not a placeholder. */
+function valueSecret(text: string, item: Hit): Hit | undefined {
+  let from = item.from;
+  let to = item.to;
+  while (from < to && isSpace(text.charAt(from))) from++;
+  while (to > from && isSpace(text.charAt(to - 1))) to--;
+  const literal = literalAt(text, from);
+  if (literal !== undefined) return literal;
+  const value = text.slice(from, to);
+  // a placeholder or NULL holds nothing
+  if (/^(?:\?|\$\d+|:\w+|@\w+|null|default)$/i.test(value) || from === to) return undefined;
+  return { from, to };
+}
+
+/**
+ * `INSERT INTO users (email, password) VALUES ('a', '…')`: the values of columns with a secret
+ * name, in every row of the statement.
+ */
+export function insertValueHits(text: string, names: SecretNames): Hit[] {
+  const hits: Hit[] = [];
+  INSERT.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  while ((match = INSERT.exec(text)) !== null) {
+    const columns = listItems(text, match.index + match[0].length, MAX_COLUMNS);
+    if (columns.close < 0) continue;
+    const secret = columns.items.map((item) => names.isSecretKey(columnName(text, item)));
+    let at = columns.close + 1;
+    INSERT.lastIndex = at;
+    if (!secret.includes(true)) continue;
+    // each row: `VALUES (…)`, then `, (…)` for the next ones
+    let row = VALUES.exec(text.slice(at, at + 64));
+    while (row !== null) {
+      const values = listItems(text, at + row[0].length, MAX_ROW);
+      if (values.close < 0) break;
+      values.items.forEach((item, i) => {
+        const hit = secret[i] === true ? valueSecret(text, item) : undefined;
+        if (hit !== undefined && hit.to > hit.from) hits.push(hit);
+      });
+      at = values.close + 1;
+      INSERT.lastIndex = at;
+      row = /^[ \t\r\n]*,[ \t\r\n]*\(/.exec(text.slice(at, at + 64));
     }
   }
   return hits;

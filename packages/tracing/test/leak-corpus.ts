@@ -369,6 +369,20 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     ' registry.example.com',
   ),
   after('java single-dash flag', 'keytool -list -keystore ks.jks -storepass ', 'Keytool-pw-71'),
+  // values apart from their names
+  after(
+    'sql insert column',
+    "INSERT INTO users (email, password) VALUES ('a', '",
+    'Insert-col-pw-72',
+    "')",
+  ),
+  after(
+    'multipart form field',
+    'Content-Disposition: form-data; name="password"\r\n\r\n',
+    'Multipart-pw-73',
+    '\r\n--b--',
+  ),
+  after('markdown table row', '| Password | ', 'Table-cell-pw-74', ' |'),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -450,4 +464,6 @@ export const KEEP: readonly string[] = [
   'docker run -p 8080:80 -e MODE=dev nginx',
   'mysql -h db -u root -p app',
   'grep -r token . | sort -u',
+  '| Field | Meaning |\n|---|---|\n| token | The API token used to call us |',
+  'INSERT INTO users (email, password_hash) VALUES ($1, $2)',
 ];
