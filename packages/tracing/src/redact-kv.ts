@@ -97,7 +97,7 @@ function startsPair(text: string, i: number): boolean {
  * the next pair (`password=abc user=bob`). It runs over blanks, commas and brackets (`correct
  * horse battery staple`, `p@ss,word`, `{S3cret}`); after an auth scheme, over its credential.
  */
-function valueEnd(text: string, from: number, inQuery: boolean): number {
+function valueEnd(text: string, from: number, inQuery: boolean, phrase: boolean): number {
   let end = from;
   let depth = 0;
   let first = true;
@@ -113,7 +113,12 @@ function valueEnd(text: string, from: number, inQuery: boolean): number {
       const scheme =
         first && end - from <= 9 && AUTH_SCHEMES.includes(text.slice(from, end).toLowerCase());
       first = false;
-      if (!scheme && startsPair(text, next)) break;
+      // past a blank only in a line of its own (`password: correct horse`), not in prose or SQL
+      // (`Set the token: abc in your .env`, `user_id = 42 AND …`)
+      // (a comma inside a word stays: `p@ss,word99`; one before other text ends it, as a
+      // full-width comma does in CJK prose)
+      const blank = /[ \t&]/.test(text.slice(i, next)) || !isNameChar(text.charCodeAt(next));
+      if (!scheme && (startsPair(text, next) || (blank && !phrase))) break;
       i = next;
       continue;
     }
@@ -129,10 +134,16 @@ function valueEnd(text: string, from: number, inQuery: boolean): number {
 }
 
 /** The value starting at `from`: quoted, to the end of the line (`Cookie: a=1; b=2`), or unquoted. */
-function valueAt(text: string, from: number, wholeLine: boolean, inQuery: boolean): Hit {
+function valueAt(
+  text: string,
+  from: number,
+  wholeLine: boolean,
+  inQuery: boolean,
+  phrase: boolean,
+): Hit {
   const quote = text.charAt(from);
   if (isQuote(quote)) return { from: from + 1, to: closingQuote(text, from + 1, quote) };
-  if (!wholeLine) return { from, to: valueEnd(text, from, inQuery) };
+  if (!wholeLine) return { from, to: valueEnd(text, from, inQuery, phrase) };
   let to = from;
   while (to < text.length && !'\r\n"\\'.includes(text.charAt(to))) to++;
   return { from, to };
@@ -347,6 +358,39 @@ function inParams(text: string, start: number, from: number): boolean {
   return before === ';' || (before === ' ' && text[start - 2] === ';') || isQuote(text[from]);
 }
 
+/**
+ * Whether the name at `start` begins its line (after indentation, a YAML `- ` or a quote) or a
+ * connection-string field (after `;`): then its unquoted value may hold blanks, up to the next
+ * pair or the line's end. A name in a sentence or under Markdown emphasis has a one-word value.
+ */
+function ownsLine(text: string, start: number): boolean {
+  let i = start;
+  // the whole key (`db.password`, `user[password]`)
+  while (i > 0 && start - i <= MAX_NAME && isKeyChar(text.charCodeAt(i - 1))) i--;
+  if (isQuote(text[i - 1])) i--;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '-')) i--;
+  const before = text.charAt(i - 1);
+  return i === 0 || before === '\n' || before === '\r' || before === ';';
+}
+
+// How far a value in the middle of a line may run as a passphrase.
+const MAX_PHRASE = 128;
+// What prose, SQL and code have after a value, and a passphrase to the end of its line has not.
+const NOT_PHRASE = /[.,;:!?=()'"`<>{}[\]]/;
+
+/**
+ * Whether the rest of the line from `from` reads as one passphrase (`failed: password: correct
+ * horse battery staple`): short, and without the punctuation of a sentence, a statement or code
+ * (`Set the token: abc in your .env, then restart.`, `user_id = 42 AND status = 'paid'`).
+ */
+function barePhrase(text: string, from: number): boolean {
+  // a bounded look for the line's end (an unbounded one per pair would be quadratic)
+  let end = from;
+  while (end < text.length && end - from <= MAX_PHRASE && text[end] !== '\n' && text[end] !== '\r')
+    end++;
+  return end - from <= MAX_PHRASE && !NOT_PHRASE.test(text.slice(from, end));
+}
+
 /** The secret value for the separator at `sep`, if the name before it is a secret. */
 function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit | undefined {
   const key = keyAt(text, sep);
@@ -375,7 +419,8 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
   const end = blockStart(text, sep);
   if (end >= 0) return yamlValue(text, sep, end, key.start);
   const wholeLine = lower.endsWith('authorization') || lower.endsWith('cookie');
-  const value = valueAt(text, from, wholeLine, inQuery);
+  const phrase = ownsLine(text, key.start) || barePhrase(text, from);
+  const value = valueAt(text, from, wholeLine, inQuery, phrase);
   if (value.to <= value.from) return undefined;
   const after = text.charAt(value.to);
   return known || after === '' || after === '&' || after === ';' ? value : undefined;
@@ -459,8 +504,11 @@ function toolsOf(text: string): { at(i: number, commandFrom: number): Tool | und
 /** The password part of `user:password` at `value`, or undefined without a colon. */
 function afterUser(text: string, value: number): Hit | undefined {
   const word = wordAt(text, value);
-  const colon = text.indexOf(':', word.from);
-  return colon >= 0 && colon < word.to - 1 ? { from: colon + 1, to: word.to } : undefined;
+  // within the word: an unbounded look would make a run of `-u x` quadratic
+  const colon = text.slice(word.from, word.to).indexOf(':');
+  return colon >= 0 && word.from + colon < word.to - 1
+    ? { from: word.from + colon + 1, to: word.to }
+    : undefined;
 }
 
 /**
@@ -628,36 +676,70 @@ export function multipartHits(text: string, names: SecretNames): Hit[] {
 }
 
 /** A table cell's text without blanks and Markdown emphasis around it. */
-function cellText(text: string, from: number, to: number): { from: number; to: number } {
+function cellText(text: string, from: number, to: number): Hit {
   while (from < to && ' \t*_`'.includes(text.charAt(from))) from++;
   while (to > from && ' \t*_`'.includes(text.charAt(to - 1))) to--;
   return { from, to };
 }
 
+/** The cells of the table row `text[from, to)` (`| a | b |`, psql's ` a | b `). */
+function rowCells(text: string, from: number, to: number): Hit[] {
+  const cells: Hit[] = [];
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && text[i] !== '|') continue;
+    cells.push(cellText(text, start, i));
+    start = i + 1;
+  }
+  // the empty cells outside a Markdown row's outer bars
+  if (cells.length > 0 && cells[0]!.from === cells[0]!.to) cells.shift();
+  if (cells.length > 0 && cells.at(-1)!.from === cells.at(-1)!.to) cells.pop();
+  return cells;
+}
+
+/** Whether a line is a table's header rule (`|---|:--:|`, psql's `----+----`). */
+function isRule(text: string, from: number, to: number): boolean {
+  const line = text.slice(from, to);
+  return line.includes('---') && /^[\s|:+-]+$/.test(line);
+}
+
 /**
- * Markdown and ASCII table rows of a name and its value (`| Password | hunter2 |`): the cell
- * after a cell that names a secret, when it holds one word (a description has several).
+ * Table rows of a name and its value (`| Password | hunter2 |`: two cells, the first a secret
+ * name, the second one word), and the cells under a secret column of a table with a header rule
+ * (`| user | password |` then `|---|---|`, and psql's output). Tables with more columns, whose
+ * second cell is a type or a count, and pipes in a log line or a shell command stay.
  */
 export function tableCellHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
-  let bar = text.indexOf('|');
-  let cellFrom = -1;
-  let secretBefore = false;
-  while (bar >= 0) {
-    if (cellFrom >= 0) {
-      const cell = cellText(text, cellFrom, bar);
-      const word = text.slice(cell.from, cell.to);
-      if (text.slice(cellFrom, bar).includes('\n')) {
-        secretBefore = false; // a new row
-      } else if (secretBefore && word !== '' && !/\s/.test(word)) {
-        hits.push(cell);
-        secretBefore = false;
-      } else {
-        secretBefore = word.length <= MAX_CELL && word !== '' && names.isSecretKey(word);
+  let secretColumns: boolean[] | undefined;
+  let start = 0;
+  while (start < text.length) {
+    const end = lineEnd(text, start);
+    const line = text.slice(start, end);
+    const next = end + (text[end] === '\r' && text[end + 1] === '\n' ? 2 : 1);
+    if (isRule(text, start, end)) {
+      // the rule under a header (psql's has no bar: `----+----`): read with the header
+    } else if (!line.includes('|')) {
+      secretColumns = undefined;
+    } else if (secretColumns !== undefined) {
+      rowCells(text, start, end).forEach((cell, i) => {
+        if (secretColumns?.[i] === true && cell.to > cell.from) hits.push(cell);
+      });
+    } else {
+      const cells = rowCells(text, start, end);
+      const ruleEnd = lineEnd(text, next);
+      if (next < text.length && isRule(text, next, ruleEnd)) {
+        const secret = cells.map((c) => names.isSecretKey(text.slice(c.from, c.to)));
+        secretColumns = secret.includes(true) ? secret : undefined;
+      } else if (cells.length === 2 && line.trimStart().startsWith('|')) {
+        const [name, value] = cells as [Hit, Hit];
+        const word = text.slice(value.from, value.to);
+        const named =
+          name.to - name.from <= MAX_CELL && names.isSecretKey(text.slice(name.from, name.to));
+        if (named && word !== '' && !/\s/.test(word)) hits.push(value);
       }
     }
-    cellFrom = bar + 1;
-    bar = text.indexOf('|', cellFrom);
+    start = next;
   }
   return hits;
 }

@@ -141,6 +141,10 @@ const GENERIC = [
   'form-data; name="password"\n',
   '| token |',
   '|',
+  '-u x ',
+  '| password |\n|---|\n',
+  '----\n',
+  'a\n---|\n',
 ];
 // Every shape of the leak corpus cut short, repeated (a quarter megabyte: there are many of them).
 const FROM_CORPUS = LEAK_SHAPES.map(({ text }) => text.slice(0, Math.max(1, text.length - 2)));

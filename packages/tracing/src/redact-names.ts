@@ -70,11 +70,10 @@ const SECRET_PAIRS = [
   'private keys',
 ];
 // ...also when one of these words follows it (`password_confirmation`, `newPasswordRepeat`,
-// `api_key_old`).
+// `api_key_old`, `DB_PASSWORD_PROD`).
 const QUALIFIERS = new Set([
   'confirmation',
   'confirm',
-  'confirmed',
   'new',
   'old',
   'current',
@@ -88,6 +87,22 @@ const QUALIFIERS = new Set([
   'plaintext',
   'raw',
   'value',
+  // environments and encodings of one secret (`DB_PASSWORD_PROD`, `JWT_SECRET_BASE64`)
+  'prod',
+  'production',
+  'dev',
+  'development',
+  'staging',
+  'stage',
+  'test',
+  'local',
+  'primary',
+  'secondary',
+  'backup',
+  'base64',
+  'b64',
+  'hex',
+  'encoded',
 ]);
 // ...or its last word, written without separators, ends with one of these (`accesstoken`).
 const SECRET_SUFFIXES = [

@@ -28,7 +28,7 @@ export function truncate(text: string, maxLength: number): string {
 }
 
 /** `text` with `hits` (in order, not overlapping) replaced by `replacement`. */
-function replaceHits(text: string, hits: readonly Hit[], replacement: string): string {
+export function replaceHits(text: string, hits: readonly Hit[], replacement: string): string {
   let out = '';
   let copied = 0;
   for (const hit of hits) {

@@ -245,7 +245,13 @@ describe('Redactor', () => {
       ['password: `hunter2x`', `password: ${R}`],
       ['password=abc user=bob', `password=${R} user=bob`],
       ['{password: hunter2, user: bob}', `{password: ${R}, user: bob}`],
-      ['{"msg":"login password=abc def","n":1}', `{"msg":"login password=${R}","n":1}`],
+      // in a sentence, a value is one word: prose after it stays
+      [
+        'Sure! Set the token: abc in your .env, then restart the server.',
+        `Sure! Set the token: ${R} in your .env, then restart the server.`,
+      ],
+      ['failed: password: correct horse battery staple', `failed: password: ${R}`],
+      ['{"msg":"login password=abc def","n":1}', `{"msg":"login password=${R} def","n":1}`],
       ['token=abc&page=2', `token=${R}&page=2`],
       // names far from their separator, in brackets, in Markdown, in a Makefile
       ['password      = hunter2x', `password      = ${R}`],

@@ -4,7 +4,8 @@ import type { RE2JS } from 're2js';
 import { nameWords, SecretNames } from './redact-names.js';
 import { TEXT_RULES } from './redact-rules.js';
 import { KeyMemo, type KeyFacts } from './redact-keys.js';
-import { applyRules, truncate } from './redact-scan.js';
+import { flagValueHits } from './redact-kv.js';
+import { applyRules, replaceHits, truncate } from './redact-scan.js';
 import type { RedactOptions } from './types.js';
 import { compileUserPattern, replaceUserPattern } from './user-patterns.js';
 
@@ -25,6 +26,9 @@ const SPAN_BUDGET = 64;
 const FLAG = /^--?[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 // A header name in `rawHeaders` (`X-Api-Key`): the next item is its value.
 const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+// An argument list read as a command line (see `argv`): at most this many items this long.
+const ARGV_ITEMS = 256;
+const ARGV_ITEM_LENGTH = 1024;
 // Card numbers have 13 digits or more; a number below this is none.
 const CARD_DIGITS_MIN = 1e12;
 
@@ -149,13 +153,48 @@ export class Redactor {
   private isSecretName(values: readonly unknown[], i: number): boolean {
     const before = values[i - 1];
     if (i === 0 || typeof before !== 'string') return false;
-    if (this.isSecretFlag(before)) return true;
+    // a flag after a flag is no value (`--no-password --host db`)
+    if (this.isSecretFlag(before)) return (values[i] as string).charAt(0) !== '-';
     return (
       i % 2 === 1 &&
       values.length % 2 === 0 &&
       HEADER_NAME.test(before) &&
       this.names.isSecretKey(before)
     );
+  }
+
+  /**
+   * An argument list (`process.command_args`, a spawned command) read as one command line, so the
+   * flags of the tools it names find their values in the next items (`['mysql', '-pS3cret']`,
+   * `['redis-cli', '-a', 'S3cret']`, `['curl', '-u', 'admin:S3cret']`): a copy with those parts
+   * masked, or undefined. Up to ARGV_ITEMS short items, with at least one flag among them.
+   */
+  private argv(values: readonly unknown[]): unknown[] | undefined {
+    if (values.length < 2 || values.length > ARGV_ITEMS) return undefined;
+    let flags = false;
+    for (const value of values) {
+      if (typeof value !== 'string' || value.length > ARGV_ITEM_LENGTH) return undefined;
+      if (value.charAt(0) === '-') flags = true;
+    }
+    if (!flags) return undefined;
+    const items = values as readonly string[];
+    const line = items.join(' ');
+    const hits = flagValueHits(line, this.names);
+    if (hits.length === 0) return undefined;
+    const out = [...items];
+    let start = 0;
+    items.forEach((item, i) => {
+      const end = start + item.length;
+      const parts = hits
+        .filter((hit) => hit.from < end && hit.to > start)
+        .map((hit) => ({
+          from: Math.max(hit.from, start) - start,
+          to: Math.min(hit.to, end) - start,
+        }));
+      if (parts.length > 0) out[i] = replaceHits(item, parts, this.replacement);
+      start = end + 1;
+    });
+    return out;
   }
 
   /** Whether `item` is a command-line flag whose value is a secret (`--password`). */
@@ -169,7 +208,7 @@ export class Redactor {
    * same array when nothing changed.
    */
   private array(values: unknown[], budget: ScanBudget): AttributeValue {
-    let out: unknown[] | undefined;
+    let out: unknown[] | undefined = this.argv(values);
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
       if (typeof value === 'number') {
@@ -185,7 +224,8 @@ export class Redactor {
       }
       const flagged = this.isSecretName(values, i);
       if (flagged) budget.left -= value.length;
-      const masked = flagged ? this.replacement : this.within(value, budget);
+      const current = (out?.[i] ?? value) as string;
+      const masked = flagged ? this.replacement : this.within(current, budget);
       if (masked === value) continue;
       out ??= [...values];
       out[i] = masked;

@@ -233,7 +233,8 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   ),
   after('yaml block scalar', '\napi_key: |\n  ', 'Yaml-block-36', '\nport: 80'),
   // unquoted values run over spaces, commas and brackets, up to a line, a `;` or the next pair
-  after('value with spaces after a colon', 'password: ', 'correct horse battery staple'),
+  // line-structured shapes end their line (the test also joins all shapes into one line)
+  after('value with spaces after a colon', 'password: ', 'correct horse battery staple', '\n'),
   after('value with spaces after =', 'db.password=', 'my pass phrase', ' user=ann'),
   after('ado.net value up to ;', 'Server=db;Password=', 'my secret pw 52', ';Database=app'),
   after('value with punctuation and brackets', 'password=', 'Xy7!(k9)Qz-53'),
@@ -382,7 +383,22 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     'Multipart-pw-73',
     '\r\n--b--',
   ),
-  after('markdown table row', '| Password | ', 'Table-cell-pw-74', ' |'),
+  // a table row starts its line
+  after('markdown table row', '\n| Password | ', 'Table-cell-pw-74', ' |\n'),
+  after(
+    'table under a secret column',
+    '\n| username | password |\n|---|---|\n| ann | ',
+    'Table-col-pw-75',
+    ' |\n',
+  ),
+  after(
+    'psql output',
+    '\n email | password\n-------+----------\n ann | ',
+    'Psql-col-pw-76',
+    '\n(1 row)\n',
+  ),
+  after('environment suffix after the name', 'DB_PASSWORD_PROD=', 'Env-prod-pw-77'),
+  after('encoding suffix after the name', 'JWT_SECRET_BASE64=', 'Env-b64-pw-78'),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -466,4 +482,9 @@ export const KEEP: readonly string[] = [
   'grep -r token . | sort -u',
   '| Field | Meaning |\n|---|---|\n| token | The API token used to call us |',
   'INSERT INTO users (email, password_hash) VALUES ($1, $2)',
+  "SELECT * FROM orders WHERE status = 'paid' AND total > 100 ORDER BY created_at DESC LIMIT 10",
+  '| Field | Type | Required |\n|-------|------|----------|\n| password | string | yes |',
+  '2024-05-01 12:00:00 | auth | ERROR | token expired',
+  'cat app.log | grep password | sort | uniq -c',
+  'GET /api/users?email_confirmed=true&limit=20',
 ];
