@@ -304,6 +304,48 @@ describe('instrumentRequest: who ended the response', () => {
     expect(await active(registry)).toBe(0);
   });
 
+  it('tells a socket timeout that fired (499) from a cut-off on a socket with one set (500)', async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      const path = req.url ?? '';
+      // an async step before the middleware: the idle time runs from before it
+      setTimeout(() => {
+        instrumentRequest(metrics.http, req, res, () => path);
+        if (path === '/streams') {
+          // busy every 30 ms, so the 100 ms timeout never fires; the server cuts it at 250 ms
+          res.write('tick');
+          const busy = setInterval(() => res.write('tick'), 30);
+          setTimeout(() => (clearInterval(busy), res.destroy()), 250);
+        }
+      }, 60);
+    });
+    server!.setTimeout(100);
+    for (const path of ['/idles', '/streams']) {
+      await expect(fetch(`${url}${path}`).then((r) => r.text())).rejects.toThrow();
+    }
+    await settle();
+    expect(await counts(registry)).toEqual({ '/idles 499': 1, '/streams 500': 1 });
+    expect(await active(registry)).toBe(0);
+  });
+
+  it('keeps no per-request listener on a long pipelined connection', async () => {
+    const { registry, metrics } = recorded();
+    let listeners = 0;
+    const url = await listen((req, res) => {
+      instrumentRequest(metrics.http, req, res, () => '/items');
+      listeners = Math.max(listeners, req.socket.listenerCount('close'));
+      void readAll(req).then(() => setTimeout(() => res.end('ok'), 1));
+    });
+    const one = 'POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}';
+    const last =
+      'POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}';
+    const reply = await raw(url, one.repeat(199) + last);
+    expect(reply.match(/HTTP\/1\.1 200/g)).toHaveLength(200);
+    await settle();
+    expect(await counts(registry)).toEqual({ '/items 200': 200 });
+    expect(listeners).toBeLessThanOrEqual(4);
+  });
+
   it('counts no body bytes Node did not send: bodiless statuses and writes after end', async () => {
     const { registry, metrics } = recorded();
     const url = await listen((req, res) => {

@@ -121,35 +121,57 @@ const CLIENT_GONE = new Set([
   'ERR_HTTP_REQUEST_TIMEOUT',
   'ERR_HTTP_HEADERS_TIMEOUT',
 ]);
-// The RST_STREAM codes of an HTTP/2 stream the server ended before its response did: destroyed
-// without an error (NO_ERROR) or with one (INTERNAL_ERROR). A client's cancel or hang-up is CANCEL.
-const NGHTTP2_NO_ERROR = 0;
-const NGHTTP2_INTERNAL_ERROR = 2;
+// HTTP/2: a stream the client reset with an error code fails with this (one the server destroyed
+// with an error fails with that error).
+const H2_CLIENT_ERROR = 'ERR_HTTP2_STREAM_ERROR';
+
+// Marks a socket whose idle timeout fired: Node then destroys it without an error, as a server
+// that cuts a response off does. One listener per connection, added once a timeout is set.
+const TIMEOUT_WATCHED = Symbol('@ai-orchestrator/metrics.timeout-watched');
+const TIMED_OUT = Symbol('@ai-orchestrator/metrics.timed-out');
+type WatchedSocket = Socket & { [TIMEOUT_WATCHED]?: true; [TIMED_OUT]?: true };
+
+function markTimedOut(this: WatchedSocket): void {
+  this[TIMED_OUT] = true;
+}
+
+/** Watches the idle timeout of a request's socket when one is set (`server.setTimeout`). */
+function watchTimeout(socket: WatchedSocket | null | undefined): void {
+  if (socket === null || socket === undefined || socket[TIMEOUT_WATCHED] === true) return;
+  const timeout = socket.timeout;
+  if (timeout === undefined || timeout <= 0) return;
+  socket[TIMEOUT_WATCHED] = true;
+  socket.on('timeout', markTimedOut);
+}
+
+type StreamState = { errored?: { code?: unknown } | null };
 
 /**
  * Whether a response that closed before it finished counts as given up (499) rather than cut off
  * by the server (500: a handler that failed after the headers went out, whose framework then
  * destroyed the socket). A client hang-up leaves its mark on the socket: the client's FIN was
  * read, or the socket failed with a reset, a broken pipe, a parse error or a request timeout. A
- * socket Node closed for idling (no error, and at least its timeout since the request began)
- * counts as 499 too (documented). An HTTP/2 stream counts as the client's when it was reset with
- * another code than the server's own (NO_ERROR, INTERNAL_ERROR).
+ * socket Node closed because its idle timeout fired counts as 499 too (documented); one with a
+ * timeout set after the request began, which was not watched, as well. On HTTP/2 a stream the
+ * server destroyed with an error is 500, any other reset (a client's close, cancel or error code,
+ * and a server's destroy without an error, which looks the same) 499.
  */
-function givenUp(req: IncomingMessage, res: ServerResponse, startedAt: number): boolean {
+function givenUp(req: IncomingMessage, res: ServerResponse): boolean {
   if ('stream' in req) {
-    const code = (req as { stream?: { rstCode?: unknown } }).stream?.rstCode;
-    return code !== NGHTTP2_NO_ERROR && code !== NGHTTP2_INTERNAL_ERROR;
+    const errored = (req as { stream?: StreamState }).stream?.errored;
+    return errored === null || errored === undefined || errored.code === H2_CLIENT_ERROR;
   }
   const socket = (res.socket ?? req.socket) as
-    (Socket & { errored?: { code?: unknown } | null }) | null | undefined;
+    (WatchedSocket & { errored?: { code?: unknown } | null }) | null | undefined;
   if (socket === null || socket === undefined || socket.readableEnded) return true;
   const errored = socket.errored;
   if (errored !== null && errored !== undefined) {
     const code = errored.code;
     return typeof code === 'string' && (CLIENT_GONE.has(code) || code.startsWith('HPE_'));
   }
+  if (socket[TIMED_OUT] === true) return true;
   const timeout = socket.timeout;
-  return timeout !== undefined && timeout > 0 && performance.now() - startedAt >= timeout;
+  return socket[TIMEOUT_WATCHED] !== true && timeout !== undefined && timeout > 0;
 }
 
 /**
@@ -191,32 +213,51 @@ export function instrumentRequest(
     else timing.set(res, { recorder, timer });
   }
   const count = recorder.bodySizes ? countBytes(res) : undefined;
-  const startedAt = performance.now();
   const close = (): void => {
     if (timer.done) return;
     // (an HTTP/2 response reads as finished once its stream is gone: it must also have ended)
     if ((res.writableFinished && res.writableEnded) || simulated(res))
       timer.end(outcomeOf(req, res, route, count, method));
-    else if (givenUp(req, res, startedAt)) timer.abort(outcomeOf(req, res, route, count, method));
+    else if (givenUp(req, res)) timer.abort(outcomeOf(req, res, route, count, method));
     else timer.end({ ...outcomeOf(req, res, route, count, method), statusCode: 500 });
   };
   // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
   // A 'finish' listener too would turn Node's own single listener into an array per response.
   res.on('close', close);
+  const socket = res.socket;
+  watchTimeout(socket as WatchedSocket | null);
   // A response that closed before this (the client hung up during a middleware that ran first)
   // gets no more 'close': it is counted now.
-  if (res.destroyed || res.closed) close();
+  if (res.destroyed || res.closed || closedStream(res)) close();
   // A pipelined request whose response waits behind another's has no socket yet, and Node
   // never closes that response if the client hangs up first: only its request closes.
-  else if (res.socket === null)
+  else if (socket === null)
     watchQueued(req, res, timer, () => outcomeOf(req, res, route, count, method));
   return timer;
+}
+
+/** Whether `res` is an HTTP/2 response whose stream is gone (it has no `closed` of its own). */
+function closedStream(res: ServerResponse): boolean {
+  const stream = (res as { stream?: { closed?: boolean; destroyed?: boolean } }).stream;
+  return stream !== undefined && (stream.closed === true || stream.destroyed === true);
+}
+
+// The queued responses of a connection waiting for its 'close' (see watchQueued): one listener
+// per connection, and an entry per response that leaves once the response closes.
+const QUEUED = Symbol('@ai-orchestrator/metrics.queued');
+type QueueSocket = Socket & { [QUEUED]?: Set<() => void> };
+
+function abortQueued(this: QueueSocket): void {
+  const queued = this[QUEUED];
+  delete this[QUEUED];
+  for (const abort of queued ?? []) abort();
 }
 
 /**
  * Counts a queued pipelined response as given up when its connection closes before it got the
  * socket. The request's own 'close' comes when the client hangs up, but also as soon as its body
- * was read, with the connection still open: then the connection's 'close' is awaited.
+ * was read, with the connection still open (also before the middleware ran): then the
+ * connection's 'close' is awaited, with one listener per connection.
  */
 function watchQueued(
   req: IncomingMessage,
@@ -224,13 +265,28 @@ function watchQueued(
   timer: HttpRequestTimer,
   outcome: () => HttpRequestOutcome,
 ): void {
+  const abort = (): void => {
+    if (!timer.done && res.socket === null && !res.writableFinished) timer.abort(outcome());
+  };
   const check = (): void => {
     if (timer.done || res.socket !== null || res.writableFinished) return;
-    const socket = req.socket as Socket | null | undefined;
-    if (socket === null || socket === undefined || socket.destroyed) timer.abort(outcome());
-    else socket.once('close', check);
+    const socket = req.socket as QueueSocket | null | undefined;
+    if (socket === null || socket === undefined || socket.destroyed) {
+      abort();
+      return;
+    }
+    let queued = socket[QUEUED];
+    if (queued === undefined) {
+      queued = new Set();
+      socket[QUEUED] = queued;
+      socket.once('close', abortQueued);
+    }
+    const waiting = queued;
+    waiting.add(abort);
+    res.once('close', () => waiting.delete(abort));
   };
-  req.once('close', check);
+  if (req.closed || req.destroyed) check();
+  else req.once('close', check);
 }
 
 function outcomeOf(
