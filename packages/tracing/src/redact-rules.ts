@@ -19,7 +19,7 @@ import {
 import type { SecretNames } from './redact-names.js';
 import { percentEncodedHits } from './redact-percent.js';
 import type { TextProfile } from './redact-profile.js';
-import { insertValueHits, sqlSecretHits } from './redact-sql.js';
+import { insertValueHits, oracleToolBefore, sqlSecretHits } from './redact-sql.js';
 
 /** A part of the text to replace, `[from, to)`. */
 export interface Hit {
@@ -106,8 +106,8 @@ const DB_WORD = /pass|identified|auth|acl/i;
 // A command-line flag: a dash at the start of the text or after a blank or a quote.
 const FLAG_START = /(?:^|[\s"'])-/;
 
-// A SQL INSERT, whose values may sit apart from their column names.
-const INSERT_WORD = /insert/i;
+// A SQL INSERT (REPLACE, UPSERT), whose values may sit apart from their column names.
+const INSERT_WORD = /insert|replace|upsert/i;
 
 // A word that may start an auth scheme, to skip text without one.
 const AUTH_WORD = /bearer|basic|digest|token|negotiate/i;
@@ -284,16 +284,22 @@ const PLAIN_RULES: readonly TextRule[] = [
   },
   {
     // `user/password@//host` (Oracle EZConnect, JDBC thin), `user:password@tcp(host:3306)` (Go
-    // MySQL DSN, also when a length cut left `…@tcp`), `user/password@host:1521`: a connection
-    // string without a scheme
+    // MySQL DSN, also when a length cut left `…@tcp`), `user/password@host:1521`,
+    // `user:password@localhost/db`: a connection string without a scheme. The host of `host:port`
+    // is a DNS name or an IP address, not a time (`job:nightly@02:00`) nor a version
+    // (`lodash@4.17.21:1:2`). `user/password@NAME` (a TNS name) only on an Oracle tool's command
+    // line: elsewhere it is a module (`github.com/x/y@v2`). `mailto:` is an address.
     name: 'dsn-credentials',
     gate: (text) => text.includes('@'),
     scan: byPattern(
-      '(?<![A-Za-z0-9_.$-])[A-Za-z0-9_.$-]{1,64}[:/][^\\s@/:]{1,256}@(?://|(?:tcp|unix)\\b|[A-Za-z0-9.-]{1,253}:[0-9]{1,5}(?![0-9A-Za-z]))',
-      (text, start) => {
+      '(?<![A-Za-z0-9_.$-])(?![Mm][Aa][Ii][Ll][Tt][Oo]:)[A-Za-z0-9_.$-]{1,64}[:/][^\\s@/:]{1,256}@(?://|(?:tcp|unix)\\b|(?:[A-Za-z][A-Za-z0-9.-]{0,252}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|\\[[0-9A-Fa-f:.]{2,45}\\]):[0-9]{1,5}(?![0-9A-Za-z])|localhost(?![^/])|(?=[A-Za-z(]))',
+      (text, start, end) => {
         let at = start;
         while (text[at] !== ':' && text[at] !== '/') at++;
-        return [{ from: at + 1, to: text.indexOf('@', at) }];
+        const sign = text.indexOf('@', at);
+        // only the TNS name's alternative ends at the @
+        if (sign === end - 1 && !oracleToolBefore(text, start)) return undefined;
+        return [{ from: at + 1, to: sign }];
       },
     ),
   },

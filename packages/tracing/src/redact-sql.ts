@@ -36,7 +36,7 @@ function wordEnd(text: string, i: number): number {
 /** The word at `i` in lower case, when it is a short one (keywords are). */
 function wordAt(text: string, i: number): string {
   const end = wordEnd(text, i);
-  return end - i <= 12 ? text.slice(i, end).toLowerCase() : '';
+  return end - i <= 16 ? text.slice(i, end).toLowerCase() : '';
 }
 
 /** The contents of a quoted literal: to its closing quote, or the end of the text. */
@@ -226,34 +226,90 @@ export function sqlSecretHits(text: string): Hit[] {
   return hits;
 }
 
-// How long an INSERT's column list and one row of values may run before the scan gives up on it.
+// How long a statement's table name, column list and one row of values may run before the scan
+// gives up on it. The search for the next statement goes on after all a scan read, so the work is
+// linear: a statement inside a list that does not close within its limit is not looked for.
+const MAX_TABLE = 128;
 const MAX_COLUMNS = 2048;
 const MAX_ROW = 8192;
-const INSERT = /\binsert[ \t\r\n]+(?:into[ \t\r\n]+)?[^\s(]{1,128}[ \t\r\n]*\(/gi;
-const VALUES = /^[ \t\r\n]*values[ \t\r\n]*\(/i;
+// The verbs of statements that add rows by column (MySQL REPLACE, CockroachDB UPSERT).
+const INSERT_VERB = /\b(?:insert|replace|upsert)\b/gi;
+// Words between the verb and INTO: MySQL's, and Oracle's `INSERT ALL|FIRST INTO … INTO …`.
+const INSERT_OPTIONS = new Set([
+  'low_priority',
+  'delayed',
+  'high_priority',
+  'ignore',
+  'all',
+  'first',
+]);
+// SQLite `INSERT OR REPLACE|IGNORE|ABORT|FAIL|ROLLBACK`.
+const CONFLICT_ACTIONS = new Set(['replace', 'ignore', 'abort', 'fail', 'rollback']);
+// Clauses after a select list: the rows go on past them only at a UNION.
+const SELECT_CLAUSES = new Set(['from', 'where', 'group', 'having', 'order', 'limit', 'offset']);
+// Words that end a select list: its clauses, and what starts the next statement.
+const SELECT_ENDS = new Set([
+  ...SELECT_CLAUSES,
+  ...['fetch', 'for', 'window', 'on', 'union', 'intersect', 'except', 'returning', 'into'],
+  ...['insert', 'upsert', 'update', 'delete', 'merge', 'select', 'values', 'create', 'alter'],
+]);
+// PostgreSQL `OVERRIDING SYSTEM|USER VALUE`, `SELECT ALL|DISTINCT`.
+const OVERRIDING = new Set(['system', 'user']);
+const SET_QUANTIFIERS = new Set(['all', 'distinct']);
+// A select item that names a column (`email`, `s.password AS pw`, `*`): no value in the text.
+const COLUMN_REF =
+  /^(?:[A-Za-z_][\w$]*\.)*(?:[A-Za-z_][\w$]*|\*)(?:[ \t\r\n]+(?:as[ \t\r\n]+)?[A-Za-z_][\w$]*)?$/i;
 
-/** The items of a parenthesised list from `from` (after its `(`): their spans, and the `)`. */
-function listItems(text: string, from: number, limit: number): { items: Hit[]; close: number } {
+interface List {
+  readonly items: Hit[];
+  /** Where it ended: its `)`, the word or `;` after a select list, the end of the text; or -1. */
+  readonly end: number;
+  /** The word a select list ended at (lower case), or ''. */
+  readonly word: string;
+}
+
+/**
+ * The items of a list from `from`, split at commas outside quotes and parentheses: a list in
+ * parentheses (after its `(`) to its `)`, a select list (`ends` given) to one of those words, a
+ * `;` or an unopened `)`. Both may end with the text; past `limit` characters, `end` is -1.
+ */
+function listAt(text: string, from: number, limit: number, ends?: ReadonlySet<string>): List {
   // within a bounded stretch, so an unclosed quote costs `limit`, not the rest of the text
   const part = text.slice(from, from + limit);
   const items: Hit[] = [];
+  const ended = (start: number, i: number, word = ''): List => {
+    items.push({ from: from + start, to: from + i });
+    return { items, end: from + i, word };
+  };
   let depth = 0;
   let start = 0;
   for (let i = 0; i < part.length; i++) {
-    const char = part[i];
+    const char = part.charAt(i);
+    const code = part.charCodeAt(i);
     if (char === "'" || char === '"' || char === '`') {
       i = quotedAt(part, i, char).to;
     } else if (char === '(') {
       depth++;
     } else if (char === ')' && depth > 0) {
       depth--;
-    } else if ((char === ',' || char === ')') && depth === 0) {
+    } else if (depth > 0) {
+      continue;
+    } else if (char === ',') {
       items.push({ from: from + start, to: from + i });
-      if (char === ')') return { items, close: from + i };
       start = i + 1;
+    } else if (char === ')' || (char === ';' && ends !== undefined)) {
+      return ended(start, i);
+    } else if (ends !== undefined && isWordChar(code) && !isWordChar(part.charCodeAt(i - 1))) {
+      const stop = wordEnd(part, i);
+      const word = stop - i <= 9 ? part.slice(i, stop).toLowerCase() : '';
+      if (ends.has(word)) return ended(start, i, word);
+      i = stop - 1;
     }
   }
-  return { items, close: -1 };
+  // a statement the length bound cut short still has its values
+  return from + limit >= text.length
+    ? ended(start, text.length - from)
+    : { items, end: -1, word: '' };
 }
 
 /** A column name as written (`password`, `"password"`, `` `password` ``, `[password]`). */
@@ -264,48 +320,190 @@ function columnName(text: string, item: Hit): string {
     .replace(/^["'`[]|["'`\]]$/g, '');
 }
 
-/** The literal inside a value (`'…'`, `N'…'`), or the whole value when it is not a placeholder. */
-function valueSecret(text: string, item: Hit): Hit | undefined {
+/**
+ * The literal inside a value (`'…'`, `N'…'`), or the whole value when it is not a placeholder
+ * (nor, in a select list, a column).
+ */
+function valueSecret(text: string, item: Hit, select: boolean): Hit | undefined {
   let from = item.from;
   let to = item.to;
   while (from < to && isSpace(text.charAt(from))) from++;
   while (to > from && isSpace(text.charAt(to - 1))) to--;
-  const literal = literalAt(text, from);
+  // (a `$tag$` literal's end is looked for up to the item's end, not through the rest)
+  const literal = literalAt(text.slice(0, to), from);
   if (literal !== undefined) return literal;
   const value = text.slice(from, to);
-  // a placeholder or NULL holds nothing
-  if (/^(?:\?|\$\d+|:\w+|@\w+|null|default)$/i.test(value) || from === to) return undefined;
+  // a placeholder (also Python's `%s`, `%(name)s`) or NULL holds nothing
+  if (/^(?:\?|\$\d+|:\w+|@\w+|%s|%\(\w+\)s|null|default)$/i.test(value) || from === to) {
+    return undefined;
+  }
+  if (select && COLUMN_REF.test(value)) return undefined;
   return { from, to };
+}
+
+/** The values of the secret columns in `items` (a row, or a select list). */
+function pushSecrets(text: string, items: Hit[], secret: boolean[], select: boolean, hits: Hit[]) {
+  items.forEach((item, i) => {
+    const hit = secret[i] === true ? valueSecret(text, item, select) : undefined;
+    if (hit !== undefined && hit.to > hit.from) hits.push(hit);
+  });
+}
+
+/** After the word at `i` if it is one of `words`, and the space after it; else `i`. */
+function skipWord(text: string, i: number, words: ReadonlySet<string> | string): number {
+  const word = wordAt(text, i);
+  const known = typeof words === 'string' ? word === words : words.has(word);
+  return known && word !== '' ? skipSpace(text, i + word.length) : i;
+}
+
+/** The end of a name from `i` (`users`, `app.users`, `"My Table"`, `[dbo].[users]`), or -1. */
+function nameEnd(text: string, i: number): number {
+  let quote = '';
+  for (let k = i; k < text.length && k - i < MAX_TABLE; k++) {
+    const char = text.charAt(k);
+    if (quote !== '') {
+      if (char === quote) quote = '';
+    } else if (char === '"' || char === '`') {
+      quote = char;
+    } else if (char === '[') {
+      quote = ']';
+    } else if (isSpace(char) || char === '(') {
+      return k > i ? k : -1;
+    }
+  }
+  return -1;
+}
+
+/** Where the search goes on after a statement's scan: `next`, and whether it may go on. */
+interface Scanned {
+  readonly next: number;
+  readonly done: boolean;
+}
+
+/** `VALUES (…), (…)` (also `VALUE`, MySQL `VALUES ROW(…)`) from `i`, just after the word. */
+function valuesRows(text: string, i: number, secret: boolean[], hits: Hit[]): Scanned {
+  for (;;) {
+    i = skipWord(text, skipSpace(text, i), 'row');
+    if (text[i] !== '(') return { next: i, done: false };
+    const row = listAt(text, i + 1, MAX_ROW);
+    if (row.end < 0) return { next: i + 1 + MAX_ROW, done: true };
+    pushSecrets(text, row.items, secret, false, hits);
+    i = skipSpace(text, row.end + 1);
+    if (text[i] !== ',') return { next: i, done: false };
+    i++;
+  }
+}
+
+/** `SELECT 'a', '…' [FROM …] [UNION [ALL] SELECT …]` from `i`, just after the word. */
+function selectRows(text: string, i: number, secret: boolean[], hits: Hit[]): Scanned {
+  for (;;) {
+    i = skipWord(text, skipSpace(text, i), SET_QUANTIFIERS);
+    // past the bound, the items before it are values still
+    const list = listAt(text, i, MAX_ROW, SELECT_ENDS);
+    pushSecrets(text, list.items, secret, true, hits);
+    if (list.end < 0) return { next: i + MAX_ROW, done: true };
+    let clause = list;
+    // over FROM, WHERE, … to a UNION, a `;`, the next statement
+    while (SELECT_CLAUSES.has(clause.word)) {
+      const at = clause.end + clause.word.length;
+      clause = listAt(text, at, MAX_ROW, SELECT_ENDS);
+      if (clause.end < 0) return { next: at + MAX_ROW, done: true };
+    }
+    if (clause.word !== 'union') return { next: clause.end, done: true };
+    i = skipSpace(text, clause.end + 5);
+    i = skipWord(text, i, SET_QUANTIFIERS);
+    if (wordAt(text, i) !== 'select') return { next: i, done: true };
+    i += 6;
+  }
+}
+
+/**
+ * The statement after an INSERT verb that ends at `at`: its secret values go to `hits`. Returns
+ * where the search for the next statement goes on.
+ */
+function insertStatement(text: string, at: number, names: SecretNames, hits: Hit[]): number {
+  let i = skipSpace(text, at);
+  // Oracle `INSERT ALL|FIRST INTO … VALUES (…) INTO … VALUES (…) SELECT …`
+  let multi = false;
+  for (;;) {
+    const word = wordAt(text, i);
+    if (INSERT_OPTIONS.has(word)) {
+      multi ||= word === 'all' || word === 'first';
+      i = skipSpace(text, i + word.length);
+    } else if (word === 'or' && CONFLICT_ACTIONS.has(wordAt(text, skipSpace(text, i + 2)))) {
+      i = skipWord(text, skipSpace(text, i + 2), CONFLICT_ACTIONS);
+    } else {
+      break;
+    }
+  }
+  do {
+    const into = skipWord(text, i, 'into');
+    if (multi && into === i) return i;
+    i = into;
+    // the table and a PostgreSQL `AS alias`; none in MERGE's `WHEN NOT MATCHED THEN INSERT (…)`
+    if (text[i] !== '(') {
+      let end = nameEnd(text, i);
+      const as = end < 0 ? -1 : skipSpace(text, end);
+      if (wordAt(text, as) === 'as') end = nameEnd(text, skipSpace(text, as + 2));
+      if (end < 0) return at;
+      i = skipSpace(text, end);
+    }
+    if (text[i] !== '(') return at;
+    const columns = listAt(text, i + 1, MAX_COLUMNS);
+    if (columns.end < 0) return i + 1 + MAX_COLUMNS;
+    if (columns.end >= text.length) return text.length;
+    const secret = columns.items.map((item) => names.isSecretKey(columnName(text, item)));
+    i = skipSpace(text, columns.end + 1);
+    // one table without a secret column: nothing to mask in the rest
+    if (!multi && !secret.includes(true)) return i;
+    // PostgreSQL `OVERRIDING SYSTEM|USER VALUE`
+    if (wordAt(text, i) === 'overriding') {
+      i = skipWord(text, skipWord(text, skipSpace(text, i + 10), OVERRIDING), 'value');
+    }
+    // `INSERT … (SELECT …)`
+    if (text[i] === '(' && wordAt(text, skipSpace(text, i + 1)) === 'select') {
+      i = skipSpace(text, i + 1);
+    }
+    const word = wordAt(text, i);
+    const rows =
+      word === 'values' || word === 'value'
+        ? valuesRows(text, i + word.length, secret, hits)
+        : word === 'select'
+          ? selectRows(text, i + word.length, secret, hits)
+          : { next: i, done: true };
+    if (rows.done) return rows.next;
+    i = rows.next;
+  } while (multi);
+  return i;
 }
 
 /**
  * `INSERT INTO users (email, password) VALUES ('a', '…')`: the values of columns with a secret
- * name, in every row of the statement.
+ * name, in every row of the statement (`VALUES`, `SELECT … UNION ALL SELECT …`), also in
+ * `REPLACE`, `UPSERT`, `INSERT OR REPLACE|IGNORE`, `INSERT ALL INTO … INTO …`.
  */
 export function insertValueHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
-  INSERT.lastIndex = 0;
+  INSERT_VERB.lastIndex = 0;
   let match: RegExpExecArray | null;
-  while ((match = INSERT.exec(text)) !== null) {
-    const columns = listItems(text, match.index + match[0].length, MAX_COLUMNS);
-    if (columns.close < 0) continue;
-    const secret = columns.items.map((item) => names.isSecretKey(columnName(text, item)));
-    let at = columns.close + 1;
-    INSERT.lastIndex = at;
-    if (!secret.includes(true)) continue;
-    // each row: `VALUES (…)`, then `, (…)` for the next ones
-    let row = VALUES.exec(text.slice(at, at + 64));
-    while (row !== null) {
-      const values = listItems(text, at + row[0].length, MAX_ROW);
-      if (values.close < 0) break;
-      values.items.forEach((item, i) => {
-        const hit = secret[i] === true ? valueSecret(text, item) : undefined;
-        if (hit !== undefined && hit.to > hit.from) hits.push(hit);
-      });
-      at = values.close + 1;
-      INSERT.lastIndex = at;
-      row = /^[ \t\r\n]*,[ \t\r\n]*\(/.exec(text.slice(at, at + 64));
-    }
+  while ((match = INSERT_VERB.exec(text)) !== null) {
+    const end = match.index + match[0].length;
+    INSERT_VERB.lastIndex = Math.max(end, insertStatement(text, end, names, hits));
   }
   return hits;
+}
+
+// Oracle's command-line tools, whose `user/password@NAME` is a login to a TNS name.
+const ORACLE_TOOL = /\b(?:sqlplus|sqlldr|expdp|impdp|rman)\b/i;
+// Where the last text looked at names its first tool (-1: none): a rule asks once per match.
+let toolText = '';
+let toolAt = -1;
+
+/** Whether `text` names an Oracle tool (`sqlplus`, `expdp`, `rman`, …) before `at`. */
+export function oracleToolBefore(text: string, at: number): boolean {
+  if (text !== toolText) {
+    toolText = text;
+    toolAt = text.search(ORACLE_TOOL);
+  }
+  return toolAt >= 0 && toolAt < at;
 }
