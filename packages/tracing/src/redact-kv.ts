@@ -397,9 +397,15 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
   if (key === undefined) return undefined;
   const from = valueStart(text, sep);
   const lower = key.name.toLowerCase();
-  const linked = lower === 'value' && isLinked(text, link, key.start);
+  // `value`, CloudFormation's `ParameterValue` after `ParameterKey`
+  const linked = lower.endsWith('value') && isLinked(text, link, key.start);
   if (linked) link.at = -1;
-  if (lower === 'name' || lower === 'key') {
+  if (
+    lower === 'name' ||
+    lower === 'key' ||
+    lower === 'parameterkey' ||
+    lower === 'parametername'
+  ) {
     link.at = secretNameEnd(text, from, names);
     link.indent = link.at < 0 ? -1 : keyIndent(text, key.start);
   }
@@ -418,12 +424,52 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
   if (isPlaceholder(text, from, text[sep] === '=' && isBlank(text, from - 1))) return undefined;
   const end = blockStart(text, sep);
   if (end >= 0) return yamlValue(text, sep, end, key.start);
+  // a JSON object as the value (`"adminPassword":{"value":"…"}`, OTLP's `{"stringValue":"…"}`)
+  if (text[from] === '{' && (byName || linked)) return objectStrings(text, from);
   const wholeLine = lower.endsWith('authorization') || lower.endsWith('cookie');
   const phrase = ownsLine(text, key.start) || barePhrase(text, from);
   const value = valueAt(text, from, wholeLine, inQuery, phrase);
   if (value.to <= value.from) return undefined;
   const after = text.charAt(value.to);
   return known || after === '' || after === '&' || after === ';' ? value : undefined;
+}
+
+// How far a JSON object value of a secret name is read.
+const MAX_OBJECT = 4096;
+
+/**
+ * The string values inside the JSON object at `from` (the object a secret name holds), as one
+ * span from the first to the last, or the object whole when it has none; bounded by MAX_OBJECT.
+ */
+function objectStrings(text: string, from: number): Hit {
+  let depth = 0;
+  let first = -1;
+  let last = -1;
+  let afterColon = false;
+  const limit = Math.min(text.length, from + MAX_OBJECT);
+  let i = from;
+  for (; i < limit; i++) {
+    const char = text[i];
+    if (char === '"') {
+      const close = closingQuote(text, i + 1, '"');
+      if (afterColon) {
+        if (first < 0) first = i + 1;
+        last = close;
+      }
+      i = close;
+      afterColon = false;
+    } else if (char === ':') {
+      afterColon = true;
+    } else if (char === '{' || char === '[') {
+      depth++;
+    } else if (char === '}' || char === ']') {
+      depth--;
+      if (depth === 0) break;
+    } else if (char === ',') {
+      afterColon = false;
+    }
+  }
+  return first < 0 ? { from: from + 1, to: i } : { from: first, to: last };
 }
 
 /** `name=value` and `name: value` pairs whose name is a secret: the values. */

@@ -150,6 +150,9 @@ const GENERIC = [
   '| password |\n|---|\n',
   '----\n',
   'a\n---|\n',
+  '"password":{',
+  '"password":{"a":"',
+  '{"ParameterKey":"password","ParameterValue":',
 ];
 // Every shape of the leak corpus cut short, repeated (a quarter megabyte: there are many of them).
 const FROM_CORPUS = LEAK_SHAPES.map(({ text }) => text.slice(0, Math.max(1, text.length - 2)));

@@ -241,7 +241,7 @@ describe('Redactor', () => {
       ['password=Xy7!(k9)Qz', `password=${R}`],
       ['DB_PASSWORD=p@ss,word99', `DB_PASSWORD=${R}`],
       ['password=(Hunt3r2)', `password=${R}`],
-      ['PWD={S3cretPw};UID=sa', `PWD=${R};UID=sa`],
+      ['PWD={S3cretPw};UID=sa', `PWD={${R}};UID=sa`],
       ['password: `hunter2x`', `password: ${R}`],
       ['password=abc user=bob', `password=${R} user=bob`],
       ['{password: hunter2, user: bob}', `{password: ${R}, user: bob}`],

@@ -437,6 +437,24 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   ),
   after('environment suffix after the name', 'DB_PASSWORD_PROD=', 'Env-prod-pw-77'),
   after('encoding suffix after the name', 'JWT_SECRET_BASE64=', 'Env-b64-pw-78'),
+  after(
+    'object value of a secret name',
+    '{"parameters":{"adminPassword":{"value":"',
+    'Arm-param-pw-79',
+    '"}}}',
+  ),
+  after(
+    'otlp json attribute',
+    '{"key":"db.password","value":{"stringValue":"',
+    'Otlp-pw-80',
+    '"}}',
+  ),
+  after(
+    'cloudformation parameter',
+    '[{"ParameterKey":"DBPassword","ParameterValue":"',
+    'Cfn-param-pw-81',
+    '"}]',
+  ),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -525,6 +543,7 @@ export const KEEP: readonly string[] = [
   '2024-05-01 12:00:00 | auth | ERROR | token expired',
   'cat app.log | grep password | sort | uniq -c',
   'GET /api/users?email_confirmed=true&limit=20',
+  '[{"ParameterKey":"Env","ParameterValue":"prod"}]',
   'INSERT INTO users (email, password) SELECT email, password FROM staging',
   'REPLACE INTO sessions (id, token) VALUES (%s, %s)',
   'job:nightly@02:00',
