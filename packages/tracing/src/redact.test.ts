@@ -135,6 +135,8 @@ describe('Redactor', () => {
         'order.total': 1234567890123,
         'http.raw_headers': ['Host', 'api.example.com', 'X-Api-Key', 'Hunt3rPw99'],
         'app.tags': ['auth', 'billing', 'search'],
+        // an argument list is no rawHeaders: the item after `Cl1-pass-66` is judged on its own
+        'process.command_args': ['node', 'app.js', '--password', 'Cl1-pass-66', '--mode=fast'],
       }),
     ).toEqual({
       'order.pan': R,
@@ -142,6 +144,7 @@ describe('Redactor', () => {
       'order.total': 1234567890123,
       'http.raw_headers': ['Host', 'api.example.com', 'X-Api-Key', R],
       'app.tags': ['auth', 'billing', 'search'],
+      'process.command_args': ['node', 'app.js', '--password', R, '--mode=fast'],
     });
   });
 

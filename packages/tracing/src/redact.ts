@@ -37,6 +37,19 @@ export interface ScanBudget {
   left: number;
 }
 
+/**
+ * Whether `values` reads as Node's `rawHeaders`: name and value pairs, every name a header name
+ * (an argument list, `['node', 'app.js', '--x']`, is none).
+ */
+function isRawHeaders(values: readonly unknown[]): boolean {
+  if (values.length < 2 || values.length % 2 !== 0) return false;
+  for (let i = 0; i < values.length; i += 2) {
+    const name = values[i];
+    if (typeof name !== 'string' || !HEADER_NAME.test(name)) return false;
+  }
+  return true;
+}
+
 /** The item that ends an array cut short. */
 function cutItems(count: number): string {
   return `[TRUNCATED ${count} items]`;
@@ -150,17 +163,12 @@ export class Redactor {
    * Whether the item before `i` names a secret in a list of name and value pairs: a command-line
    * flag (`--password`), or a header name in Node's `rawHeaders` (`['X-Api-Key', '…']`).
    */
-  private isSecretName(values: readonly unknown[], i: number): boolean {
+  private isSecretName(values: readonly unknown[], i: number, headers: boolean): boolean {
     const before = values[i - 1];
     if (i === 0 || typeof before !== 'string') return false;
     // a flag after a flag is no value (`--no-password --host db`)
     if (this.isSecretFlag(before)) return (values[i] as string).charAt(0) !== '-';
-    return (
-      i % 2 === 1 &&
-      values.length % 2 === 0 &&
-      HEADER_NAME.test(before) &&
-      this.names.isSecretKey(before)
-    );
+    return headers && i % 2 === 1 && this.names.isSecretKey(before);
   }
 
   /**
@@ -209,6 +217,7 @@ export class Redactor {
    */
   private array(values: unknown[], budget: ScanBudget): AttributeValue {
     let out: unknown[] | undefined = this.argv(values);
+    const headers = isRawHeaders(values);
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
       if (typeof value === 'number') {
@@ -222,7 +231,7 @@ export class Redactor {
         kept.push(cutItems(values.length - i));
         return kept as AttributeValue;
       }
-      const flagged = this.isSecretName(values, i);
+      const flagged = this.isSecretName(values, i, headers);
       if (flagged) budget.left -= value.length;
       const current = (out?.[i] ?? value) as string;
       const masked = flagged ? this.replacement : this.within(current, budget);
