@@ -139,7 +139,8 @@ function markTimedOut(this: WatchedSocket): void {
 function watchTimeout(socket: WatchedSocket | null | undefined): void {
   if (socket === null || socket === undefined || socket[TIMEOUT_WATCHED] === true) return;
   const timeout = socket.timeout;
-  if (timeout === undefined || timeout <= 0) return;
+  // (an HTTP/2 response's socket is a proxy of the session's: its streams time out on their own)
+  if (timeout === undefined || timeout <= 0 || !(socket instanceof Socket)) return;
   socket[TIMEOUT_WATCHED] = true;
   socket.on('timeout', markTimedOut);
 }
@@ -228,7 +229,7 @@ export function instrumentRequest(
   watchTimeout(socket as WatchedSocket | null);
   // A response that closed before this (the client hung up during a middleware that ran first)
   // gets no more 'close': it is counted now.
-  if (res.destroyed || res.closed || closedStream(res)) close();
+  if (res.destroyed || res.closed || (!own && closedStream(res))) close();
   // A pipelined request whose response waits behind another's has no socket yet, and Node
   // never closes that response if the client hangs up first: only its request closes.
   else if (socket === null)
@@ -236,7 +237,10 @@ export function instrumentRequest(
   return timer;
 }
 
-/** Whether `res` is an HTTP/2 response whose stream is gone (it has no `closed` of its own). */
+/**
+ * Whether `res` is an HTTP/2 response whose stream is gone (it has no `closed` of its own; Node's
+ * own responses are never asked).
+ */
 function closedStream(res: ServerResponse): boolean {
   const stream = (res as { stream?: { closed?: boolean; destroyed?: boolean } }).stream;
   return stream !== undefined && (stream.closed === true || stream.destroyed === true);

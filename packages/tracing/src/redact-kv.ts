@@ -4,6 +4,7 @@
 // names a secret (`{"name":"DB_PASSWORD","value":"…"}`). A scanner by hand, from each separator: it
 // looks back over at most one name and ahead a bounded way, so it stays linear.
 import type { SecretNames } from './redact-names.js';
+import { isSqlPlaceholder } from './redact-sql.js';
 import type { Hit } from './redact-rules.js';
 
 // Auth schemes whose credential follows after a space (`Authorization: Bearer …`).
@@ -229,16 +230,17 @@ function valueStart(text: string, sep: number): number {
  */
 function isPlaceholder(text: string, from: number, spaced: boolean): boolean {
   const char = text[from];
-  let i = from + 1;
-  if (char === '?' || char === '$') {
-    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
-    if (char === '$' && i === from + 1) return false;
-  } else if ((char === ':' || char === '@') && spaced && startsName(text.charCodeAt(i))) {
-    while (i < text.length && i - from <= MAX_NAME && isNameChar(text.charCodeAt(i))) i++;
-  } else {
+  if (char !== '?' && char !== '$' && char !== '%' && !(spaced && (char === ':' || char === '@'))) {
     return false;
   }
-  return i === text.length || ' \t\r\n,;)'.includes(text.charAt(i));
+  let end = from;
+  while (
+    end < text.length &&
+    end - from <= MAX_NAME + 3 &&
+    !' \t\r\n,;)'.includes(text.charAt(end))
+  )
+    end++;
+  return isSqlPlaceholder(text.slice(from, end));
 }
 
 /** The end of the line at `i`: its line break or the end of the text. */
@@ -494,18 +496,23 @@ export function keyValueHits(text: string, names: SecretNames): Hit[] {
 // command's name: `mysql -pS3cret` (only attached: `-p db` prompts and names a database),
 // `redis-cli -a pw`, `sqlcmd -P pw`, `docker login -p pw`, `mongosh -p pw`. (`curl -u user:pw`
 // is a user flag: the part after its colon goes.)
-const SHORT_FLAGS: Readonly<Record<string, { readonly flag: string; readonly attached: boolean }>> =
-  {
-    mysql: { flag: 'p', attached: true },
-    mysqldump: { flag: 'p', attached: true },
-    mysqladmin: { flag: 'p', attached: true },
-    mariadb: { flag: 'p', attached: true },
-    'redis-cli': { flag: 'a', attached: false },
-    sqlcmd: { flag: 'P', attached: false },
-    bcp: { flag: 'P', attached: false },
-    mongosh: { flag: 'p', attached: false },
-    mongo: { flag: 'p', attached: false },
-  };
+/** A tool's short password flag, and whether its value is attached (`-pS3cret`). */
+interface Tool {
+  readonly flag: string;
+  readonly attached: boolean;
+}
+
+const SHORT_FLAGS: Readonly<Record<string, Tool>> = {
+  mysql: { flag: 'p', attached: true },
+  mysqldump: { flag: 'p', attached: true },
+  mysqladmin: { flag: 'p', attached: true },
+  mariadb: { flag: 'p', attached: true },
+  'redis-cli': { flag: 'a', attached: false },
+  sqlcmd: { flag: 'P', attached: false },
+  bcp: { flag: 'P', attached: false },
+  mongosh: { flag: 'p', attached: false },
+  mongo: { flag: 'p', attached: false },
+};
 // Commands whose short password flag only holds under a subcommand (`docker run -p` is a port).
 const LOGIN_COMMANDS = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm']);
 // Flags whose value is `user:password` (curl, wget, httpie): the part after the colon goes.
@@ -515,31 +522,30 @@ const COMMAND_BREAKS = new Set(['\n', '\r', '|', ';', '&']);
 
 // The tools above by name (after a path, in a message such as "Command failed: mysql …"),
 // and the registry clients under `login`.
+// (global: one text is read with it at a time, from `toolsOf`)
 const TOOL = new RegExp(
   `(?<![A-Za-z0-9_.-])(?:(${Object.keys(SHORT_FLAGS).join('|')})|(${[...LOGIN_COMMANDS].join('|')})[ \\t]+login)(?=[\\s'"]|$)`,
+  'g',
 );
-
-interface Tool {
-  readonly flag: string;
-  readonly attached: boolean;
-}
+// The password flag under `login` (`docker login -p`).
+const LOGIN_FLAG: Tool = { flag: 'p', attached: false };
 
 /**
  * The tools named in a text, read once from left to right: `at(i)` is the tool of the command
  * that position `i` is in (the last tool named before it, with no command break in between).
  */
 function toolsOf(text: string): { at(i: number, commandFrom: number): Tool | undefined } {
-  const pattern = new RegExp(TOOL.source, 'g');
+  TOOL.lastIndex = 0;
   let next: RegExpExecArray | null | undefined;
   let lastAt = -1;
   let last: Tool | undefined;
   return {
     at(i, commandFrom) {
       for (;;) {
-        if (next === undefined) next = pattern.exec(text);
+        if (next === undefined) next = TOOL.exec(text);
         if (next === null || next.index >= i) break;
         lastAt = next.index;
-        last = next[1] !== undefined ? SHORT_FLAGS[next[1]] : { flag: 'p', attached: false };
+        last = next[1] !== undefined ? SHORT_FLAGS[next[1]] : LOGIN_FLAG;
         next = undefined;
       }
       return lastAt >= commandFrom - 1 ? last : undefined;

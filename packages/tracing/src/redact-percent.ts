@@ -4,12 +4,7 @@
 import type { SecretNames } from './redact-names.js';
 import type { Hit, TextRule } from './redact-rules.js';
 import { hitsThrough, type Decoded } from './redact-scan.js';
-
-function hexValue(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  const lower = code | 0x20;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
-}
+import { hexValue } from './redact-shadow.js';
 
 /** The byte of the `%XX` at `i`, or -1. */
 function escapeAt(text: string, i: number): number {

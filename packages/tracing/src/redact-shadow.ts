@@ -56,12 +56,20 @@ export function changesShadow(code: number): boolean {
   return code === 0x5c || code === 0xdb40 || (code >= 0x80 && shown(code) !== code);
 }
 
+/** The value of a hexadecimal digit's character code, or -1. */
+export function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** The number the `digits` hexadecimal digits at `from` write, or -1. */
 function hexAt(text: string, from: number, digits: number): number {
   if (digits < 1 || from + digits > text.length) return -1;
   let value = 0;
   for (let i = from; i < from + digits; i++) {
-    const digit = parseInt(text.charAt(i), 16);
-    if (Number.isNaN(digit)) return -1;
+    const digit = hexValue(text.charCodeAt(i));
+    if (digit < 0) return -1;
     value = value * 16 + digit;
   }
   return value;
@@ -128,12 +136,13 @@ function pass(text: string): { text: string; at: number[]; changed: boolean } {
       if (simple !== undefined) {
         value = simple;
         width = 2;
-      } else if (next === 'u' && hexAt(text, i + 2, 4) >= 0) {
-        value = hexAt(text, i + 2, 4);
-        width = 6;
-      } else if (next === 'x' && hexAt(text, i + 2, 2) >= 0) {
-        value = hexAt(text, i + 2, 2);
-        width = 4;
+      } else if (next === 'u' || next === 'x') {
+        const digits = next === 'u' ? 4 : 2;
+        const decoded = hexAt(text, i + 2, digits);
+        if (decoded >= 0) {
+          value = decoded;
+          width = 2 + digits;
+        }
       }
     }
     // tag characters (U+E0000 to U+E007F, a surrogate pair each) show nothing either

@@ -320,6 +320,14 @@ function columnName(text: string, item: Hit): string {
     .replace(/^["'`[]|["'`\]]$/g, '');
 }
 
+// A bound parameter: `?`, `?1`, `$1`, `:name`, `@name`, Python's `%s` and `%(name)s`.
+const PLACEHOLDER = /^(?:\?\d*|\$\d+|[:@][A-Za-z_]\w{0,63}|%s|%\(\w{1,64}\)s)$/;
+
+/** Whether `value` is a bound parameter of a statement, which holds no secret. */
+export function isSqlPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(value);
+}
+
 /**
  * The literal inside a value (`'…'`, `N'…'`), or the whole value when it is not a placeholder
  * (nor, in a select list, a column).
@@ -333,8 +341,8 @@ function valueSecret(text: string, item: Hit, select: boolean): Hit | undefined 
   const literal = literalAt(text.slice(0, to), from);
   if (literal !== undefined) return literal;
   const value = text.slice(from, to);
-  // a placeholder (also Python's `%s`, `%(name)s`) or NULL holds nothing
-  if (/^(?:\?|\$\d+|:\w+|@\w+|%s|%\(\w+\)s|null|default)$/i.test(value) || from === to) {
+  // a placeholder, NULL or DEFAULT holds nothing
+  if (from === to || isSqlPlaceholder(value) || /^(?:null|default)$/i.test(value)) {
     return undefined;
   }
   if (select && COLUMN_REF.test(value)) return undefined;
