@@ -1,5 +1,8 @@
 import { once } from 'node:events';
 import {
+  Agent,
+  IncomingMessage as IncomingMessageClass,
+  ServerResponse as ServerResponseClass,
   createServer,
   request,
   type IncomingMessage,
@@ -16,6 +19,9 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrumentRequest, resolveAdapterOptions } from './adapter.js';
 import { createMetrics, METRICS } from './index.js';
+
+const IncomingMessagePrototype = IncomingMessageClass.prototype;
+const ServerResponsePrototype = ServerResponseClass.prototype;
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -344,6 +350,57 @@ describe('instrumentRequest: who ended the response', () => {
     await settle();
     expect(await counts(registry)).toEqual({ '/items 200': 200 });
     expect(listeners).toBeLessThanOrEqual(4);
+  });
+
+  it('times responses under an app prototype (Express) once each, pipelined, and lets each go', async () => {
+    const { registry, metrics } = recorded();
+    // what Express does to every request: its app's prototypes under Node's own
+    const appRequest = Object.create(IncomingMessagePrototype) as object;
+    const appResponse = Object.create(ServerResponsePrototype) as object;
+    const kept: unknown[] = [];
+    let twice = 0;
+    const url = await listen((req, res) => {
+      Object.setPrototypeOf(req, appRequest);
+      Object.setPrototypeOf(res, appResponse);
+      // an app and its sub-app, each with the middleware, on one metrics object
+      const timer = instrumentRequest(metrics.http, req, res, () => '/items');
+      if (instrumentRequest(metrics.http, req, res, () => '/other') === timer) twice++;
+      res.on('close', () => {
+        // what the connection holds of this response once it closed
+        const socket = req.socket as unknown as Record<symbol, unknown>;
+        for (const key of Object.getOwnPropertySymbols(socket)) {
+          const value = socket[key] as { res?: unknown } | undefined;
+          if (value === res || value?.res === res) kept.push(key);
+        }
+      });
+      setTimeout(() => res.end('ok'), 1);
+    });
+    const one = 'GET /items HTTP/1.1\r\nHost: x\r\n\r\n';
+    const last = 'GET /items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    const reply = await raw(url, one.repeat(9) + last);
+    expect(reply.match(/HTTP\/1\.1 200/g)).toHaveLength(10);
+    await settle();
+    expect(await counts(registry)).toEqual({ '/items 200': 10 });
+    expect(twice).toBe(10);
+    expect(kept).toEqual([]);
+    // a keep-alive connection's next requests: each timed, none taken for the one before
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        request(`${url}/items`, { agent }, (response) => {
+          response.resume();
+          response.on('end', resolve);
+        })
+          .on('error', reject)
+          .end();
+      });
+    }
+    agent.destroy();
+    await settle();
+    expect(await counts(registry)).toEqual({ '/items 200': 15 });
+    expect(twice).toBe(15);
+    expect(kept).toEqual([]);
+    expect(await active(registry)).toBe(0);
   });
 
   it('counts no body bytes Node did not send: bodiless statuses and writes after end', async () => {

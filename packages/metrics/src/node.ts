@@ -94,21 +94,57 @@ function countBytes(res: CountedResponse): ByteCount {
 
 // The recorder timing each response, and its timer: a request that passes two instances of an
 // adapter on one metrics object (a sub-app with its own middleware, a plugin registered twice)
-// is timed once. Kept on Node's own responses as a property (free: one hidden-class step shared
-// by all of them), and in a WeakMap for responses of another prototype (Express gives each its
-// app's): a property added there costs about 2 µs, a WeakMap entry of a short-lived key about
-// 0.3 µs (its scavenge work included), measured on Node 20.
+// is timed once. Kept where a write is cheapest:
+// - on Node's own responses, as a property (one hidden-class step shared by all of them);
+// - for a Node response under another prototype (Express gives each its app's, after which a
+//   property added to it costs about 2 µs), on its connection: one slot per socket, holding the
+//   response it is for, replaced by the connection's next request and emptied when the response
+//   closes (an idle keep-alive connection keeps no response alive);
+// - otherwise (HTTP/2, a queued pipelined response with no socket yet), in a WeakMap: an entry
+//   keyed by a short-lived object costs about 2.5 µs on Express's responses (profiled, Node 20).
 interface Timed {
   readonly recorder: HttpRecorder;
   readonly timer: HttpRequestTimer;
 }
+interface SocketTimed extends Timed {
+  readonly res: ServerResponse;
+}
 const TIMED = Symbol('@ai-orchestrator/metrics.timed');
 type TimedResponse = ServerResponse & { [TIMED]?: Timed };
+const SOCKET_TIMED = Symbol('@ai-orchestrator/metrics.socket-timed');
+type SlotSocket = Socket & { [SOCKET_TIMED]?: SocketTimed | undefined };
 const timing = new WeakMap<ServerResponse, Timed>();
 const NODE_RESPONSE = ServerResponse.prototype;
 
-function timedOf(res: TimedResponse, own: boolean): Timed | undefined {
-  return own ? res[TIMED] : timing.get(res);
+// Where the Timed of a response is kept (see above).
+const KEEP_OWN = 0;
+const KEEP_SOCKET = 1;
+const KEEP_MAP = 2;
+type Keep = typeof KEEP_OWN | typeof KEEP_SOCKET | typeof KEEP_MAP;
+
+function timedOf(res: TimedResponse, keep: Keep, socket: SlotSocket | null): Timed | undefined {
+  if (keep === KEEP_OWN) return res[TIMED];
+  if (keep === KEEP_SOCKET) {
+    const slot = (socket as SlotSocket)[SOCKET_TIMED];
+    if (slot !== undefined && slot.res === res) return slot;
+  }
+  return timing.get(res);
+}
+
+function keepTimed(res: TimedResponse, keep: Keep, socket: SlotSocket | null, timed: Timed): void {
+  if (keep === KEEP_OWN) res[TIMED] = timed;
+  else if (keep === KEEP_SOCKET) {
+    try {
+      (socket as SlotSocket)[SOCKET_TIMED] = { res, recorder: timed.recorder, timer: timed.timer };
+    } catch {
+      timing.set(res, timed); // a socket that takes no property (frozen): the map then
+    }
+  } else timing.set(res, timed);
+}
+
+/** Empties the connection's slot once its response has closed. */
+function releaseTimed(res: ServerResponse, socket: SlotSocket | null): void {
+  if (socket !== null && socket[SOCKET_TIMED]?.res === res) socket[SOCKET_TIMED] = undefined;
 }
 
 // Errors a socket ends with when the client went away (reset, or a write after it closed), or
@@ -203,21 +239,22 @@ export function instrumentRequest(
   route: () => string | undefined,
 ): HttpRequestTimer {
   const own = Object.getPrototypeOf(res) === NODE_RESPONSE;
-  const timed = timedOf(res, own);
+  // (an HTTP/1 response under another prototype: Express's, light-my-request's)
+  const http1 = own || res instanceof ServerResponse;
+  const socket = res.socket as SlotSocket | null;
+  const keep = own ? KEEP_OWN : http1 && socket !== null ? KEEP_SOCKET : KEEP_MAP;
+  const timed = timedOf(res, keep, socket);
   if (timed !== undefined && timed.recorder === recorder) return timed.timer;
   // Each property of req/res is read once: frameworks that swap their prototypes (Express)
   // make every such read a slow, megamorphic lookup.
   const method = req.method;
   const timer = recorder.start(method ?? '');
-  if (timed === undefined) {
-    if (own) (res as TimedResponse)[TIMED] = { recorder, timer };
-    else timing.set(res, { recorder, timer });
-  }
+  if (timed === undefined) keepTimed(res, keep, socket, { recorder, timer });
   const count = recorder.bodySizes ? countBytes(res) : undefined;
   const close = (): void => {
+    if (keep === KEEP_SOCKET) releaseTimed(res, socket);
     if (timer.done) return;
-    // (an HTTP/2 response reads as finished once its stream is gone: it must also have ended)
-    if ((res.writableFinished && res.writableEnded) || simulated(res))
+    if (finishedOf(res, http1) || simulated(res))
       timer.end(outcomeOf(req, res, route, count, method));
     else if (givenUp(req, res)) timer.abort(outcomeOf(req, res, route, count, method));
     else timer.end({ ...outcomeOf(req, res, route, count, method), statusCode: 500 });
@@ -225,16 +262,40 @@ export function instrumentRequest(
   // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
   // A 'finish' listener too would turn Node's own single listener into an array per response.
   res.on('close', close);
-  const socket = res.socket;
   watchTimeout(socket as WatchedSocket | null);
   // A response that closed before this (the client hung up during a middleware that ran first)
   // gets no more 'close': it is counted now.
-  if (res.destroyed || res.closed || (!own && closedStream(res))) close();
+  if (closedOf(res, http1)) close();
   // A pipelined request whose response waits behind another's has no socket yet, and Node
   // never closes that response if the client hangs up first: only its request closes.
   else if (socket === null)
     watchQueued(req, res, timer, () => outcomeOf(req, res, route, count, method));
   return timer;
+}
+
+// An HTTP/1 response's state, read from the fields Node's getters return (`closed` is
+// `_closed`, `writableEnded` is `finished`, `writableFinished` is `finished` with nothing left to
+// flush): on a response under another prototype (Express's), each getter call through the
+// longer prototype chain cost more than the rest of the close handler.
+type Http1State = ServerResponse & { _closed?: unknown; outputSize?: unknown };
+
+/** Whether `res` was closed (or destroyed) before it was instrumented. */
+function closedOf(res: ServerResponse, http1: boolean): boolean {
+  if (res.destroyed) return true;
+  if (!http1) return res.closed || closedStream(res);
+  const closed = (res as Http1State)._closed;
+  return typeof closed === 'boolean' ? closed : res.closed;
+}
+
+/** Whether `res` ended and flushed all it wrote. */
+function finishedOf(res: ServerResponse, http1: boolean): boolean {
+  // (an HTTP/2 response reads as finished once its stream is gone: it must also have ended)
+  if (!http1) return res.writableFinished && res.writableEnded;
+  const { finished, outputSize } = res as Http1State;
+  if (typeof finished !== 'boolean' || typeof outputSize !== 'number') return res.writableFinished;
+  if (!finished || outputSize !== 0) return false;
+  const socket = res.socket;
+  return socket === null || socket.writableLength === 0;
 }
 
 /**
