@@ -15,7 +15,8 @@ import type {
 /**
  * Records `http_server_*` metrics for every request, labelled with the full route template
  * (mount prefixes of routers and sub-apps included), and serves the metrics path (default
- * `/metrics`) itself unless `metricsPath` is `false`. Register it before your routes.
+ * `/metrics`, relative to where it is mounted) itself unless `metricsPath` is `false`. Register
+ * it before your routes.
  *
  * @example
  * app.use(createMetricsMiddleware('checkout-api'));
@@ -27,8 +28,12 @@ export function createMetricsMiddleware(
   const { metrics, handler } = adapter;
 
   const middleware: ExpressMiddleware = (req, res, next) => {
-    // Full path, so the metrics path and ignorePaths mean the same wherever this is mounted.
-    const action = adapter.classify(req.originalUrl ?? req.url);
+    // Paths of the context the middleware is mounted in: under `app.use('/api', mw)` (or a router
+    // or sub-app mounted there) Express has cut the mount path, `req.baseUrl`, off `req.url`.
+    const mount = req.baseUrl;
+    const action = mount
+      ? adapter.classifyUnder(req.url, req.originalUrl, mount)
+      : adapter.classify(req.url);
     if (action === 'metrics') {
       handler(req, res).catch(next);
       return;

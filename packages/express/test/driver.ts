@@ -27,8 +27,11 @@ export function expressDriver(name: string, expressOf: Express): AdapterDriver<M
     name,
     entryPoint: 'createMetricsMiddleware',
     createMetrics,
-    start(options, hooks) {
-      const app = expressOf();
+    start(options, hooks, mount) {
+      const root = expressOf();
+      // Under a mount: a router mounted at it, with the middleware used inside the router.
+      const app: express.IRouter = mount === undefined ? root : expressOf.Router();
+      if (mount !== undefined) root.use(mount, app);
       app.use(createMetricsMiddleware(options));
       app.get('/ok', (_req, res) => {
         res.send('ok');
@@ -58,7 +61,7 @@ export function expressDriver(name: string, expressOf: Express): AdapterDriver<M
       app.post('/echo', (req, res, next) => {
         readBody(req).then((body) => res.send(body), next);
       });
-      return listen(app);
+      return listen(root);
     },
     setupError: (options) =>
       errorOf(() => createMetricsMiddleware(options as ExpressMonitoringOptions)),

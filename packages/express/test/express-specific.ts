@@ -388,12 +388,76 @@ function metricsHandlerTests(expressOf: Express, servers: Servers): void {
   });
 }
 
+/** metricsPath and ignorePaths are paths of where the middleware is mounted (README, Options). */
+function mountPathTests(expressOf: Express, servers: Servers): void {
+  it('serves and skips paths relative to app.use(path), a sub-app and a parameterised mount', async () => {
+    const { registry, options } = fresh();
+    const app = expressOf();
+    const relative = { ...options, ignorePaths: ['/health'] };
+    app.use('/api', createMetricsMiddleware(relative));
+    const api = expressOf.Router();
+    api.get('/users/:id', ok);
+    api.get('/health', ok);
+    app.use('/api', api);
+    const sub = expressOf();
+    sub.use(createMetricsMiddleware({ ...relative, metricsPath: '/sub-metrics' }));
+    sub.get('/health', ok);
+    app.use('/v1', sub);
+    const team = expressOf.Router();
+    team.use(createMetricsMiddleware(relative));
+    team.get('/members/:id', ok);
+    app.use('/teams/:team', team);
+    app.get('/health', ok);
+    const { url, settled } = await servers.serve(app);
+    // The first recorded request passed the app's mounts before they were followed: unmatched
+    // (see "follows the mounts above a middleware used inside a mounted router or sub-app").
+    expect((await send(`${url}/api/users/0`)).status).toBe(200);
+    for (const path of [
+      '/api/metrics',
+      '/v1/sub-metrics',
+      '/teams/red/metrics',
+      '/teams/b/metrics',
+    ]) {
+      expect([path, (await send(url + path)).status]).toEqual([path, 200]);
+    }
+    expect((await send(`${url}/api/metrics`, { method: 'POST' })).status).toBe(405);
+    for (const path of ['/api/health', '/v1/health', '/api/users/1', '/teams/red/members/2']) {
+      expect([path, (await send(url + path)).status]).toEqual([path, 200]);
+    }
+    // Outside every mount: no middleware runs, nothing is served or recorded.
+    expect((await send(`${url}/metrics`)).status).toBe(404);
+    expect((await send(`${url}/health`)).status).toBe(200);
+    await settled();
+    expect(await requestCounts(registry)).toEqual({
+      'GET /api/users/:id 200': 1,
+      'GET __unmatched__ 200': 1,
+      'GET /teams/:team/members/:id 200': 1,
+    });
+  });
+
+  it('still serves and skips the full paths written before metricsPath became relative', async () => {
+    const { registry, options } = fresh();
+    const app = expressOf();
+    const full = { ...options, metricsPath: '/api/metrics', ignorePaths: ['/api/health'] };
+    app.use('/api', createMetricsMiddleware(full));
+    app.get('/api/health', ok);
+    app.get('/api/users/:id', ok);
+    const { url, settled } = await servers.serve(app);
+    expect((await send(`${url}/api/metrics`)).status).toBe(200);
+    expect((await send(`${url}/api/health`)).status).toBe(200);
+    expect((await send(`${url}/api/users/1`)).status).toBe(200);
+    await settled();
+    expect(await requestCounts(registry)).toEqual({ 'GET /api/users/:id 200': 1 });
+  });
+}
+
 export function expressSpecificTests(name: string, major: 4 | 5, expressOf: Express): void {
   describe(`${name}: Express routing, error handlers and createMetricsHandler`, () => {
     const servers = expressServers();
     afterEach(() => servers.closeAll());
     routingTests(major, expressOf, servers);
     mountTests(major, expressOf, servers);
+    mountPathTests(expressOf, servers);
     metricsHandlerTests(expressOf, servers);
   });
 }

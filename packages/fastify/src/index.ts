@@ -13,7 +13,7 @@ import type { FastifyMonitoringOptions } from './types.js';
 
 const NAME = '@ai-orchestrator/fastify-monitoring';
 
-/** GET and HEAD reach the metrics route; any other method is answered 405 by the hook. */
+/** GET and HEAD are served by the metrics route; any other method is answered 405 by the hook. */
 function servedByRoute(method: string): boolean {
   return method === 'GET' || method === 'HEAD';
 }
@@ -66,7 +66,9 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   });
 
   if (metricsPath !== false) {
-    fastify.route({ method: ['GET', 'HEAD'], url: metricsPath, handler: routeHandler(handler) });
+    // Every method, not GET and HEAD only: inside an encapsulated plugin a method without a route
+    // would reach the parent's not-found handler, which runs none of our hooks (404, not 405).
+    fastify.all(metricsPath, routeHandler(handler));
   }
   done();
 };

@@ -135,6 +135,43 @@ export function fastifySpecificTests(name: string, fastify: FastifyFactory): voi
       });
     });
 
+    it('inside an encapsulated plugin, answers 405 on the metrics path; inject() sees only that context', async () => {
+      const registry = new Registry();
+      app = fastify();
+      await app.register(
+        async (api) => {
+          await api.register(fastifyMonitoring, { registry, collectDefaultMetrics: false });
+          api.get('/users/:id', async () => ({ id: 1 }));
+        },
+        { prefix: '/api' },
+      );
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = urlOf(app.server);
+      const { settled } = trackResponses(app.server);
+      for (const method of ['POST', 'PUT', 'DELETE'] as const) {
+        const injected = await app.inject({ method, url: '/api/metrics', payload: 'x' });
+        expect([method, injected.statusCode, injected.headers.allow]).toEqual([
+          method,
+          405,
+          'GET, HEAD',
+        ]);
+      }
+      // On a real server every request it answers is recorded, outside the plugin's context too.
+      expect((await send(`${url}/nowhere`)).status).toBe(404);
+      expect((await send(`${url}/api/nowhere`)).status).toBe(404);
+      await settled();
+      expect(await requestCounts(registry)).toEqual({ 'GET __unmatched__ 404': 2 });
+      // inject() emits no 'request' event: only the plugin's own hooks see a request, and a
+      // not-found answer is the root context's, whose hooks are not the plugin's (README).
+      expect((await app.inject('/nowhere')).statusCode).toBe(404);
+      expect((await app.inject('/api/nowhere')).statusCode).toBe(404);
+      expect((await app.inject('/api/users/1')).statusCode).toBe(200);
+      expect(await requestCounts(registry)).toEqual({
+        'GET __unmatched__ 404': 2,
+        'GET /api/users/:id 200': 1,
+      });
+    });
+
     it('serves metrics with createMetricsHandler on a route of its own, with its own auth', async () => {
       const registry = new Registry();
       app = fastify();

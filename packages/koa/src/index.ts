@@ -24,10 +24,21 @@ export type {
  * The route template @koa/router matched: the full layer path, with router prefixes and nested
  * `router.use('/v1', inner.routes())` mounts already joined. Undefined without a router or a match.
  */
-function routeOf(ctx: KoaContextLike): string | undefined {
+function routeOf(ctx: KoaContextLike, mount: string): string | undefined {
   const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-  if (typeof route === 'string') return route;
+  if (typeof route === 'string') return mount === '' ? route : mount + route;
   return route instanceof RegExp ? String(route) : undefined;
+}
+
+/**
+ * The path koa-mount cut off `ctx.url` before this app's middleware ran (`/api` for
+ * `mount('/api', app)`), or ''. A mounted app's router matches relative paths: its template
+ * gets this prefix back, so the label is the full path as in Express and Fastify.
+ */
+function mountOf(ctx: KoaContextLike, url: string): string {
+  const full = ctx.originalUrl;
+  if (full === url || full === undefined || !full.endsWith(url)) return '';
+  return full.slice(0, full.length - url.length);
 }
 
 function serve(handler: MetricsHandler, ctx: KoaContextLike): Promise<void> {
@@ -36,11 +47,12 @@ function serve(handler: MetricsHandler, ctx: KoaContextLike): Promise<void> {
   return handler(ctx.req, ctx.res);
 }
 
-function recordRequest(metrics: Metrics, ctx: KoaContextLike): void {
+function recordRequest(metrics: Metrics, ctx: KoaContextLike, url: string): void {
   try {
+    const mount = mountOf(ctx, url);
     // Koa writes the response after the middleware chain returns, and its error handling picks
     // the status a throw ends with; Node's 'finish' is the one moment that sees what was sent.
-    instrumentRequest(metrics.http, ctx.req, ctx.res, () => routeOf(ctx));
+    instrumentRequest(metrics.http, ctx.req, ctx.res, () => routeOf(ctx, mount));
   } catch {
     // instrumentation never breaks the request it observes
   }
@@ -48,8 +60,8 @@ function recordRequest(metrics: Metrics, ctx: KoaContextLike): void {
 
 /**
  * Koa middleware that records the HTTP server metrics of every request and serves the registry
- * on `metricsPath` (default `/metrics`; `false` serves nothing in-app). Mount it first, so it
- * times the whole chain and sees the status error handlers set.
+ * on `metricsPath` (default `/metrics`, relative to a koa-mount path; `false` serves nothing
+ * in-app). Mount it first, so it times the whole chain and sees the status error handlers set.
  *
  * @example
  * app.use(createMetricsMiddleware('checkout-api'));
@@ -60,9 +72,12 @@ export function createMetricsMiddleware(
   const { metrics, handler, classify } = resolveAdapterOptions('createMetricsMiddleware', options);
   // Not async: handing on next()'s own promise saves a promise and a microtask per request.
   return function metricsMiddleware(ctx, next) {
-    const action = classify(ctx.url); // a getter chain through ctx.request: read once
+    // A getter chain through ctx.request: read once. Under koa-mount it is relative to the mount
+    // path, so metricsPath and ignorePaths are paths of the mounted app, as its routes are.
+    const url = ctx.url;
+    const action = classify(url);
     if (action === 'metrics') return serve(handler, ctx);
-    if (action === 'record') recordRequest(metrics, ctx);
+    if (action === 'record') recordRequest(metrics, ctx, url);
     return next() as Promise<void>; // Koa ignores what a middleware's promise resolves to
   };
 }

@@ -22,6 +22,8 @@ export interface KoaContextLike {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly url: string;
+  /** The request's URL before koa-mount cut its mount path off `url`. */
+  readonly originalUrl?: string;
   respond?: boolean;
 }
 

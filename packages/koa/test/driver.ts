@@ -11,6 +11,7 @@ import {
 } from '@ai-orchestrator/testkit/conformance';
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import mountApp from 'koa-mount';
 import { createMetricsMiddleware } from '../src/index.js';
 import type { KoaMonitoringOptions } from '../src/types.js';
 
@@ -32,7 +33,7 @@ export function koaDriver(
     name,
     entryPoint: 'createMetricsMiddleware',
     createMetrics,
-    start(options, hooks) {
+    start(options, hooks, mount) {
       const app = new KoaOf();
       app.silent = true; // the thrown test errors are expected; keep Koa from logging them
       const router = new RouterOf();
@@ -65,7 +66,10 @@ export function koaDriver(
       router.post('/echo', async (ctx) => {
         ctx.body = await readBody(ctx.req);
       });
-      app.use(createMetricsMiddleware(options)).use(router.routes());
+      // Under a mount: the adapter and the router in an app mounted with koa-mount.
+      const inner = mount === undefined ? app : new KoaOf();
+      inner.use(createMetricsMiddleware(options)).use(router.routes());
+      if (mount !== undefined) app.use(mountApp(mount, inner));
       return serveKoa(app);
     },
     setupError: (options) =>

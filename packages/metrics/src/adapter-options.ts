@@ -1,6 +1,7 @@
 // Options every framework adapter shares, resolved once here so the adapters stay thin.
 import { metricsHandlerFor } from './handler.js';
 import { createMetrics } from './metrics.js';
+import { mountedClassifier } from './mounted-paths.js';
 import { defaultServiceName } from './service-name.js';
 import type { AdapterOptions, Metrics, MetricsHandler, ResolvedAdapterOptions } from './types.js';
 import { invalid, requireName } from './validate.js';
@@ -74,14 +75,11 @@ export function resolveAdapterOptions(
     ...(options.auth ? { auth: options.auth } : {}),
   });
 
-  return {
-    metrics,
-    metricsPath,
-    handler,
-    classify(url) {
-      const path = pathOf(url);
-      if (path === metricsPath) return 'metrics';
-      return exact.has(path) || patterns.some((re) => re.test(path)) ? 'ignore' : 'record';
-    },
+  const classify: ResolvedAdapterOptions['classify'] = (url) => {
+    const path = pathOf(url);
+    if (path === metricsPath) return 'metrics';
+    return exact.has(path) || patterns.some((re) => re.test(path)) ? 'ignore' : 'record';
   };
+  const classifyUnder = mountedClassifier({ where, metricsPath, exact, patterns, classify });
+  return { metrics, metricsPath, handler, classify, classifyUnder };
 }

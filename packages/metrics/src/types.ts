@@ -197,11 +197,15 @@ export interface AdapterOptions {
   readonly limits?: LabelLimits;
   /** See {@link MetricsOptions.httpBodySizes} (default false). */
   readonly httpBodySizes?: boolean;
-  /** Paths not to record; the metrics path is always ignored. */
+  /**
+   * Paths not to record; the metrics path is always ignored. Like `metricsPath`, a path of the
+   * context the adapter is mounted in (after an Express mount path, a Fastify prefix, koa-mount).
+   */
   readonly ignorePaths?: readonly (string | RegExp)[];
   /**
-   * Path the adapter serves metrics on inside the app (default `/metrics`); `false` serves them
-   * only on the separate server of `startMetricsServer()`.
+   * Path the adapter serves metrics on inside the app (default `/metrics`), relative to where the
+   * adapter is mounted (`app.use('/api', mw)` serves `/api/metrics`); `false` serves them only on
+   * the separate server of `startMetricsServer()`.
    */
   readonly metricsPath?: string | false;
   /** Auth for the in-app metrics path. */
@@ -219,4 +223,15 @@ export interface ResolvedAdapterOptions {
    * `ignore` for `ignorePaths`, `record` for everything else.
    */
   classify(url: string | undefined): 'metrics' | 'ignore' | 'record';
+  /**
+   * `classify` for a middleware running under a mount path (`mount`, Express's `req.baseUrl`, not
+   * empty): `url` is relative to the mount, `full` the request's whole URL. A `metricsPath` or
+   * `ignorePaths` entry written as the full path (`/api/metrics` under `/api`), as adapters once
+   * required, still matches, with a one-time warning naming the option.
+   */
+  classifyUnder(
+    url: string | undefined,
+    full: string | undefined,
+    mount: string,
+  ): 'metrics' | 'ignore' | 'record';
 }

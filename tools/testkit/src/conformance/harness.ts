@@ -28,7 +28,8 @@ export interface RunningApp {
 
 /** Starting and stopping a driver's apps; `closeAll()` belongs in `afterEach`. */
 export interface Harness<M extends object> {
-  start(options?: ConformanceOptions<M>, registry?: Registry): Promise<RunningApp>;
+  /** `mount`: the adapter and the routes in a context mounted there (see `AdapterDriver`). */
+  start(options?: ConformanceOptions<M>, registry?: Registry, mount?: string): Promise<RunningApp>;
   closeAll(): Promise<void>;
 }
 
@@ -65,12 +66,12 @@ function hangProbe() {
 export function harness<M extends object>(driver: AdapterDriver<M>): Harness<M> {
   const apps: ConformanceApp[] = [];
   return {
-    async start(options = {}, registry = new Registry()) {
+    async start(options = {}, registry = new Registry(), mount?: string) {
       const probe = hangProbe();
       const base = options.metrics
         ? {}
         : { serviceName: SERVICE, registry, collectDefaultMetrics: false };
-      const app = await driver.start({ ...base, ...options }, { hang: probe.hang });
+      const app = await driver.start({ ...base, ...options }, { hang: probe.hang }, mount);
       apps.push(app);
       const { settled } = trackResponses(app.server);
       return {

@@ -47,7 +47,10 @@ export interface ConformanceApp {
 /**
  * One framework major under test. `start` builds an app with the adapter created from `options`
  * (mounted before every route) and the routes of `ROUTES` (see routes.ts), listening on
- * 127.0.0.1 on a free port.
+ * 127.0.0.1 on a free port. With `mount` (`/api`), the adapter and the routes live in a context
+ * mounted at that path, the framework's own way (Express: a router `app.use(mount, router)` with
+ * `router.use(adapter)`; Fastify: a plugin registered with `{ prefix: mount }`; Koa: an app
+ * mounted with koa-mount), and the root app serves nothing else.
  */
 export interface AdapterDriver<M extends object> {
   /** Shown in the test names, e.g. `Express 5`. */
@@ -59,7 +62,11 @@ export interface AdapterDriver<M extends object> {
    * the testkit cannot depend on the metrics package, whose own tests use the testkit.
    */
   createMetrics(options: CoreMetricsOptions): M;
-  start(options: ConformanceOptions<M>, hooks: ConformanceHooks): Promise<ConformanceApp>;
+  start(
+    options: ConformanceOptions<M>,
+    hooks: ConformanceHooks,
+    mount?: string,
+  ): Promise<ConformanceApp>;
   /** What the adapter reports for `options`: the error it throws, or the one startup fails with. */
   setupError(options: unknown): Promise<unknown>;
 }

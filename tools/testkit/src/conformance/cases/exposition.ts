@@ -14,6 +14,26 @@ function countLine(route: string, status: number, count: number): string {
   return `${HTTP.durationCount}{service="${SERVICE}",http_request_method="GET",http_route="${route}",http_response_status_code="${status}"} ${count}`;
 }
 
+/** Every method but GET and HEAD on the metrics path `url`, with and without bodies: 405. */
+export async function expectMethodNotAllowed(url: string): Promise<void> {
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  for (const [method, body, headers] of [
+    ['POST', undefined, undefined],
+    ['POST', 'a=1', form],
+    ['PUT', '{}', { 'content-type': 'application/json' }],
+    ['DELETE', undefined, undefined],
+    ['OPTIONS', undefined, undefined],
+    ['PATCH', 'x', undefined],
+  ] as const) {
+    const reply = await send(url, {
+      method,
+      ...(body === undefined ? {} : { body }),
+      ...(headers === undefined ? {} : { headers }),
+    });
+    expect([method, reply.status, reply.headers.allow]).toEqual([method, 405, 'GET, HEAD']);
+  }
+}
+
 export function expositionCases<M extends object>({ start }: Harness<M>): void {
   it('serves /metrics as text, OpenMetrics on request, HEAD too, and never records it', async () => {
     const app = await start();
@@ -35,22 +55,7 @@ export function expositionCases<M extends object>({ start }: Harness<M>): void {
 
   it('answers any other method on /metrics 405 with Allow: GET, HEAD, bodies unread, and never records it', async () => {
     const app = await start();
-    const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    for (const [method, body, headers] of [
-      ['POST', undefined, undefined],
-      ['POST', 'a=1', form],
-      ['PUT', '{}', { 'content-type': 'application/json' }],
-      ['DELETE', undefined, undefined],
-      ['OPTIONS', undefined, undefined],
-      ['PATCH', 'x', undefined],
-    ] as const) {
-      const reply = await send(`${app.url}/metrics`, {
-        method,
-        ...(body === undefined ? {} : { body }),
-        ...(headers === undefined ? {} : { headers }),
-      });
-      expect([method, reply.status, reply.headers.allow]).toEqual([method, 405, 'GET, HEAD']);
-    }
+    await expectMethodNotAllowed(`${app.url}/metrics`);
     await app.settled();
     expect(await requestCounts(app.registry)).toEqual({});
   });
