@@ -442,7 +442,7 @@ describe('instrumentRequest: who ended the response', () => {
     expect(await counts(registry)).toEqual({ '/report 200': 1 });
   });
 
-  it('tells an HTTP/2 stream the server reset (500) from one the client cancelled (499)', async () => {
+  it('tells an HTTP/2 stream the server reset or destroyed (500) from one the client cancelled (499)', async () => {
     const { registry, metrics } = recorded();
     const h2 = createHttp2Server((req, res) => {
       const path = req.url;
@@ -457,24 +457,42 @@ describe('instrumentRequest: who ended the response', () => {
       for (const emitter of [req, res, res.stream]) emitter.on('error', () => {});
       res.write('first');
       if (path === '/cut') setTimeout(() => res.stream.destroy(new Error('failed')), 20);
+      // a server that cuts the stream off without an error: Node resets it with NO_ERROR
+      if (path === '/destroy') setTimeout(() => res.stream.destroy(), 20);
+      if (path === '/session') setTimeout(() => res.stream.session?.destroy(), 20);
     });
     await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
-    const session = connectHttp2(`http://127.0.0.1:${(h2.address() as AddressInfo).port}`);
+    const origin = `http://127.0.0.1:${(h2.address() as AddressInfo).port}`;
+    const sessions: ReturnType<typeof connectHttp2>[] = [];
     try {
-      for (const path of ['/cut', '/cancel']) {
+      const paths = ['/cut', '/cancel', '/destroy', '/session', '/hang-up', '/refused'];
+      for (const path of paths) {
+        // a session each: '/session' ends its own, '/hang-up' closes the client's connection
+        const session = connectHttp2(origin);
+        session.on('error', () => {});
+        sessions.push(session);
         const stream = session.request({ ':path': path });
         stream.on('error', () => {});
         stream.once('data', () => {
           if (path === '/cancel') stream.close(http2Constants.NGHTTP2_CANCEL);
+          if (path === '/refused') stream.close(http2Constants.NGHTTP2_REFUSED_STREAM);
+          if (path === '/hang-up') session.destroy();
         });
         stream.resume();
         // (not events.once, which rejects on the reset's 'error')
         await new Promise((resolve) => stream.once('close', resolve));
       }
       await settle();
-      expect(await counts(registry)).toEqual({ '/cut 500': 1, '/cancel 499': 1 });
+      expect(await counts(registry)).toEqual({
+        '/cut 500': 1,
+        '/destroy 500': 1,
+        '/session 500': 1,
+        '/cancel 499': 1,
+        '/hang-up 499': 1,
+        '/refused 499': 1,
+      });
     } finally {
-      session.destroy();
+      for (const session of sessions) session.destroy();
       await new Promise((resolve) => h2.close(resolve));
     }
   });

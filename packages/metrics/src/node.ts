@@ -160,6 +160,8 @@ const CLIENT_GONE = new Set([
 // HTTP/2: a stream the client reset with an error code fails with this (one the server destroyed
 // with an error fails with that error).
 const H2_CLIENT_ERROR = 'ERR_HTTP2_STREAM_ERROR';
+// The RST_STREAM code of a stream the server destroyed without an error (NGHTTP2_NO_ERROR).
+const H2_NO_ERROR = 0;
 
 // Marks a socket whose idle timeout fired: Node then destroys it without an error, as a server
 // that cuts a response off does. One listener per connection, added once a timeout is set.
@@ -181,7 +183,7 @@ function watchTimeout(socket: WatchedSocket | null | undefined): void {
   socket.on('timeout', markTimedOut);
 }
 
-type StreamState = { errored?: { code?: unknown } | null };
+type StreamState = { errored?: { code?: unknown } | null; rstCode?: number };
 
 /**
  * Whether a response that closed before it finished counts as given up (499) rather than cut off
@@ -190,13 +192,19 @@ type StreamState = { errored?: { code?: unknown } | null };
  * read, or the socket failed with a reset, a broken pipe, a parse error or a request timeout. A
  * socket Node closed because its idle timeout fired counts as 499 too (documented); one with a
  * timeout set after the request began, which was not watched, as well. On HTTP/2 a stream the
- * server destroyed with an error is 500, any other reset (a client's close, cancel or error code,
- * and a server's destroy without an error, which looks the same) 499.
+ * server destroyed, with an error or without (Node resets it with NO_ERROR), is 500; one the
+ * client reset with an error code (cancel, refused, …) or whose connection it closed is 499. A
+ * client that resets a stream with NO_ERROR before the response ended (unusual: the code means
+ * "nothing went wrong") counts as 500, as the server's own destroy does.
  */
 function givenUp(req: IncomingMessage, res: ServerResponse): boolean {
   if ('stream' in req) {
-    const errored = (req as { stream?: StreamState }).stream?.errored;
-    return errored === null || errored === undefined || errored.code === H2_CLIENT_ERROR;
+    const stream = (req as { stream?: StreamState }).stream;
+    const errored = stream?.errored;
+    if (errored !== null && errored !== undefined) return errored.code === H2_CLIENT_ERROR;
+    // Without an error: a client's cancel, refusal or hang-up closes the stream with that code,
+    // a server's destroy() (of the stream or its session) with NO_ERROR.
+    return stream?.rstCode !== H2_NO_ERROR;
   }
   const socket = (res.socket ?? req.socket) as
     (WatchedSocket & { errored?: { code?: unknown } | null }) | null | undefined;
