@@ -1,8 +1,9 @@
 // Secrets named by what precedes them: `name=value`, `name: value`, `name => value` and
 // `name := value` (query strings, headers, JSON, connection strings, environment dumps, Makefiles,
-// Markdown, Ruby and PHP), `--name value` on a command line, and the `value` after a `name` that
-// names a secret (`{"name":"DB_PASSWORD","value":"…"}`). A scanner by hand, from each separator: it
-// looks back over at most one name and ahead a bounded way, so it stays linear.
+// Markdown, Ruby and PHP), `--name value` on a command line, the `value` beside a `name` that
+// names a secret (`{"name":"DB_PASSWORD","value":"…"}`, either order), and the second argument of a
+// call whose first names one (`define('AUTH_KEY', '…')`). A scanner by hand, from each separator:
+// it looks back over at most one name and ahead a bounded way, so it stays linear.
 import type { SecretNames } from './redact-names.js';
 import { cutAt, sortedJoined } from './redact-scan.js';
 import { isSqlPlaceholder } from './redact-sql.js';
