@@ -402,7 +402,15 @@ function valueBefore(text: string, link: Link, start: number, cut = false): Hit 
   link.valueKey = -1;
   if (key < 0 || start - key > LINK_WINDOW) return undefined;
   const from = link.valueFrom;
-  const value = valueAt(text.slice(from, start), 0, false, link.valueInQuery, 'phrase');
+  const part = text.slice(from, start);
+  // a YAML block (`value: |`, or the value on the next lines): its lines up to the name's
+  const block = part !== '' && '|>\r\n'.includes(part.charAt(0));
+  const value = block
+    ? {
+        from: part.length - part.slice(lineEnd(part, 0)).trimStart().length,
+        to: part.trimEnd().length,
+      }
+    : valueAt(part, 0, false, link.valueInQuery, 'phrase');
   const to = from + value.to;
   const indent = cut ? -1 : keyIndent(text, key);
   if (value.to <= value.from || !sameItem(text, to, start, indent)) return undefined;

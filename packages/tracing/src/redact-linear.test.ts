@@ -162,6 +162,8 @@ const GENERIC = [
   'value=a&name=token&',
   '- value: a\n  name: password\n',
   'value: a\n',
+  '- value: |\n  a\n name: password\n',
+  'value:\n',
   "define('password', '",
   "f('password', 'a'),",
   "f('password',",

@@ -327,6 +327,13 @@ describe('Redactor', () => {
         '- value: blue\n  name: color\n- value: x\n  name: HOST\n',
       ],
       ['- value: on\n- name: password\n', '- value: on\n- name: password\n'],
+      // a YAML block before the name
+      [
+        '- value: |\n    Hunt3rPw\n    line two\n  name: API_KEY\n',
+        `- value: |\n    ${R}\n  name: API_KEY\n`,
+      ],
+      ['- value:\n    Hunt3rPw\n  name: API_KEY\n', `- value:\n    ${R}\n  name: API_KEY\n`],
+      ['- value: |\n    text\n  name: color\n', '- value: |\n    text\n  name: color\n'],
     ]) {
       expect(redactor.string(text as string), text).toBe(masked);
     }

@@ -463,6 +463,12 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     'Rev-caps-pw-83',
     '","Name":"API_TOKEN"}',
   ),
+  after(
+    'yaml block before its name',
+    '\n- value: |\n    ',
+    'Rev-block-pw-111',
+    '\n  name: API_KEY\n',
+  ),
   after('value before its name, query pairs', 'value=', 'Rev-query-pw-84', '&name=api_key'),
   after(
     'value before its name, yaml list item',
