@@ -1,6 +1,6 @@
 // Payment card numbers inside a run of digit groups ("order 2024 4111 1111 1111 1111"): 13 to 19
 // digits, written whole or in groups of 3 to 6 with one kind of separator (a space, `-`, `.` or
-// `_`), starting with 2 to 6
+// `_`; spaces may be doubled, `4111  1111  …`), starting with 2 to 6
 // (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay) and passing the Luhn check.
 import type { Hit } from './redact-rules.js';
 

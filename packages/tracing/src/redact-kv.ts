@@ -1,9 +1,11 @@
 // Secrets named by what precedes them: `name=value`, `name: value`, `name => value` and
 // `name := value` (query strings, headers, JSON, connection strings, environment dumps, Makefiles,
-// Markdown, Ruby and PHP), `--name value` on a command line, and the `value` after a `name` that
-// names a secret (`{"name":"DB_PASSWORD","value":"…"}`). A scanner by hand, from each separator: it
-// looks back over at most one name and ahead a bounded way, so it stays linear.
+// Markdown, Ruby and PHP), `--name value` on a command line, the `value` beside a `name` that
+// names a secret (`{"name":"DB_PASSWORD","value":"…"}`, either order), and the second argument of a
+// call whose first names one (`define('AUTH_KEY', '…')`). A scanner by hand, from each separator:
+// it looks back over at most one name and ahead a bounded way, so it stays linear.
 import type { SecretNames } from './redact-names.js';
+import { cutAt, sortedJoined } from './redact-scan.js';
 import { isSqlPlaceholder } from './redact-sql.js';
 import type { Hit } from './redact-rules.js';
 
@@ -71,15 +73,18 @@ function isSoft(char: string, inQuery: boolean): boolean {
   return char === ' ' || char === '\t' || char === ',' || (char === '&' && !inQuery);
 }
 
-/** Whether a pair starts at `i`: `user=bob`, `"user": "bob"`, `--user=bob`, `user[email]=a`. */
-function startsPair(text: string, i: number): boolean {
+/**
+ * The separator of the pair that starts at `i` (`user=bob`, `"user": "bob"`, `--user=bob`,
+ * `user[email]=a`), or '' when none does.
+ */
+function pairSeparator(text: string, i: number): string {
   let at = i;
   if (isQuote(text[at])) at++;
   while (at - i <= MAX_EMPHASIS && (text[at] === '*' || text[at] === '-')) at++;
-  if (!startsName(text.charCodeAt(at))) return false;
+  if (!startsName(text.charCodeAt(at))) return '';
   const start = at;
   while (at - start <= MAX_NAME && isKeyChar(text.charCodeAt(at))) at++;
-  if (at - start > MAX_NAME) return false;
+  if (at - start > MAX_NAME) return '';
   if (isQuote(text[at])) at++;
   const emphasis = at;
   while (at - emphasis < MAX_EMPHASIS && text[at] === '*') at++;
@@ -87,10 +92,17 @@ function startsPair(text: string, i: number): boolean {
   while (at - gap < MAX_GAP && isBlank(text, at)) at++;
   const next = text[at + 1];
   // not `==` nor `=` at the end (base64 padding), nor `://` (a URL)
-  if (text[at] === '=') return next !== undefined && next !== '=' && next !== ' ';
-  if (text[at] === ':') return next !== '/';
-  return (text[at] === '?' || text[at] === '+') && next === '=';
+  if (text[at] === '=') return next !== undefined && next !== '=' && next !== ' ' ? '=' : '';
+  if (text[at] === ':') return next !== '/' ? ':' : '';
+  return (text[at] === '?' || text[at] === '+') && next === '=' ? '=' : '';
 }
+
+/**
+ * How far an unquoted value runs: one word (in a sentence); over blanks up to the next pair
+ * (`password=my pass phrase user=ann`); or, after a colon, to the end of its line past words
+ * with a colon (`password: correct horse: battery staple`), up to a comma, `;` or a `name=` pair.
+ */
+type Run = 'word' | 'phrase' | 'line';
 
 /**
  * Where an unquoted value from `from` ends: at a line break, `;`, `<`, a backslash, a quote or a
@@ -98,7 +110,7 @@ function startsPair(text: string, i: number): boolean {
  * the next pair (`password=abc user=bob`). It runs over blanks, commas and brackets (`correct
  * horse battery staple`, `p@ss,word`, `{S3cret}`); after an auth scheme, over its credential.
  */
-function valueEnd(text: string, from: number, inQuery: boolean, phrase: boolean): number {
+function valueEnd(text: string, from: number, inQuery: boolean, run: Run): number {
   let end = from;
   let depth = 0;
   let first = true;
@@ -119,7 +131,10 @@ function valueEnd(text: string, from: number, inQuery: boolean, phrase: boolean)
       // (a comma inside a word stays: `p@ss,word99`; one before other text ends it, as a
       // full-width comma does in CJK prose)
       const blank = /[ \t&]/.test(text.slice(i, next)) || !isNameChar(text.charCodeAt(next));
-      if (!scheme && (startsPair(text, next) || (blank && !phrase))) break;
+      const pair = pairSeparator(text, next);
+      // a passphrase with a colon runs on (`correct horse: battery`), a list does not (`a, b: c`)
+      const listed = pair === ':' && (run !== 'line' || /[,&]/.test(text.slice(i, next)));
+      if (!scheme && (pair === '=' || listed || (blank && run === 'word'))) break;
       i = next;
       continue;
     }
@@ -135,16 +150,10 @@ function valueEnd(text: string, from: number, inQuery: boolean, phrase: boolean)
 }
 
 /** The value starting at `from`: quoted, to the end of the line (`Cookie: a=1; b=2`), or unquoted. */
-function valueAt(
-  text: string,
-  from: number,
-  wholeLine: boolean,
-  inQuery: boolean,
-  phrase: boolean,
-): Hit {
+function valueAt(text: string, from: number, wholeLine: boolean, inQuery: boolean, run: Run): Hit {
   const quote = text.charAt(from);
   if (isQuote(quote)) return { from: from + 1, to: closingQuote(text, from + 1, quote) };
-  if (!wholeLine) return { from, to: valueEnd(text, from, inQuery, phrase) };
+  if (!wholeLine) return { from, to: valueEnd(text, from, inQuery, run) };
   let to = from;
   while (to < text.length && !'\r\n"\\'.includes(text.charAt(to))) to++;
   return { from, to };
@@ -185,11 +194,24 @@ interface Key {
   readonly attached: boolean;
 }
 
-/** A name in brackets that ends at `close` (`user[password]`), judged by the name. */
+/**
+ * A name in brackets that ends at `close` (`user[password]`, `environ["API_TOKEN"]`), judged by
+ * the name.
+ */
 function bracketKey(text: string, close: number, attached: boolean): Key | undefined {
-  const inner = nameBefore(text, close);
-  if (inner === undefined || text[inner.from - 1] !== '[') return undefined;
-  let start = inner.from - 1;
+  // or quoted, a subscript (`os.environ["API_TOKEN"]`, `$_ENV['db.password']`)
+  const quote = isQuote(text[close - 1]) ? text.charAt(close - 1) : '';
+  const end = close - quote.length;
+  const inner = nameBefore(text, end);
+  if (inner === undefined) return undefined;
+  let open = inner.from;
+  if (quote !== '') {
+    while (open > 0 && end - open <= MAX_NAME && isKeyChar(text.charCodeAt(open - 1))) open--;
+    if (text[open - 1] !== quote) return undefined;
+    open--;
+  }
+  if (text[open - 1] !== '[') return undefined;
+  let start = open - 1;
   while (start > 0 && close - start <= MAX_NAME && isKeyChar(text.charCodeAt(start - 1))) start--;
   return { start, from: inner.from, name: inner.name, phrase: undefined, attached };
 }
@@ -311,12 +333,25 @@ function yamlValue(text: string, sep: number, end: number, start: number): Hit |
     : blockAfter(text, end, indent, indicator === '|' || indicator === '>');
 }
 
-/** The last `name` or `key` pair whose value names a secret (`name: DB_PASSWORD`). */
+/**
+ * What pairs tell about pairs near them: the last `name` or `key` pair whose value names a secret
+ * (`name: DB_PASSWORD`), for the `value` after it, and the last `value` pair, for a name after it
+ * (`{"value":"…","name":"DB_PASSWORD"}`).
+ */
 interface Link {
   /** Where the secret's name ends; -1: there is none. */
   at: number;
   /** The indentation of the pair's key when it starts a line (YAML), else -1. */
   indent: number;
+  /** The last `value` pair not linked to a name: where its key and its value start; -1: none. */
+  valueKey: number;
+  valueFrom: number;
+  /** Whether that value is a query string's (`?value=…&name=…`), where `&` ends it. */
+  valueInQuery: boolean;
+  /** Values found before their name, not yet among the hits. */
+  readonly earlier: Hit[];
+  /** Where a length bound cut the text (see `truncate`), or -1. */
+  readonly cut: number;
 }
 
 /** Where a value that names a secret (`DB_PASSWORD`, `"api_key"`) at `from` ends, or -1. */
@@ -333,21 +368,53 @@ function secretNameEnd(text: string, from: number, names: SecretNames): number {
 }
 
 /**
- * Whether the `value` key at `start` goes with the linked name: shortly after it, in the same
- * object (no brace between) or YAML list item (no line indented less, the same indentation).
+ * Whether `text[from, start)` stays in one object (no brace) or YAML list item (no line indented
+ * less than `indent`, and the key at `start` indented as much); `indent` -1: not YAML.
  */
-function isLinked(text: string, link: Link, start: number): boolean {
-  if (link.at < 0 || start < link.at || start - link.at > LINK_WINDOW) return false;
+function sameItem(text: string, from: number, start: number, indent: number): boolean {
   let lines = 0;
-  for (let i = link.at; i < start; i++) {
+  for (let i = from; i < start; i++) {
     if (text[i] === '{' || text[i] === '}') return false;
     if (text[i] !== '\n') continue;
     lines++;
     let content = i + 1;
     while (content < start && text[content] === ' ') content++;
-    if (content - i - 1 < link.indent) return false;
+    if (content - i - 1 < indent) return false;
   }
-  return lines === 0 || link.indent < 0 || keyIndent(text, start) === link.indent;
+  return lines === 0 || indent < 0 || keyIndent(text, start) === indent;
+}
+
+/** Whether the `value` key at `start` goes with the linked name: shortly after it, in its item. */
+function isLinked(text: string, link: Link, start: number): boolean {
+  if (link.at < 0 || start < link.at || start - link.at > LINK_WINDOW) return false;
+  return sameItem(text, link.at, start, link.indent);
+}
+
+/**
+ * The value of the last `value` pair, when it goes with the secret name whose key starts at
+ * `start`: shortly before it, in its item (`{"value":"…","name":"DB_PASSWORD"}`, `- value: …`
+ * then `  name: API_KEY`). Read no further than that key, so each pair is read a bounded way.
+ * At a `cut` (`start` is where a length bound cut the text) the name may be what went: a value
+ * shortly before it, in its object, goes too.
+ */
+function valueBefore(text: string, link: Link, start: number, cut = false): Hit | undefined {
+  const key = link.valueKey;
+  link.valueKey = -1;
+  if (key < 0 || start - key > LINK_WINDOW) return undefined;
+  const from = link.valueFrom;
+  const part = text.slice(from, start);
+  // a YAML block (`value: |`, or the value on the next lines): its lines up to the name's
+  const block = part !== '' && '|>\r\n'.includes(part.charAt(0));
+  const value = block
+    ? {
+        from: part.length - part.slice(lineEnd(part, 0)).trimStart().length,
+        to: part.trimEnd().length,
+      }
+    : valueAt(part, 0, false, link.valueInQuery, 'phrase');
+  const to = from + value.to;
+  const indent = cut ? -1 : keyIndent(text, key);
+  if (value.to <= value.from || !sameItem(text, to, start, indent)) return undefined;
+  return { from: from + value.from, to };
 }
 
 /**
@@ -377,8 +444,9 @@ function ownsLine(text: string, start: number): boolean {
 
 // How far a value in the middle of a line may run as a passphrase.
 const MAX_PHRASE = 128;
-// What prose, SQL and code have after a value, and a passphrase to the end of its line has not.
-const NOT_PHRASE = /[.,;:!?=()'"`<>{}[\]]/;
+// What prose, SQL and code have after a value, and a passphrase to the end of its line has not
+// (a colon before a blank it may have: `correct horse: battery staple`).
+const NOT_PHRASE = /[.,;!?=()'"`<>{}[\]]|:(?![ \t])/;
 
 /**
  * Whether the rest of the line from `from` reads as one passphrase (`failed: password: correct
@@ -393,24 +461,58 @@ function barePhrase(text: string, from: number): boolean {
   return end - from <= MAX_PHRASE && !NOT_PHRASE.test(text.slice(from, end));
 }
 
+/** Whether the pair of the key at `start` is a query string's (`?a=1&b=2`): `&` ends its value. */
+function inQueryAt(text: string, sep: number, start: number): boolean {
+  const before = text.charAt(start - 1);
+  return text[sep] === '=' && before !== '' && '?&#'.includes(before);
+}
+
+// Keys whose value names the secret in a `value` key beside them.
+const NAME_KEYS = new Set(['name', 'key', 'parameterkey', 'parametername']);
+
+/**
+ * Keeps `link` up to date with the pair of `key` (its value at `from`), and adds a value written
+ * before its name to `link.earlier`; whether the pair is the `value` of a secret name
+ * (`value`, CloudFormation's `ParameterValue` after `ParameterKey`).
+ */
+function linkPair(
+  text: string,
+  sep: number,
+  key: Key,
+  from: number,
+  names: SecretNames,
+  link: Link,
+): boolean {
+  const lower = key.name.toLowerCase();
+  if (lower.endsWith('value')) {
+    if (isLinked(text, link, key.start)) {
+      link.at = -1;
+      return true;
+    }
+    link.valueKey = key.start;
+    link.valueFrom = from;
+    link.valueInQuery = inQueryAt(text, sep, key.start);
+  } else if (NAME_KEYS.has(lower)) {
+    link.at = secretNameEnd(text, from, names);
+    link.indent = link.at < 0 ? -1 : keyIndent(text, key.start);
+    const earlier = link.at < 0 ? undefined : valueBefore(text, link, key.start);
+    if (earlier !== undefined) {
+      link.earlier.push(earlier);
+      link.at = -1;
+    }
+    // another name owns the value before it, unless a cut took that name (`"name":"[TRUNC…`)
+    if (link.at < 0 && (link.cut < 0 || from < link.cut - 1)) link.valueKey = -1;
+  }
+  return false;
+}
+
 /** The secret value for the separator at `sep`, if the name before it is a secret. */
 function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit | undefined {
   const key = keyAt(text, sep);
   if (key === undefined) return undefined;
   const from = valueStart(text, sep);
   const lower = key.name.toLowerCase();
-  // `value`, CloudFormation's `ParameterValue` after `ParameterKey`
-  const linked = lower.endsWith('value') && isLinked(text, link, key.start);
-  if (linked) link.at = -1;
-  if (
-    lower === 'name' ||
-    lower === 'key' ||
-    lower === 'parameterkey' ||
-    lower === 'parametername'
-  ) {
-    link.at = secretNameEnd(text, from, names);
-    link.indent = link.at < 0 ? -1 : keyIndent(text, key.start);
-  }
+  const linked = linkPair(text, sep, key, from, names, link);
   const byName =
     linked ||
     names.isSecretKey(key.name) ||
@@ -418,8 +520,7 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
   // `code`, `key`, `sig`: secrets only in a query string (`code: 503`, `key=order-42` are none)
   const param = !byName && key.attached && names.isSecretParam(key.name);
   if (!byName && !param) return undefined;
-  const before = text.charAt(key.start - 1);
-  const inQuery = text[sep] === '=' && before !== '' && '?&#'.includes(before);
+  const inQuery = inQueryAt(text, sep, key.start);
   const known = byName || inQuery || inParams(text, key.start, from);
   // a text that is one query (`code=abc&state=x`) is told by where its first value ends
   if (!known && key.start > 0) return undefined;
@@ -430,10 +531,50 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
   if (text[from] === '{' && (byName || linked)) return objectStrings(text, from);
   const wholeLine = lower.endsWith('authorization') || lower.endsWith('cookie');
   const phrase = ownsLine(text, key.start) || barePhrase(text, from);
-  const value = valueAt(text, from, wholeLine, inQuery, phrase);
+  const colon = text[sep] === ':' && text[sep + 1] !== '=';
+  const value = valueAt(
+    text,
+    from,
+    wholeLine,
+    inQuery,
+    !phrase ? 'word' : colon ? 'line' : 'phrase',
+  );
   if (value.to <= value.from) return undefined;
   const after = text.charAt(value.to);
   return known || after === '' || after === '&' || after === ';' ? value : undefined;
+}
+
+/**
+ * Whether the `(` at `paren` opens a call's arguments: a callee's name right before it
+ * (`define(`, `os.Setenv(`), not SQL's `IN (` nor `IN(`, whose items are no name and value.
+ */
+function isCall(text: string, paren: number): boolean {
+  const callee = nameBefore(text, paren);
+  return callee !== undefined && callee.name.toLowerCase() !== 'in';
+}
+
+/**
+ * The second argument of a call whose first names a secret, both quoted: `define('AUTH_KEY',
+ * '…')` (PHP), `setenv("DB_PASSWORD", "…")`, `os.Setenv("API_TOKEN", "…")`,
+ * `props.setProperty("db.password", "…")`; `sep` is the comma between them.
+ */
+function callValue(text: string, sep: number, names: SecretNames): Hit | undefined {
+  let end = sep;
+  while (end > 0 && sep - end < MAX_GAP && isBlank(text, end - 1)) end--;
+  const quote = text.charAt(end - 1);
+  if (!isQuote(quote)) return undefined;
+  const close = end - 1;
+  let open = close;
+  while (open > 0 && close - open <= MAX_NAME && isKeyChar(text.charCodeAt(open - 1))) open--;
+  if (open === close || text[open - 1] !== quote) return undefined;
+  let paren = open - 1;
+  while (paren > 0 && open - 1 - paren < MAX_GAP && isBlank(text, paren - 1)) paren--;
+  if (text[paren - 1] !== '(' || !isCall(text, paren - 1)) return undefined;
+  const from = skipBlanks(text, sep + 1);
+  const valueQuote = text.charAt(from);
+  if (!isQuote(valueQuote) || !names.isSecretKey(text.slice(open, close))) return undefined;
+  const to = closingQuote(text, from + 1, valueQuote);
+  return to > from + 1 ? { from: from + 1, to } : undefined;
 }
 
 // How far a JSON object value of a secret name is read.
@@ -474,22 +615,44 @@ function objectStrings(text: string, from: number): Hit {
   return first < 0 ? { from: from + 1, to: i } : { from: first, to: last };
 }
 
-/** `name=value` and `name: value` pairs whose name is a secret: the values. */
+/** The lesser of two positions that are not -1, or -1. */
+function first(a: number, b: number): number {
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
+/**
+ * `name=value` and `name: value` pairs whose name is a secret, and calls whose first argument
+ * names one (`define('AUTH_KEY', '…')`): the values.
+ */
 export function keyValueHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
-  const link: Link = { at: -1, indent: -1 };
+  const link: Link = {
+    at: -1,
+    indent: -1,
+    valueKey: -1,
+    valueFrom: -1,
+    valueInQuery: false,
+    earlier: [],
+    cut: cutAt(text),
+  };
   let eq = text.indexOf('=');
   let colon = text.indexOf(':');
+  // a call's arguments are parted by commas
+  let comma = text.includes('(') ? text.indexOf(',') : -1;
   let from = 0;
-  while (eq >= 0 || colon >= 0) {
-    const sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
-    const hit = pairAt(text, sep, names, link);
+  while (eq >= 0 || colon >= 0 || comma >= 0) {
+    const sep = first(first(eq, colon), comma);
+    const hit = sep === comma ? callValue(text, sep, names) : pairAt(text, sep, names, link);
     if (hit !== undefined) hits.push(hit);
     from = hit === undefined ? sep + 1 : Math.max(hit.to, sep + 1);
     if (eq >= 0 && eq < from) eq = text.indexOf('=', from);
     if (colon >= 0 && colon < from) colon = text.indexOf(':', from);
+    if (comma >= 0 && comma < from) comma = text.indexOf(',', from);
   }
-  return hits;
+  // a cut (see `truncate`) may have dropped the name after the last `value`: it goes too
+  const beforeCut = link.cut < 0 ? undefined : valueBefore(text, link, link.cut, true);
+  if (beforeCut !== undefined) link.earlier.push(beforeCut);
+  return link.earlier.length === 0 ? hits : sortedJoined([...hits, ...link.earlier]);
 }
 
 // Short flags that take a password in the tools that print or log their command lines, by the
@@ -698,9 +861,13 @@ export function elementHits(text: string, names: SecretNames): Hit[] {
 const MAX_PART_HEADERS = 1024;
 const MAX_CELL = 64;
 
+// The field name of a part: quoted or, as some clients and servers write it, a bare token
+// (`name=password`); parameter names are case-insensitive (`Name=`).
+const PART_NAME = /;\s*name=(?:"([^"]{1,64})"|'([^']{1,64})'|([^\s"';]{1,64}))/i;
+
 /**
  * The value of a multipart form field with a secret name (`Content-Disposition: form-data;
- * name="password"`, a blank line, then the value up to the next boundary line).
+ * name="password"` or `name=password`, a blank line, then the value up to the next boundary line).
  */
 export function multipartHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
@@ -708,7 +875,8 @@ export function multipartHits(text: string, names: SecretNames): Hit[] {
   while (at >= 0) {
     const line = lineEnd(text, at);
     const header = text.slice(at, Math.min(line, at + MAX_PART_HEADERS));
-    const name = /;\s*name="([^"]{1,64})"/.exec(header)?.[1];
+    const field = PART_NAME.exec(header);
+    const name = field?.[1] ?? field?.[2] ?? field?.[3];
     let next = line;
     if (name !== undefined && names.isSecretParam(name)) {
       // the part's other headers, then the blank line (looked for within a bounded stretch)

@@ -68,6 +68,12 @@ const SECRET_PAIRS = [
   'access keys',
   'secret keys',
   'private keys',
+  // WordPress's keys and salts (`AUTH_KEY` is `auth key` above; `LOGGED_IN_SALT`, `NONCE_KEY`)
+  'auth salt',
+  'in key',
+  'in salt',
+  'nonce key',
+  'nonce salt',
 ];
 // ...also when one of these words follows it (`password_confirmation`, `newPasswordRepeat`,
 // `api_key_old`, `DB_PASSWORD_PROD`).

@@ -1,6 +1,6 @@
 // One cheap pass over a text that tells which rules could match at all: most span text (methods,
 // paths, addresses, user agents) has no long token and no long digit run, and skips them.
-import { changesShadow, entityAt } from './redact-shadow.js';
+import { changesShadow, entityAt, isLookAlike } from './redact-shadow.js';
 
 /** What the rules' gates look at: the longest run of each kind of character. */
 export interface TextProfile {
@@ -30,9 +30,24 @@ const SHORTEST_RUN = 13;
 const NONE: TextProfile = { keyRun: 0, base64Run: 0, cardRun: 0, shadowed: false };
 const NONE_SHADOWED: TextProfile = { ...NONE, shadowed: true };
 
-/** Whether the character at `i` makes the text's shadow differ from it (see redact-shadow.ts). */
+function isLatinLetter(code: number): boolean {
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 122;
+}
+
+/**
+ * Whether the character at `i` makes the text's shadow differ from it (see redact-shadow.ts). A
+ * Cyrillic or Greek look-alike counts only beside a Latin letter (`pаssword`): prose in those
+ * scripts is not read twice.
+ */
 function shadowAt(text: string, i: number, code: number): boolean {
-  return code === 0x26 ? entityAt(text, i) !== undefined : changesShadow(code);
+  if (code === 0x26) return entityAt(text, i) !== undefined;
+  if (!changesShadow(code)) return false;
+  return (
+    !isLookAlike(code) ||
+    isLatinLetter(text.charCodeAt(i - 1)) ||
+    isLatinLetter(text.charCodeAt(i + 1))
+  );
 }
 
 function shadowed(text: string): boolean {

@@ -226,6 +226,9 @@ function awsSecretHits(text: string): Hit[] {
   return hits;
 }
 
+// Spaces between two digit groups of a card number, at most.
+const MAX_CARD_SPACES = 3;
+
 /** Runs of digit groups, each checked for card numbers. */
 function cardHits(text: string): Hit[] {
   const hits: Hit[] = [];
@@ -238,10 +241,17 @@ function cardHits(text: string): Hit[] {
       digits++;
       continue;
     }
-    // `4111 1111 …`, `4111-1111-…`, `4111.1111.…`, `4111_1111_…`
+    // `4111 1111 …`, `4111-1111-…`, `4111.1111.…`, `4111_1111_…`; spaces also doubled or
+    // tripled (`4111  1111  …`, aligned or mistyped), which the run steps over at once
     const separator = code === 32 || code === 45 || code === 46 || code === 95;
-    const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-    if (start >= 0 && separator && next >= 48 && next <= 57) continue;
+    let gap = i + 1;
+    if (code === 32)
+      while (gap < text.length && gap - i < MAX_CARD_SPACES && text[gap] === ' ') gap++;
+    const next = gap < text.length ? text.charCodeAt(gap) : 0;
+    if (start >= 0 && separator && next >= 48 && next <= 57) {
+      i = gap - 1;
+      continue;
+    }
     if (start >= 0 && digits >= 13) hits.push(...(luhnCards(text, start, i) ?? []));
     start = -1;
     digits = 0;
@@ -322,7 +332,7 @@ const PLAIN_RULES: readonly TextRule[] = [
   },
   {
     name: 'key-value',
-    gate: (text) => text.includes('=') || text.includes(':'),
+    gate: (text) => text.includes('=') || text.includes(':') || text.includes('('),
     scan: keyValueHits,
   },
   {

@@ -10,6 +10,17 @@ const TOKEN_BREAKS = new Set([...' \t\r\n"\'<>()[]{}|,']);
 // What a card number is written with, as character codes (-1: an invisible character).
 const CARD_CHARS = new Set([...'0123456789 ._-'].map((c) => c.charCodeAt(0)).concat(-1));
 
+// What `truncate` ends a text it cut with.
+const CUT_MARK = /\[TRUNCATED \d{1,16} chars\]$/;
+
+/** Where the mark of a cut (see `truncate`) starts in `text`, or -1 when it was not cut. */
+export function cutAt(text: string): number {
+  if (!text.endsWith(' chars]')) return -1;
+  const tail = Math.max(0, text.length - 40);
+  const found = CUT_MARK.exec(text.slice(tail));
+  return found === null ? -1 : tail + found.index;
+}
+
 /**
  * `text` cut to `maxLength` characters, without the token the cut falls in (nor the digit groups
  * of a card number just before it), followed by a marker that says how much was cut.
@@ -65,9 +76,14 @@ export function hitsThrough(
       if (to > from) found.push({ from, to });
     }
   }
-  found.sort((a, b) => a.from - b.from);
+  return sortedJoined(found);
+}
+
+/** `hits` sorted, and joined where they overlap. */
+export function sortedJoined(hits: Hit[]): Hit[] {
+  hits.sort((a, b) => a.from - b.from);
   const joined: Hit[] = [];
-  for (const hit of found) {
+  for (const hit of hits) {
     const last = joined[joined.length - 1];
     if (last !== undefined && hit.from <= last.to) {
       joined[joined.length - 1] = { from: last.from, to: Math.max(last.to, hit.to) };

@@ -1,11 +1,12 @@
 // Text as its reader would see it: backslash escapes decoded (JSON inside a JSON string, `\u0070`)
 // and HTML character references (`&quot;password&quot;`),
-// invisible characters dropped (`pass\u200bword`), full-width forms and odd spaces as ASCII
-// (`ｐａｓｓｗｏｒｄ＝…`). The rules run on this shadow too, and what they find there is masked at
+// invisible characters dropped (`pass\u200bword`), full-width forms, odd spaces and Cyrillic or
+// Greek look-alikes of Latin letters as ASCII (`ｐａｓｓｗｏｒｄ＝…`, `pаssword=…`). The rules run on this shadow too, and what they find there is masked at
 // its place in the original text; each shadow character remembers where it came from.
 import type { Decoded } from './redact-scan.js';
 
-// An escape that decodes to an escape again (`\\\"`) is decoded again, up to this many times.
+// An escape or a character reference that decodes to one again (`\\\"`, `&amp;quot;`) is decoded
+// again, up to this many times.
 const MAX_LEVELS = 3;
 
 /** Characters that show nothing: format controls, joiners, variation selectors, fillers. */
@@ -43,11 +44,84 @@ function isOtherSpace(code: number): boolean {
   );
 }
 
+// Cyrillic and Greek letters that look like Latin ones (`pаssword` with a Cyrillic а, `tοken`
+// with a Greek ο), as the Latin letter: a name spelled with them reads as the name.
+const LOOK_ALIKES: ReadonlyMap<number, number> = new Map(
+  [
+    // Cyrillic
+    ['а', 'a'],
+    ['е', 'e'],
+    ['о', 'o'],
+    ['р', 'p'],
+    ['с', 'c'],
+    ['у', 'y'],
+    ['х', 'x'],
+    ['к', 'k'],
+    ['ѕ', 's'],
+    ['і', 'i'],
+    ['ј', 'j'],
+    ['һ', 'h'],
+    ['ӏ', 'l'],
+    ['ԁ', 'd'],
+    ['ԛ', 'q'],
+    ['ԝ', 'w'],
+    ['А', 'A'],
+    ['В', 'B'],
+    ['Е', 'E'],
+    ['К', 'K'],
+    ['М', 'M'],
+    ['Н', 'H'],
+    ['О', 'O'],
+    ['Р', 'P'],
+    ['С', 'C'],
+    ['Т', 'T'],
+    ['У', 'Y'],
+    ['Х', 'X'],
+    ['Ѕ', 'S'],
+    ['І', 'I'],
+    ['Ј', 'J'],
+    ['Ү', 'Y'],
+    ['Ӏ', 'I'],
+    ['Ԛ', 'Q'],
+    ['Ԝ', 'W'],
+    // Greek
+    ['α', 'a'],
+    ['ε', 'e'],
+    ['ι', 'i'],
+    ['κ', 'k'],
+    ['ν', 'v'],
+    ['ο', 'o'],
+    ['ρ', 'p'],
+    ['υ', 'u'],
+    ['χ', 'x'],
+    ['Α', 'A'],
+    ['Β', 'B'],
+    ['Ε', 'E'],
+    ['Ζ', 'Z'],
+    ['Η', 'H'],
+    ['Ι', 'I'],
+    ['Κ', 'K'],
+    ['Μ', 'M'],
+    ['Ν', 'N'],
+    ['Ο', 'O'],
+    ['Ρ', 'P'],
+    ['Τ', 'T'],
+    ['Υ', 'Y'],
+    ['Χ', 'X'],
+  ].map(([from, to]) => [(from as string).charCodeAt(0), (to as string).charCodeAt(0)]),
+);
+
+/** Whether `code` is a Cyrillic or Greek letter that the shadow reads as a Latin one. */
+export function isLookAlike(code: number): boolean {
+  return code >= 0x0391 && code <= 0x052f && LOOK_ALIKES.has(code);
+}
+
 /** The character `code` stands for in the shadow, or -1 when it shows nothing. */
 export function shown(code: number): number {
   if (code < 0x80) return code;
   if (code >= 0xff01 && code <= 0xff5e) return code - 0xfee0; // full-width ASCII
   if (isOtherSpace(code)) return 0x20;
+  if (code >= 0x0391 && code <= 0x052f) return LOOK_ALIKES.get(code) ?? code;
   return isInvisible(code) ? -1 : code;
 }
 
@@ -175,7 +249,8 @@ export function shadowOf(text: string): Decoded | undefined {
   let current = pass(text);
   if (!current.changed) return undefined;
   let at = current.at;
-  for (let level = 1; level < MAX_LEVELS && current.text.includes('\\'); level++) {
+  // (`&amp;quot;`, `&amp;#61;`: a reference encoded twice, as a template escaping escaped text)
+  for (let level = 1; level < MAX_LEVELS && /[\\&]/.test(current.text); level++) {
     const next = pass(current.text);
     if (!next.changed) break;
     at = next.at.map((k) => at[k] as number);

@@ -304,6 +304,143 @@ describe('Redactor', () => {
     }
   });
 
+  it('masks a value written before its name, in the same object or list item only', () => {
+    for (const [text, masked] of [
+      ['{"value":"Hunt3rPw","name":"DB_PASSWORD"}', `{"value":"${R}","name":"DB_PASSWORD"}`],
+      ['{"Value":"Hunt3rPw","Name":"api_key"}', `{"Value":"${R}","Name":"api_key"}`],
+      ['value=Hunt3rPw&name=api_key', `value=${R}&name=api_key`],
+      ['/cb?value=Hunt3rPw&name=token&page=2', `/cb?value=${R}&name=token&page=2`],
+      ['- value: Hunt3rPw\n  name: API_KEY\n', `- value: ${R}\n  name: API_KEY\n`],
+      [
+        '{"value":"Hunt3rPw","type":"secret","key":"client_secret"}',
+        `{"value":"${R}","type":"secret","key":"client_secret"}`,
+      ],
+      [
+        '[{"value":"Hunt3rPw","name":"X_TOKEN"},{"value":"db","name":"HOST"}]',
+        `[{"value":"${R}","name":"X_TOKEN"},{"value":"db","name":"HOST"}]`,
+      ],
+      // another name, another object, another YAML item
+      ['{"value":"42","name":"retries"}', '{"value":"42","name":"retries"}'],
+      ['[{"value":"on"},{"name":"password"}]', '[{"value":"on"},{"name":"password"}]'],
+      [
+        '- value: blue\n  name: color\n- value: x\n  name: HOST\n',
+        '- value: blue\n  name: color\n- value: x\n  name: HOST\n',
+      ],
+      ['- value: on\n- name: password\n', '- value: on\n- name: password\n'],
+      // a YAML block before the name
+      [
+        '- value: |\n    Hunt3rPw\n    line two\n  name: API_KEY\n',
+        `- value: |\n    ${R}\n  name: API_KEY\n`,
+      ],
+      ['- value:\n    Hunt3rPw\n  name: API_KEY\n', `- value:\n    ${R}\n  name: API_KEY\n`],
+      ['- value: |\n    text\n  name: color\n', '- value: |\n    text\n  name: color\n'],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+    // a length bound that cuts the name off takes the value before it too
+    const short = new Redactor({ maxLength: 32 });
+    expect(short.string('{"value":"Hunt3rPw","name":"DB_PASSWORD"}')).toBe(
+      `{"value":"${R}","name":"[TRUNCATED 13 chars]`,
+    );
+    expect(short.string('{"value":"Hunt3rPw","type":"x","name":"DB_PASSWORD"}')).toBe(
+      `{"value":"${R}","type":"x","[TRUNCATED 20 chars]`,
+    );
+    expect(short.string('{"value":"Hunt3rPw"},{"name":"x","a":1}')).toBe(
+      '{"value":"Hunt3rPw"},{"name":"x"[TRUNCATED 7 chars]',
+    );
+    expect(short.string('{"value":"Hunt3rPw","name":"x","a":1}')).toBe(
+      '{"value":"Hunt3rPw","name":"x","[TRUNCATED 5 chars]',
+    );
+  });
+
+  it('masks a passphrase with a colon to the end of its line; a comma or a name= pair ends it', () => {
+    for (const [text, masked] of [
+      ['password: correct horse: battery staple', `password: ${R}`],
+      ['failed: password: correct horse: battery staple', `failed: password: ${R}`],
+      ['password: correct horse: battery\nhost: db', `password: ${R}\nhost: db`],
+      ['password: abc, user: bob', `password: ${R}, user: bob`],
+      ['password: abc user=bob', `password: ${R} user=bob`],
+      // the trade-off: `name: value` pairs parted by blanks alone read as one passphrase
+      ['password: abc user: bob', `password: ${R}`],
+      // prose keeps its words: a sentence's punctuation, a colon inside a word (`12:00`)
+      ['retried: token: expired at 12:00', `retried: token: ${R} at 12:00`],
+      [
+        'Note: the password field is required: see the docs.',
+        'Note: the password field is required: see the docs.',
+      ],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
+  it('masks multipart fields named without quotes, references encoded twice, cards with doubled spaces', () => {
+    for (const [text, masked] of [
+      [
+        'Content-Disposition: form-data; name=password\r\n\r\nS3cret-Value-77\r\n--b--',
+        `Content-Disposition: form-data; name=password\r\n\r\n${R}\r\n--b--`,
+      ],
+      [
+        "form-data; Name='api_key'\n\nS3cret-Value-78\n--b--",
+        `form-data; Name='api_key'\n\n${R}\n--b--`,
+      ],
+      [
+        'form-data; name=avatar; filename="token.png"\n\nPNG\n--b--',
+        'form-data; name=avatar; filename="token.png"\n\nPNG\n--b--',
+      ],
+      ['password&amp;#61;S3cr3t-Twice-19', `password&amp;#61;${R}`],
+      [
+        '{&amp;quot;password&amp;quot;:&amp;quot;S3cr3t-Twice-20&amp;quot;}',
+        `{&amp;quot;password&amp;quot;:&amp;quot;${R}&amp;quot;}`,
+      ],
+      ['Tom &amp;amp; Jerry', 'Tom &amp;amp; Jerry'],
+      ['card 4111  1111  1111  1111 ok', `card ${R} ok`],
+      ['card 4111 1111  1111 1111 ok', `card ${R} ok`],
+      ['card 3782   822463   10005 ok', `card ${R} ok`],
+      // four blanks part columns, not a number's groups; a number failing Luhn stays
+      ['4111    1111    1111    1111', '4111    1111    1111    1111'],
+      ['2024  0511  1200  3345', '2024  0511  1200  3345'],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
+  it('masks the value of a call or subscript whose first argument names a secret', () => {
+    for (const [text, masked] of [
+      ["define('AUTH_KEY', 'put-your-unique-phrase-here');", `define('AUTH_KEY', '${R}');`],
+      ["define( 'LOGGED_IN_SALT',  'wp-salt-x' );", `define( 'LOGGED_IN_SALT',  '${R}' );`],
+      ['setenv("DB_PASSWORD", "Hunt3rPw", 1)', `setenv("DB_PASSWORD", "${R}", 1)`],
+      ['os.Setenv("API_TOKEN", "Hunt3rPw")', `os.Setenv("API_TOKEN", "${R}")`],
+      ["ENV.fetch('STRIPE_SECRET_KEY', 'Hunt3rPw')", `ENV.fetch('STRIPE_SECRET_KEY', '${R}')`],
+      ['os.environ["API_TOKEN"] = "Hunt3rPw"', `os.environ["API_TOKEN"] = "${R}"`],
+      ["$_ENV['db.password']='Hunt3rPw';", `$_ENV['db.password']='${R}';`],
+      // a name that is none, a value that is no string, SQL's IN list
+      ["define('WP_DEBUG', true)", "define('WP_DEBUG', true)"],
+      ["define('DB_NAME', 'wordpress')", "define('DB_NAME', 'wordpress')"],
+      ['setenv("DB_PASSWORD", pw)', 'setenv("DB_PASSWORD", pw)'],
+      ['os.environ["HOME"] = "/root"', 'os.environ["HOME"] = "/root"'],
+      [
+        "SELECT * FROM settings WHERE name IN ('api_key', 'region')",
+        "SELECT * FROM settings WHERE name IN ('api_key', 'region')",
+      ],
+      ["if ('token', 'x')", "if ('token', 'x')"],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
+  it('reads Cyrillic and Greek look-alikes of Latin letters in a name as the Latin letters', () => {
+    expect(redactor.string('p\u0430ssword=Hunt3rPw&page=2')).toBe(`p\u0430ssword=${R}&page=2`);
+    expect(redactor.string('t\u043eken: Hunt3rPw')).toBe(`t\u043eken: ${R}`);
+    expect(redactor.string('passw\u03bfrd=Hunt3rPw')).toBe(`passw\u03bfrd=${R}`);
+    expect(redactor.string('{"\u0455ecret":"Hunt3rPw"}')).toBe(`{"\u0455ecret":"${R}"}`);
+    expect(redactor.isSecretKey('user.p\u0430ssword')).toBe(true);
+    expect(redactor.isSecretKey('\u0410PI_K\u0415Y')).toBe(true);
+    // prose in those scripts stays as it is
+    for (const text of ['Пароль изменён: войдите снова', 'Ελληνικά: καλημέρα κόσμε']) {
+      expect(redactor.string(text)).toBe(text);
+    }
+  });
+
   it('returns the same object when there is nothing to mask', () => {
     const clean = { 'http.route': '/a', 'http.response.status_code': 200 };
     expect(redactor.attributes(clean)).toBe(clean);

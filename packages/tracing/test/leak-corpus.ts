@@ -455,6 +455,113 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     'Cfn-param-pw-81',
     '"}]',
   ),
+  // a value written before the name that names it
+  after('value before its name', '{"value":"', 'Rev-json-pw-82', '","name":"DB_PASSWORD"}'),
+  after(
+    'value before its name, capitalised keys',
+    '{"Value":"',
+    'Rev-caps-pw-83',
+    '","Name":"API_TOKEN"}',
+  ),
+  after(
+    'yaml block before its name',
+    '\n- value: |\n    ',
+    'Rev-block-pw-111',
+    '\n  name: API_KEY\n',
+  ),
+  after('value before its name, query pairs', 'value=', 'Rev-query-pw-84', '&name=api_key'),
+  after(
+    'value before its name, yaml list item',
+    '\n- value: ',
+    'Rev-yaml-pw-85',
+    '\n  name: API_KEY\n',
+  ),
+  after(
+    'value before its key, other fields between',
+    '{"value":"',
+    'Rev-mid-pw-86',
+    '","type":"secret","key":"client_secret"}',
+  ),
+  after(
+    'cloudformation value before its key',
+    '[{"ParameterValue":"',
+    'Rev-cfn-pw-87',
+    '","ParameterKey":"DBPassword"}]',
+  ),
+  after(
+    'pretty-printed value before its name',
+    '{\n  "value": "',
+    'Rev-pretty-pw-88',
+    '",\n  "name": "X_TOKEN"\n}',
+  ),
+  // a passphrase with a colon, to the end of its line
+  after('passphrase with a colon', 'password: ', 'gentle otter: violet kazoo 89', '\n'),
+  after('passphrase with two colons', 'passphrase: ', 'amber fjord: quiet: lantern 90', '\n'),
+  after('api key with a colon and a blank', 'api_key: ', 'Kz81 prefix: tail-91', '\n'),
+  // multipart field names without quotes
+  after(
+    'multipart field, bare name',
+    'Content-Disposition: form-data; name=password\r\n\r\n',
+    'Multipart-bare-pw-92',
+    '\r\n--b--',
+  ),
+  after(
+    'multipart field, single-quoted name',
+    "Content-Disposition: form-data; name='api_key'\r\n\r\n",
+    'Multipart-sq-key-93',
+    '\r\n--b--',
+  ),
+  after(
+    'multipart field, upper-case parameter',
+    'content-disposition: form-data; Name=client_secret; x=1\r\n\r\n',
+    'Multipart-ci-sec-94',
+    '\r\n--b--',
+  ),
+  // html character references encoded twice
+  after('html reference encoded twice as the sign', 'password&amp;#61;', 'Html-twice-pw-95'),
+  after(
+    'html quotes encoded twice',
+    '{&amp;quot;api_key&amp;quot;:&amp;quot;',
+    'Html-twice-key-96',
+    '&amp;quot;}',
+  ),
+  after('named reference encoded twice', 'token&amp;equals;', 'Html-twice-tok-97'),
+  after('at sign encoded twice', 'contact ', 'bob.twice&amp;#64;twice.example'),
+  // card numbers with doubled spaces
+  after('visa card with double spaces', 'card ', '4111  1111  1111  1111', ' charged'),
+  after('mastercard with mixed spaces', 'pan ', '5500 0000  0000 0004'),
+  after('amex with double spaces', 'paid with ', '3782  822463  10005'),
+  after(
+    'full-width card with double spaces',
+    'card ',
+    '５５００\u3000\u3000００００\u3000\u3000００００\u3000\u3000０００４',
+  ),
+  // a call or subscript whose first argument names the secret
+  after('php define', "define('AUTH_KEY', '", 'put-your-unique-phrase-here-8812', "');"),
+  after('php define with blanks', "define( 'SECURE_AUTH_KEY',  '", 'Wp-secure-auth-98', "' );"),
+  after('wordpress salt', "define('NONCE_SALT', '", 'Wp-nonce-salt-99', "');"),
+  after('setenv call', 'setenv("DB_PASSWORD", "', 'Setenv-call-pw-100', '", 1)'),
+  after('go os.Setenv', 'os.Setenv("API_TOKEN", "', 'Go-setenv-tok-101', '")'),
+  after(
+    'java setProperty',
+    'System.setProperty("javax.net.ssl.keyStorePassword", "',
+    'Java-prop-pw-102',
+    '")',
+  ),
+  after(
+    'ruby ENV.fetch with a default',
+    "ENV.fetch('STRIPE_SECRET_KEY', '",
+    'Ruby-fetch-sec-103',
+    "')",
+  ),
+  after('python environ subscript', 'os.environ["API_TOKEN"] = "', 'Py-environ-tok-104', '"'),
+  after('php $_ENV subscript', "$_ENV['db.password'] = '", 'Php-env-pw-105', "';"),
+  // Cyrillic and Greek look-alikes in the name
+  after('cyrillic a in the name', 'p\u0430ssword=', 'Cyr-a-pw-106'),
+  after('cyrillic o in the name', 't\u043eken: ', 'Cyr-o-tok-107'),
+  after('greek omicron in the name', 'passw\u03bfrd=', 'Greek-o-pw-108'),
+  after('cyrillic capitals in the name', '\u0410PI_K\u0415Y=', 'Cyr-caps-key-109'),
+  after('cyrillic dze in a json name', '{"\u0455ecret":"', 'Cyr-dze-sec-110', '"}'),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -551,4 +658,21 @@ export const KEEP: readonly string[] = [
   'at foo (https://unpkg.com/lodash@4.17.21:1:234)',
   'go get github.com/x/y@v2',
   'npm i @scope/pkg@1.2.3',
+  // near misses of the rules above: values of other names, calls of other names, colons in prose
+  '{"value":"42","name":"retries"}',
+  '- value: blue\n  name: color\n',
+  'value=10&name=page_size',
+  '[{"value":"on"},{"name":"password","required":true}]',
+  "define('WP_DEBUG', true)",
+  "define('DB_NAME', 'wordpress')",
+  'setenv("LOG_LEVEL", "debug")',
+  'os.environ["HOME"] = "/root"',
+  "SELECT * FROM settings WHERE name IN ('api_key', 'region')",
+  'Note: the password field is required: see the docs.',
+  'status: degraded: 2 of 5 replicas ready',
+  'form-data; name=avatar; filename="token.png"',
+  'Tom &amp;amp; Jerry',
+  '2024  0511  1200  3345',
+  'Пароль изменён: войдите снова',
+  'Ελληνικά: καλημέρα κόσμε',
 ];
