@@ -98,7 +98,8 @@ export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>
   lines.push(
     'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
       'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
-      'chunks the /metrics handler writes one by one (median of ' +
+      'chunks the /metrics handler writes one by one, each handed back as the socket takes it (here at ' +
+      'once, as on a socket that keeps up: a later chunk is written into its memory) (median of ' +
       `${results.settings.scrapeReps} or fewer, after one scrape not timed, each after a full collection ` +
       'and 100 ms for its sweeping), the stall is the longest the event loop waited during it. ' +
       "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded.",

@@ -84,10 +84,14 @@ async function settle(): Promise<void> {
 }
 
 async function ourScrape(registry: PromClient.Registry): Promise<number> {
-  // What the /metrics handler does: each chunk is written as soon as it is rendered.
-  const { chunks } = await renderStream(registry, 'text');
+  // What the /metrics handler does: each chunk is written as soon as it is rendered, and handed
+  // back once the socket took it (here at once, as a socket that keeps up does, and as a HEAD).
+  const { chunks, release } = await renderStream(registry, 'text');
   let bytes = 0;
-  for await (const chunk of chunks) bytes += chunk.length;
+  for await (const chunk of chunks) {
+    bytes += chunk.length;
+    release?.(chunk);
+  }
   return bytes;
 }
 

@@ -1,6 +1,14 @@
 // An exposition body written as bytes into buffers that are handed out as chunks: lines are not
 // built as strings (so they are neither joined nor encoded again at the socket), and a chunk is
 // the part of a buffer written since the last one was taken.
+//
+// A consumer that is done with a chunk (the socket took it) may hand it back with release(): a
+// buffer whose chunks all came back, once writing moved on to the next, is written again for a
+// later chunk of the same body. Fresh memory costs a page fault per 4 KB on first touch (a 10k
+// series scrape writes 28 MB: about 7,000 faults, up to half its time); reused, the body is
+// written into a few buffers that stay in the cache. Nothing outlives the body: the buffers are
+// the writer's, which lives as long as the stream. A consumer that never releases gets fresh
+// buffers, as before.
 
 import { formatValue } from './text-format.js';
 
@@ -9,6 +17,14 @@ const CHUNK_BYTES = 64 * 1024;
 
 // Where a writer starts: its first reserve() takes a buffer of its own.
 const NO_BYTES = Buffer.alloc(0);
+
+/** A buffer of the writer's, with the count of its chunks handed out and not handed back. */
+interface Lent {
+  readonly buf: Buffer;
+  out: number;
+  /** True once writing moved on to another buffer: no more chunks come from this one. */
+  done: boolean;
+}
 
 export class ChunkWriter {
   /**
@@ -19,12 +35,19 @@ export class ChunkWriter {
    */
   static readonly kept = new ChunkWriter();
 
-  #buf = NO_BYTES;
+  #buf: Buffer = NO_BYTES;
   #start = 0;
   /** Where the next byte goes: writers of bytes write at `off` and move it on. */
   off = 0;
   /** Full chunks not handed out yet (a buffer was replaced while a slice was running). */
   readonly #ready: Buffer[] = [];
+  /** The buffers with chunks out, by their memory, and the one being written. */
+  readonly #lent = new Map<ArrayBufferLike, Lent>();
+  #current: Lent | undefined;
+  /** Buffers whose chunks all came back, to write again. */
+  readonly #free: Buffer[] = [];
+  /** Chunks handed back, so a chunk handed back twice counts once. */
+  readonly #back = new WeakSet<Buffer>();
 
   /** The buffer to write into at `off`; valid until the next reserve(). */
   get buf(): Buffer {
@@ -34,8 +57,11 @@ export class ChunkWriter {
   /** Makes room for `bytes` more at `off`, in a new buffer when this one has not got it. */
   reserve(bytes: number): void {
     if (this.off + bytes <= this.#buf.length) return;
-    if (this.off > this.#start) this.#ready.push(this.#buf.subarray(this.#start, this.off));
-    this.#buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    if (this.off > this.#start) this.#ready.push(this.#lend(this.#start, this.off));
+    this.#retire();
+    const reused = bytes <= CHUNK_BYTES ? this.#free.pop() : undefined;
+    this.#buf = reused ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.#current = { buf: this.#buf, out: 0, done: false };
     this.#start = 0;
     this.off = 0;
   }
@@ -56,9 +82,48 @@ export class ChunkWriter {
   *take(): Generator<Buffer, void, undefined> {
     while (this.#ready.length > 0) yield this.#ready.shift() as Buffer;
     if (this.off === this.#start) return;
-    const chunk = this.#buf.subarray(this.#start, this.off);
+    const chunk = this.#lend(this.#start, this.off);
     this.#start = this.off;
     yield chunk;
+  }
+
+  /**
+   * Hands back a chunk this writer gave out, once its bytes are no longer read (the socket took
+   * them): its buffer may then hold a later chunk. Anything else, or a chunk handed back before,
+   * is ignored.
+   */
+  release(chunk: Buffer): void {
+    const lent = this.#lent.get(chunk.buffer);
+    if (lent === undefined || lent.buf.buffer !== chunk.buffer || this.#back.has(chunk)) return;
+    this.#back.add(chunk);
+    lent.out--;
+    this.#recycle(lent);
+  }
+
+  /** The bytes from..to of the current buffer, as a chunk counted out. */
+  #lend(from: number, to: number): Buffer {
+    const lent = this.#current;
+    if (lent !== undefined) {
+      if (lent.out === 0) this.#lent.set(lent.buf.buffer, lent);
+      lent.out++;
+    }
+    return this.#buf.subarray(from, to);
+  }
+
+  /** Marks the current buffer written: it is free again once its chunks all came back. */
+  #retire(): void {
+    const lent = this.#current;
+    if (lent === undefined) return;
+    this.#current = undefined;
+    lent.done = true;
+    this.#recycle(lent);
+  }
+
+  #recycle(lent: Lent): void {
+    if (!lent.done || lent.out > 0) return;
+    this.#lent.delete(lent.buf.buffer);
+    // (only whole-size buffers are written again; a larger one, for one long line, is let go)
+    if (lent.buf.length === CHUNK_BYTES) this.#free.push(lent.buf);
   }
 }
 

@@ -45,9 +45,9 @@ async function snapshotHistogram(histogram: PlainHistogram): Promise<Part> {
 async function* bodyChunks(
   parts: readonly Part[],
   openMetrics: boolean,
+  out: ChunkWriter,
 ): AsyncGenerator<Buffer, void, undefined> {
   const clock = new SliceClock();
-  const out = new ChunkWriter();
   for (let i = 0; i < parts.length; i++) {
     if (i > 0 && !openMetrics) out.text('\n');
     const part = parts[i] as Part;
@@ -60,9 +60,11 @@ async function* bodyChunks(
 
 function stream(parts: readonly Part[], format: MetricsFormat): ExpositionStream {
   const openMetrics = format === 'openmetrics';
+  const out = new ChunkWriter();
   return {
     contentType: openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
-    chunks: bodyChunks(parts, openMetrics),
+    chunks: bodyChunks(parts, openMetrics, out),
+    release: (chunk) => out.release(chunk),
   };
 }
 

@@ -40,15 +40,15 @@ async function firstChunks(
   registry: AnyRegistry,
   accept: string | undefined,
 ): Promise<PendingBody> {
-  const { contentType, chunks } = await renderStream(registry, negotiate(accept));
+  const { contentType, chunks, release } = await renderStream(registry, negotiate(accept));
   const rest = chunks[Symbol.asyncIterator]();
   const read: Buffer[] = [];
   for (let i = 0; i < 2; i++) {
     const next = await rest.next();
-    if (next.done === true) return { contentType, read, rest, whole: true };
+    if (next.done === true) return { contentType, read, rest, whole: true, release };
     read.push(next.value);
   }
-  return { contentType, read, rest, whole: false };
+  return { contentType, read, rest, whole: false, release };
 }
 
 /** firstChunks(), or a Timeout after `ms`; a late result is abandoned, a late rejection handled. */

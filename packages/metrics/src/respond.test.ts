@@ -2,8 +2,16 @@
 // other requests of the same server answered while the body is still going out.
 import { Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { connect, type AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import { render } from './exposition.js';
 import { createNodeMetricsHandler, METRICS } from './index.js';
 
@@ -35,24 +43,31 @@ afterEach(
   () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
 );
 
-/** A server with /metrics (its writes counted) and /ping on one port. */
-async function serve(registry: Registry): Promise<{ port: number; writes: () => number }> {
+/**
+ * A server with /metrics (its writes counted, and the memory each chunk was written in) and /ping
+ * on one port.
+ */
+async function serve(
+  registry: Registry,
+): Promise<{ port: number; writes: () => number; memory: Set<ArrayBufferLike> }> {
   const handler = createNodeMetricsHandler({ registry });
   let writes = 0;
+  const memory = new Set<ArrayBufferLike>();
   server = createServer((req, res: ServerResponse) => {
     if (req.url !== '/metrics') {
       res.end('pong');
       return;
     }
-    const write = res.write.bind(res) as (chunk: string) => boolean;
-    res.write = ((chunk: string) => {
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
       writes += 1;
-      return write(chunk);
+      if (Buffer.isBuffer(chunk)) memory.add(chunk.buffer);
+      return write(chunk, ...rest);
     }) as typeof res.write;
     void handler(req, res);
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { port: (server?.address() as AddressInfo).port, writes: () => writes };
+  return { port: (server?.address() as AddressInfo).port, writes: () => writes, memory };
 }
 
 interface Got {
@@ -79,6 +94,22 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
   });
 }
 
+/** A body read by a scraper that stops for a moment every few reads: chunks wait, unsent. */
+function readSlowly(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    body.on('data', (part: Buffer) => {
+      parts.push(part);
+      if (parts.length % 8 === 0) {
+        body.pause();
+        setTimeout(() => body.resume(), 3);
+      }
+    });
+    body.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    body.on('error', reject);
+  });
+}
+
 describe('the /metrics handler on a big registry', () => {
   it('sends the body in several writes, byte for byte what render() gives, in both formats', async () => {
     const registry = bigRegistry();
@@ -99,6 +130,41 @@ describe('the /metrics handler on a big registry', () => {
         expect(got.body.endsWith('# EOF\n')).toBe(true);
         expect(got.body).toContain(' # {trace_id="t0"} 0');
       }
+    }
+  });
+
+  it('writes each chunk into memory the socket already gave back, the body unchanged for a slow reader', async () => {
+    const registry = bigRegistry();
+    const { port, writes, memory } = await serve(registry);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({ port, host: '127.0.0.1', path: '/metrics' }, (res) => {
+        readSlowly(res).then(resolve, reject);
+      });
+      req.on('error', reject);
+      // a body written over before the socket sent it breaks the chunked framing: no end
+      req.setTimeout(20_000, () => req.destroy(new Error('the body never ended')));
+      req.end();
+    });
+    expect(body).toBe((await render(registry, 'text')).body);
+    // about 6 MB in 64 KB chunks, written into far fewer buffers than chunks
+    expect(writes()).toBeGreaterThan(50);
+    expect(memory.size).toBeLessThan(writes() / 2);
+  });
+
+  it('sends the same body over HTTP/2', async () => {
+    const registry = bigRegistry();
+    const handler = createNodeMetricsHandler({ registry });
+    const h2 = createHttp2Server((req, res) => {
+      void handler(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(h2.address() as AddressInfo).port}`);
+    try {
+      const body = await readSlowly(session.request({ ':path': '/metrics' }));
+      expect(body).toBe((await render(registry, 'text')).body);
+    } finally {
+      session.destroy();
+      await new Promise((resolve) => h2.close(resolve));
     }
   });
 

@@ -31,14 +31,27 @@ function drained(res: ServerResponse, deadline: number): Promise<Drained> {
 // Bytes the response may hold unsent before the next chunk waits for 'drain'.
 const MAX_BUFFERED = 1 << 20;
 
+/** A write's callback: hands the chunk back once the socket took it (not after a failed write). */
+function releasing(
+  chunk: Buffer,
+  release: ((chunk: Buffer) => void) | undefined,
+): ((error?: Error | null) => void) | undefined {
+  if (release === undefined) return undefined;
+  return (error) => {
+    if (error === null || error === undefined) release(chunk);
+  };
+}
+
 /** Writes `chunk`; resolves false when the client has gone, throws `onLate()` past `deadline`. */
 async function put(
   res: ServerResponse,
+  body: PendingBody,
   chunk: Buffer,
   deadline: number,
   onLate: () => Error,
 ): Promise<boolean> {
-  if (res.write(chunk) || res.writableLength < MAX_BUFFERED) return !res.destroyed;
+  const written = res.write(chunk, releasing(chunk, body.release));
+  if (written || res.writableLength < MAX_BUFFERED) return !res.destroyed;
   const how = await drained(res, deadline);
   if (how === 'late') throw onLate();
   return how === 'drained';
@@ -51,6 +64,8 @@ export interface PendingBody {
   readonly rest: AsyncIterator<Buffer, unknown>;
   /** True when `read` is the whole body. */
   readonly whole: boolean;
+  /** The stream's release (see ExpositionStream), when it has one. */
+  readonly release?: ((chunk: Buffer) => void) | undefined;
 }
 
 /** Stops the rest of a body no one will read; its failure, if any, has no one to tell. */
@@ -65,6 +80,7 @@ async function head(res: ServerResponse, body: PendingBody, headers: Record<stri
   if (!body.whole) {
     for (let next = await body.rest.next(); next.done !== true; next = await body.rest.next()) {
       bytes += next.value.length;
+      body.release?.(next.value); // counted, never sent
     }
   }
   if (res.headersSent || res.destroyed) return;
@@ -97,12 +113,12 @@ export async function sendBody(
   res.writeHead(200, headers);
   try {
     let ok = true;
-    for (const chunk of body.read) ok = ok && (await put(res, chunk, deadline, onLate));
+    for (const chunk of body.read) ok = ok && (await put(res, body, chunk, deadline, onLate));
     while (ok) {
       if (performance.now() > deadline) throw onLate();
       const next = await body.rest.next();
       if (next.done === true) break;
-      ok = await put(res, next.value, deadline, onLate);
+      ok = await put(res, body, next.value, deadline, onLate);
     }
     if (ok) res.end();
     else abandon(body.rest);
