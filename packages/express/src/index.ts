@@ -3,6 +3,7 @@ import {
   EXPRESS_MIDDLEWARE_NAME,
   instrumentRequest,
   metricsHandlerFor,
+  timedBy,
   resolveAdapterOptions,
 } from '@ai-orchestrator/metrics/adapter';
 import { routeTemplate, watchRoute } from './route.js';
@@ -34,7 +35,9 @@ export function createMetricsMiddleware(
     const action = mount
       ? adapter.classifyUnder(req.url, req.originalUrl, mount)
       : adapter.classify(req.url);
-    if (action === 'metrics') {
+    // (a sub-app's instance on a request an outer instance of the same metrics object times: the
+    // outer one, whose options and auth did not serve this path, decides)
+    if (action === 'metrics' && !timedBy(metrics.http, req, res)) {
       handler(req, res).catch(next);
       return;
     }

@@ -435,6 +435,32 @@ function mountPathTests(expressOf: Express, servers: Servers): void {
     });
   });
 
+  it("leaves a sub-app's metrics path to the outer instance of the same metrics object (its auth holds)", async () => {
+    const { registry, options } = fresh();
+    const app = expressOf();
+    const auth = { type: 'bearer', token: 'scrape-token-1' } as const;
+    app.use(createMetricsMiddleware({ ...options, auth }));
+    const admin = expressOf();
+    admin.use(createMetricsMiddleware(options)); // its own instance, default options
+    admin.get('/users/:id', ok);
+    app.use('/admin', admin);
+    const { url, settled } = await servers.serve(app);
+    expect((await send(`${url}/admin/users/1`)).status).toBe(200);
+    expect((await send(`${url}/metrics`)).status).toBe(401);
+    const token = { headers: { authorization: 'Bearer scrape-token-1' } };
+    expect((await send(`${url}/metrics`, token)).status).toBe(200);
+    // the sub-app's default path is no second, open door to the same registry
+    const inner = await send(`${url}/admin/metrics`);
+    expect(inner.status).toBe(404);
+    expect(inner.body).not.toContain('http_server_request_duration_seconds');
+    await settled();
+    // (the metrics path of the outer instance is never recorded; the sub-app's is a 404 there)
+    expect(await requestCounts(registry)).toEqual({
+      'GET /admin/users/:id 200': 1,
+      'GET __unmatched__ 404': 1,
+    });
+  });
+
   it('still serves and skips the full paths written before metricsPath became relative', async () => {
     const { registry, options } = fresh();
     const app = expressOf();

@@ -4,6 +4,7 @@ import {
   instrumentRequest,
   metricsHandlerFor,
   resolveAdapterOptions,
+  timedBy,
 } from '@ai-orchestrator/metrics/adapter';
 import type {
   KoaContextLike,
@@ -37,8 +38,19 @@ function routeOf(ctx: KoaContextLike, mount: string): string | undefined {
  */
 function mountOf(ctx: KoaContextLike, url: string): string {
   const full = ctx.originalUrl;
-  if (full === url || full === undefined || !full.endsWith(url)) return '';
-  return full.slice(0, full.length - url.length);
+  // only koa-mount's cut: a rewrite of ctx.url (`/legacy/users/7` to `/users/7`) is no mount
+  if (full === url || full === undefined || ctx.mountPath === undefined) return '';
+  const path = pathOf(url);
+  const fullPath = pathOf(full);
+  if (fullPath.endsWith(path)) return fullPath.slice(0, fullPath.length - path.length);
+  // koa-mount's own root: `/api` (or `/api?x=1`) reaches the mounted app as `/`
+  return path === '/' ? fullPath : '';
+}
+
+/** `url` without its query. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 function serve(handler: MetricsHandler, ctx: KoaContextLike): Promise<void> {
@@ -76,7 +88,11 @@ export function createMetricsMiddleware(
     // path, so metricsPath and ignorePaths are paths of the mounted app, as its routes are.
     const url = ctx.url;
     const action = classify(url);
-    if (action === 'metrics') return serve(handler, ctx);
+    // (a mounted app's instance on a request an outer instance of the same metrics object times:
+    // the outer one, whose options and auth did not serve this path, decides)
+    if (action === 'metrics' && !timedBy(metrics.http, ctx.req, ctx.res)) {
+      return serve(handler, ctx);
+    }
     if (action === 'record') recordRequest(metrics, ctx, url);
     return next() as Promise<void>; // Koa ignores what a middleware's promise resolves to
   };

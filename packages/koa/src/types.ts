@@ -24,6 +24,8 @@ export interface KoaContextLike {
   readonly url: string;
   /** The request's URL before koa-mount cut its mount path off `url`. */
   readonly originalUrl?: string;
+  /** The path koa-mount mounted this app at (set only under koa-mount: its innermost mount). */
+  readonly mountPath?: string;
   respond?: boolean;
 }
 

@@ -2,6 +2,8 @@
 // (raw, fixed, web bodies on Koa 3), and the metrics route (metrics-route.ts).
 import { bodyBytes, requestCounts, send } from '@ai-orchestrator/testkit/conformance';
 import type Koa from 'koa';
+import mountApp from 'koa-mount';
+import { createMetricsMiddleware } from '../src/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KoaClass, RouterClass } from './driver.js';
 import { koaServers, setup } from './route-templates.js';
@@ -28,6 +30,73 @@ export function koaSpecificTests(
       await send(`${url}/b/c?q=1`);
       await settled();
       expect(await requestCounts(registry)).toEqual({ 'GET __unmatched__ 200': 2 });
+    });
+
+    it('labels a rewritten URL by the route it reached, and a mounted app by its mount, root included', async () => {
+      // a rewrite before the adapter: `/legacy/users/7` reaches the router as `/users/7`
+      const rewrite: Koa.Middleware = (ctx, next) => {
+        if (ctx.path.startsWith('/legacy/')) ctx.url = ctx.url.slice('/legacy'.length);
+        return next();
+      };
+      const { registry, app } = setup(KoaOf, {}, [rewrite]);
+      const router = new RouterOf();
+      router.get('/users/:id', (ctx) => {
+        ctx.body = 'user';
+      });
+      app.use(router.routes());
+      // a koa-mount app with its own router, its root route included
+      const inner = new KoaOf();
+      const innerRouter = new RouterOf();
+      innerRouter.get('/', (ctx) => {
+        ctx.body = 'root';
+      });
+      innerRouter.get('/items/:id', (ctx) => {
+        ctx.body = 'item';
+      });
+      inner.use(
+        createMetricsMiddleware({
+          serviceName: 'koa-test',
+          registry,
+          collectDefaultMetrics: false,
+        }),
+      );
+      inner.use(innerRouter.routes());
+      const outer = new KoaOf();
+      outer.use(mountApp('/api', inner));
+      const plain = await servers.serve(app);
+      expect((await send(`${plain.url}/legacy/users/7`)).body).toBe('user');
+      await plain.settled();
+      const mounted = await servers.serve(outer);
+      for (const path of ['/api', '/api?x=1', '/api/', '/api/items/3']) {
+        expect([path, (await send(mounted.url + path)).status]).toEqual([path, 200]);
+      }
+      await mounted.settled();
+      expect(await requestCounts(registry)).toEqual({
+        'GET /users/:id 200': 1,
+        'GET /api/ 200': 3,
+        'GET /api/items/:id 200': 1,
+      });
+    });
+
+    it("leaves a mounted app's metrics path to the outer instance of the same metrics object", async () => {
+      const { registry, app } = setup(KoaOf, { auth: { type: 'bearer', token: 'koa-token-1' } });
+      const inner = new KoaOf();
+      inner.use(
+        createMetricsMiddleware({
+          serviceName: 'koa-test',
+          registry,
+          collectDefaultMetrics: false,
+        }),
+      );
+      inner.use((ctx) => {
+        ctx.body = 'inner';
+      });
+      app.use(mountApp('/api', inner));
+      const { url } = await servers.serve(app);
+      expect((await send(`${url}/metrics`)).status).toBe(401);
+      const inside = await send(`${url}/api/metrics`);
+      expect(inside.body).toBe('inner');
+      expect(inside.body).not.toContain('http_server_request_duration_seconds');
     });
 
     it('counts ctx.throw with the status Koa sends', async () => {

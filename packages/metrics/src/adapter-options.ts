@@ -80,6 +80,6 @@ export function resolveAdapterOptions(
     if (path === metricsPath) return 'metrics';
     return exact.has(path) || patterns.some((re) => re.test(path)) ? 'ignore' : 'record';
   };
-  const classifyUnder = mountedClassifier({ where, metricsPath, exact, patterns, classify });
+  const classifyUnder = mountedClassifier({ where, metricsPath, exact, classify });
   return { metrics, metricsPath, handler, classify, classifyUnder };
 }

@@ -3,7 +3,7 @@
 // lockstep with it. Everything of `./shared` is here too, so a sibling imports from one place.
 export { resolveAdapterOptions } from './adapter-options.js';
 export { metricsHandlerFor } from './handler.js';
-export { instrumentRequest, requestBytes } from './node.js';
+export { instrumentRequest, requestBytes, timedBy } from './node.js';
 export { negotiate, render, renderStream } from './exposition.js';
 export { ensureCounter, ensureGauge, ensureHistogram } from './registry.js';
 export { activeTraceIds, exemplarLabels, type TraceIds } from './exemplars.js';

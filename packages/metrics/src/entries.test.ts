@@ -13,6 +13,7 @@ describe('entry points', () => {
         'resolveAdapterOptions',
         'metricsHandlerFor',
         'instrumentRequest',
+        'timedBy',
         'ensureCounter',
         'LabelLimiter',
         'render',

@@ -35,7 +35,8 @@ describe('classifyUnder: metricsPath and ignorePaths under a mount path', () => 
     expect(classifyUnder('/metrics', '/api/metrics', '/api')).toBe('metrics');
     expect(classifyUnder('/metrics?a=1', '/api/metrics?a=1', '/api')).toBe('metrics');
     expect(classifyUnder('/health', '/api/health', '/api')).toBe('ignore');
-    expect(classifyUnder('/internal/x', '/api/internal/x', '/api')).toBe('ignore');
+    // a RegExp is a pattern of the relative path only
+    expect(classifyUnder('/internal/x', '/api/internal/x', '/api')).toBe('record');
     expect(classifyUnder('/users/1', '/api/users/1', '/api')).toBe('record');
     const messages = warn.mock.calls.map(([message]) => String(message));
     expect(messages).toEqual([
@@ -49,5 +50,23 @@ describe('classifyUnder: metricsPath and ignorePaths under a mount path', () => 
     // `/ops/metrics` is not under `/api`: the full path `/api/ops/metrics` is never taken for it
     expect(classifyUnder('/ops/metrics', '/api/ops/metrics', '/api')).toBe('metrics');
     expect(classifyUnder('/x', '/ops/metrics', '/api')).toBe('record');
+  });
+
+  it('reads neither a RegExp nor the mount path itself as a full path', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    // a pattern that the full paths under this mount all match
+    const internal = resolve('regex', { ignorePaths: [/^\/internal/] });
+    expect(internal.classifyUnder('/users/1', '/internal-api/users/1', '/internal-api')).toBe(
+      'record',
+    );
+    expect(internal.classifyUnder('/internal/x', '/internal-api/internal/x', '/internal-api')).toBe(
+      'ignore',
+    );
+    // `/admin` of a sub-app mounted at `/admin` is `/admin/admin`, not the mount's own root
+    const admin = resolve('root', { ignorePaths: ['/admin'], metricsPath: '/admin' });
+    expect(admin.classifyUnder('/', '/admin', '/admin')).toBe('record');
+    expect(admin.classifyUnder('/', '/admin?x=1', '/admin')).toBe('record');
+    expect(admin.classifyUnder('/admin', '/admin/admin', '/admin')).toBe('metrics');
+    expect(warn).not.toHaveBeenCalled();
   });
 });

@@ -352,27 +352,33 @@ describe('instrumentRequest: who ended the response', () => {
     expect(listeners).toBeLessThanOrEqual(4);
   });
 
-  it('times responses under an app prototype (Express) once each, pipelined, and lets each go', async () => {
+  /** What Express does to every request: its app's prototypes under Node's own. */
+  function reprototype(req: IncomingMessage, res: ServerResponse): void {
+    Object.setPrototypeOf(req, appRequest);
+    Object.setPrototypeOf(res, appResponse);
+  }
+  const appRequest = Object.create(IncomingMessagePrototype) as object;
+  const appResponse = Object.create(ServerResponsePrototype) as object;
+
+  /** The responses a socket's own symbol properties hold. */
+  function heldBy(socket: unknown): unknown[] {
+    const props = socket as Record<symbol, { res?: unknown } | undefined>;
+    return Object.getOwnPropertySymbols(props)
+      .map((key) => props[key]?.res)
+      .filter((res) => res !== undefined);
+  }
+
+  it('times responses under an app prototype (Express) once each, pipelined, each connection holding one at most', async () => {
     const { registry, metrics } = recorded();
-    // what Express does to every request: its app's prototypes under Node's own
-    const appRequest = Object.create(IncomingMessagePrototype) as object;
-    const appResponse = Object.create(ServerResponsePrototype) as object;
-    const kept: unknown[] = [];
+    let held = 0;
     let twice = 0;
     const url = await listen((req, res) => {
-      Object.setPrototypeOf(req, appRequest);
-      Object.setPrototypeOf(res, appResponse);
+      reprototype(req, res);
       // an app and its sub-app, each with the middleware, on one metrics object
       const timer = instrumentRequest(metrics.http, req, res, () => '/items');
       if (instrumentRequest(metrics.http, req, res, () => '/other') === timer) twice++;
-      res.on('close', () => {
-        // what the connection holds of this response once it closed
-        const socket = req.socket as unknown as Record<symbol, unknown>;
-        for (const key of Object.getOwnPropertySymbols(socket)) {
-          const value = socket[key] as { res?: unknown } | undefined;
-          if (value === res || value?.res === res) kept.push(key);
-        }
-      });
+      // the connection holds one response at most (its last, or the last it was free for)
+      res.on('close', () => (held = Math.max(held, heldBy(req.socket).length)));
       setTimeout(() => res.end('ok'), 1);
     });
     const one = 'GET /items HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -382,7 +388,6 @@ describe('instrumentRequest: who ended the response', () => {
     await settle();
     expect(await counts(registry)).toEqual({ '/items 200': 10 });
     expect(twice).toBe(10);
-    expect(kept).toEqual([]);
     // a keep-alive connection's next requests: each timed, none taken for the one before
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < 5; i++) {
@@ -399,8 +404,64 @@ describe('instrumentRequest: who ended the response', () => {
     await settle();
     expect(await counts(registry)).toEqual({ '/items 200': 15 });
     expect(twice).toBe(15);
-    expect(kept).toEqual([]);
+    expect(held).toBe(1);
     expect(await active(registry)).toBe(0);
+  });
+
+  it('times a response under an app prototype once when a second instance sees it after it ended', async () => {
+    const { registry, metrics } = recorded();
+    let second!: () => void;
+    const seenTwice = new Promise<void>((resolve) => (second = resolve));
+    const url = await listen((req, res) => {
+      reprototype(req, res);
+      const path = req.url ?? '';
+      instrumentRequest(metrics.http, req, res, () => path);
+      const sub = (): void => {
+        instrumentRequest(metrics.http, req, res, () => `/sub${path}`);
+        second();
+      };
+      if (path === '/hang-up') {
+        // an async middleware (auth) between the two instances, during which the client leaves
+        req.socket.once('close', () => setTimeout(sub, 20));
+      } else {
+        // the response is sent, then the chain goes on into a sub-app (fire and forget)
+        res.end('accepted');
+        res.once('close', () => setTimeout(sub, 20));
+      }
+    });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('GET /hang-up HTTP/1.1\r\nHost: x\r\n\r\n');
+    setTimeout(() => socket.destroy(), 20);
+    await seenTwice;
+    await settle();
+    const after = new Promise<void>((resolve) => (second = resolve));
+    expect(await (await fetch(`${url}/sent`)).text()).toBe('accepted');
+    await after;
+    await settle();
+    expect(await counts(registry)).toEqual({ '/hang-up 499': 1, '/sent 200': 1 });
+    expect(await active(registry)).toBe(0);
+  });
+
+  it('counts a cut-off after a socket timeout that fired on an earlier request of the connection as 500', async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      const path = req.url ?? '';
+      instrumentRequest(metrics.http, req, res, () => path);
+      if (path === '/slow') setTimeout(() => res.end('late'), 150);
+      else setTimeout(() => res.destroy(), 10);
+    });
+    // a timeout callback keeps the socket open: it fires during /slow, and the socket lives on
+    server!.setTimeout(60, () => undefined);
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.write('GET /cut HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(socket, 'close');
+    await settle();
+    expect(await counts(registry)).toEqual({ '/slow 200': 1, '/cut 500': 1 });
   });
 
   it('counts no body bytes Node did not send: bodiless statuses and writes after end', async () => {
@@ -442,7 +503,7 @@ describe('instrumentRequest: who ended the response', () => {
     expect(await counts(registry)).toEqual({ '/report 200': 1 });
   });
 
-  it('tells an HTTP/2 stream the server reset or destroyed (500) from one the client cancelled (499)', async () => {
+  it('tells an HTTP/2 stream the server reset or destroyed (500) from one the client reset (499)', async () => {
     const { registry, metrics } = recorded();
     const h2 = createHttp2Server((req, res) => {
       const path = req.url;
@@ -466,6 +527,8 @@ describe('instrumentRequest: who ended the response', () => {
     const sessions: ReturnType<typeof connectHttp2>[] = [];
     try {
       const paths = ['/cut', '/cancel', '/destroy', '/session', '/hang-up', '/refused'];
+      // Node's own client resets with NO_ERROR on close() and destroy()
+      paths.push('/client-close', '/client-destroy');
       for (const path of paths) {
         // a session each: '/session' ends its own, '/hang-up' closes the client's connection
         const session = connectHttp2(origin);
@@ -477,6 +540,8 @@ describe('instrumentRequest: who ended the response', () => {
           if (path === '/cancel') stream.close(http2Constants.NGHTTP2_CANCEL);
           if (path === '/refused') stream.close(http2Constants.NGHTTP2_REFUSED_STREAM);
           if (path === '/hang-up') session.destroy();
+          if (path === '/client-close') stream.close();
+          if (path === '/client-destroy') stream.destroy();
         });
         stream.resume();
         // (not events.once, which rejects on the reset's 'error')
@@ -490,6 +555,8 @@ describe('instrumentRequest: who ended the response', () => {
         '/cancel 499': 1,
         '/hang-up 499': 1,
         '/refused 499': 1,
+        '/client-close 499': 1,
+        '/client-destroy 499': 1,
       });
     } finally {
       for (const session of sessions) session.destroy();

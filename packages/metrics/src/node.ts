@@ -94,14 +94,18 @@ function countBytes(res: CountedResponse): ByteCount {
 
 // The recorder timing each response, and its timer: a request that passes two instances of an
 // adapter on one metrics object (a sub-app with its own middleware, a plugin registered twice)
-// is timed once. Kept where a write is cheapest:
+// is timed once, also when the second sees it after it ended (a client that hung up during an
+// async middleware between the two, a chain that goes on after the response). Kept where a
+// write is cheapest:
 // - on Node's own responses, as a property (one hidden-class step shared by all of them);
 // - for a Node response under another prototype (Express gives each its app's, after which a
-//   property added to it costs about 2 µs), on its connection: one slot per socket, holding the
-//   response it is for, replaced by the connection's next request and emptied when the response
-//   closes (an idle keep-alive connection keeps no response alive);
+//   property added to it costs about 2 µs), on its connection: one slot per socket, naming the
+//   response it is for, until the connection's next request replaces it. An idle keep-alive
+//   connection so keeps its last response until its next request or its close (Node closes an
+//   idle one after `keepAliveTimeout`, 5 s by default). A response that has let go of its socket
+//   (it finished) is looked up through its request's;
 // - otherwise (HTTP/2, a queued pipelined response with no socket yet), in a WeakMap: an entry
-//   keyed by a short-lived object costs about 2.5 µs on Express's responses (profiled, Node 20).
+//   keyed by a short-lived object costs about 1 µs on Express's responses (profiled, Node 20).
 interface Timed {
   readonly recorder: HttpRecorder;
   readonly timer: HttpRequestTimer;
@@ -116,35 +120,47 @@ type SlotSocket = Socket & { [SOCKET_TIMED]?: SocketTimed | undefined };
 const timing = new WeakMap<ServerResponse, Timed>();
 const NODE_RESPONSE = ServerResponse.prototype;
 
-// Where the Timed of a response is kept (see above).
-const KEEP_OWN = 0;
-const KEEP_SOCKET = 1;
-const KEEP_MAP = 2;
-type Keep = typeof KEEP_OWN | typeof KEEP_SOCKET | typeof KEEP_MAP;
-
-function timedOf(res: TimedResponse, keep: Keep, socket: SlotSocket | null): Timed | undefined {
-  if (keep === KEEP_OWN) return res[TIMED];
-  if (keep === KEEP_SOCKET) {
-    const slot = (socket as SlotSocket)[SOCKET_TIMED];
-    if (slot !== undefined && slot.res === res) return slot;
-  }
+/** The Timed of `res`, wherever it was kept (see above). */
+function timedOf(req: IncomingMessage, res: TimedResponse, own: boolean): Timed | undefined {
+  if (own) return res[TIMED];
+  const slot = ((res.socket ?? req.socket) as SlotSocket | null | undefined)?.[SOCKET_TIMED];
+  if (slot !== undefined && slot.res === res) return slot;
   return timing.get(res);
 }
 
-function keepTimed(res: TimedResponse, keep: Keep, socket: SlotSocket | null, timed: Timed): void {
-  if (keep === KEEP_OWN) res[TIMED] = timed;
-  else if (keep === KEEP_SOCKET) {
+/** Keeps the Timed of `res`: on it, on its connection, or in the map. */
+function keepTimed(res: TimedResponse, own: boolean, http1: boolean, timed: Timed): void {
+  if (own) {
+    res[TIMED] = timed;
+    return;
+  }
+  const socket = res.socket as SlotSocket | null;
+  if (http1 && socket !== null) {
     try {
-      (socket as SlotSocket)[SOCKET_TIMED] = { res, recorder: timed.recorder, timer: timed.timer };
+      socket[SOCKET_TIMED] = { res, recorder: timed.recorder, timer: timed.timer };
+      return;
     } catch {
-      timing.set(res, timed); // a socket that takes no property (frozen): the map then
+      // a socket that takes no property (frozen): the map then
     }
-  } else timing.set(res, timed);
+  }
+  timing.set(res, timed);
 }
 
-/** Empties the connection's slot once its response has closed. */
-function releaseTimed(res: ServerResponse, socket: SlotSocket | null): void {
-  if (socket !== null && socket[SOCKET_TIMED]?.res === res) socket[SOCKET_TIMED] = undefined;
+/**
+ * Whether an adapter instance on `recorder` already times this request: a second instance on the
+ * same metrics object (a sub-app's middleware) then neither times it again nor serves its own
+ * metrics path, whose answer the first instance did not give (its options, auth included, decide).
+ *
+ * @example
+ * if (action === 'metrics' && timedBy(metrics.http, req, res)) action = 'record';
+ */
+export function timedBy(
+  recorder: HttpRecorder,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  const own = Object.getPrototypeOf(res) === NODE_RESPONSE;
+  return timedOf(req, res, own)?.recorder === recorder;
 }
 
 // Errors a socket ends with when the client went away (reset, or a write after it closed), or
@@ -160,14 +176,34 @@ const CLIENT_GONE = new Set([
 // HTTP/2: a stream the client reset with an error code fails with this (one the server destroyed
 // with an error fails with that error).
 const H2_CLIENT_ERROR = 'ERR_HTTP2_STREAM_ERROR';
-// The RST_STREAM code of a stream the server destroyed without an error (NGHTTP2_NO_ERROR).
-const H2_NO_ERROR = 0;
+// HTTP/2: whether the server destroyed a stream that aborted. A reset from the client (any code,
+// NO_ERROR too: Node's own client's close() and destroy() send it) aborts the stream before it is
+// destroyed; the server's destroy() of the stream or its session aborts it once destroyed.
+const SERVER_RESET = Symbol('@ai-orchestrator/metrics.server-reset');
+interface WatchedStream {
+  readonly errored?: { code?: unknown } | null;
+  readonly destroyed?: boolean;
+  readonly once?: unknown;
+  [SERVER_RESET]?: boolean;
+}
+
+function markAborted(this: WatchedStream): void {
+  this[SERVER_RESET] = this.destroyed === true;
+}
+
+/** Notes, on an HTTP/2 request's stream, who reset it (one listener per stream). */
+function watchStream(req: IncomingMessage): void {
+  const stream = (req as { stream?: WatchedStream }).stream;
+  if (stream !== undefined && typeof stream.once === 'function') {
+    (stream as unknown as Socket).once('aborted', markAborted);
+  }
+}
 
 // Marks a socket whose idle timeout fired: Node then destroys it without an error, as a server
 // that cuts a response off does. One listener per connection, added once a timeout is set.
 const TIMEOUT_WATCHED = Symbol('@ai-orchestrator/metrics.timeout-watched');
 const TIMED_OUT = Symbol('@ai-orchestrator/metrics.timed-out');
-type WatchedSocket = Socket & { [TIMEOUT_WATCHED]?: true; [TIMED_OUT]?: true };
+type WatchedSocket = Socket & { [TIMEOUT_WATCHED]?: true; [TIMED_OUT]?: true | undefined };
 
 function markTimedOut(this: WatchedSocket): void {
   this[TIMED_OUT] = true;
@@ -175,15 +211,16 @@ function markTimedOut(this: WatchedSocket): void {
 
 /** Watches the idle timeout of a request's socket when one is set (`server.setTimeout`). */
 function watchTimeout(socket: WatchedSocket | null | undefined): void {
-  if (socket === null || socket === undefined || socket[TIMEOUT_WATCHED] === true) return;
+  if (socket === null || socket === undefined) return;
+  // a timeout that fired during an earlier request (a server's callback kept the socket)
+  if (socket[TIMED_OUT] === true) socket[TIMED_OUT] = undefined;
+  if (socket[TIMEOUT_WATCHED] === true) return;
   const timeout = socket.timeout;
   // (an HTTP/2 response's socket is a proxy of the session's: its streams time out on their own)
   if (timeout === undefined || timeout <= 0 || !(socket instanceof Socket)) return;
   socket[TIMEOUT_WATCHED] = true;
   socket.on('timeout', markTimedOut);
 }
-
-type StreamState = { errored?: { code?: unknown } | null; rstCode?: number };
 
 /**
  * Whether a response that closed before it finished counts as given up (499) rather than cut off
@@ -192,19 +229,16 @@ type StreamState = { errored?: { code?: unknown } | null; rstCode?: number };
  * read, or the socket failed with a reset, a broken pipe, a parse error or a request timeout. A
  * socket Node closed because its idle timeout fired counts as 499 too (documented); one with a
  * timeout set after the request began, which was not watched, as well. On HTTP/2 a stream the
- * server destroyed, with an error or without (Node resets it with NO_ERROR), is 500; one the
- * client reset with an error code (cancel, refused, …) or whose connection it closed is 499. A
- * client that resets a stream with NO_ERROR before the response ended (unusual: the code means
- * "nothing went wrong") counts as 500, as the server's own destroy does.
+ * server destroyed, with an error or without (of the stream or its session), is 500; one the
+ * client reset (with any code) or whose connection it closed is 499. A server's `close(code)` of
+ * a stream, which resets it as a client would, counts 499.
  */
 function givenUp(req: IncomingMessage, res: ServerResponse): boolean {
   if ('stream' in req) {
-    const stream = (req as { stream?: StreamState }).stream;
+    const stream = (req as { stream?: WatchedStream }).stream;
     const errored = stream?.errored;
     if (errored !== null && errored !== undefined) return errored.code === H2_CLIENT_ERROR;
-    // Without an error: a client's cancel, refusal or hang-up closes the stream with that code,
-    // a server's destroy() (of the stream or its session) with NO_ERROR.
-    return stream?.rstCode !== H2_NO_ERROR;
+    return stream?.[SERVER_RESET] !== true;
   }
   const socket = (res.socket ?? req.socket) as
     (WatchedSocket & { errored?: { code?: unknown } | null }) | null | undefined;
@@ -249,27 +283,26 @@ export function instrumentRequest(
   const own = Object.getPrototypeOf(res) === NODE_RESPONSE;
   // (an HTTP/1 response under another prototype: Express's, light-my-request's)
   const http1 = own || res instanceof ServerResponse;
-  const socket = res.socket as SlotSocket | null;
-  const keep = own ? KEEP_OWN : http1 && socket !== null ? KEEP_SOCKET : KEEP_MAP;
-  const timed = timedOf(res, keep, socket);
+  const timed = timedOf(req, res, own);
   if (timed !== undefined && timed.recorder === recorder) return timed.timer;
   // Each property of req/res is read once: frameworks that swap their prototypes (Express)
   // make every such read a slow, megamorphic lookup.
   const method = req.method;
   const timer = recorder.start(method ?? '');
-  if (timed === undefined) keepTimed(res, keep, socket, { recorder, timer });
+  if (timed === undefined) keepTimed(res, own, http1, { recorder, timer });
   const count = recorder.bodySizes ? countBytes(res) : undefined;
   const close = (): void => {
-    if (keep === KEEP_SOCKET) releaseTimed(res, socket);
     if (timer.done) return;
     if (finishedOf(res, http1) || simulated(res))
       timer.end(outcomeOf(req, res, route, count, method));
     else if (givenUp(req, res)) timer.abort(outcomeOf(req, res, route, count, method));
     else timer.end({ ...outcomeOf(req, res, route, count, method), statusCode: 500 });
   };
+  if (!http1) watchStream(req);
   // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
   // A 'finish' listener too would turn Node's own single listener into an array per response.
   res.on('close', close);
+  const socket = res.socket;
   watchTimeout(socket as WatchedSocket | null);
   // A response that closed before this (the client hung up during a middleware that ran first)
   // gets no more 'close': it is counted now.
