@@ -1,6 +1,7 @@
 // The route template of a request our hook never saw (an earlier hook answered it): Fastify's
 // router says whether and with which parameters the path matched, the routes declared after the
 // plugin say which template has that shape. Runs only on that rare path, never per request.
+import { urlPath } from '@ai-orchestrator/metrics/adapter';
 import type { FastifyInstance } from 'fastify';
 
 interface Shape {
@@ -69,8 +70,7 @@ export function routeTemplates(fastify: FastifyInstance) {
       if (method === undefined || url === undefined || typeof fastify.findRoute !== 'function') {
         return undefined;
       }
-      const query = url.indexOf('?');
-      const path = query === -1 ? url : url.slice(0, query);
+      const path = urlPath(url);
       let found: ReturnType<FastifyInstance['findRoute']>;
       try {
         found = fastify.findRoute({ method: method as 'GET', url: path });

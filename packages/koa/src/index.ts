@@ -5,6 +5,7 @@ import {
   metricsHandlerFor,
   resolveAdapterOptions,
   timedBy,
+  urlPath,
 } from '@ai-orchestrator/metrics/adapter';
 import type {
   KoaContextLike,
@@ -40,17 +41,11 @@ function mountOf(ctx: KoaContextLike, url: string): string {
   const full = ctx.originalUrl;
   // only koa-mount's cut: a rewrite of ctx.url (`/legacy/users/7` to `/users/7`) is no mount
   if (full === url || full === undefined || ctx.mountPath === undefined) return '';
-  const path = pathOf(url);
-  const fullPath = pathOf(full);
+  const path = urlPath(url);
+  const fullPath = urlPath(full);
   if (fullPath.endsWith(path)) return fullPath.slice(0, fullPath.length - path.length);
   // koa-mount's own root: `/api` (or `/api?x=1`) reaches the mounted app as `/`
   return path === '/' ? fullPath : '';
-}
-
-/** `url` without its query. */
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
 }
 
 function serve(handler: MetricsHandler, ctx: KoaContextLike): Promise<void> {

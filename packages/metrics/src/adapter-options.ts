@@ -1,16 +1,10 @@
 // Options every framework adapter shares, resolved once here so the adapters stay thin.
 import { metricsHandlerFor } from './handler.js';
 import { createMetrics } from './metrics.js';
-import { mountedClassifier } from './mounted-paths.js';
+import { mountedClassifier, urlPath } from './mounted-paths.js';
 import { defaultServiceName } from './service-name.js';
 import type { AdapterOptions, Metrics, MetricsHandler, ResolvedAdapterOptions } from './types.js';
 import { invalid, requireName } from './validate.js';
-
-function pathOf(url: string | undefined): string {
-  if (!url) return '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
 
 /**
  * Resolves an adapter's `'service-name' | options` argument into the metrics it records to, the
@@ -76,7 +70,7 @@ export function resolveAdapterOptions(
   });
 
   const classify: ResolvedAdapterOptions['classify'] = (url) => {
-    const path = pathOf(url);
+    const path = urlPath(url);
     if (path === metricsPath) return 'metrics';
     return exact.has(path) || patterns.some((re) => re.test(path)) ? 'ignore' : 'record';
   };

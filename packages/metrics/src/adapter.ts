@@ -2,6 +2,7 @@
 // business-metrics, tracing) build on. Not the user's API: the toolkit's packages move in
 // lockstep with it. Everything of `./shared` is here too, so a sibling imports from one place.
 export { resolveAdapterOptions } from './adapter-options.js';
+export { urlPath } from './mounted-paths.js';
 export { metricsHandlerFor } from './handler.js';
 export { instrumentRequest, requestBytes, timedBy } from './node.js';
 export { negotiate, render, renderStream } from './exposition.js';

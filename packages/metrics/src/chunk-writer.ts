@@ -41,7 +41,7 @@ export class ChunkWriter {
   off = 0;
   /** Full chunks not handed out yet (a buffer was replaced while a slice was running). */
   readonly #ready: Buffer[] = [];
-  /** The buffers with chunks out, by their memory, and the one being written. */
+  /** The buffer being written and those with chunks still out, by their memory. */
   readonly #lent = new Map<ArrayBufferLike, Lent>();
   #current: Lent | undefined;
   /** Buffers whose chunks all came back, to write again. */
@@ -62,6 +62,7 @@ export class ChunkWriter {
     const reused = bytes <= CHUNK_BYTES ? this.#free.pop() : undefined;
     this.#buf = reused ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
     this.#current = { buf: this.#buf, out: 0, done: false };
+    this.#lent.set(this.#buf.buffer, this.#current);
     this.#start = 0;
     this.off = 0;
   }
@@ -94,7 +95,7 @@ export class ChunkWriter {
    */
   release(chunk: Buffer): void {
     const lent = this.#lent.get(chunk.buffer);
-    if (lent === undefined || lent.buf.buffer !== chunk.buffer || this.#back.has(chunk)) return;
+    if (lent === undefined || this.#back.has(chunk)) return;
     this.#back.add(chunk);
     lent.out--;
     this.#recycle(lent);
@@ -102,11 +103,7 @@ export class ChunkWriter {
 
   /** The bytes from..to of the current buffer, as a chunk counted out. */
   #lend(from: number, to: number): Buffer {
-    const lent = this.#current;
-    if (lent !== undefined) {
-      if (lent.out === 0) this.#lent.set(lent.buf.buffer, lent);
-      lent.out++;
-    }
+    if (this.#current !== undefined) this.#current.out++;
     return this.#buf.subarray(from, to);
   }
 

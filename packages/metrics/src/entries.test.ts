@@ -14,6 +14,7 @@ describe('entry points', () => {
         'metricsHandlerFor',
         'instrumentRequest',
         'timedBy',
+        'urlPath',
         'ensureCounter',
         'LabelLimiter',
         'render',

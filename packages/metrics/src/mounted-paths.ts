@@ -13,8 +13,14 @@ function isBelow(path: string, mount: string): boolean {
   return path.length > mount.length && path.startsWith(mount) && path[mount.length] === '/';
 }
 
-/** `url` without its query. */
-function pathOf(url: string): string {
+/**
+ * The path of a request URL: without its query, `/` when there is none.
+ *
+ * @example
+ * urlPath('/metrics?debug=1'); // '/metrics'
+ */
+export function urlPath(url: string | undefined): string {
+  if (!url) return '/';
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
 }
@@ -40,7 +46,7 @@ export function mountedClassifier(paths: MountedPaths): ResolvedAdapterOptions['
   return (url, full, mount) => {
     const action = classify(url);
     if (action !== 'record' || full === undefined) return action;
-    const fullPath = pathOf(full);
+    const fullPath = urlPath(full);
     let legacy: Action = 'record';
     let option = '';
     if (fullPath === metricsPath && isBelow(fullPath, mount)) {

@@ -129,21 +129,27 @@ function timedOf(req: IncomingMessage, res: TimedResponse, own: boolean): Timed 
 }
 
 /** Keeps the Timed of `res`: on it, on its connection, or in the map. */
-function keepTimed(res: TimedResponse, own: boolean, http1: boolean, timed: Timed): void {
+function keepTimed(
+  res: TimedResponse,
+  own: boolean,
+  http1: boolean,
+  recorder: HttpRecorder,
+  timer: HttpRequestTimer,
+): void {
   if (own) {
-    res[TIMED] = timed;
+    res[TIMED] = { recorder, timer };
     return;
   }
   const socket = res.socket as SlotSocket | null;
   if (http1 && socket !== null) {
     try {
-      socket[SOCKET_TIMED] = { res, recorder: timed.recorder, timer: timed.timer };
+      socket[SOCKET_TIMED] = { res, recorder, timer };
       return;
     } catch {
       // a socket that takes no property (frozen): the map then
     }
   }
-  timing.set(res, timed);
+  timing.set(res, { recorder, timer });
 }
 
 /**
@@ -289,7 +295,7 @@ export function instrumentRequest(
   // make every such read a slow, megamorphic lookup.
   const method = req.method;
   const timer = recorder.start(method ?? '');
-  if (timed === undefined) keepTimed(res, own, http1, { recorder, timer });
+  if (timed === undefined) keepTimed(res, own, http1, recorder, timer);
   const count = recorder.bodySizes ? countBytes(res) : undefined;
   const close = (): void => {
     if (timer.done) return;

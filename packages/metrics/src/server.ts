@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { metricsHandlerFor } from './handler.js';
+import { urlPath } from './mounted-paths.js';
 import type { MetricsServer, MetricsServerOptions } from './types.js';
 import { invalid } from './validate.js';
 import { metricsWarnings } from './warnings.js';
@@ -78,7 +79,7 @@ export async function startMetricsServer(
   });
 
   const server: Server = createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0];
+    const url = urlPath(req.url);
     if (url === path) {
       // The handler catches everything itself; it never rejects.
       void handler(req, res);
