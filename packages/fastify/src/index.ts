@@ -7,7 +7,7 @@ import {
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { routeHandler } from './handler.js';
-import { classifier, listenFirst, markOf, markRouted, observe } from './requests.js';
+import { markOf, markRouted, register, scopeOf, servedBy } from './requests.js';
 import { routeTemplates } from './templates.js';
 import type { FastifyMonitoringOptions } from './types.js';
 
@@ -28,20 +28,17 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
     return;
   }
   const { metrics, metricsPath, handler } = resolved;
-  const classify = classifier(fastify, resolved);
-  const lookup = routeTemplates(fastify).find;
-
+  const registration = {
+    http: metrics.http,
+    ...scopeOf(fastify, resolved),
+    lookup: routeTemplates(fastify).find,
+    handler,
+  };
   // On the server, not in a hook: Fastify answers a bad URL (400), a too long one (414) and
   // whatever an earlier hook sends (CORS preflight, rate limit) without running our hook. The
   // raw-response lifecycle also counts aborts Fastify runs no onResponse/onRequestAbort for.
-  // The first registration on a server marks each request, so none is counted twice.
-  listenFirst(fastify, (req, res) => {
-    try {
-      observe(metrics.http, classify, lookup, req, res);
-    } catch {
-      // never break the request we observe
-    }
-  });
+  // One listener per server decides for every registration on it, so none counts twice.
+  const registrations = register(fastify, registration);
 
   fastify.addHook('onRequest', (request, reply, next) => {
     try {
@@ -49,11 +46,12 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
       let seen = markOf(raw);
       if (seen === undefined) {
         // No 'request' event: inject(), or a serverFactory server calling Fastify's handler itself.
-        seen = observe(metrics.http, classify, lookup, raw, reply.raw);
+        seen = registrations.observe(raw, reply.raw);
       }
-      if (seen === 'record') {
-        markRouted(raw, request);
-      } else if (seen === 'metrics' && !servedByRoute(request.method)) {
+      if (seen === 'record') markRouted(raw, request);
+      // Our metrics path, also when another metrics object on the server records it.
+      const ours = seen === 'metrics' || (seen === 'record' && registrations.several);
+      if (ours && servedBy(raw) === registration && !servedByRoute(request.method)) {
         // 405 with `Allow: GET, HEAD`, as the Express and Koa adapters answer; before Fastify
         // would look for a body parser or answer 404 for want of a route.
         reply.hijack();

@@ -117,6 +117,100 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
       });
     });
 
+    // Registered at the root and inside a prefixed plugin on one metrics object: the context that
+    // owns the longer prefix of the URL decides, whichever was registered first.
+    for (const order of ['root first', 'prefix first'] as const) {
+      it(`lets the registration owning the longer prefix decide (${order})`, async () => {
+        const registry = new Registry();
+        const metrics = createMetrics({ ...quiet, registry });
+        app = fastify();
+        const root = async (a: FastifyInstance) => {
+          await a.register(fastifyMonitoring, {
+            metrics,
+            ignorePaths: ['/health'],
+            auth: { type: 'bearer', token: 'root-token' },
+          });
+          a.get('/health', async () => 'ok');
+          a.get('/ping', async () => 'root ping');
+        };
+        const api = async (a: FastifyInstance) =>
+          a.register(
+            async (child) => {
+              await child.register(fastifyMonitoring, { metrics, ignorePaths: ['/ping'] });
+              child.get('/ping', async () => 'pong');
+              child.get('/health', async () => 'api health');
+              child.get('/users/:id', async () => 'user');
+            },
+            { prefix: '/api' },
+          );
+        if (order === 'root first') {
+          await root(app);
+          await api(app);
+        } else {
+          await api(app);
+          await root(app);
+        }
+        const { url, settled } = await listen(app);
+        for (const path of ['/health', '/ping', '/api/ping', '/api/health', '/api/users/1']) {
+          expect([path, (await send(url + path)).status]).toEqual([path, 200]);
+        }
+        // Each context's metrics path, with its own auth: the root's asks for its token.
+        expect((await send(`${url}/metrics`)).status).toBe(401);
+        const bearer = { headers: { authorization: 'Bearer root-token' } };
+        expect((await send(`${url}/metrics`, bearer)).status).toBe(200);
+        expect((await send(`${url}/api/metrics`)).status).toBe(200);
+        const posted = await send(`${url}/api/metrics`, { method: 'POST', body: 'x' });
+        expect([posted.status, posted.headers.allow]).toEqual([405, 'GET, HEAD']);
+        await settled();
+        expect(await requestCounts(registry)).toEqual({
+          'GET /api/health 200': 1,
+          'GET /api/users/:id 200': 1,
+          'GET /ping 200': 1,
+        });
+        expect((await app.inject('/health')).statusCode).toBe(200);
+        expect((await app.inject('/api/ping')).statusCode).toBe(200);
+        expect((await app.inject('/api/health')).statusCode).toBe(200);
+        expect(await requestCounts(registry)).toEqual({
+          'GET /api/health 200': 2,
+          'GET /api/users/:id 200': 1,
+          'GET /ping 200': 1,
+        });
+        expect(await activeRequests(registry)).toBe(0);
+      });
+    }
+
+    it('counts each request once for each metrics object on the server, by its own options', async () => {
+      const [first, second] = [new Registry(), new Registry()];
+      app = fastify();
+      await app.register(fastifyMonitoring, { ...quiet, registry: first, ignorePaths: ['/a'] });
+      await app.register(fastifyMonitoring, {
+        ...quiet,
+        registry: second,
+        ignorePaths: ['/b'],
+        metricsPath: '/second-metrics',
+      });
+      app.get('/a', async () => 'a');
+      app.get('/b', async () => 'b');
+      const { url, settled } = await listen(app);
+      for (const path of ['/a', '/b', '/a', '/nowhere']) await send(url + path);
+      expect((await send(`${url}/metrics`)).body).toContain('http_server_request_duration_seconds');
+      expect((await send(`${url}/second-metrics`)).status).toBe(200);
+      await settled();
+      // Each serves its own path; the other one's metrics path is a route like any other.
+      expect(await requestCounts(first)).toEqual({
+        'GET /b 200': 1,
+        'GET /second-metrics 200': 1,
+        'GET __unmatched__ 404': 1,
+      });
+      expect(await requestCounts(second)).toEqual({
+        'GET /a 200': 2,
+        'GET /metrics 200': 1,
+        'GET __unmatched__ 404': 1,
+      });
+      expect(await activeRequests(first)).toBe(0);
+      expect(await activeRequests(second)).toBe(0);
+    });
+
     it('counts a bad URL on http2 and on a serverFactory server too', async () => {
       const counts: Record<string, number>[] = [];
       for (const options of [
