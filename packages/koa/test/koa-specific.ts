@@ -78,6 +78,80 @@ export function koaSpecificTests(
       });
     });
 
+    it('labels the routes of koa-mounted apps with their mount from a middleware in the parent app', async () => {
+      const { registry, app } = setup(KoaOf);
+      // two versions of one API, mounted side by side: their series must not merge
+      for (const version of ['/v1', '/v2']) {
+        const inner = new KoaOf();
+        const router = new RouterOf();
+        router.get('/', (ctx) => {
+          ctx.body = 'root';
+        });
+        router.get('/users/:id', (ctx) => {
+          ctx.body = `user ${version}`;
+        });
+        inner.use(router.routes());
+        app.use(mountApp(version, inner));
+      }
+      // a mounted app that hands a request back to its parent's router
+      const passing = new KoaOf();
+      passing.use((_ctx, next) => next());
+      app.use(mountApp('/shared', passing));
+      const parent = new RouterOf();
+      parent.get('/shared/status/:code', (ctx) => {
+        ctx.body = 'parent';
+      });
+      app.use(parent.routes());
+      const { url, settled } = await servers.serve(app);
+      for (const path of ['/v1/users/1', '/v2/users/2', '/v2/Users/3/', '/v1', '/v2/']) {
+        expect([path, (await send(url + path)).status]).toEqual([path, 200]);
+      }
+      expect((await send(`${url}/shared/status/ok`)).body).toBe('parent');
+      await settled();
+      expect(await requestCounts(registry)).toEqual({
+        'GET /v1/users/:id 200': 1,
+        'GET /v2/users/:id 200': 2,
+        'GET /v1/ 200': 1,
+        'GET /v2/ 200': 1,
+        'GET /shared/status/:code 200': 1,
+      });
+    });
+
+    it("never puts what a rewrite took off a mounted request's URL into its label", async () => {
+      // a tenant segment taken off before a mount (middleware in the mounted app), and inside a
+      // mounted app (middleware in the parent): the label holds the mount path, never `acme`
+      const untenant: Koa.Middleware = (ctx, next) => {
+        const tenant = /^\/t\/[^/]+/.exec(ctx.path);
+        if (tenant) ctx.url = ctx.url.slice(tenant[0].length);
+        return next();
+      };
+      const users = () =>
+        new RouterOf()
+          .get('/users/:id', (ctx) => {
+            ctx.body = 'user';
+          })
+          .routes();
+      const first = setup(KoaOf);
+      first.app.use(users());
+      const outer = new KoaOf();
+      outer.use(untenant).use(mountApp('/api', first.app));
+      const second = setup(KoaOf);
+      second.app.use(mountApp('/api', new KoaOf().use(untenant).use(users())));
+      for (const [served, reg] of [
+        [outer, first.registry],
+        [second.app, second.registry],
+      ] as const) {
+        const { url, settled } = await servers.serve(served);
+        const path = served === outer ? '/t/acme/api/users/1' : '/api/t/acme/users/1';
+        expect((await send(url + path)).body).toBe('user');
+        await settled();
+        const labels = Object.keys(await requestCounts(reg));
+        expect(labels).toHaveLength(1);
+        expect(labels[0]).not.toContain('acme');
+      }
+      expect(await requestCounts(first.registry)).toEqual({ 'GET /api/users/:id 200': 1 });
+    });
+
     it("leaves a mounted app's metrics path to the outer instance of the same metrics object", async () => {
       const { registry, app } = setup(KoaOf, { auth: { type: 'bearer', token: 'koa-token-1' } });
       const inner = new KoaOf();
