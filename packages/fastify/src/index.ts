@@ -7,7 +7,7 @@ import {
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { routeHandler } from './handler.js';
-import { markOf, markRouted, register, scopeOf, servedBy } from './requests.js';
+import { classifier, markOf, markRouted, register, servedBy } from './requests.js';
 import { routeTemplates } from './templates.js';
 import type { FastifyMonitoringOptions } from './types.js';
 
@@ -30,14 +30,14 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
   const { metrics, metricsPath, handler } = resolved;
   const registration = {
     http: metrics.http,
-    ...scopeOf(fastify, resolved),
+    classify: classifier(fastify, resolved),
     lookup: routeTemplates(fastify).find,
     handler,
   };
   // On the server, not in a hook: Fastify answers a bad URL (400), a too long one (414) and
   // whatever an earlier hook sends (CORS preflight, rate limit) without running our hook. The
   // raw-response lifecycle also counts aborts Fastify runs no onResponse/onRequestAbort for.
-  // One listener per server decides for every registration on it, so none counts twice.
+  // One listener per server decides for every registration of the app, so none counts twice.
   const registrations = register(fastify, registration);
 
   fastify.addHook('onRequest', (request, reply, next) => {
@@ -49,9 +49,9 @@ const plugin: FastifyPluginCallback<FastifyMonitoringOptions> = (fastify, option
         seen = registrations.observe(raw, reply.raw);
       }
       if (seen === 'record') markRouted(raw, request);
-      // Our metrics path, also when another metrics object on the server records it.
-      const ours = seen === 'metrics' || (seen === 'record' && registrations.several);
-      if (ours && servedBy(raw) === registration && !servedByRoute(request.method)) {
+      // Our metrics path (SERVED is set on that path only), also when another metrics object on
+      // the server records it.
+      if (servedBy(raw) === registration && !servedByRoute(request.method)) {
         // 405 with `Allow: GET, HEAD`, as the Express and Koa adapters answer; before Fastify
         // would look for a body parser or answer 404 for want of a route.
         reply.hijack();

@@ -28,14 +28,12 @@ export function routeOf(req: MarkedRequest, lookup: Lookup): string | undefined 
 }
 
 /**
- * One registration of the plugin: its metrics object, how it classifies a URL, how long a prefix
- * of a URL its context owns, and the handler of its metrics path.
+ * One registration of the plugin: its metrics object, how it classifies a URL, its route
+ * templates, and the handler of its metrics path.
  */
 export interface Registration {
   readonly http: ResolvedAdapterOptions['metrics']['http'];
   readonly classify: (url: string | undefined) => Action;
-  /** The length of the context's prefix at the start of `url`: 0 at the root, -1 outside it. */
-  readonly depth: (url: string | undefined) => number;
   readonly lookup: Lookup;
   readonly handler: ResolvedAdapterOptions['handler'];
 }
@@ -50,62 +48,86 @@ export function servedBy(req: IncomingMessage): Registration | undefined {
 }
 
 /**
- * Which registration of one metrics object decides for `url`: the one whose context owns the
- * longest prefix of it (an `/api` plugin's own `ignorePaths` for `/api/...`, the root's for the
- * rest); the first registered among equals, and when no context owns it (every registration is
- * under a prefix the URL is outside of).
+ * What the registrations of one metrics object do with `url`, whatever their order: `metrics`
+ * when it is the metrics path of one of them (`served`), else `ignore` when one of them skips it
+ * (the root's `ignorePaths` for `/health`, an `/api` plugin's for `/api/ping`; a registration
+ * under a prefix skips nothing outside it), else `record`.
  */
-function decider(registrations: readonly Registration[], url: string | undefined): Registration {
-  let best = registrations[0] as Registration;
-  let depth = best.depth(url);
-  for (let i = 1; i < registrations.length; i++) {
-    const candidate = registrations[i] as Registration;
-    const d = candidate.depth(url);
-    if (d > depth) [best, depth] = [candidate, d];
-  }
-  return best;
-}
-
-/** Times `req` for one metrics object, as `decided` classifies it; returns what it did. */
-function timeFor(decided: Registration, req: MarkedRequest, res: ServerResponse): Action {
-  const action = decided.classify(req.url);
-  if (action === 'record') {
-    instrumentRequest(decided.http, req, res, () => routeOf(req, decided.lookup));
-  } else if (action === 'metrics') {
-    (req as ServedRequest)[SERVED] = decided;
+function decide(group: readonly Registration[], url: string | undefined): Action | Registration {
+  let action: Action = 'record';
+  for (let i = 0; i < group.length; i++) {
+    const registration = group[i] as Registration;
+    const own = registration.classify(url);
+    if (own === 'metrics') return registration;
+    if (own === 'ignore') action = own;
   }
   return action;
 }
 
+/** The template of a request no hook of ours saw: the first registration that knows it. */
+function lookupOf(group: readonly Registration[]): Lookup {
+  if (group.length === 1) return (group[0] as Registration).lookup;
+  return (method, url) => {
+    for (const { lookup } of group) {
+      const found = lookup(method, url);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+}
+
+/** Times `req` for one metrics object as `decided`; returns what it did. */
+function timeFor(
+  http: Registration['http'],
+  lookup: Lookup,
+  decided: Action | Registration,
+  req: MarkedRequest,
+  res: ServerResponse,
+): Action {
+  if (decided === 'record') instrumentRequest(http, req, res, () => routeOf(req, lookup));
+  if (typeof decided === 'string') return decided;
+  (req as ServedRequest)[SERVED] = decided;
+  return 'metrics';
+}
+
+interface Group {
+  readonly http: Registration['http'];
+  readonly registrations: Registration[];
+  lookup: Lookup;
+}
+
 /**
- * The plugin's registrations on one server, grouped by metrics object, and the decision for a
- * request: each metrics object times it once, as its deciding registration classifies it. The
- * mark says what was done: `record` when one times it, else `metrics` when a registration serves
- * the path (`servedBy` names it), else `ignore`.
+ * The plugin's registrations in one Fastify app, grouped by metrics object, and the decision for
+ * a request: each metrics object times it once, as `decide` says. The mark says what was done:
+ * `record` when one times it, else `metrics` when a registration serves the path (`servedBy`
+ * names it), else `ignore`.
  */
 export class Registrations {
-  private readonly groups: Registration[][] = [];
-  private single: Registration | undefined;
-  /** More than one metrics object: a request one records may be another's metrics path. */
-  several = false;
+  private readonly groups: Group[] = [];
 
   add(registration: Registration): void {
-    const group = this.groups.find((g) => g[0]?.http === registration.http);
-    if (group) group.push(registration);
-    else this.groups.push([registration]);
-    this.single =
-      this.groups.length === 1 && this.groups[0]?.length === 1 ? registration : undefined;
+    let group = this.groups.find((g) => g.http === registration.http);
+    if (group === undefined) {
+      group = { http: registration.http, registrations: [], lookup: registration.lookup };
+      this.groups.push(group);
+    }
+    group.registrations.push(registration);
+    group.lookup = lookupOf(group.registrations);
   }
 
   /** Times `req` unless a mark says someone already does; returns what was done with it. */
   observe(req: MarkedRequest, res: ServerResponse): Action | undefined {
     if (req[SEEN] !== undefined) return undefined;
-    // One registration, the common case: no choice to make.
-    const single = this.single;
-    if (single !== undefined) return (req[SEEN] = timeFor(single, req, res));
+    const url = req.url;
+    const groups = this.groups;
+    if (groups.length === 1) {
+      // One metrics object, the common case.
+      const { http, registrations, lookup } = groups[0] as Group;
+      return (req[SEEN] = timeFor(http, lookup, decide(registrations, url), req, res));
+    }
     let done: Action = 'ignore';
-    for (const group of this.groups) {
-      const action = timeFor(decider(group, req.url), req, res);
+    for (const { http, registrations, lookup } of groups) {
+      const action = timeFor(http, lookup, decide(registrations, url), req, res);
       if (action === 'record' || (action === 'metrics' && done === 'ignore')) done = action;
     }
     return (req[SEEN] = done);
@@ -113,8 +135,13 @@ export class Registrations {
 }
 
 // Shared by every copy of this package on the server (the ESM and CJS builds, both loaded), so one
-// listener decides; versioned, as a later copy may hold registrations of another shape.
-const REGISTRATIONS = Symbol.for('@ai-orchestrator/fastify-monitoring.registrations.v1');
+// listener serves them all; versioned, as a later copy may hold registrations of another shape.
+const ON_SERVER = Symbol.for('@ai-orchestrator/fastify-monitoring.registrations.v1');
+
+/** The Fastify apps using the plugin on one server, by app (its `initialConfig`). */
+interface OnServer {
+  readonly apps: Map<object, Registrations>;
+}
 
 /** Called by our onRequest hook: the mark the server listener left, if it saw the request. */
 export function markOf(req: MarkedRequest): Action | FastifyRequest | undefined {
@@ -127,34 +154,49 @@ export function markRouted(req: MarkedRequest, request: FastifyRequest): void {
 }
 
 /**
- * The registrations of the plugin on `fastify`'s server, with `registration` added. The first
- * registration listens first on the server's 'request' event (http, https, http2 and a
- * `serverFactory` server that emits it), for every later one too. A server without that event (or
- * with no server object to keep them on) leaves the timing to our hooks.
+ * The registrations of the plugin in `fastify`'s app, with `registration` added. One listener per
+ * server, first on its 'request' event (http, https, http2 and a `serverFactory` server that
+ * emits it), times the requests of the one app on it. A server several Fastify apps share (a
+ * `serverFactory` handing requests to one app or another) cannot tell whose a request is: there,
+ * as on a server without that event, our hooks time the requests of each app.
  */
 export function register(fastify: FastifyInstance, registration: Registration): Registrations {
   const server = fastify.server as
-    | (Partial<Pick<FastifyInstance['server'], 'prependListener'>> & {
-        [REGISTRATIONS]?: Registrations;
+    | (Partial<Pick<FastifyInstance['server'], 'prependListener' | 'removeListener'>> & {
+        [ON_SERVER]?: OnServer;
       })
     | undefined;
-  let registrations = server?.[REGISTRATIONS];
+  // Every context of one app shares its frozen initialConfig.
+  const app: object = (fastify.initialConfig as object | undefined) ?? fastify;
+  let onServer = server?.[ON_SERVER];
+  if (onServer === undefined) {
+    const apps = new Map<object, Registrations>();
+    onServer = { apps };
+    if (server && typeof server.prependListener === 'function') {
+      server[ON_SERVER] = onServer;
+      const listener = (req: MarkedRequest, res: ServerResponse) => {
+        try {
+          if (apps.size === 1) apps.values().next().value?.observe(req, res);
+        } catch {
+          // never break the request we observe
+        }
+      };
+      server.prependListener('request', listener);
+      fastify.addHook('onClose', (_instance, done) => {
+        server.removeListener?.('request', listener);
+        if (server[ON_SERVER] === onServer) delete server[ON_SERVER];
+        done();
+      });
+    }
+  }
+  const apps = onServer.apps;
+  let registrations = apps.get(app);
   if (registrations === undefined) {
     const created = new Registrations();
     registrations = created;
-    if (server) server[REGISTRATIONS] = created;
-    const listener = (req: MarkedRequest, res: ServerResponse) => {
-      try {
-        created.observe(req, res);
-      } catch {
-        // never break the request we observe
-      }
-    };
-    const listens = typeof server?.prependListener === 'function';
-    if (listens) server?.prependListener?.('request', listener);
+    apps.set(app, created);
     fastify.addHook('onClose', (_instance, done) => {
-      if (listens) fastify.server.removeListener('request', listener);
-      if (server?.[REGISTRATIONS] === created) delete server[REGISTRATIONS];
+      apps.delete(app);
       done();
     });
   }
@@ -198,33 +240,25 @@ function spellings(
 }
 
 /**
- * How the plugin classifies a request URL, and how much of it its context owns. `metricsPath` and
- * `ignorePaths` are paths of the context the plugin is registered in, as its routes are: under a
- * `register(..., { prefix })` they are matched after that prefix (the route Fastify serves is
- * `/api/metrics`), and a URL outside the prefix is always recorded. At the root, or without a
- * prefix, it is `spellings`, and the context owns every URL (depth 0).
+ * How the plugin classifies a request URL. `metricsPath` and `ignorePaths` are paths of the
+ * context the plugin is registered in, as its routes are: under a `register(..., { prefix })`
+ * they are matched after that prefix (the route Fastify serves is `/api/metrics`), and a URL
+ * outside the prefix is always recorded. At the root, or without a prefix, it is `spellings`.
  */
-export function scopeOf(
+export function classifier(
   fastify: FastifyInstance,
   resolved: ResolvedAdapterOptions,
-): Pick<Registration, 'classify' | 'depth'> {
+): (url: string | undefined) => Action {
   const within = spellings(fastify, resolved);
   const prefix = fastify.prefix.replace(/\/+$/, '');
-  if (prefix === '') return { classify: within, depth: () => 0 };
+  if (prefix === '') return within;
   const { anyCase, slashes } = routerConfig(fastify);
   const under = new RegExp(`^${patternOf(prefix, slashes, true)}(?=[/?]|$)`, anyCase ? 'i' : '');
-  const depth = (url: string | undefined) => {
+  return (url) => {
     const match = url === undefined ? null : under.exec(url);
-    return match === null ? -1 : match[0].length;
-  };
-  return {
-    depth,
-    classify: (url) => {
-      const length = depth(url);
-      if (url === undefined || length < 0) return 'record';
-      const rest = url.slice(length);
-      // `/api` and `/api?x` are the prefix's own `/`, as Fastify serves a `/` route there.
-      return within(rest.startsWith('/') ? rest : `/${rest}`);
-    },
+    if (url === undefined || match === null) return 'record';
+    const rest = url.slice(match[0].length);
+    // `/api` and `/api?x` are the prefix's own `/`, as Fastify serves a `/` route there.
+    return within(rest.startsWith('/') ? rest : `/${rest}`);
   };
 }

@@ -179,6 +179,113 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
       });
     }
 
+    it('skips what any registration of one metrics object skips, and never records a metrics path', async () => {
+      const registry = new Registry();
+      const metrics = createMetrics({ ...quiet, registry });
+      app = fastify();
+      const auth = { type: 'bearer', token: 'root-token' } as const;
+      // an encapsulated plugin without a prefix, registered before the root
+      await app.register(async (plain) => {
+        await plain.register(fastifyMonitoring, {
+          metrics,
+          metricsPath: false,
+          ignorePaths: ['/internal'],
+        });
+        plain.get('/internal', async () => 'internal');
+      });
+      // the root: a metrics path under another registration's prefix, a route of its own there
+      await app.register(fastifyMonitoring, {
+        metrics,
+        metricsPath: '/ops/metrics',
+        ignorePaths: ['/health', '/ops/health'],
+        auth,
+      });
+      app.get('/health', async () => 'ok');
+      app.get('/ops/health', async () => 'ok');
+      for (const prefix of ['/ops', '/api/:version', '/api/v1']) {
+        await app.register(
+          async (child) => {
+            await child.register(fastifyMonitoring, {
+              metrics,
+              metricsPath: false,
+              ignorePaths: ['/y'],
+            });
+            child.get('/y', async () => 'y');
+            child.get('/z', async () => 'z');
+          },
+          { prefix },
+        );
+      }
+      const { url, settled } = await listen(app);
+      const bearer = { headers: { authorization: 'Bearer root-token' } };
+      for (const path of [
+        '/health',
+        '/internal',
+        '/ops/health',
+        '/ops/y',
+        '/api/v2/y',
+        '/api/v1/y',
+      ]) {
+        expect([path, (await send(url + path)).status]).toEqual([path, 200]);
+      }
+      expect((await send(`${url}/ops/metrics`)).status).toBe(401);
+      expect((await send(`${url}/ops/metrics`, bearer)).status).toBe(200);
+      const posted = await send(`${url}/ops/metrics`, {
+        method: 'POST',
+        body: '{',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(posted.status).toBe(405);
+      for (const path of ['/ops/z', '/api/v1/z']) await send(url + path);
+      await settled();
+      expect(await requestCounts(registry)).toEqual({
+        'GET /api/v1/z 200': 1,
+        'GET /ops/z 200': 1,
+      });
+    });
+
+    it('counts the requests of each Fastify app on a server several apps share', async () => {
+      const handlers = new Map<string, RequestListener>();
+      const shared = createServer((req, res) => {
+        const handle = handlers.get(req.headers['x-app'] === 'b' ? 'b' : 'a');
+        handle?.(req, res);
+      });
+      const apps: { instance: FastifyInstance; registry: Registry }[] = [];
+      for (const name of ['a', 'b']) {
+        const registry = new Registry();
+        const instance = fastify({
+          serverFactory: (handle) => {
+            handlers.set(name, handle);
+            return shared;
+          },
+        });
+        await instance.register(fastifyMonitoring, { ...quiet, registry });
+        instance.get(`/${name}-only`, async () => name);
+        await instance.ready();
+        apps.push({ instance, registry });
+      }
+      await new Promise<void>((resolve) => shared.listen(0, '127.0.0.1', resolve));
+      const { settled } = trackResponses(shared);
+      try {
+        const base = urlOf(shared);
+        expect((await send(`${base}/a-only`, { headers: { 'x-app': 'a' } })).body).toBe('a');
+        expect((await send(`${base}/b-only`, { headers: { 'x-app': 'b' } })).body).toBe('b');
+        await settled();
+        expect(await requestCounts(apps[0]!.registry)).toEqual({ 'GET /a-only 200': 1 });
+        expect(await requestCounts(apps[1]!.registry)).toEqual({ 'GET /b-only 200': 1 });
+        // One app closed: the other still counts its own requests, once.
+        await apps[1]!.instance.close();
+        expect((await send(`${base}/a-only`, { headers: { 'x-app': 'a' } })).body).toBe('a');
+        await settled();
+        expect(await requestCounts(apps[0]!.registry)).toEqual({ 'GET /a-only 200': 2 });
+        expect(await requestCounts(apps[1]!.registry)).toEqual({ 'GET /b-only 200': 1 });
+      } finally {
+        for (const { instance } of apps) await instance.close();
+        shared.closeAllConnections();
+        shared.close();
+      }
+    });
+
     it('counts each request once for each metrics object on the server, by its own options', async () => {
       const [first, second] = [new Registry(), new Registry()];
       app = fastify();
@@ -195,17 +302,31 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
       for (const path of ['/a', '/b', '/a', '/nowhere']) await send(url + path);
       expect((await send(`${url}/metrics`)).body).toContain('http_server_request_duration_seconds');
       expect((await send(`${url}/second-metrics`)).status).toBe(200);
+      // Other methods on either metrics path: 405 from its own registration, before a body parser.
+      for (const [path, type] of [
+        ['/metrics', 'application/json'],
+        ['/second-metrics', 'text/xml'],
+      ] as const) {
+        const posted = await send(url + path, {
+          method: 'POST',
+          body: '{',
+          headers: { 'content-type': type },
+        });
+        expect([path, posted.status, posted.headers.allow]).toEqual([path, 405, 'GET, HEAD']);
+      }
       await settled();
       // Each serves its own path; the other one's metrics path is a route like any other.
       expect(await requestCounts(first)).toEqual({
         'GET /b 200': 1,
         'GET /second-metrics 200': 1,
         'GET __unmatched__ 404': 1,
+        'POST /second-metrics 405': 1,
       });
       expect(await requestCounts(second)).toEqual({
         'GET /a 200': 2,
         'GET /metrics 200': 1,
         'GET __unmatched__ 404': 1,
+        'POST /metrics 405': 1,
       });
       expect(await activeRequests(first)).toBe(0);
       expect(await activeRequests(second)).toBe(0);
