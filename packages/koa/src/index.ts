@@ -24,23 +24,25 @@ export type {
 
 /**
  * The route template @koa/router matched: the full layer path, with router prefixes and nested
- * `router.use('/v1', inner.routes())` mounts already joined, and the koa-mount path in front of a
- * mounted app's routes (`mountedTemplate`). Undefined without a router or a match.
+ * `router.use('/v1', inner.routes())` mounts already joined, and the koa-mount paths in front of
+ * a mounted app's routes (`mountedTemplate`). `url` and `mount` are what the middleware saw when
+ * the request came in. Undefined without a router or a match.
  */
-function routeOf(ctx: KoaContextLike, mount: string): string | undefined {
+function routeOf(ctx: KoaContextLike, url: string, mount: string): string | undefined {
   const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
   if (typeof route === 'string') {
     // No koa-mount ran on this request (koa-mount sets mountPath and leaves it set): the
     // template is the whole path's already.
     if (ctx.mountPath === undefined) return route;
-    return mountedTemplate(ctx, route) ?? (mount === '' ? route : mount + route);
+    const innermost = mountPathOf(ctx);
+    const prefixes = [mount + innermost, mount, ''];
+    // Else the innermost mount (a middleware in a parent app, mounts nested in mounts), or the
+    // mount the middleware is under: mount paths only, so mounted apps never merge by label.
+    const fallback = (mount === '' ? innermost : mount) + route;
+    return mountedTemplate(route, mount + urlPath(url), prefixes) ?? fallback;
   }
   return route instanceof RegExp ? String(route) : undefined;
 }
-
-// A template whose segments are each a literal or one `:param`: it matched exactly as many
-// segments of a path as it has. Wildcards, optional and custom-pattern parameters do not.
-const PLAIN_TEMPLATE = /^(?:\/(?:[^/:*?+(){}]*|:\w+))*\/?$/;
 
 /** A path's segments, without the trailing slash the router ignores (`/a/b/` is `/a/b`). */
 function segmentsOf(path: string): string[] {
@@ -55,31 +57,47 @@ function mountPathOf(ctx: KoaContextLike): string {
   return (ctx.mountPath ?? '').replace(/\/+$/, '');
 }
 
+// A segment of a template that is not literal: a parameter, a wildcard, an optional part.
+const PATTERN = /[:*?+(){}]/;
+
+/** `part` and `actual` are one literal segment (the router matches without case by default). */
+const same = (part: string, actual: string | undefined): boolean =>
+  actual !== undefined && part.toLowerCase() === actual.toLowerCase();
+
 /**
- * The whole template of a route matched on a request koa-mount passed, read when the response
- * closed, wherever the middleware is (in the mounted app, or in a parent app around the mount,
- * where the mount it saw is ''). By then koa-mount has put back the path of the app it was used
- * in: the router matched its last segments, as many as the template has, each literal one equal,
- * and the segments before are what koa-mount cut. That cut is trusted only when it is the mount
- * path itself, or nothing (the mounted app handed the request back to its parent's router): a
- * rewrite of the URL or nested mounts may put a request's own values there. Undefined otherwise,
- * and for a template that is not plain: the caller keeps the mount it saw.
+ * The whole template of a route matched on a request koa-mount passed: the mount paths the route
+ * was matched under, then the template. `path` is the request's path in the app the middleware is
+ * used in, with the mount that app is under in front; the router matched its end after one of
+ * `prefixes`, which are mount paths the developer wrote (under a mount that app's own, a mount
+ * inside it, or none: the mounted app handed the request back to its parent's router), never a
+ * request's own values. A template of literal and `:param` segments matched as many segments as
+ * it has, each literal one equal; another template (wildcards, optional parts) is placed by its
+ * literal first segments. Undefined when no prefix fits: the caller keeps the mount it saw.
  */
-function mountedTemplate(ctx: KoaContextLike, template: string): string | undefined {
-  if (!PLAIN_TEMPLATE.test(template)) return undefined;
-  const path = segmentsOf(urlPath(ctx.url));
+function mountedTemplate(
+  template: string,
+  path: string,
+  prefixes: readonly string[],
+): string | undefined {
+  const actual = segmentsOf(path);
   const own = segmentsOf(template);
-  const cut = path.length - own.length;
-  if (cut < 0) return undefined;
-  for (let i = 0; i < own.length; i++) {
-    const part = own[i] as string;
-    if (!part.startsWith(':') && part.toLowerCase() !== (path[cut + i] as string).toLowerCase()) {
-      return undefined;
-    }
+  const plain = own.every((part) => !PATTERN.test(part) || /^:\w+$/.test(part));
+  const head = plain
+    ? own
+    : own.slice(
+        0,
+        own.findIndex((part) => PATTERN.test(part)),
+      );
+  if (head.length === 0 && !plain) return undefined;
+  // longest first: a mounted app's own route before a parent's route of the same shape
+  for (const prefix of prefixes) {
+    const cut = segmentsOf(prefix).length;
+    if (`/${actual.slice(0, cut).join('/')}` !== (cut === 0 ? '/' : prefix)) continue;
+    if (plain && actual.length - cut !== own.length) continue;
+    const fits = head.every((part, i) => part.startsWith(':') || same(part, actual[cut + i]));
+    if (fits) return prefix + template;
   }
-  if (cut === 0) return template;
-  const mount = mountPathOf(ctx);
-  return `/${path.slice(0, cut).join('/')}` === mount ? mount + template : undefined;
+  return undefined;
 }
 
 /**
@@ -107,7 +125,7 @@ function recordRequest(metrics: Metrics, ctx: KoaContextLike, url: string): void
     const mount = mountOf(ctx, url);
     // Koa writes the response after the middleware chain returns, and its error handling picks
     // the status a throw ends with; Node's 'finish' is the one moment that sees what was sent.
-    instrumentRequest(metrics.http, ctx.req, ctx.res, () => routeOf(ctx, mount));
+    instrumentRequest(metrics.http, ctx.req, ctx.res, () => routeOf(ctx, url, mount));
   } catch {
     // instrumentation never breaks the request it observes
   }

@@ -1,5 +1,6 @@
 // What only Koa has: apps without a router, ctx.throw and error middleware, bodies Koa writes
 // (raw, fixed, web bodies on Koa 3), and the metrics route (metrics-route.ts).
+import { request } from 'node:http';
 import { bodyBytes, requestCounts, send } from '@ai-orchestrator/testkit/conformance';
 import type Koa from 'koa';
 import mountApp from 'koa-mount';
@@ -114,6 +115,87 @@ export function koaSpecificTests(
         'GET /v1/ 200': 1,
         'GET /v2/ 200': 1,
         'GET /shared/status/:code 200': 1,
+      });
+    });
+
+    it('labels by mount a response that closes inside the mount, and mounts inside a mounted app', async () => {
+      const { registry } = setup(KoaOf);
+      const metrics = createMetricsMiddleware({
+        serviceName: 'koa-test',
+        registry,
+        collectDefaultMetrics: false,
+        metricsPath: false,
+      });
+      // the client hangs up while the handler still waits inside the mount
+      const version = () => {
+        const inner = new KoaOf();
+        inner.use(metrics);
+        const router = new RouterOf();
+        router.get('/slow/:id', async (ctx) => {
+          await new Promise((resolve) => ctx.res.once('close', () => setTimeout(resolve, 20)));
+          ctx.body = 'late';
+        });
+        router.get('/users/:id', (ctx) => {
+          ctx.body = 'user';
+        });
+        return inner.use(router.routes());
+      };
+      const outer = new KoaOf();
+      outer.use(mountApp('/v1', version())).use(mountApp('/v2', version()));
+      // the middleware in an app mounted at /api, which mounts apps of its own and has routes
+      const { registry: nested } = setup(KoaOf);
+      const api = new KoaOf();
+      api.use(
+        createMetricsMiddleware({
+          serviceName: 'koa-test',
+          registry: nested,
+          collectDefaultMetrics: false,
+        }),
+      );
+      for (const mount of ['/v1', '/v2']) {
+        const router = new RouterOf().get('/users/:id', (ctx) => {
+          ctx.body = `user ${mount}`;
+        });
+        api.use(mountApp(mount, new KoaOf().use(router.routes())));
+      }
+      const own = new RouterOf().get('/users/:id', (ctx) => {
+        ctx.body = 'api user';
+      });
+      api.use(own.routes());
+      // a request the mounted app hands back to its parent's router, a wildcard route there
+      const files = new RouterOf().get('/api/files/*rest', (ctx) => {
+        ctx.body = 'file';
+      });
+      const root = new KoaOf();
+      root.use(mountApp('/api', api)).use(files.routes());
+      const slow = await servers.serve(outer);
+      for (const path of ['/v1/slow/1', '/v2/slow/2']) {
+        await new Promise<void>((resolve) => {
+          const req = request(slow.url + path).on('error', () => resolve());
+          req.end();
+          setTimeout(() => {
+            req.destroy();
+            resolve();
+          }, 50);
+        });
+      }
+      expect((await send(`${slow.url}/v2/users/3`)).body).toBe('user');
+      await slow.settled();
+      expect(await requestCounts(registry)).toEqual({
+        'GET /v1/slow/:id 499': 1,
+        'GET /v2/slow/:id 499': 1,
+        'GET /v2/users/:id 200': 1,
+      });
+      const served = await servers.serve(root);
+      for (const path of ['/api/v1/users/1', '/api/v2/users/2', '/api/users/3', '/api/files/a/b']) {
+        expect([path, (await send(served.url + path)).status]).toEqual([path, 200]);
+      }
+      await served.settled();
+      expect(await requestCounts(nested)).toEqual({
+        'GET /api/v1/users/:id 200': 1,
+        'GET /api/v2/users/:id 200': 1,
+        'GET /api/users/:id 200': 1,
+        'GET /api/files/*rest 200': 1,
       });
     });
 
