@@ -46,11 +46,11 @@ function startsName(code: number): boolean {
   return (lower >= 97 && lower <= 122) || code === 95;
 }
 
-function isBlank(text: string, i: number): boolean {
+export function isBlank(text: string, i: number): boolean {
   return text[i] === ' ' || text[i] === '\t';
 }
 
-function isQuote(char: string | undefined): boolean {
+export function isQuote(char: string | undefined): boolean {
   return char === '"' || char === "'";
 }
 
@@ -98,11 +98,11 @@ function pairSeparator(text: string, i: number): string {
 }
 
 /**
- * How far an unquoted value runs: one word (in a sentence); over blanks up to the next pair
- * (`password=my pass phrase user=ann`); or, after a colon, to the end of its line past words
- * with a colon (`password: correct horse: battery staple`), up to a comma, `;` or a `name=` pair.
+ * How far an unquoted value runs: one word (in a sentence); or over blanks and words with a colon
+ * (`password=my pass phrase`, `password=my pass: phrase`, `password: correct horse: battery`) up
+ * to a comma, `;`, a `name=` pair or the end of its line.
  */
-type Run = 'word' | 'phrase' | 'line';
+type Run = 'word' | 'phrase';
 
 /**
  * Where an unquoted value from `from` ends: at a line break, `;`, `<`, a backslash, a quote or a
@@ -132,8 +132,9 @@ function valueEnd(text: string, from: number, inQuery: boolean, run: Run): numbe
       // full-width comma does in CJK prose)
       const blank = /[ \t&]/.test(text.slice(i, next)) || !isNameChar(text.charCodeAt(next));
       const pair = pairSeparator(text, next);
-      // a passphrase with a colon runs on (`correct horse: battery`), a list does not (`a, b: c`)
-      const listed = pair === ':' && (run !== 'line' || /[,&]/.test(text.slice(i, next)));
+      // a passphrase with a colon runs on, after `=` too (`correct horse: battery`); a list does
+      // not (`a, b: c`)
+      const listed = pair === ':' && /[,&]/.test(text.slice(i, next));
       if (!scheme && (pair === '=' || listed || (blank && run === 'word'))) break;
       i = next;
       continue;
@@ -160,7 +161,7 @@ function valueAt(text: string, from: number, wholeLine: boolean, inQuery: boolea
 }
 
 /** A command-line flag's value at `from`: quoted, or one shell word. */
-function wordAt(text: string, from: number): Hit {
+export function wordAt(text: string, from: number): Hit {
   const quote = text.charAt(from);
   if (isQuote(quote)) return { from: from + 1, to: closingQuote(text, from + 1, quote) };
   let to = from;
@@ -449,15 +450,24 @@ const MAX_PHRASE = 128;
 const NOT_PHRASE = /[.,;!?=()'"`<>{}[\]]|:(?![ \t])/;
 
 /**
- * Whether the rest of the line from `from` reads as one passphrase (`failed: password: correct
- * horse battery staple`): short, and without the punctuation of a sentence, a statement or code
- * (`Set the token: abc in your .env, then restart.`, `user_id = 42 AND status = 'paid'`).
+ * Whether the rest of the line from `from`, up to the next `name=` pair, reads as one passphrase
+ * (`failed: password: correct horse battery staple`, `op password=correct horse: staple
+ * user=ann`): short, and without the punctuation of a sentence, a statement or code (`Set the
+ * token: abc in your .env, then restart.`, `user_id = 42 AND status = 'paid'`).
  */
 function barePhrase(text: string, from: number): boolean {
   // a bounded look for the line's end (an unbounded one per pair would be quadratic)
   let end = from;
-  while (end < text.length && end - from <= MAX_PHRASE && text[end] !== '\n' && text[end] !== '\r')
+  while (
+    end < text.length &&
+    end - from <= MAX_PHRASE &&
+    text[end] !== '\n' &&
+    text[end] !== '\r'
+  ) {
+    // where a phrase run stops (see `valueEnd`)
+    if (end > from && isBlank(text, end - 1) && pairSeparator(text, end) === '=') break;
     end++;
+  }
   return end - from <= MAX_PHRASE && !NOT_PHRASE.test(text.slice(from, end));
 }
 
@@ -531,26 +541,30 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
   if (text[from] === '{' && (byName || linked)) return objectStrings(text, from);
   const wholeLine = lower.endsWith('authorization') || lower.endsWith('cookie');
   const phrase = ownsLine(text, key.start) || barePhrase(text, from);
-  const colon = text[sep] === ':' && text[sep + 1] !== '=';
-  const value = valueAt(
-    text,
-    from,
-    wholeLine,
-    inQuery,
-    !phrase ? 'word' : colon ? 'line' : 'phrase',
-  );
+  const value = valueAt(text, from, wholeLine, inQuery, phrase ? 'phrase' : 'word');
   if (value.to <= value.from) return undefined;
   const after = text.charAt(value.to);
   return known || after === '' || after === '&' || after === ';' ? value : undefined;
 }
 
+// Translation calls, whose first argument is a label or a message id and the next ones a text
+// domain, a context or a plural (`__('Password', 'my-plugin')`, `_x('Token', 'noun', 'td')`,
+// `i18n.t('password', 'Password')`, `ngettext('token', 'tokens', n)`): no name and value.
+const TRANSLATIONS = new Set([
+  ...['__', '_e', '_x', '_ex', '_n', '_nx', '_n_noop', '_nx_noop', 'translate'],
+  ...['esc_html__', 'esc_html_e', 'esc_html_x', 'esc_attr__', 'esc_attr_e', 'esc_attr_x'],
+  ...['_', '_l', 't', '_t', 'tc', 'tr', 'qstr', 'trans', 'trans_choice', 'formatmessage'],
+  ...['gettext', 'ngettext', 'pgettext', 'npgettext', 'dgettext', 'dngettext', 'dpgettext'],
+  ...['ugettext', 'ungettext', 'gettext_lazy', 'ngettext_lazy', 'pgettext_lazy', 'lazy_gettext'],
+]);
+
 /**
- * Whether the `(` at `paren` opens a call's arguments: a callee's name right before it
- * (`define(`, `os.Setenv(`), not SQL's `IN (` nor `IN(`, whose items are no name and value.
+ * Whether the `(` at `paren` opens a call whose arguments may be a name and its value: a callee's
+ * name right before it (`define(`, `os.Setenv(`), not SQL's `IN (` nor `IN(` nor a translation.
  */
 function isCall(text: string, paren: number): boolean {
-  const callee = nameBefore(text, paren);
-  return callee !== undefined && callee.name.toLowerCase() !== 'in';
+  const callee = nameBefore(text, paren)?.name.toLowerCase();
+  return callee !== undefined && callee !== 'in' && !TRANSLATIONS.has(callee);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 import type { SecretNames } from './redact-names.js';
 import { percentEncodedHits } from './redact-percent.js';
 import type { TextProfile } from './redact-profile.js';
+import { netrcHits, spacedValueHits } from './redact-spaced.js';
 import { insertValueHits, oracleToolBefore, sqlSecretHits } from './redact-sql.js';
 
 /** A part of the text to replace, `[from, to)`. */
@@ -105,6 +106,10 @@ const DB_WORD = /pass|identified|auth|acl/i;
 
 // A command-line flag: a dash at the start of the text or after a blank or a quote.
 const FLAG_START = /(?:^|[\s"'])-/;
+
+// A word of a command that sets a name to a value parted by blanks (`setenv`, `set -gx`, `ENV`,
+// `setx`, `fastcgi_param`, `proxy_set_header`, `git config`, `npm config set`).
+const SPACED_WORD = /set|env|config|_param/i;
 
 // A SQL INSERT (REPLACE, UPSERT), whose values may sit apart from their column names.
 const INSERT_WORD = /insert|replace|upsert/i;
@@ -334,6 +339,16 @@ const PLAIN_RULES: readonly TextRule[] = [
     name: 'key-value',
     gate: (text) => text.includes('=') || text.includes(':') || text.includes('('),
     scan: keyValueHits,
+  },
+  {
+    name: 'spaced-value',
+    gate: (text) => SPACED_WORD.test(text),
+    scan: spacedValueHits,
+  },
+  {
+    name: 'netrc',
+    gate: (text) => text.includes('password') && text.includes('login'),
+    scan: netrcHits,
   },
   {
     name: 'multipart-field',

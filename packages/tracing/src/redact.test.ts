@@ -362,6 +362,13 @@ describe('Redactor', () => {
       ['password: abc user=bob', `password: ${R} user=bob`],
       // the trade-off: `name: value` pairs parted by blanks alone read as one passphrase
       ['password: abc user: bob', `password: ${R}`],
+      // after `=` too: a word with a colon does not end the passphrase (`my pass: phrase`)
+      ['password=my pass: phrase', `password=${R}`],
+      ['password=correct horse: battery staple user=ann', `password=${R} user=ann`],
+      ['DB_PASSWORD = open sesame: now', `DB_PASSWORD = ${R}`],
+      ['password := my horse:battery', `password := ${R}`],
+      ['password=abc, user: bob', `password=${R}, user: bob`],
+      ['token=abc status: ok', `token=${R}`],
       // prose keeps its words: a sentence's punctuation, a colon inside a word (`12:00`)
       ['retried: token: expired at 12:00', `retried: token: ${R} at 12:00`],
       [
@@ -423,6 +430,91 @@ describe('Redactor', () => {
         "SELECT * FROM settings WHERE name IN ('api_key', 'region')",
       ],
       ["if ('token', 'x')", "if ('token', 'x')"],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
+  it('keeps the arguments of translation calls, whose first argument is a label', () => {
+    for (const text of [
+      "__('Password', 'my-plugin')",
+      '__("Password", "my-plugin")',
+      "_e( 'Password', 'my-plugin' )",
+      "_x('Token', 'noun', 'my-plugin')",
+      "_n('Password', 'Passwords', 2, 'my-plugin')",
+      "esc_html__('Secret', 'my-plugin')",
+      "esc_attr_e('Password', 'my-plugin')",
+      "i18n.t('password', 'Password')",
+      "$t('token', 'Token')",
+      'gettext("password", "x")',
+      "ngettext('token', 'tokens', 2)",
+      "pgettext('password', 'label')",
+      "_('password', 'fallback')",
+      "intl.formatMessage('password', 'Password')",
+    ]) {
+      expect(redactor.string(text), text).toBe(text);
+    }
+    // a call that reads or sets a secret by name still has its value masked
+    expect(redactor.string("getenv('API_TOKEN', 'fallback-pw')")).toBe(
+      `getenv('API_TOKEN', '${R}')`,
+    );
+    expect(redactor.string("config.get('db.password', 'Hunt3rPw')")).toBe(
+      `config.get('db.password', '${R}')`,
+    );
+  });
+
+  it('masks the value a command sets by a name parted from it by blanks', () => {
+    for (const [text, masked] of [
+      ['setenv DB_PASSWORD hunter2', `setenv DB_PASSWORD ${R}`],
+      ['setenv DB_PASSWORD "hunter 2"', `setenv DB_PASSWORD "${R}"`],
+      ['launchctl setenv API_TOKEN Hunt3rPw', `launchctl setenv API_TOKEN ${R}`],
+      ['SetEnv DB_PASSWORD Hunt3rPw', `SetEnv DB_PASSWORD ${R}`],
+      ['set -gx API_TOKEN Hunt3rPw', `set -gx API_TOKEN ${R}`],
+      ['set -Ux API_TOKEN Hunt3rPw; echo ok', `set -Ux API_TOKEN ${R}; echo ok`],
+      ['set --export --global API_TOKEN two words', `set --export --global API_TOKEN ${R}`],
+      ['set API_TOKEN Hunt3rPw', `set API_TOKEN ${R}`],
+      ['setx API_TOKEN Hunt3rPw /M', `setx API_TOKEN ${R} /M`],
+      ['ENV DB_PASSWORD Hunt3rPw', `ENV DB_PASSWORD ${R}`],
+      ['ENV DB_PASSWORD my pass phrase \\\n  && x', `ENV DB_PASSWORD ${R} \\\n  && x`],
+      ['Step 3/7 : ENV DB_PASSWORD Hunt3rPw', `Step 3/7 : ENV DB_PASSWORD ${R}`],
+      ['{"cmd":"ENV DB_PASSWORD Hunt3rPw"}', `{"cmd":"ENV DB_PASSWORD ${R}"}`],
+      ['ENV DB_PASSWORD=Hunt3rPw OTHER=y', `ENV DB_PASSWORD=${R} OTHER=y`],
+      ['ARG SECRET_KEY=Hunt3rPw', `ARG SECRET_KEY=${R}`],
+      ['fastcgi_param DB_PASSWORD Hunt3rPw;', `fastcgi_param DB_PASSWORD ${R};`],
+      ['  proxy_set_header X-Api-Key Hunt3rPw;', `  proxy_set_header X-Api-Key ${R};`],
+      ['git config user.password Hunt3rPw', `git config user.password ${R}`],
+      [
+        'npm config set //registry.npmjs.org/:_authToken Hunt3rPw',
+        `npm config set //registry.npmjs.org/:_authToken ${R}`,
+      ],
+      ['yarn config set npmAuthToken Hunt3rPw', `yarn config set npmAuthToken ${R}`],
+      [
+        'machine api.example.com login ann password Hunt3rPw',
+        `machine api.example.com login ann password ${R}`,
+      ],
+      [
+        'machine api.heroku.com\n  login ann\n  password Hunt3rPw\n',
+        `machine api.heroku.com\n  login ann\n  password ${R}\n`,
+      ],
+      // no value, another name, a reference to another variable, prose
+      ['unsetenv DB_PASSWORD', 'unsetenv DB_PASSWORD'],
+      ['setenv PATH /usr/local/bin', 'setenv PATH /usr/local/bin'],
+      ['set -e API_TOKEN', 'set -e API_TOKEN'],
+      ['set -euo pipefail', 'set -euo pipefail'],
+      ['export -n API_TOKEN', 'export -n API_TOKEN'],
+      ['ENV NODE_ENV production', 'ENV NODE_ENV production'],
+      ['ENV DB_PASSWORD_FILE /run/secrets/db', 'ENV DB_PASSWORD_FILE /run/secrets/db'],
+      [
+        'proxy_set_header Authorization $http_authorization;',
+        'proxy_set_header Authorization $http_authorization;',
+      ],
+      ['setx API_TOKEN %VAULT_TOKEN%', 'setx API_TOKEN %VAULT_TOKEN%'],
+      ['Note: set API_TOKEN before you start', 'Note: set API_TOKEN before you start'],
+      ['set token expiry to 5 minutes', 'set token expiry to 5 minutes'],
+      [
+        'the machine learning password policy was updated',
+        'the machine learning password policy was updated',
+      ],
     ]) {
       expect(redactor.string(text as string), text).toBe(masked);
     }

@@ -562,6 +562,38 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('greek omicron in the name', 'passw\u03bfrd=', 'Greek-o-pw-108'),
   after('cyrillic capitals in the name', '\u0410PI_K\u0415Y=', 'Cyr-caps-key-109'),
   after('cyrillic dze in a json name', '{"\u0455ecret":"', 'Cyr-dze-sec-110', '"}'),
+  // a name and its value parted by blanks: shells, Dockerfiles, web servers, git, npm, netrc
+  after('csh setenv', 'setenv DB_PASSWORD ', 'Csh-env-pw-111'),
+  after('csh setenv quoted', 'setenv API_TOKEN "', 'csh quoted 112', '"'),
+  after('launchctl setenv', 'launchctl setenv API_TOKEN ', 'Launchd-tok-113'),
+  after('fish set -gx', 'set -gx API_TOKEN ', 'Fish-gx-tok-114'),
+  after('fish set -Ux list', 'set -Ux DB_PASSWORD ', 'Fish-list-115 second', '; echo ok'),
+  after('fish set long flags', 'set --export --global STRIPE_SECRET ', 'Fish-long-116'),
+  after('windows setx', 'setx API_TOKEN ', 'Setx-tok-117', ' /M'),
+  after('apache SetEnv', 'SetEnv DB_PASSWORD ', 'Apache-env-118'),
+  after('dockerfile ENV legacy', 'ENV DB_PASSWORD ', 'Docker-legacy-119'),
+  after('dockerfile ENV legacy phrase', 'ENV DB_PASSPHRASE ', 'my docker phrase 120'),
+  after('dockerfile ENV pairs', 'ENV A=1 DB_PASSWORD=', 'Docker-multi-121', ' OTHER=y'),
+  after('dockerfile ARG', 'ARG SECRET_KEY=', 'Docker-arg-122'),
+  after('docker build step', 'Step 3/7 : ENV API_TOKEN ', 'Docker-step-123'),
+  after('nginx fastcgi_param', 'fastcgi_param DB_PASSWORD ', 'Nginx-fcgi-124', ';'),
+  after('nginx proxy_set_header', 'proxy_set_header X-Api-Key ', 'Nginx-hdr-125', ';'),
+  after('git config', 'git config --global user.password ', 'Git-conf-pw-126'),
+  after('npm config set', 'npm config set //registry.npmjs.org/:_authToken ', 'Npm-auth-127'),
+  after('yarn config set', 'yarn config set npmAuthToken ', 'Yarn-auth-128'),
+  after('netrc line', 'machine api.example.com login ann password ', 'Netrc-line-129'),
+  after('netrc lines', 'machine api.heroku.com\n  login ann\n  password ', 'Netrc-lines-130', '\n'),
+  // a passphrase with a colon after `=`, on a line of its own or before another pair (in this
+  // order: the resource's command line joins the texts)
+  after('passphrase with a colon, spaced =', 'DB_PASSWORD = ', 'open sesame: now 131'),
+  after('passphrase with a colon after =', 'password=', 'my pass: phrase 132'),
+  after('passphrase with a colon, name in capitals', 'API_KEY=', 'quick fox: jumps 133'),
+  after(
+    'passphrase with a colon before a pair',
+    'password=',
+    'correct horse: staple 134',
+    ' user=ann',
+  ),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -675,4 +707,18 @@ export const KEEP: readonly string[] = [
   '2024  0511  1200  3345',
   'Пароль изменён: войдите снова',
   'Ελληνικά: καλημέρα κόσμε',
+  // near misses of the rules above: translation calls, commands that set nothing or no secret
+  "__('Password', 'my-plugin')",
+  "_x('Token', 'noun', 'my-plugin')",
+  "esc_html__('Secret', 'my-plugin')",
+  "i18n.t('password', 'Password').toUpperCase()",
+  "ngettext('token', 'tokens', 2)",
+  'unsetenv DB_PASSWORD; echo done',
+  'set -e API_TOKEN; echo done',
+  'export -n API_TOKEN; echo done',
+  'setenv PATH /usr/local/bin',
+  'ENV NODE_ENV production',
+  'proxy_set_header Authorization $http_authorization; proxy_pass http://app;',
+  'Note: set API_TOKEN before you start',
+  'the machine learning password policy was updated',
 ];
