@@ -141,6 +141,8 @@ const ON_SERVER = Symbol.for('@ai-orchestrator/fastify-monitoring.registrations.
 /** The Fastify apps using the plugin on one server, by app (its `initialConfig`). */
 interface OnServer {
   readonly apps: Map<object, Registrations>;
+  /** The one app's registrations while there is one app: the listener times its requests. */
+  only: Registrations | undefined;
 }
 
 /** Called by our onRequest hook: the mark the server listener left, if it saw the request. */
@@ -169,34 +171,39 @@ export function register(fastify: FastifyInstance, registration: Registration): 
   // Every context of one app shares its frozen initialConfig.
   const app: object = (fastify.initialConfig as object | undefined) ?? fastify;
   let onServer = server?.[ON_SERVER];
+  let detach = () => undefined as void;
   if (onServer === undefined) {
-    const apps = new Map<object, Registrations>();
-    onServer = { apps };
+    const created: OnServer = { apps: new Map(), only: undefined };
+    onServer = created;
     if (server && typeof server.prependListener === 'function') {
-      server[ON_SERVER] = onServer;
+      server[ON_SERVER] = created;
       const listener = (req: MarkedRequest, res: ServerResponse) => {
         try {
-          if (apps.size === 1) apps.values().next().value?.observe(req, res);
+          created.only?.observe(req, res);
         } catch {
           // never break the request we observe
         }
       };
       server.prependListener('request', listener);
-      fastify.addHook('onClose', (_instance, done) => {
+      // when the last app on the server closed (another one may still serve on it)
+      detach = () => {
         server.removeListener?.('request', listener);
-        if (server[ON_SERVER] === onServer) delete server[ON_SERVER];
-        done();
-      });
+        if (server[ON_SERVER] === created) delete server[ON_SERVER];
+      };
     }
   }
-  const apps = onServer.apps;
+  const shared = onServer;
+  const { apps } = shared;
   let registrations = apps.get(app);
   if (registrations === undefined) {
     const created = new Registrations();
     registrations = created;
     apps.set(app, created);
+    shared.only = apps.size === 1 ? created : undefined;
     fastify.addHook('onClose', (_instance, done) => {
       apps.delete(app);
+      shared.only = apps.size === 1 ? apps.values().next().value : undefined;
+      if (apps.size === 0) detach();
       done();
     });
   }

@@ -244,14 +244,13 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
       });
     });
 
-    it('counts the requests of each Fastify app on a server several apps share', async () => {
+    it('counts the requests of each Fastify app on a server several apps share, as they come and go', async () => {
       const handlers = new Map<string, RequestListener>();
       const shared = createServer((req, res) => {
-        const handle = handlers.get(req.headers['x-app'] === 'b' ? 'b' : 'a');
-        handle?.(req, res);
+        handlers.get(String(req.headers['x-app']))?.(req, res);
       });
-      const apps: { instance: FastifyInstance; registry: Registry }[] = [];
-      for (const name of ['a', 'b']) {
+      const apps = new Map<string, { instance: FastifyInstance; registry: Registry }>();
+      const start = async (name: string) => {
         const registry = new Registry();
         const instance = fastify({
           serverFactory: (handle) => {
@@ -262,25 +261,35 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
         await instance.register(fastifyMonitoring, { ...quiet, registry });
         instance.get(`/${name}-only`, async () => name);
         await instance.ready();
-        apps.push({ instance, registry });
-      }
+        apps.set(name, { instance, registry });
+      };
+      const counts = async (name: string) => requestCounts(apps.get(name)!.registry);
+      await start('a');
+      await start('b');
       await new Promise<void>((resolve) => shared.listen(0, '127.0.0.1', resolve));
       const { settled } = trackResponses(shared);
+      const base = urlOf(shared);
+      const get = async (name: string, path = `/${name}-only`) =>
+        (await send(base + path, { headers: { 'x-app': name } })).status;
       try {
-        const base = urlOf(shared);
-        expect((await send(`${base}/a-only`, { headers: { 'x-app': 'a' } })).body).toBe('a');
-        expect((await send(`${base}/b-only`, { headers: { 'x-app': 'b' } })).body).toBe('b');
+        expect([await get('a'), await get('b')]).toEqual([200, 200]);
         await settled();
-        expect(await requestCounts(apps[0]!.registry)).toEqual({ 'GET /a-only 200': 1 });
-        expect(await requestCounts(apps[1]!.registry)).toEqual({ 'GET /b-only 200': 1 });
-        // One app closed: the other still counts its own requests, once.
-        await apps[1]!.instance.close();
-        expect((await send(`${base}/a-only`, { headers: { 'x-app': 'a' } })).body).toBe('a');
+        expect(await counts('a')).toEqual({ 'GET /a-only 200': 1 });
+        expect(await counts('b')).toEqual({ 'GET /b-only 200': 1 });
+        // The app that registered first closes: the other counts its own, Fastify's 400 too
+        // (it is alone on the server again); then a third app comes.
+        await apps.get('a')!.instance.close();
+        expect([await get('b'), await get('b', '/a/%zz')]).toEqual([200, 400]);
         await settled();
-        expect(await requestCounts(apps[0]!.registry)).toEqual({ 'GET /a-only 200': 2 });
-        expect(await requestCounts(apps[1]!.registry)).toEqual({ 'GET /b-only 200': 1 });
+        expect(await counts('b')).toEqual({ 'GET /b-only 200': 2, 'GET __unmatched__ 400': 1 });
+        await start('c');
+        expect([await get('b'), await get('c')]).toEqual([200, 200]);
+        await settled();
+        expect(await counts('a')).toEqual({ 'GET /a-only 200': 1 });
+        expect(await counts('b')).toEqual({ 'GET /b-only 200': 3, 'GET __unmatched__ 400': 1 });
+        expect(await counts('c')).toEqual({ 'GET /c-only 200': 1 });
       } finally {
-        for (const { instance } of apps) await instance.close();
+        for (const { instance } of apps.values()) await instance.close();
         shared.closeAllConnections();
         shared.close();
       }
