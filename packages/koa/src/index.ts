@@ -35,11 +35,11 @@ function routeOf(ctx: KoaContextLike, url: string, mount: string): string | unde
     // template is the whole path's already.
     if (ctx.mountPath === undefined) return route;
     const innermost = mountPathOf(ctx);
-    const prefixes = [mount + innermost, mount, ''];
-    // Else the innermost mount (a middleware in a parent app, mounts nested in mounts), or the
-    // mount the middleware is under: mount paths only, so mounted apps never merge by label.
-    const fallback = (mount === '' ? innermost : mount) + route;
-    return mountedTemplate(route, mount + urlPath(url), prefixes) ?? fallback;
+    // the mount under the one the middleware is in, when the request entered one
+    const under = innermost === mount ? mount : mount + innermost;
+    const prefixes = under === mount ? [mount, ''] : [under, mount, ''];
+    // Else the innermost mount path known: mount paths only, so mounted apps do not merge.
+    return mountedTemplate(ctx, route, mount + urlPath(url), prefixes) ?? under + route;
   }
   return route instanceof RegExp ? String(route) : undefined;
 }
@@ -64,17 +64,60 @@ const PATTERN = /[:*?+(){}]/;
 const same = (part: string, actual: string | undefined): boolean =>
   actual !== undefined && part.toLowerCase() === actual.toLowerCase();
 
+/** What the adapter reads of an @koa/router layer (13 and 15). */
+interface LayerLike {
+  readonly path?: unknown;
+  readonly methods?: unknown;
+  captures?(path: string): unknown;
+}
+
+/** The layer of the route `template` the router ran last, from its `ctx.matched`. */
+function routeLayer(ctx: KoaContextLike, template: string): LayerLike | undefined {
+  const matched = (ctx as { matched?: unknown }).matched;
+  if (!Array.isArray(matched)) return undefined;
+  for (let i = matched.length - 1; i >= 0; i--) {
+    const layer = matched[i] as LayerLike | null | undefined;
+    if (
+      layer?.path === template &&
+      Array.isArray(layer.methods) &&
+      layer.methods.length > 0 &&
+      typeof layer.captures === 'function'
+    ) {
+      return layer;
+    }
+  }
+  return undefined;
+}
+
+/** The values the layer captures from `path` are the ones the router captured (`ctx.captures`). */
+function capturesAgain(layer: LayerLike, path: string, captured: readonly unknown[]): boolean {
+  let again: unknown;
+  try {
+    again = layer.captures?.(path);
+  } catch {
+    return false;
+  }
+  return (
+    Array.isArray(again) &&
+    again.length === captured.length &&
+    again.every((value, i) => value === captured[i])
+  );
+}
+
 /**
  * The whole template of a route matched on a request koa-mount passed: the mount paths the route
  * was matched under, then the template. `path` is the request's path in the app the middleware is
  * used in, with the mount that app is under in front; the router matched its end after one of
- * `prefixes`, which are mount paths the developer wrote (under a mount that app's own, a mount
- * inside it, or none: the mounted app handed the request back to its parent's router), never a
- * request's own values. A template of literal and `:param` segments matched as many segments as
- * it has, each literal one equal; another template (wildcards, optional parts) is placed by its
- * literal first segments. Undefined when no prefix fits: the caller keeps the mount it saw.
+ * `prefixes` (longest first), which are mount paths the developer wrote (under a mount, that
+ * app's own, a mount inside it, or none: the mounted app handed the request back to its parent's
+ * router), never a request's own values. A template of literal and `:param` segments matched as
+ * many segments as it has, each literal one equal. Another (wildcards, optional parts) matched
+ * where its layer captures from the rest of the path what the router captured; without the layer,
+ * where its literal first segments are. Undefined when no prefix fits: the caller keeps the
+ * innermost mount it knows.
  */
 function mountedTemplate(
+  ctx: KoaContextLike,
   template: string,
   path: string,
   prefixes: readonly string[],
@@ -82,20 +125,26 @@ function mountedTemplate(
   const actual = segmentsOf(path);
   const own = segmentsOf(template);
   const plain = own.every((part) => !PATTERN.test(part) || /^:\w+$/.test(part));
+  const layer = plain ? undefined : routeLayer(ctx, template);
+  const captured = (ctx as { captures?: unknown }).captures;
   const head = plain
     ? own
     : own.slice(
         0,
         own.findIndex((part) => PATTERN.test(part)),
       );
-  if (head.length === 0 && !plain) return undefined;
-  // longest first: a mounted app's own route before a parent's route of the same shape
   for (const prefix of prefixes) {
     const cut = segmentsOf(prefix).length;
     if (`/${actual.slice(0, cut).join('/')}` !== (cut === 0 ? '/' : prefix)) continue;
-    if (plain && actual.length - cut !== own.length) continue;
-    const fits = head.every((part, i) => part.startsWith(':') || same(part, actual[cut + i]));
-    if (fits) return prefix + template;
+    if (layer !== undefined && Array.isArray(captured)) {
+      const rest = `/${actual.slice(cut).join('/')}`;
+      if (capturesAgain(layer, rest, captured)) return prefix + template;
+      continue;
+    }
+    if (plain ? actual.length - cut !== own.length : head.length === 0) continue;
+    if (head.every((part, i) => part.startsWith(':') || same(part, actual[cut + i]))) {
+      return prefix + template;
+    }
   }
   return undefined;
 }

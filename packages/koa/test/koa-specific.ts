@@ -199,6 +199,69 @@ export function koaSpecificTests(
       });
     });
 
+    it('labels wildcard routes in and around mounted apps by where they matched', async () => {
+      const text = (body: string) => (ctx: Koa.Context) => {
+        ctx.body = body;
+      };
+      // the middleware in an app mounted at /api: wildcards in apps mounted inside it, and in
+      // the /api app itself under a path that repeats its mount
+      const { registry: inApi } = setup(KoaOf);
+      const api = new KoaOf();
+      api.use(
+        createMetricsMiddleware({
+          serviceName: 'koa-test',
+          registry: inApi,
+          collectDefaultMetrics: false,
+        }),
+      );
+      for (const version of ['/v1', '/v2']) {
+        const router = new RouterOf()
+          .get('/:kind/:id/*rest', text(version))
+          .get('/*rest', text(version));
+        api.use(mountApp(version, new KoaOf().use(router.routes())));
+      }
+      api.use(new RouterOf().get('/api/*rest', text('self')).routes());
+      const root = new KoaOf();
+      root.use(mountApp('/api', api));
+      // the middleware in the parent: a mounted app hands requests back to a parent catch-all
+      const { registry: parent, app } = setup(KoaOf);
+      app.use(
+        mountApp(
+          '/api',
+          new KoaOf().use((_ctx, next) => next()),
+        ),
+      );
+      app.use(new RouterOf().get('/:a/:b/*rest', text('deep')).get('/*rest', text('any')).routes());
+      const inside = await servers.serve(root);
+      for (const path of [
+        '/api/v1/a',
+        '/api/v2/a',
+        '/api/v1/k/1/z',
+        '/api/v2/k/1/z',
+        '/api/api/x',
+        '/api/api/api/x',
+      ]) {
+        expect([path, (await send(inside.url + path)).status]).toEqual([path, 200]);
+      }
+      await inside.settled();
+      expect(await requestCounts(inApi)).toEqual({
+        'GET /api/v1/*rest 200': 1,
+        'GET /api/v2/*rest 200': 1,
+        'GET /api/v1/:kind/:id/*rest 200': 1,
+        'GET /api/v2/:kind/:id/*rest 200': 1,
+        'GET /api/api/*rest 200': 2,
+      });
+      const around = await servers.serve(app);
+      for (const path of ['/api/nothing', '/elsewhere', '/api/x/y/z', '/other/x/y/z']) {
+        expect([path, (await send(around.url + path)).status]).toEqual([path, 200]);
+      }
+      await around.settled();
+      expect(await requestCounts(parent)).toEqual({
+        'GET /*rest 200': 2,
+        'GET /:a/:b/*rest 200': 2,
+      });
+    });
+
     it("never puts what a rewrite took off a mounted request's URL into its label", async () => {
       // a tenant segment taken off before a mount (middleware in the mounted app), and inside a
       // mounted app (middleware in the parent): the label holds the mount path, never `acme`
