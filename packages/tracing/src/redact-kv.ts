@@ -97,6 +97,22 @@ function pairSeparator(text: string, i: number): string {
   return (text[at] === '?' || text[at] === '+') && next === '=' ? '=' : '';
 }
 
+// The fields of a log line, which end a value before them (`password=abc reason: expired`).
+const LOG_FIELDS = new Set([
+  ...['msg', 'message', 'reason', 'note', 'status', 'error', 'err', 'level', 'lvl', 'severity'],
+  ...['time', 'ts', 'timestamp', 'date', 'detail', 'details', 'code', 'path', 'method', 'url'],
+  ...['uri', 'user', 'username', 'host', 'ip', 'pid', 'id', 'duration', 'elapsed', 'result'],
+  ...['event', 'action', 'component', 'module', 'service', 'caller', 'source', 'attempt'],
+]);
+const MAX_FIELD = 12;
+
+/** Whether a log line's field name starts at `at` (`msg: …`). */
+function isLogField(text: string, at: number): boolean {
+  let end = at;
+  while (end - at <= MAX_FIELD && /[A-Za-z_]/.test(text.charAt(end))) end++;
+  return LOG_FIELDS.has(text.slice(at, end).toLowerCase());
+}
+
 /**
  * How far an unquoted value runs: one word (in a sentence); or over blanks and words with a colon
  * (`password=my pass phrase`, `password=my pass: phrase`, `password: correct horse: battery`) up
@@ -133,8 +149,8 @@ function valueEnd(text: string, from: number, inQuery: boolean, run: Run): numbe
       const blank = /[ \t&]/.test(text.slice(i, next)) || !isNameChar(text.charCodeAt(next));
       const pair = pairSeparator(text, next);
       // a passphrase with a colon runs on, after `=` too (`correct horse: battery`); a list does
-      // not (`a, b: c`)
-      const listed = pair === ':' && /[,&]/.test(text.slice(i, next));
+      // not (`a, b: c`), nor a log line's next field (`password=abc msg: login failed`)
+      const listed = pair === ':' && (/[,&]/.test(text.slice(i, next)) || isLogField(text, next));
       if (!scheme && (pair === '=' || listed || (blank && run === 'word'))) break;
       i = next;
       continue;
@@ -458,15 +474,20 @@ const NOT_PHRASE = /[.,;!?=()'"`<>{}[\]]|:(?![ \t])/;
 function barePhrase(text: string, from: number): boolean {
   // a bounded look for the line's end (an unbounded one per pair would be quadratic)
   let end = from;
+  let equals = false;
   while (
     end < text.length &&
     end - from <= MAX_PHRASE &&
     text[end] !== '\n' &&
     text[end] !== '\r'
   ) {
-    // where a phrase run stops (see `valueEnd`)
-    if (end > from && isBlank(text, end - 1) && pairSeparator(text, end) === '=') break;
+    if (text[end] === '=') equals = true;
     end++;
+  }
+  // where a phrase run stops (see `valueEnd`): a `name=` pair, looked for only when the line has
+  // an `=` (a pair test at every blank made a long run of words three to five times slower)
+  for (let i = from + 1; equals && i < end; i++) {
+    if (isBlank(text, i - 1) && pairSeparator(text, i) === '=') end = i;
   }
   return end - from <= MAX_PHRASE && !NOT_PHRASE.test(text.slice(from, end));
 }
@@ -548,23 +569,48 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
 }
 
 // Translation calls, whose first argument is a label or a message id and the next ones a text
-// domain, a context or a plural (`__('Password', 'my-plugin')`, `_x('Token', 'noun', 'td')`,
-// `i18n.t('password', 'Password')`, `ngettext('token', 'tokens', n)`): no name and value.
-const TRANSLATIONS = new Set([
-  ...['__', '_e', '_x', '_ex', '_n', '_nx', '_n_noop', '_nx_noop', 'translate'],
+// domain, a context or a plural: no name and value. WordPress's and gettext's keep their
+// arguments when the second reads as a domain or a context (`__('Password', 'my-plugin')`,
+// `_x('Token', 'noun', 'td')`) or as the label again (`_n('Password', 'Passwords', 2)`).
+const DOMAIN_TRANSLATIONS = new Set([
+  ...['__', '_e', '_x', '_ex', '_n', '_nx', '_n_noop', '_nx_noop'],
   ...['esc_html__', 'esc_html_e', 'esc_html_x', 'esc_attr__', 'esc_attr_e', 'esc_attr_x'],
-  ...['_', '_l', 't', '_t', 'tc', 'tr', 'qstr', 'trans', 'trans_choice', 'formatmessage'],
-  ...['gettext', 'ngettext', 'pgettext', 'npgettext', 'dgettext', 'dngettext', 'dpgettext'],
-  ...['ugettext', 'ungettext', 'gettext_lazy', 'ngettext_lazy', 'pgettext_lazy', 'lazy_gettext'],
 ]);
+// Names any object's method or function may have (`t`, `store.t`, `_`, `tr`, `trans`): their
+// second argument is kept only when it is the label again (`i18n.t('password', 'Password')`);
+// `t('password', 'hunter2')` may set a secret as well as translate.
+const LABEL_TRANSLATIONS = new Set([
+  ...['_', '_l', 't', '_t', 'tc', 'tr', 'qstr', 'trans', 'trans_choice', 'translate'],
+  'formatmessage',
+]);
+// A text domain or a context: lowercase words parted by `-` or `_`, no digits.
+const TEXT_DOMAIN = /^[a-z]{1,32}(?:[-_][a-z]{1,32}){0,4}$/;
+
+/** The letters of `text`, lowercase (`API key` and `api_key` read alike). */
+function letters(text: string): string {
+  return text.toLowerCase().replace(/[^a-z]/g, '');
+}
 
 /**
- * Whether the `(` at `paren` opens a call whose arguments may be a name and its value: a callee's
- * name right before it (`define(`, `os.Setenv(`), not SQL's `IN (` nor `IN(` nor a translation.
+ * Whether `callee(name, value)` translates a label rather than setting `name` to `value`: a
+ * translation whose second argument cannot be a secret (a text domain, the label again).
  */
-function isCall(text: string, paren: number): boolean {
+function translates(callee: string, name: string, value: string): boolean {
+  const domain = DOMAIN_TRANSLATIONS.has(callee) || callee.includes('gettext');
+  if (!domain && !LABEL_TRANSLATIONS.has(callee)) return false;
+  const label = letters(name);
+  const again = letters(value);
+  if (label !== '' && (again === label || again === `${label}s`)) return true;
+  return domain && TEXT_DOMAIN.test(value);
+}
+
+/**
+ * The callee of the call whose arguments the `(` at `paren` opens: a name right before it
+ * (`define(`, `os.Setenv(`), not SQL's `IN (` nor `IN(`, whose items are no name and value.
+ */
+function calleeAt(text: string, paren: number): string | undefined {
   const callee = nameBefore(text, paren)?.name.toLowerCase();
-  return callee !== undefined && callee !== 'in' && !TRANSLATIONS.has(callee);
+  return callee === 'in' ? undefined : callee;
 }
 
 /**
@@ -583,12 +629,15 @@ function callValue(text: string, sep: number, names: SecretNames): Hit | undefin
   if (open === close || text[open - 1] !== quote) return undefined;
   let paren = open - 1;
   while (paren > 0 && open - 1 - paren < MAX_GAP && isBlank(text, paren - 1)) paren--;
-  if (text[paren - 1] !== '(' || !isCall(text, paren - 1)) return undefined;
+  const callee = text[paren - 1] === '(' ? calleeAt(text, paren - 1) : undefined;
+  if (callee === undefined) return undefined;
   const from = skipBlanks(text, sep + 1);
   const valueQuote = text.charAt(from);
-  if (!isQuote(valueQuote) || !names.isSecretKey(text.slice(open, close))) return undefined;
+  const name = text.slice(open, close);
+  if (!isQuote(valueQuote) || !names.isSecretKey(name)) return undefined;
   const to = closingQuote(text, from + 1, valueQuote);
-  return to > from + 1 ? { from: from + 1, to } : undefined;
+  if (to <= from + 1 || translates(callee, name, text.slice(from + 1, to))) return undefined;
+  return { from: from + 1, to };
 }
 
 // How far a JSON object value of a secret name is read.

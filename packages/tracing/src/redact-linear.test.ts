@@ -215,6 +215,38 @@ const GENERIC = [
   'password=a b:',
   'password=a ',
   ' a=',
+  // netrc tokens in any order, git's and npm's other forms, escapes, quotes and continuations in
+  // a value, gaps of any length, more directives, prompts, calls named like translations, log
+  // fields after a value
+  'machine a.b ',
+  'machine a.b password ',
+  'machine a.b port 1 login ',
+  'machine a.b\n',
+  'default ',
+  '\ndefault password ',
+  'git config set ',
+  'git config --type a ',
+  'npm set ',
+  'npm config set --location a ',
+  'setenv password \\\n',
+  'setenv password a\\',
+  'setenv password a"',
+  'setenv password a\\ ',
+  'ENV password a \\\n ',
+  'ENV password a"',
+  'ENV password a\\',
+  'proxy_set_header authorization basic ',
+  'Header set password ',
+  'RequestHeader always set ',
+  'add_header password ',
+  'header_up password a ',
+  '$ set PASSWORD ',
+  '- set PASSWORD ',
+  'set PASSWORD a ',
+  "tr('password', '",
+  "__('password', 'a-",
+  'password=a msg: ',
+  'x password: a b c d e f ',
 ];
 // Every shape of the leak corpus cut short, repeated (a quarter megabyte: there are many of them).
 const FROM_CORPUS = LEAK_SHAPES.map(({ text }) => text.slice(0, Math.max(1, text.length - 2)));

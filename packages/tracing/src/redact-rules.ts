@@ -109,7 +109,7 @@ const FLAG_START = /(?:^|[\s"'])-/;
 
 // A word of a command that sets a name to a value parted by blanks (`setenv`, `set -gx`, `ENV`,
 // `setx`, `fastcgi_param`, `proxy_set_header`, `git config`, `npm config set`).
-const SPACED_WORD = /set|env|config|_param/i;
+const SPACED_WORD = /set|env|config|_param|header/i;
 
 // A SQL INSERT (REPLACE, UPSERT), whose values may sit apart from their column names.
 const INSERT_WORD = /insert|replace|upsert/i;
@@ -347,7 +347,9 @@ const PLAIN_RULES: readonly TextRule[] = [
   },
   {
     name: 'netrc',
-    gate: (text) => text.includes('password') && text.includes('login'),
+    gate: (text) =>
+      (text.includes('password') || text.includes('account')) &&
+      (text.includes('machine') || text.includes('default')),
     scan: netrcHits,
   },
   {

@@ -1,10 +1,11 @@
 // Secrets whose name and value are parted by blanks alone, set by a command or a directive:
 // `setenv DB_PASSWORD hunter2` (csh, launchctl; Apache's `SetEnv`), `set -gx API_TOKEN abc`
 // (fish), `ENV DB_PASSWORD hunter2` (a Dockerfile's legacy form), `setx API_TOKEN abc` (Windows),
-// `fastcgi_param` and `proxy_set_header` (nginx), `git config user.password …`, `npm config set
+// `fastcgi_param`, `proxy_set_header` and `add_header` (nginx), `Header set` and `RequestHeader
+// set` (Apache), `header_up` (Caddy), `git config user.password …`, `npm config set
 // //registry/:_authToken …`; and netrc entries (`machine host login ann password …`). One RegExp
-// pass finds the command words; each name and value is read a bounded way ahead of its word, and
-// the scan goes on after the value: linear.
+// pass finds the command words; each name and value is read ahead of its word, and the scan goes
+// on past what was read: linear.
 import type { SecretNames } from './redact-names.js';
 import { isBlank, isQuote, wordAt } from './redact-kv.js';
 import type { Hit } from './redact-rules.js';
@@ -27,18 +28,26 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   scgi_param: WORD,
   proxy_set_header: WORD,
   grpc_set_header: WORD,
+  add_header: WORD,
+  header_up: WORD,
+  header_down: WORD,
   env: { value: 'line', flags: false },
   set: { value: 'list', flags: true },
-  // `git config` and `npm config set`: their flags, then a key and its value
+  // Apache's `Header set` and `RequestHeader set` (a condition may stand before the action)
+  header: WORD,
+  // `git config` (also `git config set`) and `npm config set`: their flags, then a key and its
+  // value
   config: { value: 'word', flags: true },
 };
 
-// The command words (any case but `set`, which is fish's), `launchctl setenv`, `git config` and
-// `npm config set`. (global: one text is read with it at a time)
+// The command words (any case but `set`, which is fish's), `launchctl setenv`, Apache's `Header
+// set`, `git config` and `npm config set` (`npm set`). (global: one text is read with it at a time)
 const COMMAND = new RegExp(
   `(?<![A-Za-z0-9_.$-])(?:(?:launchctl[ \\t]+)?(?:${Object.keys(COMMANDS)
-    .filter((word) => word !== 'config')
-    .join('|')})|git[ \\t]+config|(?:npm|yarn|pnpm)[ \\t]+config[ \\t]+set)(?=[ \\t])`,
+    .filter((word) => word !== 'config' && word !== 'header')
+    .join('|')})|(?:request)?header[ \\t]+(?:(?:always|onsuccess)[ \\t]+)?` +
+    `(?:set|append|add|merge|setifempty)|git[ \\t]+config|(?:npm|yarn|pnpm)[ \\t]+config[ \\t]+set|` +
+    `(?:npm|pnpm)[ \\t]+set)(?=[ \\t])`,
   'gi',
 );
 // The command words stand anywhere (`op setenv …`, `Command failed: git config …`), but two that
@@ -47,29 +56,70 @@ const COMMAND = new RegExp(
 // command may start (a Dockerfile writes `ENV`).
 const BEFORE_BARE_SET = new Set([...'\r\n;&|(']);
 const BEFORE_COMMAND = new Set([...'\r\n;&|(){}`"\'#>$:']);
-// fish's `set` flags that erase, query or list instead of setting (`set -e API_TOKEN`).
-const NO_VALUE_FLAG = /^-[A-Za-z]*[eqnS]|^--(?:erase|query|names|show)/;
-// git's flags that take the next word (`git config --file ./x user.password …`).
-const FLAG_WITH_ARGUMENT = new Set(['-f', '--file', '--blob']);
-// Bounds: blanks between words, flags before a name, a flag's and a name's length.
-const MAX_GAP = 32;
+// A shell prompt's last character (`$ set …`, `~# set …`); a list marker (`- set …`, `* set …`).
+const PROMPT = new Set([...'$#>%']);
+const LIST_MARKER = new Set([...'-*']);
+// fish's `set` flags that erase, query or list instead of setting (`set -e API_TOKEN`), git's
+// that read or erase (`git config --get`, `--unset`).
+const NO_VALUE_FLAG = /^-[A-Za-z]*[eqnS]|^--(?:erase|query|names|show|get|unset|list|remove)/;
+// Bounds: flags and words before a name, a name's length.
 const MAX_FLAGS = 6;
 const MAX_WORD = 256;
 // A reference to another variable is no value of its own (`proxy_set_header Authorization
 // $http_authorization`, `setenv API_TOKEN ${OTHER}`, `setx API_TOKEN %TOKEN%`).
 const REFERENCE = /^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_][A-Za-z0-9_]*%)$/;
+// What ends a shell word besides a blank and a line break.
+const WORD_STOPS = ';&|<>`';
+// Words of prose after a name, never a value: `ENV SECRET_KEY must be provided`, `setenv
+// API_TOKEN before running`, `set PASSWORD policy to strict`, `git config user.password is not
+// supported`. (Articles and pronouns are not here: `the quick brown fox` is a passphrase.)
+const PROSE_WORDS = new Set([
+  ...['to', 'in', 'on', 'at', 'of', 'for', 'from', 'with', 'without', 'into', 'by', 'via'],
+  ...['before', 'after', 'until', 'unless', 'when', 'while', 'if', 'then', 'than', 'as'],
+  ...['is', 'isn', 'are', 'aren', 'was', 'wasn', 'were', 'be', 'been', 'being', 'has', 'have'],
+  ...['had', 'does', 'doesn', 'do', 'don', 'did', 'must', 'should', 'shall', 'can', 'cannot'],
+  ...['could', 'will', 'won', 'would', 'may', 'might', 'not', 'and', 'or', 'but', 'nor'],
+  ...['also', 'only', 'again', 'instead', 'here', 'there', 'now', 'yet', 'already', 'still'],
+  ...['which', 'that', 'whose', 'so', 'too', 'either', 'neither', 'per', 'against'],
+]);
+// An authorization scheme, whose credential is the next word (`Authorization Basic\ abc`).
+const SCHEME = /^(?:basic|bearer|token|digest|negotiate|ntlm|apikey)$/i;
 
-/** Past up to MAX_GAP blanks from `i`. */
+/** Whether a line break starts at `i` (`\n`, `\r\n`, `\r`). */
+function isBreak(text: string, i: number): boolean {
+  return text[i] === '\n' || text[i] === '\r';
+}
+
+/** Past a line break at `i`. */
+function pastBreak(text: string, i: number): number {
+  return text[i] === '\r' && text[i + 1] === '\n' ? i + 2 : i + 1;
+}
+
+/** Whether a line continuation (`\` before a line break) starts at `i`. */
+function isContinuation(text: string, i: number): boolean {
+  return text[i] === '\\' && isBreak(text, i + 1);
+}
+
+/** Past blanks and line continuations from `i` (`setenv DB_PASSWORD \⏎  abc`). */
 function pastBlanks(text: string, i: number): number {
-  const from = i;
-  while (i < text.length && i - from < MAX_GAP && isBlank(text, i)) i++;
-  return i;
+  for (;;) {
+    while (isBlank(text, i)) i++;
+    if (!isContinuation(text, i)) return i;
+    i = pastBreak(text, i + 1);
+  }
 }
 
 /** Where the word at `from` ends: at a blank, a line break or `=`, within MAX_WORD characters. */
 function wordEnd(text: string, from: number): number {
   let i = from;
   while (i < text.length && i - from < MAX_WORD && !' \t\r\n='.includes(text.charAt(i))) i++;
+  return i;
+}
+
+/** Where a flag at `from` ends: at a blank or a line break (`--type=string` is one flag). */
+function flagEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && i - from < MAX_WORD && !' \t\r\n'.includes(text.charAt(i))) i++;
   return i;
 }
 
@@ -81,44 +131,157 @@ function startsCommand(text: string, at: number, before: ReadonlySet<string>): b
 }
 
 /**
- * Past the flags from `i` (`-gx`, `--global`, `--file ./x`): where the name starts, or -1 when a
- * flag sets nothing (`set -e`); `found` says whether there was one.
+ * Whether a bare `set` at `at` starts a command: first on its line or after `;`, `&&`, `|`, or
+ * after a shell prompt (`$ set …`) or a list marker (`- set …`).
  */
-function pastFlags(text: string, i: number, found: { flags: boolean }): number {
-  for (let n = 0; n < MAX_FLAGS && text[i] === '-'; n++) {
-    const end = wordEnd(text, i);
-    const flag = text.slice(i, end);
-    if (NO_VALUE_FLAG.test(flag)) return -1;
-    found.flags = true;
-    i = pastBlanks(text, end);
-    if (FLAG_WITH_ARGUMENT.has(flag)) i = pastBlanks(text, wordEnd(text, i));
-  }
-  return i;
+function startsBareSet(text: string, at: number): boolean {
+  if (startsCommand(text, at, BEFORE_BARE_SET)) return true;
+  let i = at;
+  while (i > 0 && isBlank(text, i - 1)) i--;
+  if (i === at) return false;
+  const marker = text.charAt(i - 1);
+  if (PROMPT.has(marker)) return true;
+  return LIST_MARKER.has(marker) && !/[A-Za-z0-9_]/.test(text.charAt(i - 2));
 }
 
-/** The rest of the line (or command) from `from`: up to a line break, an escape or a closing quote. */
-function restAt(text: string, from: number, breaks: string): Hit {
-  let to = from;
-  while (to < text.length) {
-    const char = text.charAt(to);
-    if (breaks.includes(char)) break;
-    // `"cmd":"ENV A b"` closes; `it's` does not
-    if (isQuote(char) && !/[A-Za-z0-9_]/.test(text.charAt(to + 1))) break;
-    to++;
+/** Past a quoted part at `open`: past its closing quote, or the end of its line when none. */
+function pastQuoted(text: string, open: number): number {
+  const quote = text.charAt(open);
+  let i = open + 1;
+  while (i < text.length && text[i] !== quote) {
+    if (isBreak(text, i)) return i;
+    i += text[i] === '\\' && quote === '"' ? 2 : 1;
   }
-  while (to > from && isBlank(text, to - 1)) to--;
+  return Math.min(i + 1, text.length);
+}
+
+/**
+ * Where a shell word from `from` ends: at a blank, a line break or one of WORD_STOPS, but past
+ * escapes (`abc\ 123`, `abc\def`), quoted parts (`Tr0ub4dor"&3xyz`, `a"b c"d`) and line
+ * continuations, also after blanks (`abc \⏎  123`): the logical end of the value.
+ */
+function shellWordEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const char = text.charAt(i);
+    if (char === '\\') i = isContinuation(text, i) ? pastBlanks(text, i) : i + 2;
+    else if (isQuote(char)) i = pastQuoted(text, i);
+    else if (isBlank(text, i)) {
+      const next = pastBlanks(text, i);
+      if (next === i || !/[\r\n]/.test(text.slice(i, next))) return i;
+      i = next;
+    } else if (isBreak(text, i) || WORD_STOPS.includes(char)) return i;
+    else i++;
+  }
+  return Math.min(i, text.length);
+}
+
+/** Whether the quote at `i` closes a string around the command (`{"cmd":"ENV A b"}`). */
+function closesString(text: string, i: number): boolean {
+  let next = i + 1;
+  while (isBlank(text, next)) next++;
+  return next >= text.length || ',}])\r\n'.includes(text.charAt(next));
+}
+
+/**
+ * The rest of the line (or command, past `stops`) from `from`: past escapes and line
+ * continuations (`abc \⏎  123`), up to a line break, a closing quote, or a continued line that
+ * starts another command (`\⏎  && x`).
+ */
+function restEnd(text: string, from: number, stops: string): number {
+  let to = from;
+  let i = from;
+  while (i < text.length && !isBreak(text, i) && !stops.includes(text.charAt(i))) {
+    const char = text.charAt(i);
+    if (isContinuation(text, i)) {
+      const next = pastBlanks(text, pastBreak(text, i + 1));
+      if ('&|;'.includes(text.charAt(next) || ';')) break;
+      i = next;
+      continue;
+    }
+    if (isQuote(char) && closesString(text, i)) break;
+    i += char === '\\' ? 2 : 1;
+    if (!isBlank(text, i - 1)) to = Math.min(i, text.length);
+  }
+  return to;
+}
+
+/** The value of a command's kind at `from`: quoted, one shell word, or the rest of the line. */
+function valueAt(text: string, from: number, value: Value, name: string): Hit {
+  if (isQuote(text.charAt(from))) {
+    const quoted = wordAt(text, from);
+    // `"abc"def` runs on
+    if (quoted.to + 1 >= text.length || /[ \t\r\n;,)}\]]/.test(text.charAt(quoted.to + 1)))
+      return quoted;
+    return { from: quoted.from, to: shellWordEnd(text, quoted.to + 1) };
+  }
+  if (value !== 'word') return { from, to: restEnd(text, from, value === 'line' ? '' : ';&|') };
+  const to = shellWordEnd(text, from);
+  // an authorization's scheme and its credential (`Authorization Basic abc`)
+  if (/authorization$/i.test(name) && SCHEME.test(text.slice(from, to))) {
+    const next = pastBlanks(text, to);
+    if (
+      next > to &&
+      next < text.length &&
+      !isBreak(text, next) &&
+      !WORD_STOPS.includes(text.charAt(next))
+    )
+      return { from, to: shellWordEnd(text, next) };
+  }
   return { from, to };
 }
 
-/** The value of a command's kind at `from`: quoted, one word, or the rest of the line. */
-function valueAt(text: string, from: number, value: Value): Hit {
-  if (value === 'word' || isQuote(text.charAt(from))) return wordAt(text, from);
-  return restAt(text, from, value === 'line' ? '\r\n\\' : '\r\n\\;&|');
+/** The word of letters at `from` and where it ends, if the word is all letters. */
+function letterWord(text: string, from: number): { word: string; end: number } | undefined {
+  let end = from;
+  while (end - from < 16 && /[A-Za-z]/.test(text.charAt(end))) end++;
+  if (end === from || /[A-Za-z0-9_\-+/=\\@#$%^*~.]/.test(text.charAt(end))) return undefined;
+  return { word: text.slice(from, end), end };
+}
+
+/**
+ * Whether the value at `value` reads as prose rather than a secret: its first word is one of
+ * PROSE_WORDS (`ENV SECRET_KEY must be provided`), or, after a command without flags, a word in
+ * small letters before one (`set PASSWORD policy to strict`, `proxy_set_header Authorization
+ * header is forwarded`).
+ */
+function isProse(text: string, value: Hit, flags: boolean): boolean {
+  const first = letterWord(text, value.from);
+  if (first === undefined) return false;
+  if (PROSE_WORDS.has(first.word.toLowerCase())) return true;
+  if (flags || /[A-Z]/.test(first.word) || !isBlank(text, first.end)) return false;
+  let next = first.end;
+  while (isBlank(text, next)) next++;
+  const second = letterWord(text, next);
+  return second !== undefined && PROSE_WORDS.has(second.word.toLowerCase());
+}
+
+/** The kind of the command word (`launchctl setenv` → setenv, `RequestHeader set` → header). */
+function kindOf(word: string): string {
+  const lower = word.toLowerCase();
+  if (/^(?:git|npm|yarn|pnpm)[ \t]/.test(lower)) return 'config';
+  if (/^(?:request)?header[ \t]/.test(lower)) return 'header';
+  return lower.replace(/^launchctl[ \t]+/, '');
+}
+
+/** A name at `from`, maybe quoted, and where it and its closing quote end. */
+function nameAt(text: string, from: number): { name: string; to: number; after: number } {
+  const quoted = isQuote(text.charAt(from));
+  const nameFrom = quoted ? from + 1 : from;
+  let to = wordEnd(text, nameFrom);
+  if (quoted && text[to - 1] === text[from]) to--;
+  return { name: text.slice(nameFrom, to), to, after: to + (quoted ? 1 : 0) };
+}
+
+/** Whether `name` names a secret, judged by its last part (`//registry/:_authToken`, `a.token`). */
+function isSecretName(name: string, names: SecretNames): boolean {
+  const last = name.slice(Math.max(name.lastIndexOf(':'), name.lastIndexOf('/')) + 1);
+  return last !== '' && names.isSecretKey(last);
 }
 
 /**
  * The secret value set by the command word matched at `[at, end)`, or undefined; `next` is set to
- * where the scan goes on.
+ * where the scan goes on (past all that was read).
  */
 function commandValue(
   text: string,
@@ -128,44 +291,53 @@ function commandValue(
   next: { at: number },
 ): Hit | undefined {
   const word = text.slice(at, end);
-  const kind = word.includes('config') ? 'config' : word.toLowerCase().replace(/^launchctl\s+/, '');
+  const kind = kindOf(word);
   const command = COMMANDS[kind];
   if (command === undefined || (kind === 'set' && word !== 'set')) return undefined;
-  const found = { flags: false };
-  let from = pastBlanks(text, end);
-  if (command.flags) from = pastFlags(text, from, found);
-  if (from < 0) return undefined;
-  const bare = kind === 'set' && !found.flags;
-  if (bare && !startsCommand(text, at, BEFORE_BARE_SET)) return undefined;
   if (kind === 'env' && word !== 'ENV' && !startsCommand(text, at, BEFORE_COMMAND))
     return undefined;
+  let from = pastBlanks(text, end);
+  let flags = false;
+  // flags, and for `git config` and `npm config set` the words before the key: a subcommand
+  // (`git config set`), a flag's argument (`--type string`, `--location user`)
+  for (let n = 0; n < MAX_FLAGS && command.flags; n++) {
+    next.at = from;
+    if (text[from] === '-') {
+      const to = flagEnd(text, from);
+      if (NO_VALUE_FLAG.test(text.slice(from, to))) return undefined;
+      flags = true;
+      from = pastBlanks(text, to);
+      continue;
+    }
+    if (kind !== 'config') break;
+    const { name, after } = nameAt(text, from);
+    if (name === '' || isSecretName(name, names) || !isBlank(text, after)) break;
+    from = pastBlanks(text, after);
+  }
+  const bare = kind === 'set' && !flags;
+  if (bare && !startsBareSet(text, at)) return undefined;
   // the name, maybe quoted; `NAME=value` is a pair, read by the key-value rule
-  const quoted = isQuote(text.charAt(from));
-  const nameFrom = quoted ? from + 1 : from;
-  let nameTo = wordEnd(text, nameFrom);
-  if (quoted && text[nameTo - 1] === text[from]) nameTo--;
-  const name = text.slice(nameFrom, nameTo);
+  const { name, to: nameTo, after } = nameAt(text, from);
   next.at = Math.max(nameTo, end);
-  const after = nameTo + (quoted ? 1 : 0);
   if (name === '' || !isBlank(text, after)) return undefined;
   // fish without flags: a variable's name, in capitals (`set API_TOKEN abc`)
   if (bare && /[a-z]/.test(name)) return undefined;
-  // judged by its last part (`//registry.npmjs.org/:_authToken`, `github.token`)
-  const last = name.slice(Math.max(name.lastIndexOf(':'), name.lastIndexOf('/')) + 1);
-  if (!names.isSecretKey(last)) return undefined;
+  if (!isSecretName(name, names)) return undefined;
   const start = pastBlanks(text, after);
+  next.at = start;
   if (start >= text.length || '\r\n;|&#'.includes(text.charAt(start))) return undefined;
-  const value = valueAt(text, start, command.value);
+  const value = valueAt(text, start, command.value, name);
+  next.at = Math.max(value.to, start);
   if (value.to <= value.from || REFERENCE.test(text.slice(value.from, value.to))) return undefined;
-  next.at = value.to;
+  if (!isQuote(text.charAt(start)) && isProse(text, value, flags)) return undefined;
   return value;
 }
 
 /**
  * Secrets set by a command or directive whose name and value are parted by blanks: `setenv
  * DB_PASSWORD hunter2`, `set -gx API_TOKEN abc`, `ENV DB_PASSWORD hunter2`, `setx`, `SetEnv`,
- * `fastcgi_param`, `proxy_set_header X-Api-Key …`, `git config user.password …`, `npm config set
- * …:_authToken …`.
+ * `fastcgi_param`, `proxy_set_header X-Api-Key …`, `Header set X-Api-Key …`, `git config
+ * user.password …`, `npm config set …:_authToken …`.
  */
 export function spacedValueHits(text: string, names: SecretNames): Hit[] {
   const hits: Hit[] = [];
@@ -182,22 +354,73 @@ export function spacedValueHits(text: string, names: SecretNames): Hit[] {
   return hits;
 }
 
-// A netrc entry up to its password (`machine api.example.com login ann password …`, also one
-// token a line, as Heroku's CLI writes it); `default` stands for any machine.
-const NETRC =
-  /(?<![A-Za-z0-9_.-])(?:machine[ \t\r\n]{1,64}[^ \t\r\n]{1,253}|default)[ \t\r\n]{1,64}login[ \t\r\n]{1,64}[^ \t\r\n]{1,256}[ \t\r\n]{1,64}password[ \t\r\n]{1,64}(?=[^ \t\r\n])/g;
+// A netrc entry's start: `machine host` or `default`; its tokens follow in any order, on one line
+// or several (as Heroku's CLI writes them).
+const NETRC = /(?<![A-Za-z0-9_.-])(?:machine|default)(?=[ \t\r\n])/g;
+// The tokens of an entry that take a value, and those whose value is a secret (`account` is an
+// additional password).
+const NETRC_KEYS = new Set(['login', 'password', 'account', 'port']);
+const NETRC_SECRETS = new Set(['password', 'account']);
+// How many tokens of an entry are read.
+const MAX_NETRC_TOKENS = 8;
+// A host: a name with a dot, an IP address, `localhost`.
+const MAX_HOST = 253;
+const HOST = /^(?:[^\s.]+\.[^\s]*[^\s.]|localhost|\[?[0-9a-f:]*:[0-9a-f:]*\]?)$/i;
 
-/** The password of a netrc entry (`machine host login ann password …`). */
+/** Past blanks and line breaks from `i`. */
+function pastSpace(text: string, i: number): number {
+  while (isBlank(text, i) || isBreak(text, i)) i++;
+  return i;
+}
+
+/** Where a netrc token at `from` ends (a blank or a line break). */
+function tokenEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && !isBlank(text, i) && !isBreak(text, i)) i++;
+  return i;
+}
+
+/**
+ * Whether a netrc value at `[from, to)` reads as prose: a word in small letters that another
+ * word, not a netrc token, follows on its line (`machine learning login page password reset
+ * flow`).
+ */
+function netrcProse(text: string, from: number, to: number): boolean {
+  if (!/^[a-z]+$/.test(text.slice(from, to))) return false;
+  let i = to;
+  while (isBlank(text, i)) i++;
+  if (i >= text.length || isBreak(text, i)) return false;
+  const word = text.slice(i, tokenEnd(text, i));
+  return !NETRC_KEYS.has(word) && word !== 'machine' && word !== 'macdef';
+}
+
+/** The passwords of netrc entries (`machine host login ann password …`, in any order). */
 export function netrcHits(text: string): Hit[] {
   const hits: Hit[] = [];
   NETRC.lastIndex = 0;
   let match: RegExpExecArray | null;
   while ((match = NETRC.exec(text)) !== null) {
-    const from = match.index + match[0].length;
-    let to = from;
-    while (to < text.length && !' \t\r\n'.includes(text.charAt(to))) to++;
-    hits.push({ from, to });
-    NETRC.lastIndex = to;
+    let i = pastSpace(text, match.index + match[0].length);
+    if (match[0] === 'machine') {
+      const host = tokenEnd(text, i);
+      // `machine learning …` is prose
+      if (host - i > MAX_HOST || !HOST.test(text.slice(i, host))) continue;
+      i = host;
+    } else if (!startsCommand(text, match.index, BEFORE_BARE_SET)) continue;
+    for (let n = 0; n < MAX_NETRC_TOKENS; n++) {
+      const key = pastSpace(text, i);
+      const keyEnd = tokenEnd(text, key);
+      const token = text.slice(key, keyEnd);
+      if (!NETRC_KEYS.has(token)) break;
+      const from = pastSpace(text, keyEnd);
+      // a token with no value before the next entry (`password⏎machine …`)
+      const word = text.slice(from, tokenEnd(text, from));
+      if (from >= text.length || word === 'machine' || word === 'default') break;
+      const to = isQuote(text.charAt(from)) ? pastQuoted(text, from) : tokenEnd(text, from);
+      if (NETRC_SECRETS.has(token) && !netrcProse(text, from, to)) hits.push({ from, to });
+      i = to;
+    }
+    NETRC.lastIndex = Math.max(i, match.index + 1);
   }
   return hits;
 }

@@ -4,6 +4,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
+import { COMMAND_PROSE } from '../test/leak-corpus.js';
 import { Redactor } from './redact.js';
 import { RedactingSpanProcessor } from './redact-span.js';
 
@@ -360,15 +361,25 @@ describe('Redactor', () => {
       ['password: correct horse: battery\nhost: db', `password: ${R}\nhost: db`],
       ['password: abc, user: bob', `password: ${R}, user: bob`],
       ['password: abc user=bob', `password: ${R} user=bob`],
-      // the trade-off: `name: value` pairs parted by blanks alone read as one passphrase
-      ['password: abc user: bob', `password: ${R}`],
+      // a log line's next field ends it (`msg:`, `user:`, `status:`) ...
+      ['password: abc user: bob', `password: ${R} user: bob`],
+      [
+        'user=ann password=abc123 msg: login failed for ann',
+        `user=ann password=${R} msg: login failed for ann`,
+      ],
+      ['password=abc123 reason: expired', `password=${R} reason: expired`],
+      ['password=abc123 note: see docs', `password=${R} note: see docs`],
+      ['password=abc123 Status: 401', `password=${R} Status: 401`],
+      // ... the trade-off: other `name: value` pairs parted by blanks alone read as one passphrase
+      ['password: abc owner: bob', `password: ${R}`],
       // after `=` too: a word with a colon does not end the passphrase (`my pass: phrase`)
       ['password=my pass: phrase', `password=${R}`],
       ['password=correct horse: battery staple user=ann', `password=${R} user=ann`],
       ['DB_PASSWORD = open sesame: now', `DB_PASSWORD = ${R}`],
       ['password := my horse:battery', `password := ${R}`],
       ['password=abc, user: bob', `password=${R}, user: bob`],
-      ['token=abc status: ok', `token=${R}`],
+      // (the pin moved: `status: ok` is a log field, kept)
+      ['token=abc status: ok', `token=${R} status: ok`],
       // prose keeps its words: a sentence's punctuation, a colon inside a word (`12:00`)
       ['retried: token: expired at 12:00', `retried: token: ${R} at 12:00`],
       [
@@ -449,10 +460,36 @@ describe('Redactor', () => {
       'gettext("password", "x")',
       "ngettext('token', 'tokens', 2)",
       "pgettext('password', 'label')",
-      "_('password', 'fallback')",
+      "_('password', 'Password')",
       "intl.formatMessage('password', 'Password')",
+      "t('password', { defaultValue: 'Password' })",
+      "i18n.t('api_key', 'API key')",
     ]) {
       expect(redactor.string(text), text).toBe(text);
+    }
+    // a name any function or method may have (`t`, `tr`, `_`, `trans`, `store.t`): its second
+    // argument is kept only when it is the label again; WordPress's and gettext's also when it is
+    // a text domain or a context (lowercase words, no digits)
+    for (const [text, masked] of [
+      ['tr("api_key", "abc123secret")', `tr("api_key", "${R}")`],
+      ["_('DB_PASSWORD', 'hunter2')", `_('DB_PASSWORD', '${R}')`],
+      ['translate("token", "abc123secret")', `translate("token", "${R}")`],
+      ["trans('password', 'abc123secret')", `trans('password', '${R}')`],
+      ['formatMessage("password", "abc123secret")', `formatMessage("password", "${R}")`],
+      ["client.t('password', 'hunter2')", `client.t('password', '${R}')`],
+      ["store.t('token', 'abc123secret')", `store.t('token', '${R}')`],
+      ["this.t('token', 'abc123secret')", `this.t('token', '${R}')`],
+      ["t('password', 'hunter2')", `t('password', '${R}')`],
+      ['i18n.t("api_key", "abc123secret")', `i18n.t("api_key", "${R}")`],
+      ["__('DB_PASSWORD', 'hunter2')", `__('DB_PASSWORD', '${R}')`],
+      ["esc_html__('Secret', 'Hunt3r-pw')", `esc_html__('Secret', '${R}')`],
+      // the trade-offs: a default text other than the label is masked (it may be a secret) ...
+      ["t('password', 'Enter your password')", `t('password', '${R}')`],
+      ["_('password', 'fallback')", `_('password', '${R}')`],
+      // ... and a secret in small letters alone passes as a WordPress text domain
+      ["__('DB_PASSWORD', 'swordfish')", "__('DB_PASSWORD', 'swordfish')"],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
     }
     // a call that reads or sets a secret by name still has its value masked
     expect(redactor.string("getenv('API_TOKEN', 'fallback-pw')")).toBe(
@@ -518,6 +555,96 @@ describe('Redactor', () => {
     ]) {
       expect(redactor.string(text as string), text).toBe(masked);
     }
+  });
+
+  it('reads a command value to its logical end, whatever stands between name and value', () => {
+    const S = 'abc123secret';
+    for (const [text, masked] of [
+      // netrc tokens in any order, with other tokens between
+      [
+        `machine api.example.com password ${S} login ann`,
+        `machine api.example.com password ${R} login ann`,
+      ],
+      [
+        `machine api.example.com login ann account x password ${S}`,
+        `machine api.example.com login ann account ${R} password ${R}`,
+      ],
+      [
+        `machine api.example.com port 443 login ann password ${S}`,
+        `machine api.example.com port 443 login ann password ${R}`,
+      ],
+      [`machine 10.0.0.7 password ${S}`, `machine 10.0.0.7 password ${R}`],
+      [
+        `machine a.example.com password\nmachine b.example.com login ann password ${S}`,
+        `machine a.example.com password\nmachine b.example.com login ann password ${R}`,
+      ],
+      [`default\n  login ann\n  password ${S}`, `default\n  login ann\n  password ${R}`],
+      // git's subcommand and flags with an argument, npm's flags and `npm set`
+      [`git config set user.password ${S}`, `git config set user.password ${R}`],
+      [
+        `git config --type string user.password ${S}`,
+        `git config --type string user.password ${R}`,
+      ],
+      [`git config --comment x user.password ${S}`, `git config --comment x user.password ${R}`],
+      [`git config set --global user.password ${S}`, `git config set --global user.password ${R}`],
+      [
+        `npm config set --location user //r/:_authToken ${S}`,
+        `npm config set --location user //r/:_authToken ${R}`,
+      ],
+      [
+        `npm set //registry.npmjs.org/:_authToken ${S}`,
+        `npm set //registry.npmjs.org/:_authToken ${R}`,
+      ],
+      // escapes, quotes inside a word, line continuations
+      [`setenv DB_PASSWORD abc\\ 123secret`, `setenv DB_PASSWORD ${R}`],
+      [`ENV DB_PASSWORD abc \\\n    123secret`, `ENV DB_PASSWORD ${R}`],
+      [`ENV DB_PASSWORD abc\\def123secret`, `ENV DB_PASSWORD ${R}`],
+      ['ENV DB_PASSWORD Tr0ub4dor"&3xyz', `ENV DB_PASSWORD ${R}`],
+      [`proxy_set_header Authorization Basic\\ ${S};`, `proxy_set_header Authorization ${R};`],
+      [`proxy_set_header Authorization "Basic ${S}";`, `proxy_set_header Authorization "${R}";`],
+      [`setenv DB_PASSWORD \\\n  ${S}`, `setenv DB_PASSWORD \\\n  ${R}`],
+      [`setenv DB_PASSWORD "abc"${S}`, `setenv DB_PASSWORD "${R}`],
+      // any gap between name and value
+      [`setenv DB_PASSWORD${' '.repeat(35)}${S}`, `setenv DB_PASSWORD${' '.repeat(35)}${R}`],
+      [`setenv${'\t'.repeat(40)}DB_PASSWORD ${S}`, `setenv${'\t'.repeat(40)}DB_PASSWORD ${R}`],
+      // Apache, nginx and Caddy headers; a prompt or a list marker before a bare `set`
+      [`RequestHeader set X-Api-Key ${S}`, `RequestHeader set X-Api-Key ${R}`],
+      [`Header set X-Api-Key ${S}`, `Header set X-Api-Key ${R}`],
+      [`Header always set X-Api-Key ${S}`, `Header always set X-Api-Key ${R}`],
+      [`add_header X-Api-Key ${S};`, `add_header X-Api-Key ${R};`],
+      [`header_up X-Api-Key ${S}`, `header_up X-Api-Key ${R}`],
+      [`$ set API_TOKEN ${S}`, `$ set API_TOKEN ${R}`],
+      [`- set API_TOKEN ${S}`, `- set API_TOKEN ${R}`],
+      // articles are no prose cue: a passphrase may start with one
+      ['ENV DB_PASSPHRASE the quick brown fox', `ENV DB_PASSPHRASE ${R}`],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
+  it('keeps prose that names a command, a variable and a netrc word', () => {
+    for (const text of [
+      ...COMMAND_PROSE,
+      'Run npm config set //registry/:_authToken with your token',
+      'git config --get user.password',
+      'git config --unset user.password',
+    ]) {
+      expect(redactor.string(text), text).toBe(text);
+    }
+    // the trade-off: a value in small letters before a prose word reads as prose, after a
+    // command without flags; with flags, or alone, it is masked
+    expect(redactor.string('setenv DB_PASSWORD swordfish is set')).toBe(
+      'setenv DB_PASSWORD swordfish is set',
+    );
+    expect(redactor.string('setenv DB_PASSWORD swordfish')).toBe(`setenv DB_PASSWORD ${R}`);
+    expect(redactor.string('set -gx API_TOKEN love to code')).toBe(`set -gx API_TOKEN ${R}`);
+    // and a netrc password in small letters followed by a word that is no netrc token
+    expect(redactor.string('machine api.example.com password reset flow')).toBe(
+      'machine api.example.com password reset flow',
+    );
+    expect(redactor.string('machine api.example.com login ann password hunter')).toBe(
+      `machine api.example.com login ann password ${R}`,
+    );
   });
 
   it('reads Cyrillic and Greek look-alikes of Latin letters in a name as the Latin letters', () => {

@@ -594,6 +594,64 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
     'correct horse: staple 134',
     ' user=ann',
   ),
+  // netrc tokens in any order; git's and npm's other forms; a value's logical end (escapes,
+  // quotes inside a word, line continuations); any gap; more directives; prompts and list markers
+  after(
+    'netrc password first',
+    'machine api.example.com password ',
+    'Netrc-first-135',
+    ' login ann',
+  ),
+  after(
+    'netrc account between',
+    'machine api.example.com login ann account x password ',
+    'Netrc-acct-136',
+  ),
+  after(
+    'netrc port first',
+    'machine api.example.com port 443 login ann password ',
+    'Netrc-port-137',
+  ),
+  after('git config set subcommand', 'git config set user.password ', 'Git-set-pw-138'),
+  after('git config --type', 'git config --type string user.password ', 'Git-type-pw-139'),
+  after('git config --comment', 'git config --comment x user.password ', 'Git-cmt-pw-140'),
+  after(
+    'npm config set --location',
+    'npm config set --location user //r/:_authToken ',
+    'Npm-loc-auth-141',
+  ),
+  after('npm set', 'npm set //registry.npmjs.org/:_authToken ', 'Npm-set-auth-142'),
+  after('setenv escaped blank', 'setenv DB_PASSWORD ', 'Csh-esc\\ blank-143'),
+  after('dockerfile ENV continued line', 'ENV DB_PASSWORD ', 'Docker-cont \\\n    144secret-x'),
+  after('dockerfile ENV backslash', 'ENV DB_PASSWORD ', 'Docker\\esc-145secret'),
+  after('dockerfile ENV quote inside', 'ENV DB_PASSWORD ', 'Tr0ub4dor"&146xyz'),
+  after(
+    'nginx authorization escaped blank',
+    'proxy_set_header Authorization ',
+    'Basic\\ Nginx-basic-147',
+    ';',
+  ),
+  after('setenv continued before the value', 'setenv DB_PASSWORD \\\n  ', 'Csh-cont-148'),
+  after('setenv long gap', `setenv DB_PASSWORD${' '.repeat(35)}`, 'Csh-gap-149'),
+  after('apache RequestHeader set', 'RequestHeader set X-Api-Key ', 'Apache-req-150'),
+  after('apache Header set', 'Header set X-Api-Key ', 'Apache-hdr-151'),
+  after('nginx add_header', 'add_header X-Api-Key ', 'Nginx-add-152', ';'),
+  after('caddy header_up', 'header_up X-Api-Key ', 'Caddy-up-153'),
+  after('set after a prompt', '$ set API_TOKEN ', 'Prompt-set-154'),
+  after('set after a list marker', '- set API_TOKEN ', 'List-set-155'),
+  // calls named like translations that set a secret
+  after('tr call', 'tr("api_key", "', 'Tr-call-156', '")'),
+  after('underscore call', "_('DB_PASSWORD', '", 'Gettext-pw-157', "')"),
+  after('method t call', "store.t('token', '", 'Store-t-158', "')"),
+  after('i18n.t call', 'i18n.t("api_key", "', 'I18n-t-159', '")'),
+  after('formatMessage call', 'formatMessage("password", "', 'Fmt-msg-160', '")'),
+  // a passphrase before a log line's next field
+  after(
+    'password before a log field',
+    'user=ann password=',
+    'Pw-log-161',
+    ' msg: login failed for ann',
+  ),
 ];
 
 /** Attribute keys whose whole value is a secret or personal data. */
@@ -625,6 +683,23 @@ export const SECRET_KEYS: readonly string[] = [
   'http.request.header.x-auth-key',
   'app.secret_key_base',
   'user.social_security_number',
+];
+
+/** Prose that names a command, a variable or netrc words: no value to mask. */
+export const COMMAND_PROSE: readonly string[] = [
+  'Missing ENV API_KEY in production',
+  'ENV SECRET_KEY must be provided',
+  'Error: env API_TOKEN not set',
+  'set PASSWORD policy to strict',
+  'set TOKEN expiry to 5 minutes',
+  'Please setenv API_TOKEN before running',
+  'Use setx API_KEY to persist it',
+  'git config user.password is not supported',
+  'Run npm config set //registry/:_authToken with your token, then retry',
+  'proxy_set_header Authorization header is forwarded',
+  'the default login screen password field',
+  'machine learning login page password reset flow',
+  'git config --get user.password; echo done',
 ];
 
 /** Text that must reach the collector unchanged: redaction is not "erase everything". */
@@ -721,4 +796,8 @@ export const KEEP: readonly string[] = [
   'proxy_set_header Authorization $http_authorization; proxy_pass http://app;',
   'Note: set API_TOKEN before you start',
   'the machine learning password policy was updated',
+  // prose naming a command, a variable or netrc words; translations
+  ...COMMAND_PROSE,
+  "_n('Password', 'Passwords', 2, 'my-plugin')",
+  "i18n.t('api_key', 'API key').trim()",
 ];
