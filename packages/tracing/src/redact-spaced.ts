@@ -241,15 +241,16 @@ function letterWord(text: string, from: number): { word: string; end: number } |
 
 /**
  * Whether the value at `value` reads as prose rather than a secret: its first word is one of
- * PROSE_WORDS (`ENV SECRET_KEY must be provided`), or, after a command without flags, a word in
- * small letters before one (`set PASSWORD policy to strict`, `proxy_set_header Authorization
- * header is forwarded`).
+ * PROSE_WORDS (`ENV SECRET_KEY must be provided`), or, after a command without flags inside a
+ * sentence (not where a command starts), a word in small letters before one (`Note:
+ * proxy_set_header Authorization header is forwarded`). Where a command starts, that word is a
+ * value (`setenv DB_PASSWORD swordfish is set` is masked).
  */
-function isProse(text: string, value: Hit, flags: boolean): boolean {
+function isProse(text: string, value: Hit, flags: boolean, atCommand: boolean): boolean {
   const first = letterWord(text, value.from);
   if (first === undefined) return false;
   if (PROSE_WORDS.has(first.word.toLowerCase())) return true;
-  if (flags || /[A-Z]/.test(first.word) || !isBlank(text, first.end)) return false;
+  if (flags || atCommand || /[A-Z]/.test(first.word) || !isBlank(text, first.end)) return false;
   let next = first.end;
   while (isBlank(text, next)) next++;
   const second = letterWord(text, next);
@@ -329,7 +330,8 @@ function commandValue(
   const value = valueAt(text, start, command.value, name);
   next.at = Math.max(value.to, start);
   if (value.to <= value.from || REFERENCE.test(text.slice(value.from, value.to))) return undefined;
-  if (!isQuote(text.charAt(start)) && isProse(text, value, flags)) return undefined;
+  const atCommand = startsCommand(text, at, BEFORE_BARE_SET);
+  if (!isQuote(text.charAt(start)) && isProse(text, value, flags, atCommand)) return undefined;
   return value;
 }
 

@@ -632,9 +632,21 @@ describe('Redactor', () => {
       expect(redactor.string(text), text).toBe(text);
     }
     // the trade-off: a value in small letters before a prose word reads as prose, after a
-    // command without flags; with flags, or alone, it is masked
+    // command without flags inside a sentence; where a command starts, with flags, or alone, it
+    // is masked
+    expect(redactor.string('Check that setenv DB_PASSWORD swordfish is set')).toBe(
+      'Check that setenv DB_PASSWORD swordfish is set',
+    );
     expect(redactor.string('setenv DB_PASSWORD swordfish is set')).toBe(
-      'setenv DB_PASSWORD swordfish is set',
+      `setenv DB_PASSWORD ${R} is set`,
+    );
+    expect(redactor.string('ls; setenv DB_PASSWORD swordfish and more')).toBe(
+      `ls; setenv DB_PASSWORD ${R} and more`,
+    );
+    // where a command starts, a line-long value after a name is masked, prose or not
+    expect(redactor.string('set PASSWORD policy to strict')).toBe(`set PASSWORD ${R}`);
+    expect(redactor.string('proxy_set_header Authorization header is forwarded')).toBe(
+      `proxy_set_header Authorization ${R} is forwarded`,
     );
     expect(redactor.string('setenv DB_PASSWORD swordfish')).toBe(`setenv DB_PASSWORD ${R}`);
     expect(redactor.string('set -gx API_TOKEN love to code')).toBe(`set -gx API_TOKEN ${R}`);
