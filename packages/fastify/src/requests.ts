@@ -143,6 +143,8 @@ interface OnServer {
   readonly apps: Map<object, Registrations>;
   /** The one app's registrations while there is one app: the listener times its requests. */
   only: Registrations | undefined;
+  /** Removes the listener, when the last app on the server closed. */
+  detach(): void;
 }
 
 /** Called by our onRequest hook: the mark the server listener left, if it saw the request. */
@@ -171,9 +173,8 @@ export function register(fastify: FastifyInstance, registration: Registration): 
   // Every context of one app shares its frozen initialConfig.
   const app: object = (fastify.initialConfig as object | undefined) ?? fastify;
   let onServer = server?.[ON_SERVER];
-  let detach = () => undefined as void;
   if (onServer === undefined) {
-    const created: OnServer = { apps: new Map(), only: undefined };
+    const created: OnServer = { apps: new Map(), only: undefined, detach: () => undefined };
     onServer = created;
     if (server && typeof server.prependListener === 'function') {
       server[ON_SERVER] = created;
@@ -185,8 +186,7 @@ export function register(fastify: FastifyInstance, registration: Registration): 
         }
       };
       server.prependListener('request', listener);
-      // when the last app on the server closed (another one may still serve on it)
-      detach = () => {
+      created.detach = () => {
         server.removeListener?.('request', listener);
         if (server[ON_SERVER] === created) delete server[ON_SERVER];
       };
@@ -203,7 +203,8 @@ export function register(fastify: FastifyInstance, registration: Registration): 
     fastify.addHook('onClose', (_instance, done) => {
       apps.delete(app);
       shared.only = apps.size === 1 ? apps.values().next().value : undefined;
-      if (apps.size === 0) detach();
+      // the last app on the server (another one may still serve on it while there are more)
+      if (apps.size === 0) shared.detach();
       done();
     });
   }

@@ -265,6 +265,8 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
       };
       const counts = async (name: string) => requestCounts(apps.get(name)!.registry);
       await start('a');
+      // prepended by the plugin, before the server's own handler
+      const listener = shared.listeners('request')[0];
       await start('b');
       await new Promise<void>((resolve) => shared.listen(0, '127.0.0.1', resolve));
       const { settled } = trackResponses(shared);
@@ -288,6 +290,13 @@ export function everyRequestTests(name: string, fastify: FastifyFactory): void {
         expect(await counts('a')).toEqual({ 'GET /a-only 200': 1 });
         expect(await counts('b')).toEqual({ 'GET /b-only 200': 3, 'GET __unmatched__ 400': 1 });
         expect(await counts('c')).toEqual({ 'GET /c-only 200': 1 });
+        // The last app closed (not the one that registered first): nothing of ours stays on it.
+        await apps.get('c')!.instance.close();
+        await apps.get('b')!.instance.close();
+        expect(shared.listeners('request')).not.toContain(listener);
+        expect(Object.getOwnPropertySymbols(shared).map(String).join()).not.toContain(
+          'fastify-monitoring',
+        );
       } finally {
         for (const { instance } of apps.values()) await instance.close();
         shared.closeAllConnections();
