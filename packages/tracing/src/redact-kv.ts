@@ -569,39 +569,96 @@ function pairAt(text: string, sep: number, names: SecretNames, link: Link): Hit 
 }
 
 // Translation calls, whose first argument is a label or a message id and the next ones a text
-// domain, a context or a plural: no name and value. WordPress's and gettext's keep their
-// arguments when the second reads as a domain or a context (`__('Password', 'my-plugin')`,
-// `_x('Token', 'noun', 'td')`) or as the label again (`_n('Password', 'Passwords', 2)`).
+// domain, a context or a plural: no name and value. WordPress's and gettext's (by their exact
+// names: `mygettext` is any function) keep their arguments when the second reads as a domain
+// (`__('Password', 'my-plugin')`), a context (`_x('Token', 'noun', 'td')`, `_x('Password', 'input
+// label', 'td')`) or the label again (`_n('Password', 'Passwords', 2)`).
 const DOMAIN_TRANSLATIONS = new Set([
   ...['__', '_e', '_x', '_ex', '_n', '_nx', '_n_noop', '_nx_noop'],
   ...['esc_html__', 'esc_html_e', 'esc_html_x', 'esc_attr__', 'esc_attr_e', 'esc_attr_x'],
+  ...['gettext', 'dgettext', 'dcgettext', 'ngettext', 'dngettext', 'dcngettext', 'pgettext'],
+  ...['dpgettext', 'dcpgettext', 'npgettext', 'dnpgettext', 'dcnpgettext', 'ugettext'],
+  ...['ungettext', 'gettext_lazy', 'ugettext_lazy', 'ngettext_lazy', 'pgettext_lazy'],
+  ...['npgettext_lazy', 'gettext_noop', 'ugettext_noop'],
 ]);
+// Those whose second argument is the plural of the first: kept only when it is the label again,
+// maybe in the plural (`ngettext('password', 'hunter', 2)` is masked).
+const PLURAL_TRANSLATIONS = new Set([
+  ...['_n', '_nx', '_n_noop', '_nx_noop', 'ngettext', 'ungettext', 'ngettext_lazy'],
+]);
+// Those whose second argument is a context, and the third a text domain.
+const CONTEXT_TRANSLATIONS = new Set(['_x', '_ex', 'esc_html_x', 'esc_attr_x']);
 // Names any object's method or function may have (`t`, `store.t`, `_`, `tr`, `trans`): their
-// second argument is kept only when it is the label again (`i18n.t('password', 'Password')`);
-// `t('password', 'hunter2')` may set a secret as well as translate.
+// second argument is kept only when it is the label again (`i18n.t('password', 'Password')`) or a
+// locale (`i18n.t('password', 'fr')`); `t('password', 'hunter2')` may set a secret as well as
+// translate.
 const LABEL_TRANSLATIONS = new Set([
-  ...['_', '_l', 't', '_t', 'tc', 'tr', 'qstr', 'trans', 'trans_choice', 'translate'],
+  ...['_', '_l', 't', '$t', '_t', 'tc', 'tr', 'qstr', 'trans', 'trans_choice', 'translate'],
   'formatmessage',
 ]);
 // A text domain or a context: lowercase words parted by `-` or `_`, no digits.
 const TEXT_DOMAIN = /^[a-z]{1,32}(?:[-_][a-z]{1,32}){0,4}$/;
+// A context of words parted by blanks (`input label`), for `_x` and its kin.
+const CONTEXT = /^[a-z]{1,32}(?: [a-z]{1,32}){1,5}$/;
+// A two-letter locale (`fr`, `pt-BR`).
+const LOCALE = /^[a-z]{2}(?:[-_][A-Za-z]{2})?$/;
+// How far a third argument (a text domain) is read.
+const MAX_DOMAIN = 200;
 
-/** The letters of `text`, lowercase (`API key` and `api_key` read alike). */
-function letters(text: string): string {
-  return text.toLowerCase().replace(/[^a-z]/g, '');
+/** A label or its repetition, compared: lowercase, no blanks, `_`, `-`, `.`, trailing `:`. */
+function labelForm(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/:\s*$/, '')
+    .replace(/[\s_.-]/g, '');
+}
+
+/**
+ * Whether `value` repeats the label `name`: the same, ignoring case, blanks, `_`, `-`, `.` and a
+ * trailing `:`, as the name whole or its last segment (`login.password`), maybe in the plural;
+ * nothing more (`Password123`, `API-KEY-1`, `Secret#2024` are no label).
+ */
+function repeatsLabel(name: string, value: string): boolean {
+  const again = labelForm(value);
+  if (again === '') return false;
+  const last = labelForm(name.slice(Math.max(name.lastIndexOf('.'), name.lastIndexOf(':')) + 1));
+  const whole = labelForm(name);
+  return [whole, last].some((label) => label !== '' && (again === label || again === `${label}s`));
+}
+
+/** The third argument of a call, quoted, after the second's closing quote at `close`. */
+function thirdArgument(text: string, close: number): string | undefined {
+  let i = skipBlanks(text, close + 1);
+  if (text[i] !== ',') return undefined;
+  i = skipBlanks(text, i + 1);
+  const quote = text.charAt(i);
+  if (!isQuote(quote)) return undefined;
+  let end = i + 1;
+  while (end < text.length && end - i <= MAX_DOMAIN && text[end] !== quote) end++;
+  return text[end] === quote ? text.slice(i + 1, end) : undefined;
 }
 
 /**
  * Whether `callee(name, value)` translates a label rather than setting `name` to `value`: a
- * translation whose second argument cannot be a secret (a text domain, the label again).
+ * translation whose second argument cannot be a secret (a text domain, a context, a locale, the
+ * label again); `close` is the second argument's closing quote.
  */
-function translates(callee: string, name: string, value: string): boolean {
-  const domain = DOMAIN_TRANSLATIONS.has(callee) || callee.includes('gettext');
+function translates(
+  callee: string,
+  name: string,
+  value: string,
+  text: string,
+  close: number,
+): boolean {
+  const domain = DOMAIN_TRANSLATIONS.has(callee);
   if (!domain && !LABEL_TRANSLATIONS.has(callee)) return false;
-  const label = letters(name);
-  const again = letters(value);
-  if (label !== '' && (again === label || again === `${label}s`)) return true;
-  return domain && TEXT_DOMAIN.test(value);
+  if (repeatsLabel(name, value)) return true;
+  if (!domain) return LOCALE.test(value);
+  if (PLURAL_TRANSLATIONS.has(callee)) return false;
+  if (TEXT_DOMAIN.test(value)) return true;
+  if (!CONTEXT_TRANSLATIONS.has(callee) || !CONTEXT.test(value)) return false;
+  const third = thirdArgument(text, close);
+  return third !== undefined && TEXT_DOMAIN.test(third);
 }
 
 /**
@@ -636,7 +693,8 @@ function callValue(text: string, sep: number, names: SecretNames): Hit | undefin
   const name = text.slice(open, close);
   if (!isQuote(valueQuote) || !names.isSecretKey(name)) return undefined;
   const to = closingQuote(text, from + 1, valueQuote);
-  if (to <= from + 1 || translates(callee, name, text.slice(from + 1, to))) return undefined;
+  if (to <= from + 1 || translates(callee, name, text.slice(from + 1, to), text, to))
+    return undefined;
   return { from: from + 1, to };
 }
 

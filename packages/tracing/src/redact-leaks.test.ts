@@ -52,7 +52,7 @@ function redactingProvider(url: string): TracerProvider {
   return new TracerProvider({
     resource: resourceFromAttributes({
       'service.name': 'leaks',
-      'process.command_args': ['node', 'app.js', ...texts, '--password', 'Cli-pass-66'],
+      'process.command_args': ['node', 'app.js', '--password', 'Cli-pass-66', ...texts],
       'process.command_line': `node app.js ${texts.join(' ')}`,
       ...Object.fromEntries(SECRET_KEYS.map((key, i) => [key, `v4lue-${i}-resource`])),
     }),

@@ -340,17 +340,18 @@ const PLAIN_RULES: readonly TextRule[] = [
     gate: (text) => text.includes('=') || text.includes(':') || text.includes('('),
     scan: keyValueHits,
   },
-  {
-    name: 'spaced-value',
-    gate: (text) => SPACED_WORD.test(text),
-    scan: spacedValueHits,
-  },
+  // before the commands: a line-long value (`ENV A x machine nas`) would hide an entry's start
   {
     name: 'netrc',
     gate: (text) =>
       (text.includes('password') || text.includes('account')) &&
       (text.includes('machine') || text.includes('default')),
     scan: netrcHits,
+  },
+  {
+    name: 'spaced-value',
+    gate: (text) => SPACED_WORD.test(text),
+    scan: spacedValueHits,
   },
   {
     name: 'multipart-field',

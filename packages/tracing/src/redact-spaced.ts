@@ -62,6 +62,10 @@ const LIST_MARKER = new Set([...'-*']);
 // fish's `set` flags that erase, query or list instead of setting (`set -e API_TOKEN`), git's
 // that read or erase (`git config --get`, `--unset`).
 const NO_VALUE_FLAG = /^-[A-Za-z]*[eqnS]|^--(?:erase|query|names|show|get|unset|list|remove)/;
+// git's and npm's config flags that take an argument as the next word (`--type string`, `-f
+// file`, `--location user`).
+const FLAG_ARGUMENT =
+  /^(?:-[fL]|--(?:file|blob|type|comment|default|value|location|userconfig|globalconfig|registry|workspace|prefix))$/;
 // Bounds: flags and words before a name, a name's length.
 const MAX_FLAGS = 6;
 const MAX_WORD = 256;
@@ -231,30 +235,80 @@ function valueAt(text: string, from: number, value: Value, name: string): Hit {
   return { from, to };
 }
 
-/** The word of letters at `from` and where it ends, if the word is all letters. */
-function letterWord(text: string, from: number): { word: string; end: number } | undefined {
+/**
+ * The word at `from` if it is a whole word in small letters followed by a blank and another word
+ * on its line (`must be`, not `Now!2024`, `to:ken99`, `isé123`, nor `Will` alone), and where it
+ * ends.
+ */
+function proseWord(text: string, from: number): { word: string; end: number } | undefined {
   let end = from;
-  while (end - from < 16 && /[A-Za-z]/.test(text.charAt(end))) end++;
-  if (end === from || /[A-Za-z0-9_\-+/=\\@#$%^*~.]/.test(text.charAt(end))) return undefined;
+  while (end - from < 16 && /[a-z]/.test(text.charAt(end))) end++;
+  if (end === from || !isBlank(text, end)) return undefined;
+  let next = end;
+  while (isBlank(text, next)) next++;
+  if (!/[A-Za-z0-9]/.test(text.charAt(next))) return undefined;
   return { word: text.slice(from, end), end };
 }
 
 /**
- * Whether the value at `value` reads as prose rather than a secret: its first word is one of
- * PROSE_WORDS (`ENV SECRET_KEY must be provided`), or, after a command without flags inside a
- * sentence (not where a command starts), a word in small letters before one (`Note:
- * proxy_set_header Authorization header is forwarded`). Where a command starts, that word is a
- * value (`setenv DB_PASSWORD swordfish is set` is masked).
+ * Whether the value at `value` reads as prose rather than a secret. The first cue: its first word
+ * is one of PROSE_WORDS, in small letters, with more words after it (`ENV SECRET_KEY must be
+ * provided`, `git config user.password is not supported`); for a value that runs to the end of the
+ * line or command (`ENV`, `set`) only inside a sentence, not where a command starts (`ENV
+ * DB_PASSPHRASE to be or not to be` is masked). The second: a word in small letters before one,
+ * only for a one-word value after a command without flags inside a sentence (`Note:
+ * proxy_set_header Authorization header is forwarded`); where a command starts that word is a
+ * value (`setenv DB_PASSWORD swordfish is set` is masked), and a line-long value is never judged
+ * by it (`Step 5/9 : ENV DB_PASSPHRASE cat in the hat`).
  */
-function isProse(text: string, value: Hit, flags: boolean, atCommand: boolean): boolean {
-  const first = letterWord(text, value.from);
+function isProse(
+  text: string,
+  value: Hit,
+  kind: Value,
+  flags: boolean,
+  atCommand: boolean,
+): boolean {
+  const first = proseWord(text, value.from);
   if (first === undefined) return false;
-  if (PROSE_WORDS.has(first.word.toLowerCase())) return true;
-  if (flags || atCommand || /[A-Z]/.test(first.word) || !isBlank(text, first.end)) return false;
+  if (PROSE_WORDS.has(first.word))
+    return kind === 'word' || (!atCommand && plainWords(text, value));
+  if (kind !== 'word' || flags || atCommand) return false;
   let next = first.end;
   while (isBlank(text, next)) next++;
-  const second = letterWord(text, next);
-  return second !== undefined && PROSE_WORDS.has(second.word.toLowerCase());
+  const second = proseWord(text, next);
+  return second !== undefined && PROSE_WORDS.has(second.word);
+}
+
+/** Whether the value at `value` is words of letters alone (`in production`, not `to be 162`). */
+function plainWords(text: string, value: Hit): boolean {
+  return /^[A-Za-z]+(?:[ \t]+[A-Za-z]+)*$/.test(text.slice(value.from, value.to));
+}
+
+// What stands before a command where one starts, besides a line start and `;`, `&`, `|`, `(`,
+// read back over at most MAX_LEAD characters, after a line start or a character that is no
+// word's (`[INFO] Running:`): a docker build's step (`Step 3/7 :`, `#6 [2/4]`, `#6`), a shell
+// trace (`+ `), a prompt (`$ `, `# `, `> `, `% `, `~$ `), a Dockerfile's `RUN` (in any case:
+// leak-safe), a shell's `-c "` or `-c '`, and a log's `Running:`, `Executing:`, `Command:`.
+const MAX_LEAD = 64;
+const COMMAND_LEAD = new RegExp(
+  '(?:^|[^A-Za-z0-9_])(?:' +
+    [
+      'step[ \\t]+\\d+/\\d+[ \\t]*:',
+      '#\\d+(?:[ \\t]+\\[[^\\]\\r\\n]{0,24}\\])?',
+      '\\++',
+      '[^ \\t\\r\\n]{0,32}[$#>%]',
+      'RUN',
+      '(?:running|executing|execute|exec|command|cmd|run|invoking|calling|spawning)[ \\t]*:',
+    ].join('|') +
+    ')[ \\t]*$|(?:^|[ \\t])-c[ \\t]*["\']$',
+  'i',
+);
+
+/** Whether a command at `at` starts one: first on its line, after `;`, `&`, `|`, `(`, or a lead. */
+function atCommandStart(text: string, at: number): boolean {
+  if (startsCommand(text, at, BEFORE_BARE_SET)) return true;
+  const lead = text.slice(Math.max(0, at - MAX_LEAD), at);
+  return COMMAND_LEAD.test(lead);
 }
 
 /** The kind of the command word (`launchctl setenv` → setenv, `RequestHeader set` → header). */
@@ -299,20 +353,26 @@ function commandValue(
     return undefined;
   let from = pastBlanks(text, end);
   let flags = false;
-  // flags, and for `git config` and `npm config set` the words before the key: a subcommand
-  // (`git config set`), a flag's argument (`--type string`, `--location user`)
+  // flags, and for `git config` and `npm config set` the words before the key: the subcommand
+  // `set` (`git config set`), a known flag's argument (`--type string`, `--location user`); no
+  // other word (`git config lets you set a token value` names no key)
+  let argument = false;
   for (let n = 0; n < MAX_FLAGS && command.flags; n++) {
     next.at = from;
     if (text[from] === '-') {
       const to = flagEnd(text, from);
-      if (NO_VALUE_FLAG.test(text.slice(from, to))) return undefined;
+      const flag = text.slice(from, to);
+      if (NO_VALUE_FLAG.test(flag)) return undefined;
       flags = true;
+      argument = kind === 'config' && FLAG_ARGUMENT.test(flag);
       from = pastBlanks(text, to);
       continue;
     }
     if (kind !== 'config') break;
     const { name, after } = nameAt(text, from);
-    if (name === '' || isSecretName(name, names) || !isBlank(text, after)) break;
+    const skip = argument || (n === 0 && name === 'set' && /^git/i.test(word));
+    if (!skip || name === '' || !isBlank(text, after)) break;
+    argument = false;
     from = pastBlanks(text, after);
   }
   const bare = kind === 'set' && !flags;
@@ -330,8 +390,9 @@ function commandValue(
   const value = valueAt(text, start, command.value, name);
   next.at = Math.max(value.to, start);
   if (value.to <= value.from || REFERENCE.test(text.slice(value.from, value.to))) return undefined;
-  const atCommand = startsCommand(text, at, BEFORE_BARE_SET);
-  if (!isQuote(text.charAt(start)) && isProse(text, value, flags, atCommand)) return undefined;
+  const atCommand = atCommandStart(text, at);
+  if (!isQuote(text.charAt(start)) && isProse(text, value, command.value, flags, atCommand))
+    return undefined;
   return value;
 }
 
@@ -360,19 +421,26 @@ export function spacedValueHits(text: string, names: SecretNames): Hit[] {
 // or several (as Heroku's CLI writes them).
 const NETRC = /(?<![A-Za-z0-9_.-])(?:machine|default)(?=[ \t\r\n])/g;
 // The tokens of an entry that take a value, and those whose value is a secret (`account` is an
-// additional password).
+// additional password); the words that start another entry or a macro.
 const NETRC_KEYS = new Set(['login', 'password', 'account', 'port']);
 const NETRC_SECRETS = new Set(['password', 'account']);
-// How many tokens of an entry are read.
-const MAX_NETRC_TOKENS = 8;
-// A host: a name with a dot, an IP address, `localhost`.
+const NETRC_STARTS = new Set(['machine', 'default', 'macdef']);
+// A host-like name: with a dot, an IP address, `localhost`, a name with a port (`registry:5000`).
+// Any word is taken as the host (`machine myserver`, `machine nas`); only after a name that is not
+// host-like, on an entry's first line, is a password in small letters judged as prose.
 const MAX_HOST = 253;
-const HOST = /^(?:[^\s.]+\.[^\s]*[^\s.]|localhost|\[?[0-9a-f:]*:[0-9a-f:]*\]?)$/i;
+const HOST = /^(?:[^\s.]+\.[^\s]*[^\s.]|localhost|[^\s:]+:\d{1,5}|\[?[0-9a-f:]*:[0-9a-f:]*\]?)$/i;
 
-/** Past blanks and line breaks from `i`. */
-function pastSpace(text: string, i: number): number {
-  while (isBlank(text, i) || isBreak(text, i)) i++;
-  return i;
+/**
+ * Past blanks and line breaks from `i`, and `#` comments (to the end of their line) where a token
+ * is looked for, not a value (`password #abc` has a value).
+ */
+function pastSpace(text: string, i: number, comments = true): number {
+  for (;;) {
+    while (isBlank(text, i) || isBreak(text, i)) i++;
+    if (!comments || text[i] !== '#') return i;
+    while (i < text.length && !isBreak(text, i)) i++;
+  }
 }
 
 /** Where a netrc token at `from` ends (a blank or a line break). */
@@ -384,42 +452,55 @@ function tokenEnd(text: string, from: number): number {
 
 /**
  * Whether a netrc value at `[from, to)` reads as prose: a word in small letters that another
- * word, not a netrc token, follows on its line (`machine learning login page password reset
- * flow`).
+ * word follows on its line, not a netrc token, an entry's start or a `#` comment (`machine
+ * learning login page password reset flow`).
  */
 function netrcProse(text: string, from: number, to: number): boolean {
   if (!/^[a-z]+$/.test(text.slice(from, to))) return false;
   let i = to;
   while (isBlank(text, i)) i++;
-  if (i >= text.length || isBreak(text, i)) return false;
+  if (i >= text.length || isBreak(text, i) || text[i] === '#') return false;
   const word = text.slice(i, tokenEnd(text, i));
-  return !NETRC_KEYS.has(word) && word !== 'machine' && word !== 'macdef';
+  return !NETRC_KEYS.has(word) && !NETRC_STARTS.has(word);
 }
 
-/** The passwords of netrc entries (`machine host login ann password …`, in any order). */
+/**
+ * The passwords of netrc entries (`machine host login ann password …`, in any order, `#` comment
+ * lines between). The tokens are read to the first word that is none, and the scan goes on past
+ * them: linear.
+ */
 export function netrcHits(text: string): Hit[] {
   const hits: Hit[] = [];
   NETRC.lastIndex = 0;
   let match: RegExpExecArray | null;
+  // where the last entry's tokens ended: `default` may follow there (`… password y default …`)
+  let entryEnd = -1;
   while ((match = NETRC.exec(text)) !== null) {
     let i = pastSpace(text, match.index + match[0].length);
+    // whether a password in small letters may be prose: after a name that is not host-like
+    // (`machine learning …`), on the entry's first line
+    let prose = false;
     if (match[0] === 'machine') {
       const host = tokenEnd(text, i);
-      // `machine learning …` is prose
-      if (host - i > MAX_HOST || !HOST.test(text.slice(i, host))) continue;
+      if (host === i || host - i > MAX_HOST || NETRC_STARTS.has(text.slice(i, host))) continue;
+      prose = !HOST.test(text.slice(i, host));
       i = host;
-    } else if (!startsCommand(text, match.index, BEFORE_BARE_SET)) continue;
-    for (let n = 0; n < MAX_NETRC_TOKENS; n++) {
+    } else if (match.index !== entryEnd && !startsCommand(text, match.index, BEFORE_BARE_SET))
+      continue;
+    for (;;) {
       const key = pastSpace(text, i);
       const keyEnd = tokenEnd(text, key);
       const token = text.slice(key, keyEnd);
+      entryEnd = key;
       if (!NETRC_KEYS.has(token)) break;
-      const from = pastSpace(text, keyEnd);
+      if (/[\r\n]/.test(text.slice(i, key))) prose = false;
+      const from = pastSpace(text, keyEnd, false);
       // a token with no value before the next entry (`password⏎machine …`)
-      const word = text.slice(from, tokenEnd(text, from));
-      if (from >= text.length || word === 'machine' || word === 'default') break;
+      if (from >= text.length || NETRC_STARTS.has(text.slice(from, tokenEnd(text, from)))) break;
       const to = isQuote(text.charAt(from)) ? pastQuoted(text, from) : tokenEnd(text, from);
-      if (NETRC_SECRETS.has(token) && !netrcProse(text, from, to)) hits.push({ from, to });
+      if (/[\r\n]/.test(text.slice(keyEnd, from))) prose = false;
+      if (NETRC_SECRETS.has(token) && !(prose && netrcProse(text, from, to)))
+        hits.push({ from, to });
       i = to;
     }
     NETRC.lastIndex = Math.max(i, match.index + 1);

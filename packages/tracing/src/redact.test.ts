@@ -464,6 +464,15 @@ describe('Redactor', () => {
       "intl.formatMessage('password', 'Password')",
       "t('password', { defaultValue: 'Password' })",
       "i18n.t('api_key', 'API key')",
+      "i18n.t('login.password', 'Password')",
+      "t('api_key', 'API key')",
+      "t('api_key', 'api-key')",
+      "ngettext('password', 'Passwords', 2)",
+      "i18n.t('password', 'fr')",
+      "$t('password', 'fr')",
+      "t('password', 'pt-BR')",
+      "_x('Password', 'input label', 'my-plugin')",
+      "esc_html_x('Password', 'login form', 'woocommerce')",
     ]) {
       expect(redactor.string(text), text).toBe(text);
     }
@@ -483,6 +492,18 @@ describe('Redactor', () => {
       ['i18n.t("api_key", "abc123secret")', `i18n.t("api_key", "${R}")`],
       ["__('DB_PASSWORD', 'hunter2')", `__('DB_PASSWORD', '${R}')`],
       ["esc_html__('Secret', 'Hunt3r-pw')", `esc_html__('Secret', '${R}')`],
+      // the label again means nothing more: no digits, no symbols (`Password123`, `API-KEY-1`)
+      ["t('password', 'Password123')", `t('password', '${R}')`],
+      ["_('api_key', 'API-KEY-1')", `_('api_key', '${R}')`],
+      ['tr("secret", "Secret#2024")', `tr("secret", "${R}")`],
+      // gettext by its exact names; ngettext's second argument is the plural: the label again
+      ["mygettext('password', 'swordfish')", `mygettext('password', '${R}')`],
+      ["ngettext('password', 'hunter', 2)", `ngettext('password', '${R}', 2)`],
+      ["_n('Password', 'my-plugin', 2)", `_n('Password', '${R}', 2)`],
+      // a context with blanks only for the _x family, before a text domain
+      ["_x('Password', 'input label')", `_x('Password', '${R}')`],
+      ["__('Password', 'input label', 'my-plugin')", `__('Password', '${R}', 'my-plugin')`],
+      ["t('password', 'f1')", `t('password', '${R}')`],
       // the trade-offs: a default text other than the label is masked (it may be a secret) ...
       ["t('password', 'Enter your password')", `t('password', '${R}')`],
       ["_('password', 'fallback')", `_('password', '${R}')`],
@@ -650,13 +671,162 @@ describe('Redactor', () => {
     );
     expect(redactor.string('setenv DB_PASSWORD swordfish')).toBe(`setenv DB_PASSWORD ${R}`);
     expect(redactor.string('set -gx API_TOKEN love to code')).toBe(`set -gx API_TOKEN ${R}`);
-    // and a netrc password in small letters followed by a word that is no netrc token
+    // and a netrc password in small letters followed by a word that is no netrc token, after a
+    // host that is not host-like, on one line; after a host-like one it is masked
+    expect(redactor.string('machine learning login page password reset flow')).toBe(
+      'machine learning login page password reset flow',
+    );
     expect(redactor.string('machine api.example.com password reset flow')).toBe(
-      'machine api.example.com password reset flow',
+      `machine api.example.com password ${R} flow`,
     );
     expect(redactor.string('machine api.example.com login ann password hunter')).toBe(
       `machine api.example.com login ann password ${R}`,
     );
+    // a line-long value where a command starts is masked even when it reads as prose (it may be a
+    // passphrase: `ENV DB_PASSPHRASE to be or not to be`); inside a sentence it is kept
+    expect(redactor.string('ENV SECRET_KEY must be provided')).toBe(`ENV SECRET_KEY ${R}`);
+    expect(redactor.string('The ENV SECRET_KEY must be provided')).toBe(
+      'The ENV SECRET_KEY must be provided',
+    );
+  });
+
+  it('judges a prose word only whole, in small letters, before more words', () => {
+    for (const [text, value] of [
+      ['setenv DB_PASSWORD Now!2024', 'Now!2024'],
+      ['setenv DB_PASSWORD Here?123', 'Here?123'],
+      ['ENV API_KEY to:ken99', 'to:ken99'],
+      ['ENV DB_PASSWORD Still!Alive9', 'Still!Alive9'],
+      ['git config user.password Only!4me', 'Only!4me'],
+      ['setenv DB_PASSWORD Yet(another)1', 'Yet(another)1'],
+      ['ENV DB_PASSWORD As[1]x', 'As[1]x'],
+      ['setenv DB_PASSWORD isé123', 'isé123'],
+      ['setenv DB_PASSWORD Will', 'Will'],
+      ['setenv DB_PASSWORD will', 'will'],
+      ['setenv DB_PASSWORD Is set', 'Is'],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(
+        (text as string).replace(value as string, R),
+      );
+    }
+    expect(redactor.string('git config user.password is not supported')).toBe(
+      'git config user.password is not supported',
+    );
+  });
+
+  it('reads a docker build step, a shell trace, a prompt, -c and Running: as a command start', () => {
+    for (const [text, masked] of [
+      ['Step 3/7 : ENV DB_PASSWORD open and shut', `Step 3/7 : ENV DB_PASSWORD ${R}`],
+      ['Step 5/9 : ENV DB_PASSPHRASE cat in the hat', `Step 5/9 : ENV DB_PASSPHRASE ${R}`],
+      ['#6 [2/4] ENV DB_PASSPHRASE lamb to the slaughter', `#6 [2/4] ENV DB_PASSPHRASE ${R}`],
+      ['#6 ENV DB_PASSPHRASE to be or not', `#6 ENV DB_PASSPHRASE ${R}`],
+      ['ENV DB_PASSPHRASE to be or not to be', `ENV DB_PASSPHRASE ${R}`],
+      ['RUN setenv DB_PASSWORD swordfish is set', `RUN setenv DB_PASSWORD ${R} is set`],
+      [
+        'Running: setenv API_TOKEN letmein and restart',
+        `Running: setenv API_TOKEN ${R} and restart`,
+      ],
+      ['Executing: setenv API_TOKEN letmein and go', `Executing: setenv API_TOKEN ${R} and go`],
+      ['+ setenv DB_PASSWORD swordfish is set', `+ setenv DB_PASSWORD ${R} is set`],
+      ['$ set API_TOKEN abc or xyz', `$ set API_TOKEN ${R}`],
+      ['% setenv API_TOKEN abc or xyz', `% setenv API_TOKEN ${R} or xyz`],
+      [
+        'bash -c "setenv DB_PASSWORD swordfish then exit"',
+        `bash -c "setenv DB_PASSWORD ${R} then exit"`,
+      ],
+      [
+        "sh -c 'setenv DB_PASSWORD swordfish then exit'",
+        `sh -c 'setenv DB_PASSWORD ${R} then exit'`,
+      ],
+      // inside a sentence the cues still keep prose
+      ['Missing ENV API_KEY in production', 'Missing ENV API_KEY in production'],
+      ['Error: env API_TOKEN not set', 'Error: env API_TOKEN not set'],
+      [
+        'Note: proxy_set_header Authorization header is forwarded',
+        'Note: proxy_set_header Authorization header is forwarded',
+      ],
+      // a line-long value is never judged by a word in small letters before a prose word
+      ['Check that ENV DB_PASSPHRASE cat in the hat', `Check that ENV DB_PASSPHRASE ${R}`],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
+  it('reads netrc entries by any host, past comments, to their end', () => {
+    const S = 's3cretXYZ';
+    for (const [text, masked] of [
+      [`machine myserver login ann password ${S}`, `machine myserver login ann password ${R}`],
+      [`machine nas\n  login ann\n  password ${S}`, `machine nas\n  login ann\n  password ${R}`],
+      [
+        `machine registry:5000 login ann password ${S}`,
+        `machine registry:5000 login ann password ${R}`,
+      ],
+      [`machine localhost:8080 password ${S}`, `machine localhost:8080 password ${R}`],
+      // a netrc token, an entry's start or a comment after the value is no prose
+      [
+        'machine api.example.com login ann password hunter # work',
+        `machine api.example.com login ann password ${R} # work`,
+      ],
+      [
+        'machine api.example.com\n  login ann\n  password swordfish # rotated',
+        `machine api.example.com\n  login ann\n  password ${R} # rotated`,
+      ],
+      [
+        'machine api.example.com login ann password hunter default login x password y',
+        `machine api.example.com login ann password ${R} default login x password ${R}`,
+      ],
+      [
+        'machine myhost login ann password hunter macdef init',
+        `machine myhost login ann password ${R} macdef init`,
+      ],
+      [
+        'machine api.example.com login ann password swordfish extra',
+        `machine api.example.com login ann password ${R} extra`,
+      ],
+      // after a name that is not host-like, the prose judgement only on the entry's first line
+      [
+        'machine learning\n  login ann\n  password swordfish extra',
+        `machine learning\n  login ann\n  password ${R} extra`,
+      ],
+      // comment lines between tokens, any number of tokens, a value starting with #
+      [
+        `machine api.example.com\n  # work account\n  login ann\n  password ${S}`,
+        `machine api.example.com\n  # work account\n  login ann\n  password ${R}`,
+      ],
+      [
+        `machine a.example.com port 22 port 23 port 24 port 25 login a login b login c login d password ${S}`,
+        `machine a.example.com port 22 port 23 port 24 port 25 login a login b login c login d password ${R}`,
+      ],
+      [`machine a.example.com password #${S}`, `machine a.example.com password ${R}`],
+      // prose
+      [
+        'the machine learning password policy was updated',
+        'the machine learning password policy was updated',
+      ],
+      ['the default login screen password field', 'the default login screen password field'],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
+  });
+
+  it('reads git config keys only after set and the arguments of known flags', () => {
+    for (const text of [
+      'see git config docs for the token option',
+      'git config lets you set a token value per repo',
+      'Use git config --global to store your password safely',
+      'git config failed: user.password missing',
+    ]) {
+      expect(redactor.string(text), text).toBe(text);
+    }
+    for (const [text, masked] of [
+      [
+        'git config -f ~/.gitconfig user.password Hunt3rPw',
+        `git config -f ~/.gitconfig user.password ${R}`,
+      ],
+      ['git config --file=x user.password Hunt3rPw', `git config --file=x user.password ${R}`],
+      ['git config --global user.password Hunt3rPw', `git config --global user.password ${R}`],
+    ]) {
+      expect(redactor.string(text as string), text).toBe(masked);
+    }
   });
 
   it('reads Cyrillic and Greek look-alikes of Latin letters in a name as the Latin letters', () => {

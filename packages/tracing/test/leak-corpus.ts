@@ -645,6 +645,75 @@ export const LEAK_SHAPES: readonly LeakShape[] = [
   after('method t call', "store.t('token', '", 'Store-t-158', "')"),
   after('i18n.t call', 'i18n.t("api_key", "', 'I18n-t-159', '")'),
   after('formatMessage call', 'formatMessage("password", "', 'Fmt-msg-160', '")'),
+  // a value that starts like a prose word but runs on (punctuation, digits, a capital, alone)
+  after('setenv value after a prose word', 'setenv DB_PASSWORD ', 'Now!2024'),
+  after('setenv value with a question mark', 'setenv DB_PASSWORD ', 'Here?123'),
+  after('dockerfile ENV value with a colon', 'ENV API_KEY ', 'to:ken99'),
+  after('dockerfile ENV capitalised value', 'ENV DB_PASSWORD ', 'Still!Alive9'),
+  after('git config value after a prose word', 'git config user.password ', 'Only!4me'),
+  after('setenv value with parentheses', 'setenv DB_PASSWORD ', 'Yet(another)1'),
+  after('dockerfile ENV value with brackets', 'ENV DB_PASSWORD ', 'As[1]x'),
+  after('setenv value with a non-ASCII letter', 'setenv DB_PASSWORD ', 'isé123'),
+  after('setenv capitalised prose word alone', 'setenv DB_PASSWORD ', 'Will'),
+  // passphrases of words where a command starts (docker build, shell trace, prompt, -c, Running:)
+  after('docker build step passphrase', 'Step 3/7 : ENV DB_PASSWORD ', 'open and shut 166'),
+  after('docker build step passphrase cue', 'Step 5/9 : ENV DB_PASSPHRASE ', 'cat in the hat 164'),
+  after('buildkit step passphrase', '#6 [2/4] ENV DB_PASSPHRASE ', 'lamb to the slaughter 165'),
+  after('dockerfile ENV passphrase of prose words', 'ENV DB_PASSPHRASE ', 'to be or not to be 162'),
+  after('setenv after Running:', 'Running: setenv API_TOKEN ', 'letmeinrun', ' and restart'),
+  after('setenv in a shell trace', '+ setenv DB_PASSWORD ', 'swordfishtrace', ' is set'),
+  after('set list after a prompt', '$ set API_TOKEN ', 'abc or xyz 163'),
+  after('setenv in bash -c', 'bash -c "setenv DB_PASSWORD ', 'swordfishbash', ' then exit"'),
+  // netrc: any host, comments, structure after the value, many tokens
+  after('netrc host without a dot', 'machine myserver login ann password ', 's3cretXYZ167'),
+  after('netrc host without a dot, lines', 'machine nas\n  login ann\n  password ', 's3cretXYZ168'),
+  after('netrc host with a port', 'machine registry:5000 login ann password ', 's3cretXYZ169'),
+  after(
+    'netrc localhost with a port',
+    'machine localhost:8080 login ann password ',
+    's3cretXYZ170',
+  ),
+  after(
+    'netrc comment after',
+    'machine api.example.com login ann password ',
+    'hunternetrc',
+    ' # work',
+  ),
+  after(
+    'netrc comment after, lines',
+    'machine api.example.com\n  login ann\n  password ',
+    'swordfishnetrc',
+    ' # rotated',
+  ),
+  after(
+    'netrc default after',
+    'machine api.example.com login ann password ',
+    'hunterdefault',
+    ' default login x password y',
+  ),
+  after(
+    'netrc word after',
+    'machine api.example.com login ann password ',
+    'swordfishextra',
+    ' extra',
+  ),
+  after(
+    'netrc comment line inside',
+    'machine api.example.com\n  # work account\n  login ann\n  password ',
+    's3cretXYZ171',
+  ),
+  after(
+    'netrc many tokens',
+    'machine api.example.com port 22 port 23 port 24 port 25 login a login b login c login d password ',
+    's3cretXYZ172',
+  ),
+  after('netrc password starting with #', 'machine api.example.com password ', '#abc123x'),
+  // translation-named calls whose second argument is more than the label again
+  after('t call, label and digits', "t('password', '", 'Password123', "')"),
+  after('underscore call, label and digit', "_('api_key', '", 'API-KEY-1', "')"),
+  after('tr call, label and symbols', 'tr("secret", "', 'Secret#2024', '")'),
+  after('gettext-like name', "mygettext('password', '", 'swordfishgettext', "')"),
+  after('ngettext plural not the label', "ngettext('password', '", 'hunterplural', "', 2)"),
   // a passphrase before a log line's next field
   after(
     'password before a log field',
@@ -688,7 +757,7 @@ export const SECRET_KEYS: readonly string[] = [
 /** Prose that names a command, a variable or netrc words: no value to mask. */
 export const COMMAND_PROSE: readonly string[] = [
   'Missing ENV API_KEY in production',
-  'ENV SECRET_KEY must be provided',
+  'The ENV SECRET_KEY must be provided',
   'Error: env API_TOKEN not set',
   'We set PASSWORD policy to strict',
   'Then set TOKEN expiry to 5 minutes',
@@ -800,4 +869,15 @@ export const KEEP: readonly string[] = [
   ...COMMAND_PROSE,
   "_n('Password', 'Passwords', 2, 'my-plugin')",
   "i18n.t('api_key', 'API key').trim()",
+  // netrc entries with no password; git config in prose; translations with a locale, a context
+  'machine api.example.com login ann # no password here',
+  'see git config docs for the token option',
+  'git config lets you set a token value per repo',
+  'Use git config --global to store your password safely',
+  'git config failed: user.password missing',
+  "i18n.t('password', 'fr')",
+  "$t('password', 'fr')",
+  "_x('Password', 'input label', 'my-plugin')",
+  "esc_html_x('Password', 'login form', 'woocommerce')",
+  "ngettext('password', 'Passwords', 2)",
 ];
