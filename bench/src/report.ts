@@ -8,7 +8,13 @@ import {
   SETTLE_STEP_MS,
   VARIANT_LABEL,
 } from './configs.js';
-import type { BenchResults, HllResult, MemoryResult, RedisResult } from './results.js';
+import {
+  SCRAPE_WARM_UPS,
+  type BenchResults,
+  type HllResult,
+  type MemoryResult,
+  type RedisResult,
+} from './results.js';
 import {
   f0,
   f1,
@@ -100,7 +106,7 @@ export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>
       'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
       'chunks the /metrics handler writes one by one, each handed back as the socket takes it (here at ' +
       'once, as on a socket that keeps up: a later chunk is written into its memory) (median of ' +
-      `${results.settings.scrapeReps} or fewer, after one scrape not timed, each after a full collection ` +
+      `${results.settings.scrapeReps}, after ${SCRAPE_WARM_UPS} scrapes not timed, each after a full collection ` +
       'and 100 ms for its sweeping), the stall is the longest the event loop waited during it. ' +
       "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded.",
     '',

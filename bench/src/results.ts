@@ -72,6 +72,9 @@ export type RedisResult =
       readonly redisBytesPerDaySketch: number;
     };
 
+/** Scrapes of each exposition, not timed, before the timed ones (same for prom-client). */
+export const SCRAPE_WARM_UPS = 3;
+
 export interface BenchSettings {
   readonly mode: 'full' | 'quick' | 'custom';
   /** Throughput rounds only (e.g. `--throughput-only --variants bare,ours-trace-100,otel`). */

@@ -140,5 +140,9 @@ export function writeValue(buf: Buffer, off: number, value: number): number {
     for (let rest = value, at = end; at > off; rest = (rest / 10) | 0) buf[--at] = 48 + (rest % 10);
     return end;
   }
-  return off + buf.write(formatValue(value), off, 'latin1');
+  // Other numbers as String() writes them: ASCII, under 25 characters, copied one by one (a call
+  // into Buffer#write costs more than the copy).
+  const text = formatValue(value);
+  for (let i = 0; i < text.length; i++) buf[off++] = text.charCodeAt(i);
+  return off;
 }

@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import type { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { promtoolCheckMetrics, requireBinary } from '@ai-orchestrator/testkit';
 import { PROM_CLIENTS, withPromClient } from '../test/prom-versions.js';
 
@@ -271,6 +271,63 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
           (await m.exposition.renderGeneric(registry, format)).body,
         );
       }
+    });
+
+    it('renders the same bytes where code cannot be generated from strings', async () => {
+      // as under --disallow-code-generation-from-strings: the bucket reader falls back to a loop
+      vi.stubGlobal(
+        'Function',
+        class {
+          constructor() {
+            throw new EvalError('Code generation from strings disallowed for this context');
+          }
+        },
+      );
+      try {
+        const registry = new m.prom.Registry();
+        const histogram = new m.prom.Histogram({
+          name: 'no_eval_seconds',
+          help: 'h',
+          labelNames: ['route'],
+          buckets: [0.5, 1, 7.5, 10, 250],
+          registers: [registry],
+        });
+        for (let i = 0; i < 40; i++) histogram.observe({ route: `/${i % 7}` }, i / 3);
+        for (const format of ['text', 'openmetrics'] as const) {
+          const body = (await m.exposition.render(registry, format)).body;
+          expect(body).toContain('no_eval_seconds_bucket{route="/0",le="10"} 5');
+          expect(body).toBe((await m.exposition.renderGeneric(registry, format)).body);
+        }
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    });
+
+    it("reads a histogram's series when its turn comes: one added or removed before is rendered as it is then", async () => {
+      const registry = new m.prom.Registry();
+      const first = new m.prom.Histogram({
+        name: 'first_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        registers: [registry],
+      });
+      const second = new m.prom.Histogram({
+        name: 'second_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        registers: [registry],
+      });
+      first.observe({ route: '/kept' }, 1);
+      second.observe({ route: '/removed' }, 1);
+      const { chunks } = await m.exposition.renderStream(registry, 'text');
+      first.observe({ route: '/added' }, 1);
+      second.remove({ route: '/removed' });
+      second.observe({ route: '/later' }, 2);
+      let body = '';
+      for await (const chunk of chunks) body += chunk.toString('utf8');
+      expect(body).toBe((await m.exposition.renderGeneric(registry, 'text')).body);
+      expect(body).toContain('first_seconds_count{route="/added"} 1');
+      expect(body).not.toContain('/removed');
     });
 
     it('runs a histogram collect callback before reading it, as prom-client does', async () => {

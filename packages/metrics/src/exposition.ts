@@ -31,14 +31,40 @@ interface MetricLike {
 /** A family to write: a histogram read series by series, or a family as get() gives it. */
 type Part = { readonly histogram: HistogramSource } | Family;
 
+/** A registry's histogram, its series looked up by the keys read when it is counted. */
+class KeyedSeries implements HistogramSource {
+  /** One lives as long as the module, for the reason told at ChunkWriter.kept. */
+  static readonly kept = new KeyedSeries(undefined);
+
+  readonly name: string;
+  readonly help: string;
+  readonly bounds: readonly number[];
+  readonly #histogram: PlainHistogram | undefined;
+  #keys: readonly string[] | undefined;
+
+  constructor(histogram: PlainHistogram | undefined) {
+    this.name = histogram?.name ?? '';
+    this.help = histogram?.help ?? '';
+    this.bounds = histogram?.bounds ?? [];
+    this.#histogram = histogram;
+  }
+
+  get count(): number {
+    this.#keys ??= this.#histogram?.keys() ?? [];
+    return this.#keys.length;
+  }
+
+  at(i: number): HistogramSeries | undefined {
+    const key = this.#keys?.[i];
+    return key === undefined ? undefined : this.#histogram?.entry(key);
+  }
+}
+
 /** What Histogram#get() does: run the collect callback; the entries are read while rendering. */
 async function snapshotHistogram(histogram: PlainHistogram): Promise<Part> {
   await histogram.collect();
-  // Only the keys are taken up front; each entry is looked up when its turn comes.
-  const keys = histogram.keys();
-  const { name, help, bounds } = histogram;
-  const at = (i: number): HistogramSeries | undefined => histogram.entry(keys[i] as string);
-  return { histogram: { name, help, bounds, count: keys.length, at } };
+  // The keys are read when the histogram's turn comes, each entry when its own turn comes.
+  return { histogram: new KeyedSeries(histogram) };
 }
 
 /** The body in chunks of about one slice each: text separates families with a blank line. */
@@ -96,10 +122,40 @@ export type ReadFamily =
     }
   | Family;
 
+/** Series already read (the cluster primary's merged view). */
+class ListedSeries implements HistogramSource {
+  /** One lives as long as the module, for the reason told at ChunkWriter.kept. */
+  static readonly kept = new ListedSeries({
+    kind: 'histogram',
+    name: '',
+    help: '',
+    bounds: [],
+    entries: [],
+  });
+
+  readonly name: string;
+  readonly help: string;
+  readonly bounds: readonly number[];
+  readonly #entries: readonly HistogramSeries[];
+
+  constructor(family: Extract<ReadFamily, { kind: 'histogram' }>) {
+    this.name = family.name;
+    this.help = family.help;
+    this.bounds = family.bounds;
+    this.#entries = family.entries;
+  }
+
+  get count(): number {
+    return this.#entries.length;
+  }
+
+  at(i: number): HistogramSeries | undefined {
+    return this.#entries[i];
+  }
+}
+
 function readPart(family: ReadFamily): Part {
-  if (!('kind' in family)) return family;
-  const { name, help, bounds, entries } = family;
-  return { histogram: { name, help, bounds, count: entries.length, at: (i) => entries[i] } };
+  return 'kind' in family ? { histogram: new ListedSeries(family) } : family;
 }
 
 /**
@@ -131,8 +187,9 @@ export function renderAs(registry: AnyRegistry, renderer: Renderer): void {
 }
 
 /**
- * Every metric of `registry`, as a body in chunks: the collections run (and the series keys are
- * read) before this resolves; each chunk is rendered when it is asked for.
+ * Every metric of `registry`, as a body in chunks: the collections run before this resolves; each
+ * chunk is rendered when it is asked for (a histogram's series keys are read when its turn comes,
+ * at the start of a slice).
  *
  * @example
  * const { contentType, chunks } = await renderStream(register, 'text');

@@ -17,6 +17,8 @@ import {
 
 // A slice of rendering ends after this long, so requests keep being served during a scrape.
 const SLICE_MS = 4;
+// How long a slice may have run for a family's series to be counted in it (see histogramChunks).
+const FRESH_MS = 0.5;
 // Series rendered between two looks at the clock (about 0.1 ms of work at 17 lines a series).
 const CHECK_EVERY = 8;
 // Counter and gauge samples (one line each) between two looks at the clock.
@@ -35,8 +37,12 @@ export interface HistogramSource {
   readonly help: string;
   /** The bucket bounds, ascending (+Inf not included). */
   readonly bounds: readonly number[];
+  /**
+   * How many series there are. A registry's histogram reads its series' keys when this is first
+   * read: a step as long as the histogram is large (50k series: about 14 ms here).
+   */
   readonly count: number;
-  /** The i-th series, or undefined when it was removed since the scrape began. */
+  /** The i-th series, or undefined when it was removed since its keys were read. */
   at(i: number): HistogramSeries | undefined;
 }
 
@@ -50,6 +56,11 @@ export class SliceClock {
   /** True when the current slice has used its time. */
   due(): boolean {
     return performance.now() - this.#start > SLICE_MS;
+  }
+
+  /** True when the current slice has run for more than `ms`. */
+  used(ms: number): boolean {
+    return performance.now() - this.#start > ms;
   }
 
   /** Lets the event loop run (I/O included), then starts a new slice. */
@@ -73,7 +84,8 @@ async function* breathe(
 interface RenderedLabels {
   readonly names: readonly string[];
   readonly values: readonly unknown[];
-  readonly text: string;
+  /** `name="value",…` as UTF-8, copied into each body as it is. */
+  readonly bytes: Uint8Array;
 }
 
 // A label set's `name="value",…`, kept while prom-client keeps the label set: a scrape renders
@@ -90,17 +102,17 @@ function unchanged(before: RenderedLabels, labels: Labels): boolean {
   return i === before.names.length;
 }
 
-function pairsOf(labels: Labels): string {
+function pairsOf(labels: Labels): Uint8Array {
   const before = rendered.get(labels);
-  if (before !== undefined && unchanged(before, labels)) return before.text;
+  if (before !== undefined && unchanged(before, labels)) return before.bytes;
   let names = Object.keys(labels);
   // Series of one metric share their label names: one array for all of them.
   if (names.length === lastNames.length && names.every((name, i) => name === lastNames[i])) {
     names = lastNames as string[];
   } else lastNames = names;
-  const text = labelPairs(labels);
-  rendered.set(labels, { names, values: names.map((name) => labels[name]), text });
-  return text;
+  const bytes = Buffer.from(labelPairs(labels));
+  rendered.set(labels, { names, values: names.map((name) => labels[name]), bytes });
+  return bytes;
 }
 
 /** What every series of one histogram shares, encoded once per scrape. */
@@ -113,6 +125,32 @@ interface Layout {
   readonly longestLe: number;
   /** The bucket keys of a series: prom-client keys buckets (and exemplars) by String(bound). */
   readonly keys: readonly string[];
+  /** Writes a series' cumulative bucket counts, +Inf's excluded, into `counts`. */
+  readonly cumulate: Cumulate;
+  /** What cumulate() writes into, reused from series to series. */
+  readonly counts: Float64Array;
+}
+
+type Cumulate = (values: Readonly<Record<string, number>>, counts: Float64Array) => void;
+
+/**
+ * The reader of a layout's bucket counts. Read key by key in a loop, each read looks its key up
+ * in a shared cache (the loop's one read site sees every key): about 0.3 µs a series, a tenth of a
+ * 10k scrape. The reader is written for the layout's keys instead, each read with its own site,
+ * unless the process forbids code from strings (--disallow-code-generation-from-strings), when
+ * the loop is kept. The keys are String(number), quoted by JSON.stringify.
+ */
+function cumulator(keys: readonly string[]): Cumulate {
+  const loop: Cumulate = (values, counts) => {
+    let acc = 0;
+    for (let b = 0; b < keys.length; b++) counts[b] = acc += values[keys[b] as string] as number;
+  };
+  const reads = keys.map((key, b) => `counts[${b}] = acc += values[${JSON.stringify(key)}];`);
+  try {
+    return new Function('values', 'counts', `let acc = 0;\n${reads.join('\n')}`) as Cumulate;
+  } catch {
+    return loop;
+  }
 }
 
 // Layouts kept with the bounds array they were made from (a histogram's bounds never change),
@@ -128,6 +166,7 @@ function layoutOf(source: HistogramSource): Layout {
 }
 
 function newLayout(source: HistogramSource): Layout {
+  const keys = source.bounds.map(String);
   const le = [...source.bounds.map(formatValue), '+Inf'].map((bound) =>
     Buffer.from(`le="${escapeLabelValue(bound)}"} `),
   );
@@ -137,7 +176,9 @@ function newLayout(source: HistogramSource): Layout {
     count: Buffer.from(`${source.name}_count`),
     le,
     longestLe: Math.max(...le.map((bytes) => bytes.length)),
-    keys: source.bounds.map(String),
+    keys,
+    cumulate: cumulator(keys),
+    counts: new Float64Array(keys.length),
   };
 }
 
@@ -182,7 +223,7 @@ function writeSeries(
   const pairs = pairsOf(entry.labels);
   const marks = openMetrics ? exemplarTexts(entry, layout) : undefined;
   const { bucket, le, keys } = layout;
-  const labelBytes = pairs.length * 3 + 3;
+  const labelBytes = pairs.length + 3;
   const line = bucket.length + labelBytes + layout.longestLe + VALUE_BYTES + 1;
   let need = line * le.length + 2 * (layout.count.length + labelBytes + VALUE_BYTES + 1);
   if (marks) for (const mark of marks) need += mark.length * 3;
@@ -194,23 +235,25 @@ function writeSeries(
   buf.set(bucket, off);
   off += bucket.length;
   const pairsAt = off;
-  if (pairs !== '') off += buf.write(pairs, off, 'utf8');
+  buf.set(pairs, off);
+  off += pairs.length;
   const pairsEnd = off;
-  if (pairs !== '') buf[off++] = COMMA;
+  if (pairs.length > 0) buf[off++] = COMMA;
   const end = off;
-  const values = entry.bucketValues;
-  let acc = 0;
+  const { counts } = layout;
+  layout.cumulate(entry.bucketValues, counts);
+  // (set() from a view of the same memory costs less than copyWithin(), a call into C++, and a
+  // plain Uint8Array view less than Buffer#subarray())
+  const head = new Uint8Array(buf.buffer, buf.byteOffset + start, end - start);
   for (let b = 0; b < le.length; b++) {
     if (b > 0) {
-      buf.copyWithin(off, start, end);
+      buf.set(head, off);
       off += end - start;
     }
     const bound = le[b] as Buffer;
     buf.set(bound, off);
     off += bound.length;
-    const key = keys[b];
-    acc = key === undefined ? entry.count : acc + (values[key] as number);
-    off = writeValue(buf, off, acc);
+    off = writeValue(buf, off, b < keys.length ? (counts[b] as number) : entry.count);
     if (marks) off += buf.write(marks[b] as string, off, 'utf8');
     buf[off++] = NEWLINE;
   }
@@ -249,7 +292,14 @@ export async function* histogramChunks(
 ): AsyncGenerator<Buffer, void, undefined> {
   const layout = layoutOf(source);
   out.text(familyHeader(source.name, source.help, 'histogram'));
-  for (let i = 0; i < source.count; i++) {
+  // Counting the series may read their keys in one step (see HistogramSource.count): it starts
+  // a slice of its own, unless this one has hardly begun, so the two do not add up to one stall.
+  if (clock.used(FRESH_MS)) {
+    yield* out.take();
+    await clock.pause();
+  }
+  const count = source.count;
+  for (let i = 0; i < count; i++) {
     const entry = source.at(i);
     if (entry !== undefined) writeSeries(out, layout, entry, openMetrics);
     if (i % CHECK_EVERY === CHECK_EVERY - 1) yield* breathe(clock, out);
