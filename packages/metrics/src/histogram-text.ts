@@ -84,8 +84,10 @@ async function* breathe(
 interface RenderedLabels {
   readonly names: readonly string[];
   readonly values: readonly unknown[];
-  /** `name="value",…` as UTF-8, copied into each body as it is. */
-  readonly bytes: Uint8Array;
+  /** `name="value",…` as UTF-8: `length` bytes at `start` of `slab`, copied into each body. */
+  readonly slab: ArrayBuffer;
+  readonly start: number;
+  readonly length: number;
 }
 
 // A label set's `name="value",…`, kept while prom-client keeps the label set: a scrape renders
@@ -102,17 +104,37 @@ function unchanged(before: RenderedLabels, labels: Labels): boolean {
   return i === before.names.length;
 }
 
-function pairsOf(labels: Labels): Uint8Array {
+// Label texts' bytes are kept in slabs of their own, by offset (a view of each would cost more
+// than its bytes): in Buffer's shared pool, one kept label set would keep alive the 8 KB slab it
+// shares with other code's short-lived buffers.
+const SLAB_BYTES = 16 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+function pairsOf(labels: Labels): RenderedLabels {
   const before = rendered.get(labels);
-  if (before !== undefined && unchanged(before, labels)) return before.bytes;
+  if (before !== undefined && unchanged(before, labels)) return before;
   let names = Object.keys(labels);
   // Series of one metric share their label names: one array for all of them.
   if (names.length === lastNames.length && names.every((name, i) => name === lastNames[i])) {
     names = lastNames as string[];
   } else lastNames = names;
-  const bytes = Buffer.from(labelPairs(labels));
-  rendered.set(labels, { names, values: names.map((name) => labels[name]), bytes });
-  return bytes;
+  const text = labelPairs(labels);
+  const length = Buffer.byteLength(text);
+  let into = slab;
+  if (length > SLAB_BYTES / 8) {
+    into = Buffer.allocUnsafeSlow(length); // a long one on its own
+  } else if (slabUsed + length > SLAB_BYTES) {
+    into = slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const start = into === slab ? slabUsed : 0;
+  into.write(text, start, 'utf8');
+  if (into === slab) slabUsed += length;
+  const values = names.map((name) => labels[name]);
+  const made = { names, values, slab: into.buffer as ArrayBuffer, start, length };
+  rendered.set(labels, made);
+  return made;
 }
 
 /** What every series of one histogram shares, encoded once per scrape. */
@@ -235,7 +257,7 @@ function writeSeries(
   buf.set(bucket, off);
   off += bucket.length;
   const pairsAt = off;
-  buf.set(pairs, off);
+  buf.set(new Uint8Array(pairs.slab, pairs.start, pairs.length), off);
   off += pairs.length;
   const pairsEnd = off;
   if (pairs.length > 0) buf[off++] = COMMA;
