@@ -1,5 +1,7 @@
 // A big scrape must leave room for requests: the histogram fast path renders in slices that
 // yield to the event loop. No timing is asserted, only that other work ran in between.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { render } from './adapter.js';
@@ -62,5 +64,38 @@ describe('exposition of many series', () => {
     expect(ticks).toBeGreaterThan(0);
     expect(body.split('\n').filter((l) => l.startsWith('queue_depth{')).length).toBe(50_000);
     expect(body).toBe(await registry.metrics());
+  });
+
+  it('keeps nothing of a dropped histogram that was given a bucket array other histograms share', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const shared = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    const scrapeDropped = async (from: number, count: number): Promise<void> => {
+      for (let k = from; k < from + count; k++) {
+        const registry = new Registry();
+        const histogram = new Histogram({
+          name: `tenant_${k}_seconds`,
+          help: 'h',
+          labelNames: ['a'],
+          buckets: shared,
+          registers: [registry],
+        });
+        histogram.observe({ a: 'x' }, 1);
+        await render(registry, 'text');
+      }
+    };
+    const used = async (): Promise<number> => {
+      for (let i = 0; i < 4; i++) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const { heapUsed, arrayBuffers } = process.memoryUsage();
+      return heapUsed + arrayBuffers;
+    };
+    await scrapeDropped(0, 200);
+    const before = await used();
+    await scrapeDropped(1000, 3000);
+    // Kept by the bucket array (per name), each dropped histogram left about 4.6 KB behind.
+    expect((await used()) - before).toBeLessThan(3000 * 1024);
   });
 });

@@ -303,6 +303,55 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
       }
     });
 
+    it('renders histograms of very many buckets, and writes no bucket reader again for bounds it has seen', async () => {
+      const registry = new m.prom.Registry();
+      const wide = new m.prom.Histogram({
+        name: 'wide_buckets_seconds',
+        help: 'h',
+        labelNames: ['a'],
+        buckets: Array.from({ length: 400 }, (_, i) => (i + 1) / 100),
+        registers: [registry],
+      });
+      for (let i = 0; i < 50; i++) wide.observe({ a: `${i % 3}` }, i / 10);
+      for (const format of ['text', 'openmetrics'] as const) {
+        expect((await m.exposition.render(registry, format)).body).toBe(
+          (await m.exposition.renderGeneric(registry, format)).body,
+        );
+      }
+      // The cluster primary's families come with new bounds arrays at each scrape.
+      const written = vi.spyOn(globalThis, 'Function');
+      try {
+        for (let scrape = 0; scrape < 3; scrape++) {
+          const { chunks } = m.exposition.renderFamilies(
+            [
+              {
+                kind: 'histogram',
+                name: 'merged_seconds',
+                help: 'h',
+                bounds: [0.25, 0.5, 1, 2.5, 7.25],
+                entries: [
+                  {
+                    labels: { a: 'x' },
+                    bucketValues: { 0.25: 1, 0.5: 0, 1: 2, 2.5: 0, 7.25: 1 },
+                    sum: 9,
+                    count: 5,
+                  },
+                ],
+              },
+            ],
+            'text',
+          );
+          let body = '';
+          for await (const chunk of chunks) body += chunk.toString('utf8');
+          expect(body).toContain('merged_seconds_bucket{a="x",le="1"} 3\n');
+          expect(body).toContain('merged_seconds_bucket{a="x",le="+Inf"} 5\n');
+        }
+        expect(written.mock.calls.length).toBeLessThanOrEqual(1);
+      } finally {
+        written.mockRestore();
+      }
+    });
+
     it("reads a histogram's series when its turn comes: one added or removed before is rendered as it is then", async () => {
       const registry = new m.prom.Registry();
       const first = new m.prom.Histogram({

@@ -31,6 +31,10 @@ interface MetricLike {
 /** A family to write: a histogram read series by series, or a family as get() gives it. */
 type Part = { readonly histogram: HistogramSource } | Family;
 
+// Series of a histogram whose keys take long enough to read to start a slice of their own (about
+// half a millisecond here).
+const SLOW_COUNT = 2000;
+
 /** A registry's histogram, its series looked up by the keys read when it is counted. */
 class KeyedSeries implements HistogramSource {
   /** One lives as long as the module, for the reason told at ChunkWriter.kept. */
@@ -47,6 +51,15 @@ class KeyedSeries implements HistogramSource {
     this.help = histogram?.help ?? '';
     this.bounds = histogram?.bounds ?? [];
     this.#histogram = histogram;
+  }
+
+  get slowCount(): boolean {
+    const last = this.#histogram?.lastCount;
+    return last === undefined || last > SLOW_COUNT;
+  }
+
+  get owner(): object {
+    return this.#histogram ?? this;
   }
 
   get count(): number {
@@ -136,12 +149,15 @@ class ListedSeries implements HistogramSource {
   readonly name: string;
   readonly help: string;
   readonly bounds: readonly number[];
+  readonly owner: object;
+  readonly slowCount = false;
   readonly #entries: readonly HistogramSeries[];
 
   constructor(family: Extract<ReadFamily, { kind: 'histogram' }>) {
     this.name = family.name;
     this.help = family.help;
     this.bounds = family.bounds;
+    this.owner = family;
     this.#entries = family.entries;
   }
 

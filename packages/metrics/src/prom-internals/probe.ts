@@ -171,9 +171,14 @@ export class PlainHistogram {
     return Object.values(this.#internals.hashMap) as HistogramSeries[];
   }
 
+  /** How many keys keys() read last, undefined before it first did. */
+  lastCount: number | undefined = undefined;
+
   /** The series' keys, then each looked up on its own: cheaper at once than series() (no values). */
   keys(): readonly string[] {
-    return Object.keys(this.#internals.hashMap);
+    const keys = Object.keys(this.#internals.hashMap);
+    this.lastCount = keys.length;
+    return keys;
   }
 
   entry(key: string): HistogramSeries | undefined {
