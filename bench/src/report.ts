@@ -14,6 +14,7 @@ import {
   type HllResult,
   type MemoryResult,
   type RedisResult,
+  type ScrapeRun,
 } from './results.js';
 import {
   f0,
@@ -98,9 +99,26 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
 }
 
 /** The scrape table (also printed alone by `--scrape-only`). */
-export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>): string[] {
+/** The longest stall, then each timed scrape's in brackets. */
+function stalls(run: ScrapeRun): string {
+  const each = run.stallsMs;
+  return each === undefined || each.length < 2
+    ? f1(run.stallMs)
+    : `${f1(run.stallMs)} (${each.map(f1).join(', ')})`;
+}
+
+export function scrapeSection(
+  results: Pick<BenchResults, 'scrape' | 'settings' | 'quiet'>,
+): string[] {
   if (results.scrape === undefined) return [];
   const lines = ['## Scrape', ''];
+  const { quiet } = results;
+  const began =
+    quiet === undefined
+      ? ''
+      : quiet.settled
+        ? ` The scrapes began once the machine was idle (its CPUs ${(quiet.busyShare * 100).toFixed(1)}% busy over a quarter second).`
+        : ` The machine did not become idle before the scrapes began (its CPUs ${(quiet.busyShare * 100).toFixed(1)}% busy in the last quarter second waited): read the figures as taken beside other work.`;
   lines.push(
     'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
       'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
@@ -108,7 +126,9 @@ export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>
       'once, as on a socket that keeps up: a later chunk is written into its memory) (median of ' +
       `${results.settings.scrapeReps}, after ${SCRAPE_WARM_UPS} scrapes not timed, each after a full collection ` +
       'and 100 ms for its sweeping), the stall is the longest the event loop waited during it. ' +
-      "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded.",
+      "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded. " +
+      'The longest stall is the largest of the timed scrapes; each one is in brackets.' +
+      began,
     '',
   );
   lines.push(
@@ -118,7 +138,7 @@ export function scrapeSection(results: Pick<BenchResults, 'scrape' | 'settings'>
   for (const s of results.scrape) {
     lines.push(
       `| ${s.series.toLocaleString('en-US')} | ${(s.bodyBytes / 1e6).toFixed(1)} | ${f1(s.ours.ms)} | ` +
-        `${f1(s.ours.cpuMs)} | ${f1(s.ours.stallMs)} | ${f1(s.promClient.ms)} | ${f1(s.promClient.stallMs)} | ` +
+        `${f1(s.ours.cpuMs)} | ${stalls(s.ours)} | ${f1(s.promClient.ms)} | ${stalls(s.promClient)} | ` +
         `${f1(s.promClient.ms / s.ours.ms)}x |`,
     );
   }

@@ -35,6 +35,8 @@ export interface ScrapeRun {
   readonly cpuMs: number;
   /** Longest time the event loop could not run anything else meanwhile. */
   readonly stallMs: number;
+  /** The longest stall of each timed scrape, in order (stallMs is the largest). */
+  readonly stallsMs?: readonly number[];
 }
 
 export interface ScrapeResult {
@@ -114,6 +116,11 @@ export interface BenchResults {
   readonly exported: Readonly<Record<string, { requests: number; bytes: number }>>;
   /** The in-process measurements; absent from a `--throughput-only` run. */
   readonly scrape?: readonly ScrapeResult[];
+  /**
+   * Whether the machine was idle when the in-process measurements began (see quietMachine), and
+   * how busy its CPUs were in the last step waited (share of all cores).
+   */
+  readonly quiet?: { readonly settled: boolean; readonly busyShare: number };
   readonly memory?: MemoryResult;
   readonly hll?: HllResult;
   readonly redis?: RedisResult;

@@ -92,10 +92,50 @@ function notes(): string[] {
   return existsSync(file) ? [readFileSync(file, 'utf8')] : [];
 }
 
+/** All CPUs' busy and total time so far (ms), from os.cpus(). */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+}
+
+// The machine counts as quiet once a step of QUIET_STEP_MS kept its CPUs under QUIET_SHARE busy.
+const QUIET_STEP_MS = 250;
+const QUIET_SHARE = 0.05;
+const QUIET_LIMIT_MS = 15_000;
+
+/**
+ * Waits until the machine's CPUs are idle, at most QUIET_LIMIT_MS: the in-process measurements
+ * run right after the throughput rounds, whose servers and exporters may still be winding down
+ * (a GC whose helper threads find no free core makes a longer pause). Settled or not, says how
+ * busy the last step was.
+ */
+async function quietMachine(): Promise<{ settled: boolean; busyShare: number }> {
+  const deadline = Date.now() + QUIET_LIMIT_MS;
+  let busyShare = 1;
+  let last = cpuTimes();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, QUIET_STEP_MS));
+    const now = cpuTimes();
+    const total = now.total - last.total;
+    busyShare = total > 0 ? (now.busy - last.busy) / total : 0;
+    last = now;
+    if (busyShare < QUIET_SHARE) return { settled: true, busyShare };
+  }
+  return { settled: false, busyShare };
+}
+
 async function inProcessMeasurements(
   settings: BenchSettings,
   log: (line: string) => void,
-): Promise<Pick<BenchResults, 'scrape' | 'memory' | 'hll' | 'redis' | 'genai'>> {
+): Promise<Pick<BenchResults, 'scrape' | 'quiet' | 'memory' | 'hll' | 'redis' | 'genai'>> {
+  log('waiting for an idle machine…');
+  const quiet = await quietMachine();
   log('scrape…');
   const scrape = await inWorker<ScrapeResult[]>({
     name: 'scrape',
@@ -110,7 +150,7 @@ async function inProcessMeasurements(
   const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
   log('GenAI SDK calls…');
   const genai = await runGenAi(settings.genaiCalls);
-  return { scrape, memory, hll, redis, genai };
+  return { scrape, quiet, memory, hll, redis, genai };
 }
 
 /** The GenAI scenario: the fake provider in one child, the openai clients in a fresh worker. */
@@ -256,12 +296,13 @@ async function main(): Promise<void> {
   );
   if (scrapeOnly) {
     // Only the scrape table, printed and not written over the full report.
+    const quiet = await quietMachine();
     const scrape = await inWorker<ScrapeResult[]>({
       name: 'scrape',
       series: settings.scrapeSeries,
       reps: settings.scrapeReps,
     });
-    process.stdout.write(`${scrapeSection({ settings, scrape }).join('\n')}\n`);
+    process.stdout.write(`${scrapeSection({ settings, scrape, quiet }).join('\n')}\n`);
     return;
   }
   if (genaiOnly) {

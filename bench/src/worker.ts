@@ -122,6 +122,7 @@ async function scrape(seriesList: readonly number[], reps: number): Promise<Scra
       ms: median(runs.map((r) => r.ms)),
       cpuMs: median(runs.map((r) => r.cpuMs)),
       stallMs: Math.max(...runs.map((r) => r.stallMs)),
+      stallsMs: runs.map((r) => r.stallMs),
     });
     results.push({ series, bodyBytes: bytes, reps, ours: pick(ours), promClient: pick(plain) });
   }
