@@ -127,18 +127,20 @@ export function scrapeSection(
       `${results.settings.scrapeReps}, after ${SCRAPE_WARM_UPS} scrapes not timed, each after a full collection ` +
       'and 100 ms for its sweeping), the stall is the longest the event loop waited during it. ' +
       "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded. " +
-      'The longest stall is the largest of the timed scrapes; each one is in brackets.' +
+      'The longest stall is the largest of the timed scrapes; each one is in brackets. The kernel ' +
+      "column is each timed scrape's system CPU time (page faults, memory compaction), in order." +
       began,
     '',
   );
   lines.push(
-    '| series | body MB | ours ms | ours CPU ms | ours longest stall ms | prom-client ms | prom-client longest stall ms | speed-up |',
+    '| series | body MB | ours ms | ours CPU ms | of which kernel, each scrape | ours longest stall ms | prom-client ms | prom-client longest stall ms | speed-up |',
   );
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of results.scrape) {
     lines.push(
       `| ${s.series.toLocaleString('en-US')} | ${(s.bodyBytes / 1e6).toFixed(1)} | ${f1(s.ours.ms)} | ` +
-        `${f1(s.ours.cpuMs)} | ${stalls(s.ours)} | ${f1(s.promClient.ms)} | ${stalls(s.promClient)} | ` +
+        `${f1(s.ours.cpuMs)} | ${(s.ours.systemsMs ?? []).map(f1).join(', ') || '—'} | ` +
+        `${stalls(s.ours)} | ${f1(s.promClient.ms)} | ${stalls(s.promClient)} | ` +
         `${f1(s.promClient.ms / s.ours.ms)}x |`,
     );
   }

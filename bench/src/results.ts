@@ -37,6 +37,9 @@ export interface ScrapeRun {
   readonly stallMs: number;
   /** The longest stall of each timed scrape, in order (stallMs is the largest). */
   readonly stallsMs?: readonly number[];
+  /** The kernel's part of cpuMs (system time): one scrape's, or each timed scrape's in order. */
+  readonly systemMs?: number;
+  readonly systemsMs?: readonly number[];
 }
 
 export interface ScrapeResult {

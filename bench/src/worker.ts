@@ -75,7 +75,12 @@ async function timed(work: () => Promise<unknown>): Promise<ScrapeRun> {
   longest = Math.max(longest, performance.now() - last);
   running = false;
   await new Promise((resolve) => setImmediate(resolve));
-  return { ms, cpuMs: (used.user + used.system) / 1000, stallMs: longest };
+  return {
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
+    stallMs: longest,
+    systemMs: used.system / 1000,
+  };
 }
 
 /** A full collection, then time for the sweeper it leaves behind, as a server has between scrapes. */
@@ -123,6 +128,7 @@ async function scrape(seriesList: readonly number[], reps: number): Promise<Scra
       cpuMs: median(runs.map((r) => r.cpuMs)),
       stallMs: Math.max(...runs.map((r) => r.stallMs)),
       stallsMs: runs.map((r) => r.stallMs),
+      systemsMs: runs.map((r) => r.systemMs ?? 0),
     });
     results.push({ series, bodyBytes: bytes, reps, ours: pick(ours), promClient: pick(plain) });
   }
