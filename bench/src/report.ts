@@ -98,7 +98,6 @@ function throughputSection(results: BenchResults, summaries: readonly Summary[])
   return lines;
 }
 
-/** The scrape table (also printed alone by `--scrape-only`). */
 /** The longest stall, then each timed scrape's in brackets. */
 function stalls(run: ScrapeRun): string {
   const each = run.stallsMs;
@@ -107,6 +106,7 @@ function stalls(run: ScrapeRun): string {
     : `${f1(run.stallMs)} (${each.map(f1).join(', ')})`;
 }
 
+/** The scrape table (also printed alone by `--scrape-only`). */
 export function scrapeSection(
   results: Pick<BenchResults, 'scrape' | 'settings' | 'quiet'>,
 ): string[] {
@@ -117,8 +117,8 @@ export function scrapeSection(
     quiet === undefined
       ? ''
       : quiet.settled
-        ? ` The scrapes began once the machine was idle (its CPUs ${(quiet.busyShare * 100).toFixed(1)}% busy over a quarter second).`
-        : ` The machine did not become idle before the scrapes began (its CPUs ${(quiet.busyShare * 100).toFixed(1)}% busy in the last quarter second waited): read the figures as taken beside other work.`;
+        ? ` The scrapes began once the machine was idle (no CPU busy over ${SETTLE_BUSY_MS} ms in ${SETTLE_STEP_MS} ms).`
+        : ' The machine did not become idle before the scrapes began: read the figures as taken beside other work.';
   lines.push(
     'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
       'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +

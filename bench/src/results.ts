@@ -119,11 +119,8 @@ export interface BenchResults {
   readonly exported: Readonly<Record<string, { requests: number; bytes: number }>>;
   /** The in-process measurements; absent from a `--throughput-only` run. */
   readonly scrape?: readonly ScrapeResult[];
-  /**
-   * Whether the machine was idle when the in-process measurements began (see quietMachine), and
-   * how busy its CPUs were in the last step waited (share of all cores).
-   */
-  readonly quiet?: { readonly settled: boolean; readonly busyShare: number };
+  /** Whether the machine was idle when the in-process measurements began (see quietMachine). */
+  readonly quiet?: { readonly settled: boolean };
   readonly memory?: MemoryResult;
   readonly hll?: HllResult;
   readonly redis?: RedisResult;

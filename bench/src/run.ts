@@ -6,7 +6,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ALL_VARIANTS, FRAMEWORKS, VARIANTS, type Framework, type Variant } from './configs.js';
+import {
+  ALL_VARIANTS,
+  FRAMEWORKS,
+  SETTLE_STEP_MS,
+  VARIANTS,
+  type Framework,
+  type Variant,
+} from './configs.js';
 import { startChild } from './children.js';
 import { planPlacement } from './placement.js';
 import { buildReport, evaluateTargets, scrapeSection, type Target } from './report.js';
@@ -21,7 +28,7 @@ import type {
   ScrapeResult,
   WorkerTask,
 } from './results.js';
-import { measureThroughput } from './throughput.js';
+import { measureThroughput, settle } from './throughput.js';
 
 export const FULL: BenchSettings = {
   mode: 'full',
@@ -92,42 +99,19 @@ function notes(): string[] {
   return existsSync(file) ? [readFileSync(file, 'utf8')] : [];
 }
 
-/** All CPUs' busy and total time so far (ms), from os.cpus(). */
-function cpuTimes(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const { times } of cpus()) {
-    const all = times.user + times.nice + times.sys + times.irq + times.idle;
-    total += all;
-    busy += all - times.idle;
-  }
-  return { busy, total };
-}
-
-// The machine counts as quiet once a step of QUIET_STEP_MS kept its CPUs under QUIET_SHARE busy.
-const QUIET_STEP_MS = 250;
-const QUIET_SHARE = 0.05;
+// How long the in-process measurements wait for an idle machine at most.
 const QUIET_LIMIT_MS = 15_000;
 
 /**
- * Waits until the machine's CPUs are idle, at most QUIET_LIMIT_MS: the in-process measurements
- * run right after the throughput rounds, whose servers and exporters may still be winding down
- * (a GC whose helper threads find no free core makes a longer pause). Settled or not, says how
- * busy the last step was.
+ * Waits until the machine's CPUs are idle, as a throughput window waits for its servers (settle):
+ * the in-process measurements run right after the throughput rounds, whose servers and exporters
+ * may still be winding down. False when QUIET_LIMIT_MS passed first.
  */
-async function quietMachine(): Promise<{ settled: boolean; busyShare: number }> {
-  const deadline = Date.now() + QUIET_LIMIT_MS;
-  let busyShare = 1;
-  let last = cpuTimes();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, QUIET_STEP_MS));
-    const now = cpuTimes();
-    const total = now.total - last.total;
-    busyShare = total > 0 ? (now.busy - last.busy) / total : 0;
-    last = now;
-    if (busyShare < QUIET_SHARE) return { settled: true, busyShare };
-  }
-  return { settled: false, busyShare };
+function quietMachine(): Promise<boolean> {
+  // each CPU's busy time (µs), from os.cpus()
+  const busy = async () =>
+    cpus().map(({ times }) => (times.user + times.nice + times.sys + times.irq) * 1000);
+  return settle(busy, SETTLE_STEP_MS, QUIET_LIMIT_MS);
 }
 
 async function inProcessMeasurements(
@@ -135,7 +119,7 @@ async function inProcessMeasurements(
   log: (line: string) => void,
 ): Promise<Pick<BenchResults, 'scrape' | 'quiet' | 'memory' | 'hll' | 'redis' | 'genai'>> {
   log('waiting for an idle machine…');
-  const quiet = await quietMachine();
+  const quiet = { settled: await quietMachine() };
   log('scrape…');
   const scrape = await inWorker<ScrapeResult[]>({
     name: 'scrape',
@@ -296,7 +280,7 @@ async function main(): Promise<void> {
   );
   if (scrapeOnly) {
     // Only the scrape table, printed and not written over the full report.
-    const quiet = await quietMachine();
+    const quiet = { settled: await quietMachine() };
     const scrape = await inWorker<ScrapeResult[]>({
       name: 'scrape',
       series: settings.scrapeSeries,

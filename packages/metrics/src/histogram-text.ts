@@ -59,7 +59,7 @@ export class SliceClock {
 
   /** True when the current slice has used its time. */
   due(): boolean {
-    return performance.now() - this.#start > SLICE_MS;
+    return this.used(SLICE_MS);
   }
 
   /** True when the current slice has run for more than `ms`. */
