@@ -125,10 +125,11 @@ export function scrapeSection(
       'chunks the /metrics handler writes one by one, each handed back as the socket takes it (here at ' +
       'once, as on a socket that keeps up: a later chunk is written into its memory) (median of ' +
       `${results.settings.scrapeReps}, after ${SCRAPE_WARM_UPS} scrapes not timed, each after a full collection ` +
-      'and 100 ms for its sweeping), the stall is the longest the event loop waited during it. ' +
+      'and once the resident memory stopped falling: the freed pages unmapped, at most 3 s), the stall is the longest the event loop waited during it. ' +
       "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded. " +
       'The longest stall is the largest of the timed scrapes; each one is in brackets. The kernel ' +
-      "column is each timed scrape's system CPU time (page faults, memory compaction), in order." +
+      "column is each timed scrape's system CPU time, in order: the process's threads together (page " +
+      'faults, and pages of an earlier body still being unmapped, which the settling above waits for).' +
       began,
     '',
   );

@@ -503,6 +503,33 @@ describe('instrumentRequest: who ended the response', () => {
     expect(await counts(registry)).toEqual({ '/report 200': 1 });
   });
 
+  it('counts the status sent whatever message went with it and whatever is set later', async () => {
+    const { registry, metrics } = recorded();
+    const url = await listen((req, res) => {
+      const path = req.url ?? '';
+      instrumentRequest(metrics.http, req, res, () => path);
+      if (path === '/reason') res.writeHead(202, 'Taken'); // a message of its own
+      if (path === '/koa') res.statusMessage = 'Created'; // set with the code, as Koa does
+      if (path === '/koa') res.statusCode = 201;
+      if (path === '/late-message') res.writeHead(200);
+      res.end('done');
+      if (path === '/reason') res.statusCode = 500;
+      if (path === '/koa') res.statusCode = 404;
+      // a message naming the code now set, the code sent unchanged
+      if (path === '/late-message') res.statusMessage = 'Bad Gateway';
+    });
+    for (const path of ['/reason', '/koa', '/late-message', '/plain']) {
+      await (await fetch(`${url}${path}`)).text();
+    }
+    await settle();
+    expect(await counts(registry)).toEqual({
+      '/reason 202': 1,
+      '/koa 201': 1,
+      '/late-message 200': 1,
+      '/plain 200': 1,
+    });
+  });
+
   it('tells an HTTP/2 stream the server reset or destroyed (500) from one the client reset (499)', async () => {
     const { registry, metrics } = recorded();
     const h2 = createHttp2Server((req, res) => {
