@@ -36,6 +36,7 @@ export class ChunkWriter {
   static readonly kept = new ChunkWriter();
 
   #buf: Buffer = NO_BYTES;
+  #view: DataView<ArrayBufferLike> = new DataView(NO_BYTES.buffer, NO_BYTES.byteOffset, 0);
   #start = 0;
   /** Where the next byte goes: writers of bytes write at `off` and move it on. */
   off = 0;
@@ -54,6 +55,11 @@ export class ChunkWriter {
     return this.#buf;
   }
 
+  /** A DataView of `buf`, for 32-bit stores; valid until the next reserve(). */
+  get view(): DataView<ArrayBufferLike> {
+    return this.#view;
+  }
+
   /** Makes room for `bytes` more at `off`, in a new buffer when this one has not got it. */
   reserve(bytes: number): void {
     if (this.off + bytes <= this.#buf.length) return;
@@ -61,6 +67,7 @@ export class ChunkWriter {
     this.#retire();
     const reused = bytes <= CHUNK_BYTES ? this.#free.pop() : undefined;
     this.#buf = reused ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
     this.#current = { buf: this.#buf, out: 0, done: false };
     this.#lent.set(this.#buf.buffer, this.#current);
     this.#start = 0;

@@ -131,6 +131,14 @@ interface Shape {
   /** `le="…"} ` of each bound, then of +Inf. */
   readonly le: readonly Buffer[];
   readonly longestLe: number;
+  /**
+   * The same bytes as 32-bit words, each `le` padded to whole words: bound b is words
+   * `leStart[b]` to `leStart[b + 1]`. Written with a DataView's stores, a 12-byte `le="0.005"} `
+   * costs a quarter of a set() call (up to three bytes past its end are written too, and then
+   * overwritten by the value that follows).
+   */
+  readonly leWords: Uint32Array;
+  readonly leStart: Int32Array;
   /** The bucket keys of a series: prom-client keys buckets (and exemplars) by String(bound). */
   readonly keys: readonly string[];
   /** Writes a series' cumulative bucket counts, +Inf's excluded, into `counts`. */
@@ -192,9 +200,17 @@ function shapeOf(bounds: readonly number[]): Shape {
   const le = [...bounds.map(formatValue), '+Inf'].map((bound) =>
     Buffer.from(`le="${escapeLabelValue(bound)}"} `),
   );
+  const leStart = new Int32Array(le.length + 1);
+  le.forEach((bytes, b) => (leStart[b + 1] = (leStart[b] as number) + Math.ceil(bytes.length / 4)));
+  const padded = Buffer.alloc((leStart[le.length] as number) * 4);
+  le.forEach((bytes, b) => bytes.copy(padded, (leStart[b] as number) * 4));
+  const leWords = new Uint32Array(leStart[le.length] as number);
+  for (let k = 0; k < leWords.length; k++) leWords[k] = padded.readUInt32LE(k * 4);
   shape = {
     le,
     longestLe: Math.max(...le.map((bytes) => bytes.length)),
+    leWords,
+    leStart,
     keys,
     cumulate: cumulator(keys),
     counts: new Float64Array(keys.length),
@@ -265,13 +281,15 @@ function writeSeries(
   const pairs = pairsOf(entry.labels);
   const marks = openMetrics ? exemplarTexts(entry, layout) : undefined;
   const { bucket, shape } = layout;
-  const { le, keys, counts } = shape;
+  const { le, keys, counts, leWords, leStart } = shape;
   const labelBytes = pairs.bytes + 3;
+  // (the value's room holds the up to three bytes an `le` writes past its end)
   const line = bucket.length + labelBytes + shape.longestLe + VALUE_BYTES + 1;
   let need = line * le.length + 2 * (layout.count.length + labelBytes + VALUE_BYTES + 1);
   if (marks) for (const mark of marks) need += mark.length * 3;
   out.reserve(need);
   const buf = out.buf;
+  const view = out.view;
   let off = out.off;
   // The first line's `name_bucket{pairs,` is written, then copied to the start of each other.
   const start = off;
@@ -292,9 +310,12 @@ function writeSeries(
       buf.set(head, off);
       off += end - start;
     }
-    const bound = le[b] as Buffer;
-    buf.set(bound, off);
-    off += bound.length;
+    let at = off;
+    for (let k = leStart[b] as number, last = leStart[b + 1] as number; k < last; k++) {
+      view.setUint32(at, leWords[k] as number, true);
+      at += 4;
+    }
+    off += (le[b] as Buffer).length;
     off = writeValue(buf, off, b < keys.length ? (counts[b] as number) : entry.count);
     if (marks) off += buf.write(marks[b] as string, off, 'utf8');
     buf[off++] = NEWLINE;
