@@ -267,6 +267,29 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
       );
     });
 
+    it('renders series whose lines start short, long and longer than the scratch memory, in turn', async () => {
+      const registry = new m.prom.Registry();
+      const histogram = new m.prom.Histogram({
+        name: 'heads_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        buckets: [0.1, 1],
+        registers: [registry],
+      });
+      // heads of views kept by length, of a view each, of memory of their own, then short again
+      for (const length of [1, 600, 5000, 2, 600, 9000, 3, 4000, 511, 512, 513]) {
+        histogram.observe({ route: `/${'x'.repeat(length)}` }, length / 1000);
+      }
+      histogram.observe({ route: `/${'☃'.repeat(300)}` }, 0.5);
+      for (let scrape = 0; scrape < 2; scrape++) {
+        for (const format of ['text', 'openmetrics'] as const) {
+          expect((await m.exposition.render(registry, format)).body).toBe(
+            (await m.exposition.renderGeneric(registry, format)).body,
+          );
+        }
+      }
+    });
+
     it('renders histograms that were given one array of buckets under their own names', async () => {
       const registry = new m.prom.Registry();
       const buckets = [0.1, 1];

@@ -271,6 +271,33 @@ function writeTotal(
   return off;
 }
 
+// Where a series' `name_bucket{pairs,` is written before it is copied to each line, and views of
+// its start by length (set() copies a whole view): no view is made per series. Views are kept for
+// heads up to KEPT_VIEWS bytes (at most that many views); a longer head gets a view of its own,
+// and one longer than the scratch buffer memory of its own.
+const KEPT_VIEWS = 512;
+const SCRATCH_BYTES = 4096;
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+const heads: (Uint8Array | undefined)[] = [];
+
+/** `bucket` and `pairs` (and a comma when there are pairs), written once for a series' lines. */
+function headOf(bucket: Buffer, pairs: RenderedLabels): Uint8Array {
+  const { text, bytes } = pairs;
+  const length = bucket.length + bytes + (bytes > 0 ? 1 : 0);
+  const into = length > SCRATCH_BYTES ? Buffer.allocUnsafe(length) : scratch;
+  into.set(bucket, 0);
+  into.write(text, bucket.length, bytes === text.length ? 'latin1' : 'utf8');
+  if (bytes > 0) into[length - 1] = COMMA;
+  if (into !== scratch) return into;
+  if (length > KEPT_VIEWS) return new Uint8Array(scratch.buffer, scratch.byteOffset, length);
+  let head = heads[length];
+  if (head === undefined) {
+    head = new Uint8Array(scratch.buffer, scratch.byteOffset, length);
+    heads[length] = head;
+  }
+  return head;
+}
+
 /** Writes one series' bucket, sum and count lines, as familyText() would from prom-client's get(). */
 function writeSeries(
   out: ChunkWriter,
@@ -291,25 +318,15 @@ function writeSeries(
   const buf = out.buf;
   const view = out.view;
   let off = out.off;
-  // The first line's `name_bucket{pairs,` is written, then copied to the start of each other.
-  const start = off;
-  buf.set(bucket, off);
-  off += bucket.length;
-  const pairsAt = off;
-  const { text, bytes } = pairs;
-  off += buf.write(text, off, bytes === text.length ? 'latin1' : 'utf8');
-  const pairsEnd = off;
-  if (pairs.bytes > 0) buf[off++] = COMMA;
-  const end = off;
+  // The lines' `name_bucket{pairs,` is written once, then copied to the start of each line.
+  const head = headOf(bucket, pairs);
+  const headBytes = head.length;
+  const pairsAt = off + bucket.length;
+  const pairsEnd = pairsAt + pairs.bytes;
   shape.cumulate(entry.bucketValues, counts);
-  // (set() from a view of the same memory costs less than copyWithin(), a call into C++, and a
-  // plain Uint8Array view less than Buffer#subarray())
-  const head = new Uint8Array(buf.buffer, buf.byteOffset + start, end - start);
   for (let b = 0; b < le.length; b++) {
-    if (b > 0) {
-      buf.set(head, off);
-      off += end - start;
-    }
+    buf.set(head, off);
+    off += headBytes;
     let at = off;
     for (let k = leStart[b] as number, last = leStart[b + 1] as number; k < last; k++) {
       view.setUint32(at, leWords[k] as number, true);
