@@ -10,6 +10,7 @@ import {
 } from './configs.js';
 import {
   SCRAPE_WARM_UPS,
+  SETTLE_MAX_MS,
   type BenchResults,
   type HllResult,
   type MemoryResult,
@@ -119,17 +120,27 @@ export function scrapeSection(
       : quiet.settled
         ? ` The scrapes began once the machine was idle (no CPU busy over ${SETTLE_BUSY_MS} ms in ${SETTLE_STEP_MS} ms).`
         : ' The machine did not become idle before the scrapes began: read the figures as taken beside other work.';
+  const waits = results.scrape.flatMap((s) => s.settlesMs ?? []);
+  const capped = waits.filter((ms) => ms >= SETTLE_MAX_MS).length;
+  const settling =
+    waits.length === 0
+      ? ''
+      : ` Each wait for the memory took ${Math.round(Math.min(...waits))}–${Math.round(Math.max(...waits))} ms` +
+        (capped > 0
+          ? `; ${capped} of ${waits.length} stopped at the ${SETTLE_MAX_MS / 1000} s cap with the memory still falling.`
+          : '.');
   lines.push(
     'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
       'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
       'chunks the /metrics handler writes one by one, each handed back as the socket takes it (here at ' +
       'once, as on a socket that keeps up: a later chunk is written into its memory) (median of ' +
       `${results.settings.scrapeReps}, after ${SCRAPE_WARM_UPS} scrapes not timed, each after a full collection ` +
-      'and once the resident memory stopped falling: the freed pages unmapped, at most 3 s), the stall is the longest the event loop waited during it. ' +
+      `and once the resident memory stopped falling: the freed pages unmapped, at most ${SETTLE_MAX_MS / 1000} s), the stall is the longest the event loop waited during it. ` +
       "Our body is bytes (UTF-8) ready for the socket; prom-client's is a string still to be encoded. " +
       'The longest stall is the largest of the timed scrapes; each one is in brackets. The kernel ' +
       "column is each timed scrape's system CPU time, in order: the process's threads together (page " +
       'faults, and pages of an earlier body still being unmapped, which the settling above waits for).' +
+      settling +
       began,
     '',
   );

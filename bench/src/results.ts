@@ -49,6 +49,8 @@ export interface ScrapeResult {
   readonly reps: number;
   readonly ours: ScrapeRun;
   readonly promClient: ScrapeRun;
+  /** How long each wait for the memory to settle before a timed scrape took (ours and prom-client's). */
+  readonly settlesMs?: readonly number[];
 }
 
 export interface MemoryResult {
@@ -79,6 +81,9 @@ export type RedisResult =
 
 /** Scrapes of each exposition, not timed, before the timed ones (same for prom-client). */
 export const SCRAPE_WARM_UPS = 3;
+
+/** The longest the worker waits, before a timed scrape, for the resident memory to stop falling. */
+export const SETTLE_MAX_MS = 3_000;
 
 export interface BenchSettings {
   readonly mode: 'full' | 'quick' | 'custom';

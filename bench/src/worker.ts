@@ -11,7 +11,7 @@ import type { Redis as RedisClient } from 'ioredis';
 import type * as IoRedis from 'ioredis';
 import { measureGenAi } from './genai.js';
 import { median } from './stats.js';
-import { SCRAPE_WARM_UPS } from './results.js';
+import { SCRAPE_WARM_UPS, SETTLE_MAX_MS } from './results.js';
 import type {
   HllResult,
   MemoryResult,
@@ -86,7 +86,6 @@ async function timed(work: () => Promise<unknown>): Promise<ScrapeRun> {
 // How often, how long at least and how long at most settle() watches the resident memory fall.
 const SETTLE_POLL_MS = 20;
 const SETTLE_MIN_MS = 100;
-const SETTLE_MAX_MS = 3_000;
 // A fall smaller than this between two looks is the memory at rest.
 const SETTLE_BYTES = 1 << 20;
 
@@ -96,9 +95,9 @@ const SETTLE_BYTES = 1 << 20;
  * collection that follows prom-client's 143 MB body, and until it is done it holds the process's
  * memory map: an allocation of the next scrape that needs a page waited for it (up to 30 ms of
  * system time, and a stall, in a 50k scrape with 232 page faults, as in any other). So this waits
- * until the resident memory stops falling.
+ * until the resident memory stops falling; returns how long it waited.
  */
-async function settle(): Promise<void> {
+async function settle(): Promise<number> {
   gc();
   const started = performance.now();
   let last = process.memoryUsage.rss();
@@ -106,8 +105,8 @@ async function settle(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     const rss = process.memoryUsage.rss();
     const waited = performance.now() - started;
-    if (waited >= SETTLE_MAX_MS) return;
-    if (waited >= SETTLE_MIN_MS && last - rss < SETTLE_BYTES) return;
+    if (waited >= SETTLE_MAX_MS) return waited;
+    if (waited >= SETTLE_MIN_MS && last - rss < SETTLE_BYTES) return waited;
     last = rss;
   }
 }
@@ -130,6 +129,7 @@ async function scrape(seriesList: readonly number[], reps: number): Promise<Scra
     const { registry, histogram } = durationHistogram(series);
     const ours: ScrapeRun[] = [];
     const plain: ScrapeRun[] = [];
+    const settles: number[] = [];
     // Scrapes of each, not timed: a server's scrapes after its first few run compiled code (V8
     // compiles the render loop again as it learns the shapes of the first scrapes).
     let bytes = 0;
@@ -141,9 +141,9 @@ async function scrape(seriesList: readonly number[], reps: number): Promise<Scra
     for (let rep = 0; rep < reps; rep++) {
       // Every series moves between scrapes: nothing but the label sets can be reused.
       for (let i = 0; i < series; i++) histogram.observe(labelsOf(i), 0.02);
-      await settle();
+      settles.push(await settle());
       ours.push(await timed(async () => (bytes = await ourScrape(registry))));
-      await settle();
+      settles.push(await settle());
       plain.push(await timed(() => registry.metrics()));
     }
     const pick = (runs: ScrapeRun[]): ScrapeRun => ({
@@ -153,7 +153,14 @@ async function scrape(seriesList: readonly number[], reps: number): Promise<Scra
       stallsMs: runs.map((r) => r.stallMs),
       systemsMs: runs.map((r) => r.systemMs ?? 0),
     });
-    results.push({ series, bodyBytes: bytes, reps, ours: pick(ours), promClient: pick(plain) });
+    results.push({
+      series,
+      bodyBytes: bytes,
+      reps,
+      ours: pick(ours),
+      promClient: pick(plain),
+      settlesMs: settles,
+    });
   }
   return results;
 }

@@ -89,6 +89,12 @@ describe('pnpm bench report', () => {
       expect(markdown).toContain(`- ${target.name}: `);
     }
     expect(results.scrape?.map((s) => s.series)).toEqual([200, 10_000]);
+    // each timed scrape (ours, prom-client's) waited for the memory to settle, within the cap
+    for (const s of results.scrape ?? []) {
+      expect(s.settlesMs).toHaveLength(2);
+      for (const ms of s.settlesMs ?? []) expect(ms).toBeGreaterThanOrEqual(100);
+    }
+    expect(markdown).toMatch(/Each wait for the memory took \d+–\d+ ms/);
     expect(results.hll?.mau).toBeGreaterThan(0);
     // every request of a 100% setup is answered inside a sampled trace; untraced setups say nothing
     for (const sample of results.throughput.samples) {

@@ -23,7 +23,8 @@ const FRESH_MS = 0.5;
 const CHECK_EVERY = 8;
 // Counter and gauge samples (one line each) between two looks at the clock.
 const SAMPLES_PER_CHECK = 128;
-// The most bytes a value takes (`String(-2.2250738585072014e-308)` is 24).
+// The most bytes a value takes: `String(-0.0000012345678901234567)` is 25 (a fixed-point value
+// of 17 digits just above 1e-6; below it and above 1e21, exponents: at most 24).
 const VALUE_BYTES = 25;
 const NEWLINE = 0x0a;
 const COMMA = 0x2c;

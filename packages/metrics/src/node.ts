@@ -430,10 +430,14 @@ function bodiless(status: number): boolean {
  *
  * Reading that line costs: Node builds the head by concatenation and never flattens it, so the
  * first character read copies the whole head (1.4 µs a request in a Fastify profile, the largest
- * frame of ours). It is not read when the status message still names `res.statusCode` (Node
- * writes `STATUS_CODES[code]` as the message, and no two codes share one): a status set after the
- * headers went out leaves the message of the one sent, which then names another code. (A handler
- * that, after sending, sets both the code and a message naming that code is read as it says.)
+ * frame of ours). It is not read when the status message still names `res.statusCode`: Node
+ * writes `STATUS_CODES[code]` as the message unless one was set before, and no two codes share
+ * one, so a status set after the headers went out leaves the message of the one sent, which then
+ * names another code. Two cases are read as set, not as sent: a handler that, after sending, sets
+ * both the code and the message naming it; and one that, after sending a code with a message kept
+ * from another (Koa's `ctx.status = 404` before a raw `writeHead(200)`; Node keeps the message of
+ * a `writeHead` that threw, and Express and Fastify then send 500 with it), sets the code to the
+ * one that message names.
  */
 function sentStatus(res: ServerResponse): number {
   const status = res.statusCode;
