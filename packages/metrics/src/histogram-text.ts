@@ -129,11 +129,11 @@ function pairsOf(labels: Labels): RenderedLabels {
 
 /** What histograms with the same bucket bounds share. */
 interface Shape {
-  /** `le="…"} ` of each bound, then of +Inf. */
-  readonly le: readonly Buffer[];
+  /** The byte length of `le="…"} ` of each bound, then of +Inf. */
+  readonly leBytes: Int32Array;
   readonly longestLe: number;
   /**
-   * The same bytes as 32-bit words, each `le` padded to whole words: bound b is words
+   * Those bytes as 32-bit words, each `le` padded to whole words: bound b is words
    * `leStart[b]` to `leStart[b + 1]`. Written with a DataView's stores, a 12-byte `le="0.005"} `
    * costs a quarter of a set() call (up to three bytes past its end are written too, and then
    * overwritten by the value that follows).
@@ -208,7 +208,7 @@ function shapeOf(bounds: readonly number[]): Shape {
   const leWords = new Uint32Array(leStart[le.length] as number);
   for (let k = 0; k < leWords.length; k++) leWords[k] = padded.readUInt32LE(k * 4);
   shape = {
-    le,
+    leBytes: Int32Array.from(le, (bytes) => bytes.length),
     longestLe: Math.max(...le.map((bytes) => bytes.length)),
     leWords,
     leStart,
@@ -309,11 +309,11 @@ function writeSeries(
   const pairs = pairsOf(entry.labels);
   const marks = openMetrics ? exemplarTexts(entry, layout) : undefined;
   const { bucket, shape } = layout;
-  const { le, keys, counts, leWords, leStart } = shape;
+  const { leBytes, keys, counts, leWords, leStart } = shape;
   const labelBytes = pairs.bytes + 3;
   // (the value's room holds the up to three bytes an `le` writes past its end)
   const line = bucket.length + labelBytes + shape.longestLe + VALUE_BYTES + 1;
-  let need = line * le.length + 2 * (layout.count.length + labelBytes + VALUE_BYTES + 1);
+  let need = line * leBytes.length + 2 * (layout.count.length + labelBytes + VALUE_BYTES + 1);
   if (marks) for (const mark of marks) need += mark.length * 3;
   out.reserve(need);
   const buf = out.buf;
@@ -325,7 +325,7 @@ function writeSeries(
   const pairsAt = off + bucket.length;
   const pairsEnd = pairsAt + pairs.bytes;
   shape.cumulate(entry.bucketValues, counts);
-  for (let b = 0; b < le.length; b++) {
+  for (let b = 0; b < leBytes.length; b++) {
     buf.set(head, off);
     off += headBytes;
     let at = off;
@@ -333,7 +333,7 @@ function writeSeries(
       view.setUint32(at, leWords[k] as number, true);
       at += 4;
     }
-    off += (le[b] as Buffer).length;
+    off += leBytes[b] as number;
     off = writeValue(buf, off, b < keys.length ? (counts[b] as number) : entry.count);
     if (marks) off += buf.write(marks[b] as string, off, 'utf8');
     buf[off++] = NEWLINE;
