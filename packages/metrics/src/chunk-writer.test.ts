@@ -1,7 +1,8 @@
 // A writer's buffers are written again once every chunk cut from them came back: a consumer that
 // hands chunks back gets the same body in a few buffers, and a chunk still out is never written over.
 import { describe, expect, it } from 'vitest';
-import { ChunkWriter } from './chunk-writer.js';
+import { ChunkWriter, writeValue } from './chunk-writer.js';
+import { formatValue } from './text-format.js';
 
 /** `lines` numbered lines of about 100 bytes each, written and taken in chunks. */
 function* body(out: ChunkWriter, lines: number): Generator<Buffer, void, undefined> {
@@ -70,5 +71,41 @@ describe('ChunkWriter: chunks handed back', () => {
     }
     expect(Buffer.concat(copies).toString('utf8')).toBe(expected(20_000));
     expect(memory.size).toBeGreaterThan(20);
+  });
+});
+
+describe('writeValue', () => {
+  /** `value` written after a marker byte, and what it wrote up to the offset it returned. */
+  function written(value: number): { text: string; spill: number } {
+    const buf = Buffer.alloc(64, 0xee);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    buf[0] = 0x7c;
+    const end = writeValue(buf, view, 1, value);
+    let last = 63;
+    while (last > 0 && buf[last] === 0xee) last--;
+    return { text: buf.toString('latin1', 1, end), spill: last + 1 - end };
+  }
+
+  it('writes every value as the text format does, and at most three bytes past its end', () => {
+    const values = [0, -0, 1, 9, 10, 42, 99, 100, 999, 1000, 4096, 9999, 10_000, 10_001, 12_345];
+    values.push(99_999_999, 100_000_000, 100_000_001, 123_456_789, 2 ** 31 - 1, 2 ** 31, 2 ** 32);
+    values.push(
+      2 ** 53,
+      1e21,
+      0.5,
+      -1,
+      -10_000,
+      1.4750000000000003,
+      1e-7,
+      -0.0000012345678901234567,
+    );
+    values.push(NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE);
+    for (let n = 0; n < 10_000; n += 7) values.push(n, n * 10_007, n * 1_000_003);
+    for (const value of values) {
+      const { text, spill } = written(value);
+      expect(text, String(value)).toBe(formatValue(value));
+      expect(spill, String(value)).toBeLessThanOrEqual(3);
+      expect(text.length + spill, String(value)).toBeLessThanOrEqual(25);
+    }
   });
 });

@@ -131,21 +131,65 @@ export class ChunkWriter {
   }
 }
 
+// Each number below 10,000 as its four ASCII digits, zero-padded (`0042`), in one little-endian
+// 32-bit word: a count is written with a table read and a store, not a division per digit. Made
+// by the first scrape (40 KB, about 3 ms), not when the module loads.
+let digitWords: Uint32Array | undefined;
+
+function makeDigitWords(): Uint32Array {
+  const words = new Uint32Array(10_000);
+  for (let n = 0; n < 10_000; n++) {
+    const digits = String(n).padStart(4, '0');
+    words[n] =
+      (digits.charCodeAt(0) | (digits.charCodeAt(1) << 8) | (digits.charCodeAt(2) << 16)) +
+      digits.charCodeAt(3) * 0x1000000;
+  }
+  digitWords = words;
+  return words;
+}
+
+/** Writes `group` (below 10,000) without leading zeros; up to three bytes past it too. */
+function writeLeading(
+  view: DataView<ArrayBufferLike>,
+  off: number,
+  words: Uint32Array,
+  group: number,
+): number {
+  const digits = group < 10 ? 1 : group < 100 ? 2 : group < 1000 ? 3 : 4;
+  // (the zeros padding the word are its low bytes, the first in memory: shifted out)
+  view.setUint32(off, (words[group] as number) >>> ((4 - digits) * 8), true);
+  return off + digits;
+}
+
 /**
  * Writes `value` as the text format writes it (prom-client's `String(value)`, `NaN`, `+Inf`,
- * `-Inf`) at `off` of `buf`, which has 25 bytes free; returns the offset after it.
+ * `-Inf`) at `off` of `buf` (`view` is a DataView of it), which has 25 bytes free; returns the
+ * offset after it. Up to three bytes past that offset may be written too.
  */
-export function writeValue(buf: Buffer, off: number, value: number): number {
-  // Counts, the commonest values, are written digit by digit.
+export function writeValue(
+  buf: Buffer,
+  view: DataView<ArrayBufferLike>,
+  off: number,
+  value: number,
+): number {
+  // Counts, the commonest values, are written four digits at a time.
   if ((value | 0) === value && value >= 0) {
-    if (value < 10) {
-      buf[off] = 48 + value;
-      return off + 1;
+    const words = digitWords ?? makeDigitWords();
+    if (value < 10_000) return writeLeading(view, off, words, value);
+    // (`| 0`: integer division; on a double, `%` is a call into the runtime)
+    const high = (value / 10_000) | 0;
+    const low = value - high * 10_000;
+    let at: number;
+    if (high < 10_000) at = writeLeading(view, off, words, high);
+    else {
+      // (below 2^31: at most two digits before the middle four)
+      const top = (high / 10_000) | 0;
+      at = writeLeading(view, off, words, top);
+      view.setUint32(at, words[high - top * 10_000] as number, true);
+      at += 4;
     }
-    let end = off + 1;
-    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) end++;
-    for (let rest = value, at = end; at > off; rest = (rest / 10) | 0) buf[--at] = 48 + (rest % 10);
-    return end;
+    view.setUint32(at, words[low] as number, true);
+    return at + 4;
   }
   // Other numbers as String() writes them: ASCII, under 25 characters, copied one by one (a call
   // into Buffer#write costs more than the copy).

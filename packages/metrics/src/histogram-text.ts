@@ -251,6 +251,7 @@ function exemplarTexts(entry: HistogramSeries, layout: Layout): string[] | undef
 /** `open{pairs} value\n`, the labels copied from `from`..`to`, where the bucket lines have them. */
 function writeTotal(
   buf: Buffer,
+  view: DataView<ArrayBufferLike>,
   at: number,
   open: Buffer,
   from: number,
@@ -267,7 +268,7 @@ function writeTotal(
     buf[off++] = CLOSE;
   }
   buf[off++] = SPACE;
-  off = writeValue(buf, off, value);
+  off = writeValue(buf, view, off, value);
   buf[off++] = NEWLINE;
   return off;
 }
@@ -311,7 +312,7 @@ function writeSeries(
   const { bucket, shape } = layout;
   const { leBytes, keys, counts, leWords, leStart } = shape;
   const labelBytes = pairs.bytes + 3;
-  // (the value's room holds the up to three bytes an `le` writes past its end)
+  // (the value's room holds the up to three bytes an `le` or a count writes past its end)
   const line = bucket.length + labelBytes + shape.longestLe + VALUE_BYTES + 1;
   let need = line * leBytes.length + 2 * (layout.count.length + labelBytes + VALUE_BYTES + 1);
   if (marks) for (const mark of marks) need += mark.length * 3;
@@ -334,12 +335,12 @@ function writeSeries(
       at += 4;
     }
     off += leBytes[b] as number;
-    off = writeValue(buf, off, b < keys.length ? (counts[b] as number) : entry.count);
+    off = writeValue(buf, view, off, b < keys.length ? (counts[b] as number) : entry.count);
     if (marks) off += buf.write(marks[b] as string, off, 'utf8');
     buf[off++] = NEWLINE;
   }
-  off = writeTotal(buf, off, layout.sum, pairsAt, pairsEnd, entry.sum);
-  out.off = writeTotal(buf, off, layout.count, pairsAt, pairsEnd, entry.count);
+  off = writeTotal(buf, view, off, layout.sum, pairsAt, pairsEnd, entry.sum);
+  out.off = writeTotal(buf, view, off, layout.count, pairsAt, pairsEnd, entry.count);
 }
 
 /**
