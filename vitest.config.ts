@@ -47,6 +47,8 @@ export default defineConfig({
             'bench/**/*.test.ts',
             'packages/*/test/**/*.test.ts',
             'tools/release-test/test/**/*.test.ts',
+            'tools/testkit/test/**/*.test.ts',
+            'scripts/**/*.test.mjs',
           ],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 120_000,

@@ -3,9 +3,10 @@
 //   node scripts/test.mjs                      every suite, on this Node
 //   node scripts/test.mjs --project unit --node /path/to/node --label node24 --keep
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RESULTS_DIR, readResults, totalLine, totals } from './test-results.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +29,7 @@ if (!values['no-build']) {
   }
 }
 
-const resultsDir = '.test-results';
+const resultsDir = RESULTS_DIR;
 if (!values.keep) rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 const outputFile = join(resultsDir, `${values.label}.json`);
@@ -45,24 +46,13 @@ const version = spawnSync(values.node, ['--version'], { encoding: 'utf8' }).stdo
 console.log(`\n# ${values.label}: vitest on Node ${version}\n`);
 const run = spawnSync(values.node, args, { stdio: 'inherit', env: process.env });
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-for (const file of readdirSync(resultsDir).filter((f) => f.endsWith('.json'))) {
-  try {
-    const report = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
-    passed += report.numPassedTests ?? 0;
-    failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    // A suite that failed to load counts as a failure, not as silence.
-    failed += (report.testResults ?? []).filter(
-      (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
-    ).length;
-  } catch {
-    failed += 1;
-    console.error(`could not read ${file}`);
-  }
+const rows = readResults(resultsDir);
+for (const row of rows) {
+  for (const file of row.failedFiles)
+    console.log(`${row.label}: failed without a failing test: ${file}`);
 }
-if (run.status !== 0 && failed === 0) failed = 1;
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed > 0 || run.status !== 0 ? 1 : 0);
+const sum = totals(rows);
+// vitest failed in a way no report shows (it crashed, or wrote no report).
+if (run.status !== 0 && sum.failed === 0) sum.failed = 1;
+console.log(`\n${totalLine(sum)}`);
+process.exit(sum.failed > 0 ? 1 : 0);

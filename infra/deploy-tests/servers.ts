@@ -3,29 +3,19 @@
 // startAlertmanagerCluster). Real binaries, free loopback ports, temp directories, stopped by the test.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startProcess, tempDir, type RunningProcess } from '@ai-orchestrator/testkit';
+import {
+  freePort,
+  launchServer,
+  retryOnPortClash,
+  tempDir,
+  type RunningProcess,
+} from '@ai-orchestrator/testkit';
 
 export interface Server {
   readonly url: string;
   readonly dir: string;
   readonly process: RunningProcess;
   stop(): Promise<void>;
-}
-
-/** Polls `url` (with `headers`) until it answers 2xx; fails fast if the process exits. */
-async function ready(url: string, proc: RunningProcess, headers: Record<string, string> = {}) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`exited before ${url}:\n${proc.output()}`);
-    const ok = await fetch(url, { headers }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${url} not ready after 30 s\n${proc.output()}`);
 }
 
 export interface PrometheusOptions {
@@ -40,35 +30,34 @@ export interface PrometheusOptions {
   readonly args?: readonly string[];
 }
 
-/** Starts Prometheus on a free loopback port with the given config and data. */
+/**
+ * Starts Prometheus on a free loopback port (picked again when another process takes it first)
+ * with the given config and data.
+ */
 export async function startPrometheusWith(binary: string, o: PrometheusOptions): Promise<Server> {
-  const port = await freePort();
-  const dir = tempDir('prometheus-with');
-  const data = join(dir.path, 'data');
-  mkdirSync(data);
-  o.fillData?.(data);
-  writeFileSync(join(dir.path, 'prometheus.yml'), o.config);
-  for (const [name, text] of Object.entries(o.files ?? {}))
-    writeFileSync(join(dir.path, name), text);
-  const args = [
-    `--config.file=${join(dir.path, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${data}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    ...(o.args ?? []),
-  ];
-  if (o.webConfig !== undefined) {
-    writeFileSync(join(dir.path, 'web.yml'), o.webConfig);
-    args.push(`--web.config.file=${join(dir.path, 'web.yml')}`);
-  }
-  const proc = startProcess(binary, args, { cwd: dir.path });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await proc.stop();
-    dir.remove();
-  };
-  await ready(`${url}/-/ready`, proc, o.headers).catch(async (e: unknown) => {
-    await stop();
-    throw e;
+  return retryOnPortClash(async () => {
+    const port = await freePort();
+    const dir = tempDir('prometheus-with');
+    const data = join(dir.path, 'data');
+    mkdirSync(data);
+    o.fillData?.(data);
+    writeFileSync(join(dir.path, 'prometheus.yml'), o.config);
+    for (const [name, text] of Object.entries(o.files ?? {}))
+      writeFileSync(join(dir.path, name), text);
+    const args = [
+      `--config.file=${join(dir.path, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${data}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...(o.args ?? []),
+    ];
+    if (o.webConfig !== undefined) {
+      writeFileSync(join(dir.path, 'web.yml'), o.webConfig);
+      args.push(`--web.config.file=${join(dir.path, 'web.yml')}`);
+    }
+    const url = `http://127.0.0.1:${port}`;
+    const server = await launchServer(binary, args, dir, `${url}/-/ready`, {
+      ...(o.headers ? { headers: o.headers } : {}),
+    });
+    return { url, dir: dir.path, process: server.process, stop: server.stop };
   });
-  return { url, dir: dir.path, process: proc, stop };
 }

@@ -136,8 +136,8 @@ describe.skipIf(!bin)('redisStore against a real redis-server', () => {
   });
 
   it('survives Redis dying under load and catches up after it returns on the same port', async () => {
-    const port = await freePort();
-    let server = await startRedis(bin!, port);
+    let server = await startRedis(bin!);
+    const { port } = server;
     const url = `redis://127.0.0.1:${port}`;
     const { business, registry } = replica(url, {
       flushIntervalMs: 50,

@@ -1,6 +1,5 @@
 // The collector goes away under steady load and comes back: no crash, no unhandled rejection,
 // bounded memory, dropped spans counted, and export resumes.
-import { freePort } from '@ai-orchestrator/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
 import { startService, type Service } from './services.js';
@@ -48,8 +47,8 @@ describe('collector outage', () => {
   });
 
   it('drops and counts spans while the receiver is down, then exports again', async () => {
-    const port = await freePort();
-    receiver = await startOtlpReceiver({ port });
+    receiver = await startOtlpReceiver(); // on a port the OS picks; it comes back on that port
+    const { port } = receiver;
     service = await startService('outage-service.cjs', { OTLP_URL: receiver.url }, ['--expose-gc']);
     const base = service.url;
     const isWork = (s: { name: string }) => s.name === 'GET /work/:id';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchAlertmanager, type AlertmanagerServer } from './alertmanager.js';
-import { freePorts } from './ports.js';
+import { freePorts, retryOnPortClash } from './ports.js';
 
 export interface AlertmanagerClusterOptions {
   /** How many peers gossip with each other; default 3, as in the production StatefulSet. */
@@ -60,6 +60,15 @@ export async function startAlertmanagerCluster(
   binary: string,
   config: string,
   options: AlertmanagerClusterOptions = {},
+): Promise<AlertmanagerCluster> {
+  // Every peer lists every other's port, so a lost port starts the whole cluster again.
+  return retryOnPortClash(async () => launchCluster(binary, config, options));
+}
+
+async function launchCluster(
+  binary: string,
+  config: string,
+  options: AlertmanagerClusterOptions,
 ): Promise<AlertmanagerCluster> {
   const count = options.peers ?? 3;
   const ports = await freePorts(count * 2);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch } from './launch.js';
-import { freePorts } from './ports.js';
+import { launchServer } from './launch.js';
+import { freePorts, retryOnPortClash } from './ports.js';
 import type { RunningProcess } from './process.js';
 import { tempDir } from './tmp.js';
 
@@ -30,7 +30,7 @@ export async function launchAlertmanager(
   writeFileSync(join(dir.path, 'alertmanager.yml'), config);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
   const url = `http://127.0.0.1:${ports.web}`;
-  const server = await launch(
+  const server = await launchServer(
     binary,
     [
       `--config.file=${join(dir.path, 'alertmanager.yml')}`,
@@ -54,7 +54,8 @@ export async function launchAlertmanager(
 }
 
 /**
- * Starts Alertmanager on a free loopback port (its cluster port too) with a temp data dir;
+ * Starts Alertmanager on free loopback ports (web and cluster; picked again when another process
+ * takes one first) with a temp data dir;
  * `files` are written beside alertmanager.yml.
  *
  * @example
@@ -66,6 +67,8 @@ export async function startAlertmanager(
   files: Record<string, string> = {},
   args: readonly string[] = [],
 ): Promise<AlertmanagerServer> {
-  const [web, cluster] = (await freePorts(2)) as [number, number];
-  return launchAlertmanager(binary, config, { web, cluster }, files, args);
+  return retryOnPortClash(async () => {
+    const [web, cluster] = (await freePorts(2)) as [number, number];
+    return launchAlertmanager(binary, config, { web, cluster }, files, args);
+  });
 }

@@ -9,9 +9,15 @@ export {
   type RepoTool,
   type ServerName,
 } from './servers.js';
-export { freePort, freePorts } from './ports.js';
+export { assertOwnListener, freePort, freePorts, isPortClash, retryOnPortClash } from './ports.js';
 export { tempDir } from './tmp.js';
-export { startProcess, waitForHttp, type RunningProcess } from './process.js';
+export {
+  startProcess,
+  waitForHttp,
+  type RunningProcess,
+  type WaitForHttpOptions,
+} from './process.js';
+export { launchServer, type LaunchOptions, type Launched } from './launch.js';
 export { promApi, type PromApi } from './prom-api.js';
 export { startRedis, type RedisServer, type RedisStartOptions } from './redis.js';
 export { redisCli, parseInfo, waitFor } from './redis-cli.js';

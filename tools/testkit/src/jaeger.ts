@@ -2,7 +2,8 @@ import type { SpawnOptions } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { localJaegerConfig } from './jaeger-config.js';
-import { launch } from './launch.js';
+import { launchServer } from './launch.js';
+import { retryOnPortClash } from './ports.js';
 import type { RunningProcess } from './process.js';
 import { tempDir } from './tmp.js';
 
@@ -52,7 +53,8 @@ function required(ports: Readonly<Record<string, number>>, path: string): string
 
 /**
  * Starts Jaeger v2 (`cmd/jaeger`) from a repo config with every listener on a free loopback
- * port, in a temp dir; resolves once its health check (or query API) answers.
+ * port (all picked again when another process takes one first), in a temp dir; resolves once its
+ * health check (or query API) answers.
  *
  * @example
  * const jaeger = await startJaeger(requireBinary('jaeger')!, {
@@ -62,6 +64,10 @@ function required(ports: Readonly<Record<string, number>>, path: string): string
  * await jaeger.api<string[]>('services');
  */
 export async function startJaeger(binary: string, options: JaegerOptions): Promise<JaegerServer> {
+  return retryOnPortClash(async () => launchJaeger(binary, options));
+}
+
+async function launchJaeger(binary: string, options: JaegerOptions): Promise<JaegerServer> {
   const dir = tempDir('jaeger');
   const strategiesFile =
     options.strategiesFile ??
@@ -80,12 +86,12 @@ export async function startJaeger(binary: string, options: JaegerOptions): Promi
   writeFileSync(join(dir.path, 'config.yaml'), local.yaml);
   const queryUrl = required(ports, 'extensions.jaeger_query.http');
   const health = url(ports['extensions.healthcheckv2.http']);
-  const server = await launch(
+  const server = await launchServer(
     binary,
     [`--config=${join(dir.path, 'config.yaml')}`],
     dir,
     health ? `${health}/status` : `${queryUrl}/api/services`,
-    options.spawn,
+    options.spawn ? { spawn: options.spawn } : {},
   );
   const metrics = Object.entries(ports).find(([path]) => path.startsWith('service.telemetry'));
   return {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 function tryListen(port: number): Promise<number | undefined> {
@@ -40,4 +41,80 @@ export async function freePorts(count: number, taken: readonly number[] = []): P
     if (!ports.includes(port) && !taken.includes(port)) ports.push(port);
   }
   return ports;
+}
+
+// What each server prints when the port it was given is already bound (Go servers, redis-server,
+// Node), and what ownListener() throws.
+const CLASH = /address already in use|EADDRINUSE|Failed listening on port|held by another process/i;
+
+/** The error says a server could not have the port it was given. */
+export function isPortClash(error: unknown): boolean {
+  return CLASH.test(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Starts a server on ports picked inside `start`, and starts it again on newly picked ones when it
+ * lost a port to another process between the pick and its bind (free ports are only free "a
+ * moment ago": parallel test files pick from the same pool). Other errors are thrown at once.
+ *
+ * @example
+ * const prom = await retryOnPortClash(async () => launchOn(await freePort()));
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !isPortClash(error)) throw error;
+    }
+  }
+}
+
+function listenerInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is HEXIP:HEXPORT, state 0A is LISTEN, the tenth field is the socket's inode
+      if (fields[1]?.endsWith(`:${hex}`) && fields[3] === '0A') inodes.add(fields[9]!);
+    }
+  }
+  return inodes;
+}
+
+function socketInodes(pid: number): Set<string> | undefined {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return undefined; // exited, or no /proc
+  }
+  for (const fd of fds) {
+    try {
+      const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (socket) inodes.add(socket[1]!);
+    } catch {
+      // the fd closed while we looked
+    }
+  }
+  return inodes;
+}
+
+/**
+ * Throws a port clash when what answers on `port` is not `pid`'s listener: a server that lost its
+ * port to another one would otherwise look ready through the other server's answers, then exit.
+ * Reads /proc; elsewhere it checks nothing.
+ */
+export function assertOwnListener(pid: number | undefined, port: number): void {
+  if (pid === undefined || !existsSync('/proc/net/tcp')) return;
+  const listeners = listenerInodes(port);
+  const own = socketInodes(pid);
+  if (own && [...listeners].some((inode) => own.has(inode))) return;
+  throw new Error(
+    `port ${port} is held by another process: what answered there is not process ${pid}` +
+      (own ? '' : ' (it has exited)'),
+  );
 }

@@ -35,11 +35,18 @@ export function startProcess(
   };
 }
 
+export interface WaitForHttpOptions {
+  /** Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Sent with each poll (e.g. the basic-auth header a server's web config asks for). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** Polls `url` until it answers 2xx, the process dies, or `timeoutMs` passes. */
 export async function waitForHttp(
   url: string,
   proc?: RunningProcess,
-  timeoutMs = 30_000,
+  { timeoutMs = 30_000, headers = {} }: WaitForHttpOptions = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -48,7 +55,7 @@ export async function waitForHttp(
       throw new Error(`process exited before ${url} was ready:\n${proc.output()}`);
     }
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { headers });
       if (res.ok) return;
       last = `HTTP ${res.status}`;
     } catch (error) {

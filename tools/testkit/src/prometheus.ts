@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch } from './launch.js';
-import { freePort } from './ports.js';
+import { launchServer } from './launch.js';
+import { freePort, retryOnPortClash } from './ports.js';
 import type { RunningProcess } from './process.js';
 import { promApi, type PromApi } from './prom-api.js';
 import { tempDir } from './tmp.js';
@@ -17,7 +17,8 @@ export interface PrometheusServer {
 }
 
 /**
- * Starts Prometheus on a free loopback port with a temp data dir. `config` is the YAML text of
+ * Starts Prometheus on a free loopback port (picked again when another process takes it first)
+ * with a temp data dir. `config` is the YAML text of
  * prometheus.yml; `files` are written beside it (rule files referenced by relative path).
  *
  * @example
@@ -29,12 +30,21 @@ export async function startPrometheus(
   files: Record<string, string> = {},
   extraArgs: string[] = [],
 ): Promise<PrometheusServer> {
+  return retryOnPortClash(async () => launchPrometheus(binary, config, files, extraArgs));
+}
+
+async function launchPrometheus(
+  binary: string,
+  config: string,
+  files: Record<string, string>,
+  extraArgs: string[],
+): Promise<PrometheusServer> {
   const port = await freePort();
   const dir = tempDir('prometheus');
   writeFileSync(join(dir.path, 'prometheus.yml'), config);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
   const url = `http://127.0.0.1:${port}`;
-  const server = await launch(
+  const server = await launchServer(
     binary,
     [
       `--config.file=${join(dir.path, 'prometheus.yml')}`,

@@ -1,4 +1,4 @@
-import { freePort } from './ports.js';
+import { freePorts, retryOnPortClash } from './ports.js';
 import { startRedis, type RedisServer } from './redis.js';
 import { parseInfo, redisCli, waitFor } from './redis-cli.js';
 
@@ -94,11 +94,15 @@ export async function startRedisCluster(
   const cluster = clusterHandle(nodes, cli);
   try {
     for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
-      // An explicit bus port: the default (port + 10000) may be past 65535 or taken.
-      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
-      args.push('--cluster-node-timeout', String(nodeTimeoutMs));
-      args.push('--cluster-port', String(await freePort()));
-      nodes.push(await startRedis(server, undefined, { args }));
+      const node = retryOnPortClash(async () => {
+        // An explicit bus port (the default, port + 10000, may be past 65535 or taken), picked
+        // together with the client port so that the two differ.
+        const [port, bus] = (await freePorts(2)) as [number, number];
+        const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
+        args.push('--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-port', String(bus));
+        return startRedis(server, port, { args });
+      });
+      nodes.push(await node);
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
     await redisCli(

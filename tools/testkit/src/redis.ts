@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './ports.js';
+import { assertOwnListener, freePort, retryOnPortClash } from './ports.js';
 import { startProcess, type RunningProcess } from './process.js';
 import { tempDir } from './tmp.js';
 
@@ -88,23 +88,38 @@ async function launch(
 ): Promise<RunningProcess> {
   const proc = startProcess(binary, redisArgs(port, dir, options));
   const deadline = Date.now() + 10_000;
-  while (!(await ping(port, Boolean(options.tls)))) {
-    if (Date.now() > deadline || proc.child.exitCode !== null) {
-      await proc.stop();
-      throw new Error(`redis-server did not start on ${port}:\n${proc.output()}`);
+  try {
+    while (!(await ping(port, Boolean(options.tls)))) {
+      if (Date.now() > deadline || proc.child.exitCode !== null) throw new Error('no answer');
+      await sleep(50);
     }
-    await sleep(50);
+    assertOwnListener(proc.child.pid, port);
+  } catch (error) {
+    await proc.stop();
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`redis-server did not start on ${port} (${why}):\n${proc.output()}`);
   }
   return proc;
 }
 
-/** Starts redis-server on a free loopback port (or `port`), without persistence unless asked. */
+/**
+ * Starts redis-server on `port`, or on a free loopback port (picked again when another process
+ * takes it first), without persistence unless asked.
+ */
 export async function startRedis(
   binary: string,
   port?: number,
   options: RedisStartOptions = {},
 ): Promise<RedisServer> {
-  const actual = port ?? (await freePort());
+  if (port !== undefined) return startRedisOn(binary, port, options);
+  return retryOnPortClash(async () => startRedisOn(binary, await freePort(), options));
+}
+
+async function startRedisOn(
+  binary: string,
+  actual: number,
+  options: RedisStartOptions,
+): Promise<RedisServer> {
   const dir = tempDir('redis');
   let current = options;
   let proc: RunningProcess;

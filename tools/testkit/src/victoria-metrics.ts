@@ -1,5 +1,5 @@
-import { freePort } from './ports.js';
-import { launch } from './launch.js';
+import { freePort, retryOnPortClash } from './ports.js';
+import { launchServer } from './launch.js';
 import type { RunningProcess } from './process.js';
 import { promApi, type PromApi } from './prom-api.js';
 import { tempDir } from './tmp.js';
@@ -26,7 +26,8 @@ export interface VictoriaMetricsServer {
 }
 
 /**
- * Starts single-node VictoriaMetrics on a free loopback port with a temp data dir.
+ * Starts single-node VictoriaMetrics on a free loopback port (picked again when another process
+ * takes it first) with a temp data dir.
  *
  * @example
  * const vm = await startVictoriaMetrics(requireBinary('victoria-metrics')!, { dedupMinScrapeInterval: '1s' });
@@ -35,6 +36,13 @@ export interface VictoriaMetricsServer {
 export async function startVictoriaMetrics(
   binary: string,
   options: VictoriaMetricsOptions = {},
+): Promise<VictoriaMetricsServer> {
+  return retryOnPortClash(async () => launchVictoriaMetrics(binary, options));
+}
+
+async function launchVictoriaMetrics(
+  binary: string,
+  options: VictoriaMetricsOptions,
 ): Promise<VictoriaMetricsServer> {
   const port = await freePort();
   const dir = tempDir('victoria-metrics');
@@ -48,7 +56,7 @@ export async function startVictoriaMetrics(
       : []),
     ...(options.extraArgs ?? []),
   ];
-  const server = await launch(binary, args, dir, `${url}/health`);
+  const server = await launchServer(binary, args, dir, `${url}/health`);
   return {
     url,
     remoteWriteUrl: `${url}/api/v1/write`,
