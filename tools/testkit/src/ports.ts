@@ -84,13 +84,14 @@ function listenerInodes(port: number): Set<string> {
   return inodes;
 }
 
-function socketInodes(pid: number): Set<string> | undefined {
+/** The socket inodes `pid` holds; 'exited' when it is gone, undefined when /proc will not say. */
+function socketInodes(pid: number): Set<string> | 'exited' | undefined {
   const inodes = new Set<string>();
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return undefined; // exited, or no /proc
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'exited' : undefined;
   }
   for (const fd of fds) {
     try {
@@ -106,15 +107,17 @@ function socketInodes(pid: number): Set<string> | undefined {
 /**
  * Throws a port clash when what answers on `port` is not `pid`'s listener: a server that lost its
  * port to another one would otherwise look ready through the other server's answers, then exit.
- * Reads /proc; elsewhere it checks nothing.
+ * It reads /proc, and checks nothing where /proc does not show the port's listener or the
+ * process's sockets (another OS, a sandbox that hides them).
  */
 export function assertOwnListener(pid: number | undefined, port: number): void {
   if (pid === undefined || !existsSync('/proc/net/tcp')) return;
-  const listeners = listenerInodes(port);
   const own = socketInodes(pid);
-  if (own && [...listeners].some((inode) => own.has(inode))) return;
-  throw new Error(
-    `port ${port} is held by another process: what answered there is not process ${pid}` +
-      (own ? '' : ' (it has exited)'),
-  );
+  if (own === 'exited') {
+    throw new Error(`port ${port} is held by another process: process ${pid} has exited`);
+  }
+  const listeners = listenerInodes(port);
+  if (own === undefined || listeners.size === 0) return;
+  if ([...listeners].some((inode) => own.has(inode))) return;
+  throw new Error(`port ${port} is held by another process: its listener is not process ${pid}'s`);
 }

@@ -1,6 +1,7 @@
 // A free port is only free "a moment ago": these hold the port a server is about to take, with
 // another listener, and check that the starters notice (never returning a server that lost its
 // port while someone else answers there) and start again on a new port when they picked it.
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -60,9 +61,13 @@ describe('assertOwnListener', () => {
     expect(isPortClash(error)).toBe(true);
   });
 
-  it('throws for a port nobody listens on', async () => {
-    const port = await freePort();
-    expect(() => assertOwnListener(process.pid, port)).toThrow(/held by another process/);
+  it('throws for a process that has exited, and says nothing when no listener is shown', async () => {
+    const port = await impostor();
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    expect(() => assertOwnListener(gone, port)).toThrow(`process ${gone} has exited`);
+    // nothing listens: /proc shows no listener to compare, as in a sandbox that hides them
+    const nobody = await freePort();
+    expect(() => assertOwnListener(process.ppid, nobody)).not.toThrow();
   });
 });
 
