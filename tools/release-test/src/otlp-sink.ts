@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import { freePort } from '@ai-orchestrator/testkit';
 
 export interface OtlpSink {
   /** The OTLP/HTTP traces endpoint, `http://127.0.0.1:PORT/v1/traces`. */
@@ -29,8 +28,9 @@ export async function startOtlpSink(): Promise<OtlpSink> {
       res.end();
     });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  // port 0: the OS picks a free one as it binds, so no other listener can take it first
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/v1/traces`,
     bodies: () => [...received],

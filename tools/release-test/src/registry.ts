@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { freePort, startProcess, tempDir, waitForHttp } from '@ai-orchestrator/testkit';
+import {
+  assertOwnListener,
+  freePort,
+  retryOnPortClash,
+  startProcess,
+  tempDir,
+  waitForHttp,
+} from '@ai-orchestrator/testkit';
 
 export interface LocalRegistry {
   /** `http://127.0.0.1:PORT/`, with the trailing slash npm expects. */
@@ -46,12 +53,17 @@ log: { type: stdout, format: json, level: warn }
 `;
 
 /**
- * Starts verdaccio on a free 127.0.0.1 port with empty temp storage and registers one user.
+ * Starts verdaccio on a free 127.0.0.1 port (picked again when another process takes it first)
+ * with empty temp storage and registers one user.
  * @example
  * const registry = await startRegistry();
  * await registry.stop();
  */
 export async function startRegistry(): Promise<LocalRegistry> {
+  return retryOnPortClash(launchRegistry);
+}
+
+async function launchRegistry(): Promise<LocalRegistry> {
   const dir = tempDir('verdaccio');
   const configFile = join(dir.path, 'config.yaml');
   writeFileSync(configFile, CONFIG(join(dir.path, 'storage'), join(dir.path, 'htpasswd')));
@@ -72,6 +84,7 @@ export async function startRegistry(): Promise<LocalRegistry> {
   };
   try {
     await waitForHttp(`${url}-/ping`, proc);
+    assertOwnListener(proc.child.pid, port);
     // What `npm adduser` does: the first PUT registers the user and answers with a token.
     const res = await fetch(`${url}-/user/org.couchdb.user:releaser`, {
       method: 'PUT',
