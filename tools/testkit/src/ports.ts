@@ -44,7 +44,7 @@ export async function freePorts(count: number, taken: readonly number[] = []): P
 }
 
 // What each server prints when the port it was given is already bound (Go servers, redis-server,
-// Node), and what ownListener() throws.
+// Node), and what assertOwnListener() throws.
 const CLASH = /address already in use|EADDRINUSE|Failed listening on port|held by another process/i;
 
 /** The error says a server could not have the port it was given. */
