@@ -1,14 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import {
-  assertOwnListener,
-  freePort,
-  retryOnPortClash,
-  startProcess,
-  tempDir,
-  waitForHttp,
-} from '@ai-orchestrator/testkit';
+import { freePort, launchServer, retryOnPortClash, tempDir } from '@ai-orchestrator/testkit';
 
 export interface LocalRegistry {
   /** `http://127.0.0.1:PORT/`, with the trailing slash npm expects. */
@@ -71,20 +64,14 @@ async function launchRegistry(): Promise<LocalRegistry> {
   const bin = join(dirname(require.resolve('verdaccio/package.json')), 'bin', 'verdaccio');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const proc = startProcess(process.execPath, [
-    bin,
-    '--config',
-    configFile,
-    '--listen',
-    `127.0.0.1:${port}`,
-  ]);
-  const stop = async (): Promise<void> => {
-    await proc.stop();
-    dir.remove();
-  };
+  // launchServer removes the dir when verdaccio does not start (or another process answers)
+  const { stop } = await launchServer(
+    process.execPath,
+    [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`],
+    dir,
+    `${url}-/ping`,
+  );
   try {
-    await waitForHttp(`${url}-/ping`, proc);
-    assertOwnListener(proc.child.pid, port);
     // What `npm adduser` does: the first PUT registers the user and answers with a token.
     const res = await fetch(`${url}-/user/org.couchdb.user:releaser`, {
       method: 'PUT',
