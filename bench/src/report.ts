@@ -213,7 +213,7 @@ export function buildReport(
   const lines = [
     '# Benchmark report',
     '',
-    `${e.date} · Node ${e.node}${e.serverNode === undefined ? '' : ` (bench servers on Node ${e.serverNode})`} · ${e.cpus} · load average at start ${e.loadAverage.map((l) => l.toFixed(2)).join(' ')} · ` +
+    `${e.date} · Node ${e.node}${e.serverNode === undefined ? '' : ` (bench servers on Node ${e.serverNode})`}${e.serverFlags === undefined ? '' : ` · servers started with \`${e.serverFlags.join(' ')}\``} · ${e.cpus} · load average at start ${e.loadAverage.map((l) => l.toFixed(2)).join(' ')} · ` +
       `${results.settings.mode} run, ${f0(e.seconds)} s`,
     '',
     `Placement: ${e.placement}.`,

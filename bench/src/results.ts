@@ -102,6 +102,8 @@ export interface BenchSettings {
   readonly genaiCalls: number;
   /** The Node.js binary the bench servers run on, when not the one running the bench. */
   readonly serverNode?: string;
+  /** Node.js options the bench servers start with (`--no-memory-reducer`), none by default. */
+  readonly serverFlags?: readonly string[];
 }
 
 export interface Environment {
@@ -109,6 +111,8 @@ export interface Environment {
   readonly node: string;
   /** The servers' Node.js version, when they run on another binary than the bench. */
   readonly serverNode?: string;
+  /** The Node.js options the servers started with, when any were given. */
+  readonly serverFlags?: readonly string[];
   readonly cpus: string;
   readonly loadAverage: readonly number[];
   /** Where the server and the load generator ran (pinned cores, priority), or why not pinned. */

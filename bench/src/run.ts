@@ -71,6 +71,21 @@ export interface RunOutput {
   readonly markdown: string;
 }
 
+/**
+ * The Node.js options of `--server-flags` (`--no-memory-reducer --max-semi-space-size=16`): each
+ * word an option, so a setup cannot be given a script or an argument by mistake.
+ */
+export function serverFlags(raw: string): string[] {
+  const flags = raw.split(/\s+/).filter((flag) => flag !== '');
+  const wrong = flags.find((flag) => !/^--[a-z0-9][a-z0-9_-]*(=\S+)?$/i.test(flag));
+  if (flags.length === 0 || wrong !== undefined) {
+    throw new TypeError(
+      `bench: --server-flags takes Node.js options such as "--no-memory-reducer", got ${JSON.stringify(wrong ?? raw)}`,
+    );
+  }
+  return flags;
+}
+
 /** `node --version` of the servers' binary, without the `v`; throws naming a binary that does not run. */
 function nodeVersion(binary: string): string {
   try {
@@ -156,6 +171,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     date: new Date().toISOString(),
     node: process.versions.node,
     ...(settings.serverNode === undefined ? {} : { serverNode: nodeVersion(settings.serverNode) }),
+    ...(settings.serverFlags === undefined ? {} : { serverFlags: settings.serverFlags }),
     cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
     loadAverage: loadavg(),
   };
@@ -174,6 +190,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       sinkUrl: `http://127.0.0.1:${ready.port}/v1/traces`,
       placement,
       ...(settings.serverNode === undefined ? {} : { serverNode: settings.serverNode }),
+      ...(settings.serverFlags === undefined ? {} : { serverFlags: settings.serverFlags }),
       log,
     });
     exported = (await sink.ask<{ received: BenchResults['exported'] }>({ type: 'stats' }, 'stats'))
@@ -223,6 +240,7 @@ function settingsFromArgs(argv: readonly string[]): {
       'genai-only': { type: 'boolean' },
       'scrape-only': { type: 'boolean' },
       'server-node': { type: 'string' },
+      'server-flags': { type: 'string' },
     },
   });
   const base = values.quick === true ? QUICK : FULL;
@@ -264,6 +282,9 @@ function settingsFromArgs(argv: readonly string[]): {
       connections: Math.round(num('connections', values.connections, base.connections)),
       ...(values['throughput-only'] === true ? { throughputOnly: true } : {}),
       ...(values['server-node'] === undefined ? {} : { serverNode: values['server-node'] }),
+      ...(values['server-flags'] === undefined
+        ? {}
+        : { serverFlags: serverFlags(values['server-flags']) }),
     },
     frameworks: list('frameworks', values.frameworks, FRAMEWORKS),
     variants: list('variants', values.variants, ALL_VARIANTS, VARIANTS),

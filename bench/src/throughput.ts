@@ -27,6 +27,8 @@ export interface ThroughputOptions {
   readonly placement: Placement;
   /** The Node.js binary of the servers (default: the bench's). */
   readonly serverNode?: string;
+  /** Node.js options of the servers (default: none). */
+  readonly serverFlags?: readonly string[];
   readonly log?: (line: string) => void;
 }
 
@@ -142,6 +144,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
             env: { BENCH_SERVER: JSON.stringify(config), NODE_ENV: 'production' },
             ...placed(placement, 'server'),
             ...(options.serverNode === undefined ? {} : { node: options.serverNode }),
+            ...(options.serverFlags === undefined ? {} : { execArgv: [...options.serverFlags] }),
           });
           if (ready.detail !== undefined) details[`${framework}/${variant}`] = ready.detail;
           servers.push({ variant, child, url: `http://127.0.0.1:${ready.port}${REQUEST_PATH}` });
