@@ -31,6 +31,7 @@ import {
 import { evaluateTargets } from './report-targets.js';
 import { samplingLines } from './report-tracing.js';
 import { genaiSection } from './report-genai.js';
+import { ticksSection } from './report-ticks.js';
 
 export { evaluateTargets } from './report-targets.js';
 export { summarize, type Summary, type Target } from './report-summary.js';
@@ -224,6 +225,7 @@ export function buildReport(
     ...memorySection(results.memory),
     ...businessSection(results.hll, results.redis),
     ...(results.genai ? genaiSection(results.genai) : []),
+    ...(results.ticks ? ticksSection(results.ticks) : []),
     '## Targets',
     '',
     ...targets.map((t) => `- ${t.met ? 'met' : 'not met'}: ${t.name}: ${t.detail}`),

@@ -6,7 +6,26 @@ export type WorkerTask =
   | { readonly name: 'memory'; readonly series: number }
   | { readonly name: 'hll'; readonly users: number }
   | { readonly name: 'redis'; readonly events: number }
-  | { readonly name: 'genai'; readonly url: string; readonly calls: number };
+  | { readonly name: 'genai'; readonly url: string; readonly calls: number }
+  | {
+      readonly name: 'ticks';
+      readonly keep: boolean;
+      readonly ticks: number;
+      readonly reps: number;
+    };
+
+/** Nanoseconds per process.nextTick before and after full collections with no tick queued. */
+export interface TickResult {
+  /** Whether the process kept a tick alive (`keepTickShape`). */
+  readonly keep: boolean;
+  /** Ticks per timed chain, and chains per figure (the median is given). */
+  readonly ticks: number;
+  readonly reps: number;
+  /** Full collections run in a row, from a timer, between the two figures. */
+  readonly collections: number;
+  readonly beforeNs: number;
+  readonly afterNs: number;
+}
 
 export type GenAiKind = 'plain' | 'streamed';
 
@@ -100,6 +119,8 @@ export interface BenchSettings {
   readonly redisEvents: number;
   /** Pairs of openai SDK calls (bare, instrumented) per kind and tracing setup, GenAI scenario. */
   readonly genaiCalls: number;
+  /** Ticks per timed chain in the nextTick measurement (see ticks.ts). */
+  readonly tickChain: number;
   /** The Node.js binary the bench servers run on, when not the one running the bench. */
   readonly serverNode?: string;
   /** Node.js options the bench servers start with (`--no-memory-reducer`), none by default. */
@@ -134,4 +155,6 @@ export interface BenchResults {
   readonly hll?: HllResult;
   readonly redis?: RedisResult;
   readonly genai?: GenAiResult;
+  /** The nextTick measurement: a process keeping no tick, then one keeping one. */
+  readonly ticks?: readonly TickResult[];
 }

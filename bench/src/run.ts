@@ -21,6 +21,7 @@ import { genaiSection, genaiTargets } from './report-genai.js';
 import type {
   BenchResults,
   GenAiResult,
+  TickResult,
   BenchSettings,
   HllResult,
   MemoryResult,
@@ -42,6 +43,7 @@ export const FULL: BenchSettings = {
   hllUsers: 1_000_000,
   redisEvents: 200_000,
   genaiCalls: 1_000,
+  tickChain: 500_000,
 };
 
 export const QUICK: BenchSettings = {
@@ -54,6 +56,7 @@ export const QUICK: BenchSettings = {
   hllUsers: 200_000,
   redisEvents: 50_000,
   genaiCalls: 300,
+  tickChain: 200_000,
 };
 
 export interface RunOptions {
@@ -132,7 +135,9 @@ function quietMachine(): Promise<boolean> {
 async function inProcessMeasurements(
   settings: BenchSettings,
   log: (line: string) => void,
-): Promise<Pick<BenchResults, 'scrape' | 'quiet' | 'memory' | 'hll' | 'redis' | 'genai'>> {
+): Promise<
+  Pick<BenchResults, 'scrape' | 'quiet' | 'memory' | 'hll' | 'redis' | 'genai' | 'ticks'>
+> {
   log('waiting for an idle machine…');
   const quiet = { settled: await quietMachine() };
   log('scrape…');
@@ -149,7 +154,15 @@ async function inProcessMeasurements(
   const redis = await inWorker<RedisResult>({ name: 'redis', events: settings.redisEvents });
   log('GenAI SDK calls…');
   const genai = await runGenAi(settings.genaiCalls);
-  return { scrape, quiet, memory, hll, redis, genai };
+  log('nextTick after idle collections…');
+  const ticks: TickResult[] = [];
+  for (const keep of [false, true]) {
+    const reps = settings.scrapeReps + 2;
+    ticks.push(
+      await inWorker<TickResult>({ name: 'ticks', keep, ticks: settings.tickChain, reps }),
+    );
+  }
+  return { scrape, quiet, memory, hll, redis, genai, ticks };
 }
 
 /** The GenAI scenario: the fake provider in one child, the openai clients in a fresh worker. */

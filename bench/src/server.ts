@@ -19,6 +19,7 @@ import type * as ExpressInst from '@opentelemetry/instrumentation-express';
 import type * as KoaInst from '@opentelemetry/instrumentation-koa';
 import type * as FastifyOtel from '@fastify/otel';
 import type * as OtelApi from '@opentelemetry/api';
+import { keepTickShape } from '@ai-orchestrator/metrics/shared';
 import type { ChildMessage, ServerConfig, Variant } from './configs.js';
 import { isFloor, startFloor } from './floors.js';
 
@@ -198,6 +199,11 @@ async function startKoa(variant: Variant): Promise<number> {
 
 async function main(): Promise<void> {
   const cfg = config();
+  // Every setup, bare included, keeps one nextTick object alive, as our packages do: otherwise
+  // whichever server V8's memory reducer collects while idle between its windows pays several
+  // times the price of each later tick (see "nextTick after an idle collection" in the report),
+  // and the ratios would measure that rather than the setups.
+  keepTickShape();
   const detail = startTracing(cfg);
   const start = { express: startExpress, fastify: startFastify, koa: startKoa }[cfg.framework];
   const port = await start(cfg.variant);

@@ -10,6 +10,7 @@ import type * as PromClient from 'prom-client';
 import type { Redis as RedisClient } from 'ioredis';
 import type * as IoRedis from 'ioredis';
 import { measureGenAi } from './genai.js';
+import { measureTicks } from './ticks.js';
 import { median } from './stats.js';
 import { SCRAPE_WARM_UPS, SETTLE_MAX_MS } from './results.js';
 import type {
@@ -302,6 +303,8 @@ async function runTask(task: WorkerTask): Promise<unknown> {
       return redis(task.events);
     case 'genai':
       return measureGenAi(task.url, task.calls);
+    case 'ticks':
+      return measureTicks(task.keep, task.ticks, task.reps);
   }
 }
 

@@ -19,6 +19,7 @@ describe('pnpm bench report', () => {
         hllUsers: 3_000,
         redisEvents: 1_000,
         genaiCalls: 50,
+        tickChain: 20_000,
       },
       frameworks: ['express'],
       variants: ['bare', 'ours', 'peer', 'ours-trace-100', 'ours-trace-lean', 'otel'],
@@ -33,6 +34,7 @@ describe('pnpm bench report', () => {
       '## Memory per series',
       '## Business metrics',
       '## GenAI SDK calls',
+      '## nextTick after an idle collection',
       '## Targets',
       '## Closing note',
     ]) {
@@ -57,6 +59,13 @@ describe('pnpm bench report', () => {
     for (const row of results.genai?.rows ?? []) {
       expect(row.bare).toBeGreaterThan(0);
       expect(row.ours).toBeGreaterThan(0);
+    }
+    // nextTick was timed in a process keeping no tick, then in one keeping one (fresh workers)
+    expect(results.ticks?.map((r) => r.keep)).toEqual([false, true]);
+    for (const row of results.ticks ?? []) {
+      expect(row.ticks).toBe(20_000);
+      expect(row.beforeNs).toBeGreaterThan(0);
+      expect(row.afterNs).toBeGreaterThan(0);
     }
     // The traced setups really exported to the loopback sink.
     expect(results.exported['express/ours-trace-100']?.bytes).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ import { reportOnce } from './report.js';
 import { collectRuntimeMetrics } from './runtime.js';
 import { CounterWriter, GaugeWriter, HistogramWriter, SeriesTable } from './series.js';
 import { stateOf, type RegistryState } from './state.js';
+import { keepTickShape } from './tick-shape.js';
 import type { AnyRegistry, LabelLimits, Metrics, MetricsOptions } from './types.js';
 import { invalid, requireName, requirePositiveInteger } from './validate.js';
 import { createWorkflowRecorder, type Series } from './workflows.js';
@@ -68,6 +69,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   }
   const existing = state.facades.get(service);
   if (existing) return existing;
+  // once per process: V8's memory reducer cannot then slow every later nextTick (tick-shape.ts)
+  keepTickShape();
 
   if (options.collectDefaultMetrics !== false) collectRuntimeMetrics(registry, service);
   const metrics = build(registry, service, state, bodySizes);

@@ -11,5 +11,6 @@ export {
   mountedBaseUrl,
 } from './express-mounts.js';
 export { UNKNOWN_SERVICE, defaultServiceName } from './service-name.js';
+export { keepTickShape } from './tick-shape.js';
 export { describeValue, invalid, optionalName, requireName } from './validate.js';
 export { Warnings } from './warnings.js';

@@ -13,6 +13,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { keepTickShape } from '@ai-orchestrator/metrics/shared';
 import { DropCounter } from './drops.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveTracingConfig, type TracingConfig } from './config.js';
 import { registerEsmHook } from './esm-hook.js';
@@ -193,6 +194,8 @@ export class TracingService {
       logRecordProcessors: [],
     });
     this.sdk.start();
+    // once per process: V8's memory reducer cannot then slow every later nextTick
+    keepTickShape();
   }
 
   /** The tracer spans of this service are made with. */
