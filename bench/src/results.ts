@@ -119,8 +119,9 @@ export interface BenchSettings {
   readonly redisEvents: number;
   /** Pairs of openai SDK calls (bare, instrumented) per kind and tracing setup, GenAI scenario. */
   readonly genaiCalls: number;
-  /** Ticks per timed chain in the nextTick measurement (see ticks.ts). */
+  /** Ticks per timed chain in the nextTick measurement (see ticks.ts), and chains per figure. */
   readonly tickChain: number;
+  readonly tickReps: number;
   /** The Node.js binary the bench servers run on, when not the one running the bench. */
   readonly serverNode?: string;
   /** Node.js options the bench servers start with (`--no-memory-reducer`), none by default. */

@@ -44,6 +44,7 @@ export const FULL: BenchSettings = {
   redisEvents: 200_000,
   genaiCalls: 1_000,
   tickChain: 500_000,
+  tickReps: 5,
 };
 
 export const QUICK: BenchSettings = {
@@ -57,6 +58,7 @@ export const QUICK: BenchSettings = {
   redisEvents: 50_000,
   genaiCalls: 300,
   tickChain: 200_000,
+  tickReps: 3,
 };
 
 export interface RunOptions {
@@ -157,9 +159,9 @@ async function inProcessMeasurements(
   log('nextTick after idle collections…');
   const ticks: TickResult[] = [];
   for (const keep of [false, true]) {
-    const reps = settings.scrapeReps + 2;
+    const { tickChain, tickReps } = settings;
     ticks.push(
-      await inWorker<TickResult>({ name: 'ticks', keep, ticks: settings.tickChain, reps }),
+      await inWorker<TickResult>({ name: 'ticks', keep, ticks: tickChain, reps: tickReps }),
     );
   }
   return { scrape, quiet, memory, hll, redis, genai, ticks };

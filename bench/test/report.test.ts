@@ -20,6 +20,7 @@ describe('pnpm bench report', () => {
         redisEvents: 1_000,
         genaiCalls: 50,
         tickChain: 20_000,
+        tickReps: 2,
       },
       frameworks: ['express'],
       variants: ['bare', 'ours', 'peer', 'ours-trace-100', 'ours-trace-lean', 'otel'],
@@ -64,6 +65,7 @@ describe('pnpm bench report', () => {
     expect(results.ticks?.map((r) => r.keep)).toEqual([false, true]);
     for (const row of results.ticks ?? []) {
       expect(row.ticks).toBe(20_000);
+      expect(row.reps).toBe(2);
       expect(row.beforeNs).toBeGreaterThan(0);
       expect(row.afterNs).toBeGreaterThan(0);
     }

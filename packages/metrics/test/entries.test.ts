@@ -48,6 +48,7 @@ describe('built entry points without prom-client installed', () => {
       'expressPathTemplate',
       'followExpressMount',
       'invalid',
+      'keepTickShape',
       'mountedBaseUrl',
       'optionalName',
       'requireName',

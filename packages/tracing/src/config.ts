@@ -64,6 +64,16 @@ function checkOtlpVariables(env: NodeJS.ProcessEnv, urlFromOptions: boolean): vo
   }
 }
 
+/** The resource attributes the options name (assigned: no computed keys in a literal). */
+function resourceAttributes(options: TracingOptions): Attributes {
+  const attributes: Attributes = {};
+  if (options.serviceVersion !== undefined)
+    attributes[ATTR_SERVICE_VERSION] = options.serviceVersion;
+  if (options.environment !== undefined)
+    attributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = options.environment;
+  return attributes;
+}
+
 /**
  * The settings for `options`, with the environment filling the gaps; throws a TypeError for an
  * OTLP endpoint or header variable that would make every export fail.
@@ -87,13 +97,6 @@ export function resolveTracingConfig(
     redact: redact === true ? {} : redact,
     ignorePaths: options.ignorePaths ?? DEFAULT_IGNORE_PATHS,
     profile: options.profile ?? 'full',
-    resource: {
-      ...(options.serviceVersion !== undefined
-        ? { [ATTR_SERVICE_VERSION]: options.serviceVersion }
-        : {}),
-      ...(options.environment !== undefined
-        ? { [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: options.environment }
-        : {}),
-    },
+    resource: resourceAttributes(options),
   };
 }

@@ -70,6 +70,19 @@ export class SpanNameTable {
   }
 }
 
+/**
+ * What the sampling rules read. Assigned, not an object literal with computed keys: V8's feedback
+ * for such a literal turns megamorphic for good once a full collection with no such object alive
+ * has taken its hidden classes (V8's memory reducer does that to an idle process), and each
+ * literal then costs 250 ns instead of 15 (see packages/metrics/src/tick-shape.ts).
+ */
+function spanAttributes(method: string, path: string): Attributes {
+  const attributes: Attributes = {};
+  attributes[ATTR_METHOD] = method;
+  attributes[ATTR_PATH] = path;
+  return attributes;
+}
+
 /** Ends a sampled server span the way the official instrumentation does. */
 function finish(
   span: Span,
@@ -79,7 +92,9 @@ function finish(
   names: SpanNameTable,
 ): void {
   const status = response.statusCode;
-  const attributes: Attributes = { [ATTR_STATUS]: status };
+  // (assigned, not a literal with computed keys: see spanAttributes)
+  const attributes: Attributes = {};
+  attributes[ATTR_STATUS] = status;
   const route = metadata.route;
   if (route !== undefined) attributes[ATTR_ROUTE] = route;
   span.setAttributes(attributes);
@@ -171,7 +186,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
       method,
       {
         kind: SpanKind.SERVER,
-        attributes: { [ATTR_METHOD]: method, [ATTR_PATH]: path },
+        attributes: spanAttributes(method, path),
       },
       parent,
     );

@@ -47,6 +47,17 @@ export interface MergeOptions {
 }
 
 const WORKER = 'worker';
+
+/** `labels` and one more (assigned: an object literal's computed key slows after an idle GC). */
+function withLabel(
+  labels: Readonly<Record<string, string | number>>,
+  name: string,
+  value: string,
+): Record<string, string | number> {
+  const out: Record<string, string | number> = { ...labels };
+  out[name] = value;
+  return out;
+}
 const CARRIED: Origin = { worker: '', pid: 0, takenAt: 0, carried: true };
 
 export class Merger {
@@ -274,7 +285,7 @@ export class Merger {
     const worker = this.#perWorker(family.rule);
     for (const [metricName, raw, value, exemplar] of samples) {
       const budgeted = budget ? budget.fold(raw, (key) => this.#fold(family.name, key)) : raw;
-      const labels = worker ? { ...budgeted, [WORKER]: origin.worker } : budgeted;
+      const labels = worker ? withLabel(budgeted, WORKER, origin.worker) : budgeted;
       const acc = this.#valueAcc(family, keyOf(labels, metricName, true), metricName, labels);
       combine(acc, family.rule, fromWire(value), origin);
       if (exemplar) acc.exemplar = newer(acc.exemplar, exemplar);

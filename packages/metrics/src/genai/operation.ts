@@ -85,7 +85,9 @@ export function startTool(
   const type = text(where, 'type', options.type);
   const agent = text(where, 'agentName', options.agentName);
   const callId = text(where, 'callId', options.callId);
-  const attributes: Attributes = { [ATTR.operation]: 'execute_tool', [ATTR.toolName]: name };
+  const attributes: Attributes = {};
+  attributes[ATTR.operation] = 'execute_tool';
+  attributes[ATTR.toolName] = name;
   if (type) attributes[ATTR.toolType] = type;
   if (callId) attributes[ATTR.toolCallId] = callId;
   if (agent) attributes[ATTR.agentName] = agent;
@@ -105,7 +107,9 @@ export function startAgent(
   const name = wellFormed(requireName(where, 'name', options.name));
   const model = text(where, 'requestModel', options.requestModel);
   const id = text(where, 'id', options.id);
-  const attributes: Attributes = { [ATTR.operation]: 'invoke_agent', [ATTR.agentName]: name };
+  const attributes: Attributes = {};
+  attributes[ATTR.operation] = 'invoke_agent';
+  attributes[ATTR.agentName] = name;
   if (model) attributes[ATTR.requestModel] = model;
   if (id) attributes[ATTR.agentId] = id;
   const span = startSpan(

@@ -58,11 +58,9 @@ export function resolveCall(options: GenAiCallOptions, captureDefault: boolean):
   ) {
     throw invalid(WHERE, 'attributes', options.attributes, 'an object of span attributes');
   }
-  const attributes: Attributes = {
-    ...options.attributes,
-    [ATTR.operation]: operation,
-    [ATTR.provider]: provider,
-  };
+  const attributes: Attributes = { ...options.attributes };
+  attributes[ATTR.operation] = operation;
+  attributes[ATTR.provider] = provider;
   if (requestModel !== undefined) attributes[ATTR.requestModel] = requestModel;
   if (serverAddress !== undefined) attributes[ATTR.serverAddress] = serverAddress;
   // server.port is conditionally required whenever server.address is set, and only then.
