@@ -31,10 +31,6 @@ interface MetricLike {
 /** A family to write: a histogram read series by series, or a family as get() gives it. */
 type Part = { readonly histogram: HistogramSource } | Family;
 
-// Series of a histogram whose keys take long enough to read to start a slice of their own (about
-// half a millisecond here).
-const SLOW_COUNT = 2000;
-
 /** A registry's histogram, its series looked up by the keys read when it is counted. */
 class KeyedSeries implements HistogramSource {
   /** One lives as long as the module, for the reason told at ChunkWriter.kept. */
@@ -54,8 +50,7 @@ class KeyedSeries implements HistogramSource {
   }
 
   get slowCount(): boolean {
-    const last = this.#histogram?.lastCount;
-    return last === undefined || last > SLOW_COUNT;
+    return this.#histogram?.slowKeys ?? true;
   }
 
   get owner(): object {

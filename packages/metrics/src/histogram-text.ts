@@ -42,7 +42,8 @@ export interface HistogramSource {
   readonly owner: object;
   /**
    * How many series there are. A registry's histogram reads its series' keys when this is first
-   * read: a step as long as the histogram is large (50k series: about 14 ms here).
+   * read: from its key index when it has one, else from its map in one step as long as the map is
+   * large (see slowCount).
    */
   readonly count: number;
   /** True when reading `count` may take a while: a histogram whose keys are read, large at its last count. */

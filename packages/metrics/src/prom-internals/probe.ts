@@ -1,10 +1,11 @@
-// The one place (with ./writes.ts) that knows prom-client 15's private state: each metric's
+// The one place (with ./writes.ts and ./key-index.ts) that knows prom-client 15's private state: each metric's
 // `hashMap` of series entries, a histogram's `upperBounds` and bucket and exemplar storage,
 // `sortedLabelNames`, and a registry's `_defaultLabels`. prom-client's CHANGELOG warns this storage
 // changes between releases, so it is probed once against the installed copy (fastPathProblem);
 // when the probe fails every caller takes prom-client's public API instead. Tested on 15.1.0 and
 // 15.1.3. This file: the shapes, the probe, the single check, and read access for the exposition.
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { KeyIndex } from './key-index.js';
 
 export type Labels = Record<string, string>;
 
@@ -28,6 +29,10 @@ export interface HistogramEntry {
   count: number;
   readonly bucketExemplars?: Record<string, ExemplarLike | null>;
 }
+
+// Maps of more series than this get a key index (./key-index.ts): below it Object.keys takes
+// under half a millisecond here, and a scrape need not start a slice of its own to read them.
+const INDEXED_FROM = 2000;
 
 /** One histogram series, as the exposition reads it. */
 export type HistogramSeries = Readonly<HistogramEntry>;
@@ -172,17 +177,52 @@ export class PlainHistogram {
   }
 
   /** How many keys keys() read last, undefined before it first did. */
-  lastCount: number | undefined = undefined;
+  #lastCount: number | undefined = undefined;
+
+  // The map's keys as series are added, once it has more than INDEXED_FROM (see ./key-index.ts).
+  #index: KeyIndex | undefined = undefined;
+  // A map whose keys could not be indexed: read with Object.keys from then on.
+  #unindexed: object | undefined = undefined;
+
+  /**
+   * True when keys() may take a while: before its first read, and while the map is large and its
+   * keys are read from the map itself (not indexed, or not yet).
+   */
+  get slowKeys(): boolean {
+    const last = this.#lastCount;
+    if (last === undefined) return true;
+    return last > INDEXED_FROM && this.#indexOf(this.#internals.hashMap) === undefined;
+  }
+
+  #indexOf(map: object): KeyIndex | undefined {
+    const index = this.#index;
+    return index !== undefined && index.map === map && index.valid ? index : undefined;
+  }
 
   /** The series' keys, then each looked up on its own: cheaper at once than series() (no values). */
   keys(): readonly string[] {
-    const keys = Object.keys(this.#internals.hashMap);
-    this.lastCount = keys.length;
+    const map = this.#internals.hashMap;
+    const index = this.#indexOf(map);
+    let keys: readonly string[];
+    if (index !== undefined) keys = index.keys();
+    else {
+      keys = Object.keys(map);
+      this.#index = undefined;
+      if (keys.length > INDEXED_FROM && map !== this.#unindexed) {
+        this.#index = KeyIndex.install(map, keys);
+        if (this.#index === undefined) this.#unindexed = map;
+      }
+    }
+    this.#lastCount = keys.length;
     return keys;
   }
 
+  /** The entry at `key`, or undefined when it was removed since keys() read it. */
   entry(key: string): HistogramSeries | undefined {
-    return this.#internals.hashMap[key];
+    const map = this.#internals.hashMap;
+    const found = map[key];
+    if (found === undefined && this.#index?.map === map) this.#index.forget(key);
+    return found;
   }
 }
 
