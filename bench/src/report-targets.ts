@@ -61,7 +61,7 @@ function scrapeTargets(scrape: readonly ScrapeResult[]): Target[] {
           name: '50k-series scrape: no event-loop stall over 20 ms',
           met: fiftyK.ours.stallMs <= 20,
           detail: `longest stall ${f1(fiftyK.ours.stallMs)} ms (prom-client ${f1(fiftyK.promClient.stallMs)} ms)`,
-          fix: "the body is streamed in 4 ms slices, and a histogram's keys are read at the start of a slice of their own; what remains is that one step, proportional to the series count: Object.keys of prom-client's 50k-entry hashMap (a dictionary, its keys sorted by insertion: 13-20 ms on this 2-core machine, measured on 30 Nov), plus GC and scheduling noise. (A timed scrape's 30-50 ms of kernel time, seen in earlier runs, was not ours: V8 unmapping prom-client's 143 MB body on a background thread after the collection before it, which held the memory map our allocations waited for; the bench now waits for the resident memory to settle.) Closing it would take a series index of our own beside prom-client's, which every writer of the histogram would have to keep",
+          fix: "the body is streamed in 4 ms slices, and a large histogram's keys are copied from a list kept as series are added (0.5 ms at 50k; Object.keys of prom-client's map, a dictionary whose keys V8 sorts on each read, took 13-20 ms in one step until 1 Dec), so the longest step left is one slice of rendering plus what the machine adds: a full collection of the heap (about 150 MB of prom-client entries at 50k) that falls inside the scrape, or a neighbour's CPU. Read the stall of each scrape in brackets: one over the limit among three under it is such an event, not a step of ours",
         },
       ]
     : [];

@@ -76,18 +76,29 @@ export class SliceClock {
   }
 }
 
-/** Hands out what is written when the slice is over or a chunk is full; then, if the slice is over, waits for the event loop. */
+/** 2 when the slice is over, else 1 when a chunk is full, else 0: what breathe() has to do. */
+function breath(clock: SliceClock, out: ChunkWriter): 0 | 1 | 2 {
+  if (clock.due()) return 2;
+  return out.hasChunk() ? 1 : 0;
+}
+
+/**
+ * Hands out what is written; then, when the slice is over (`need` 2, see breath()), waits for the
+ * event loop. Callers look at breath() first: a call makes generator objects, most would have
+ * nothing to do.
+ */
 async function* breathe(
   clock: SliceClock,
   out: ChunkWriter,
+  need: 1 | 2,
 ): AsyncGenerator<Buffer, void, undefined> {
-  const due = clock.due();
-  if (!due && !out.hasChunk()) return;
   yield* out.take();
-  if (due) await clock.pause();
+  if (need === 2) await clock.pause();
 }
 
 interface RenderedLabels {
+  /** The label set this was rendered from. */
+  readonly labels: Labels;
   readonly names: readonly string[];
   readonly values: readonly unknown[];
   readonly text: string;
@@ -119,12 +130,31 @@ function pairsOf(labels: Labels): RenderedLabels {
   } else lastNames = names;
   const text = labelPairs(labels);
   const made: RenderedLabels = {
+    labels,
     names,
     values: names.map((name) => labels[name]),
     text,
     bytes: Buffer.byteLength(text),
   };
   rendered.set(labels, made);
+  return made;
+}
+
+/**
+ * The label pairs of the series at `i`: what the histogram's last scrape rendered at `i` when the
+ * series there still has that label set, unchanged (a histogram's series keep their order from
+ * scrape to scrape, new ones last), else as pairsOf() finds them. Reading the array in order
+ * costs a fraction of a lookup in `rendered`, whose 10k entries are scattered in memory.
+ */
+function renderedAt(
+  labels: Labels,
+  last: (RenderedLabels | undefined)[],
+  i: number,
+): RenderedLabels {
+  const before = last[i];
+  if (before !== undefined && before.labels === labels && unchanged(before, labels)) return before;
+  const made = pairsOf(labels);
+  last[i] = made;
   return made;
 }
 
@@ -158,6 +188,8 @@ interface Layout {
   readonly sum: Buffer;
   readonly count: Buffer;
   readonly shape: Shape;
+  /** The label pairs its last scrape rendered, by position (see renderedAt). */
+  readonly pairs: (RenderedLabels | undefined)[];
 }
 
 type Cumulate = (values: Readonly<Record<string, number>>, counts: Float64Array) => void;
@@ -236,6 +268,7 @@ function layoutOf(source: HistogramSource): Layout {
       sum: Buffer.from(`${name}_sum`),
       count: Buffer.from(`${name}_count`),
       shape: shapeOf(bounds),
+      pairs: [],
     };
     layouts.set(owner, layout);
   }
@@ -306,9 +339,10 @@ function writeSeries(
   out: ChunkWriter,
   layout: Layout,
   entry: HistogramSeries,
+  i: number,
   openMetrics: boolean,
 ) {
-  const pairs = pairsOf(entry.labels);
+  const pairs = renderedAt(entry.labels, layout.pairs, i);
   const marks = openMetrics ? exemplarTexts(entry, layout) : undefined;
   const { bucket, shape } = layout;
   const { leBytes, keys, counts, leWords, leStart } = shape;
@@ -359,7 +393,9 @@ export async function* familyChunks(
   const samples = family.values ?? [];
   for (let i = 0; i < samples.length; i++) {
     out.text(line(samples[i] as Sample));
-    if (i % SAMPLES_PER_CHECK === SAMPLES_PER_CHECK - 1) yield* breathe(clock, out);
+    if (i % SAMPLES_PER_CHECK !== SAMPLES_PER_CHECK - 1) continue;
+    const need = breath(clock, out);
+    if (need !== 0) yield* breathe(clock, out, need);
   }
 }
 
@@ -382,11 +418,18 @@ export async function* histogramChunks(
   if (source.slowCount && clock.used(FRESH_MS)) {
     yield* out.take();
     await clock.pause();
-  } else yield* breathe(clock, out);
+  } else {
+    const need = breath(clock, out);
+    if (need !== 0) yield* breathe(clock, out, need);
+  }
   const count = source.count;
   for (let i = 0; i < count; i++) {
     const entry = source.at(i);
-    if (entry !== undefined) writeSeries(out, layout, entry, openMetrics);
-    if (i % CHECK_EVERY === CHECK_EVERY - 1) yield* breathe(clock, out);
+    if (entry !== undefined) writeSeries(out, layout, entry, i, openMetrics);
+    if (i % CHECK_EVERY !== CHECK_EVERY - 1) continue;
+    const need = breath(clock, out);
+    if (need !== 0) yield* breathe(clock, out, need);
   }
+  // What was rendered past the last series belongs to none now: its label sets may go.
+  if (layout.pairs.length > count) layout.pairs.length = count;
 }
