@@ -8,14 +8,18 @@ import {
   histogramChunks,
   SliceClock,
   type HistogramSource,
+  type SampleSource,
 } from './histogram-text.js';
 import {
   hasDefaultLabels,
   plainHistogram,
+  plainValues,
   type HistogramSeries,
   type PlainHistogram,
+  type PlainMetric,
+  type PlainValues,
 } from './prom-internals/probe.js';
-import type { Family } from './text-format.js';
+import type { Family, Sample } from './text-format.js';
 import type { AnyRegistry, Exposition, ExpositionStream, MetricsFormat } from './types.js';
 
 export type { Family, Sample } from './text-format.js';
@@ -28,44 +32,102 @@ interface MetricLike {
   get(): Promise<unknown>;
 }
 
-/** A family to write: a histogram read series by series, or a family as get() gives it. */
-type Part = { readonly histogram: HistogramSource } | Family;
+/** A family to write: a histogram read series by series, or a family of one line per sample. */
+type Part = { readonly histogram: HistogramSource } | { readonly samples: SampleSource };
 
-/** A registry's histogram, its series looked up by the keys read when it is counted. */
-class KeyedSeries implements HistogramSource {
+/** A registry's metric, its entries looked up by the keys read when it is counted. */
+class Keyed<E> {
+  readonly #metric: PlainMetric<E> | undefined;
+  #keys: readonly string[] | undefined;
+
+  constructor(metric: PlainMetric<E> | undefined) {
+    this.#metric = metric;
+  }
+
+  get slowCount(): boolean {
+    return this.#metric?.slowKeys ?? true;
+  }
+
+  get count(): number {
+    this.#keys ??= this.#metric?.keys() ?? [];
+    return this.#keys.length;
+  }
+
+  at(i: number): E | undefined {
+    const key = this.#keys?.[i];
+    return key === undefined ? undefined : this.#metric?.entry(key);
+  }
+}
+
+/** A registry's histogram, read series by series. */
+class KeyedSeries extends Keyed<HistogramSeries> implements HistogramSource {
   /** One lives as long as the module, for the reason told at ChunkWriter.kept. */
   static readonly kept = new KeyedSeries(undefined);
 
   readonly name: string;
   readonly help: string;
   readonly bounds: readonly number[];
-  readonly #histogram: PlainHistogram | undefined;
-  #keys: readonly string[] | undefined;
+  readonly owner: object;
 
   constructor(histogram: PlainHistogram | undefined) {
+    super(histogram);
     this.name = histogram?.name ?? '';
     this.help = histogram?.help ?? '';
     this.bounds = histogram?.bounds ?? [];
-    this.#histogram = histogram;
+    this.owner = histogram ?? this;
   }
+}
 
-  get slowCount(): boolean {
-    return this.#histogram?.slowKeys ?? true;
+/** A registry's counter or gauge, read sample by sample: its entries are get()'s samples. */
+class KeyedSamples extends Keyed<Sample> implements SampleSource {
+  /** One lives as long as the module, for the reason told at ChunkWriter.kept. */
+  static readonly kept = new KeyedSamples(undefined);
+
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+
+  constructor(metric: PlainValues | undefined) {
+    super(metric);
+    this.name = metric?.name ?? '';
+    this.help = metric?.help ?? '';
+    this.type = metric?.type ?? 'gauge';
   }
+}
 
-  get owner(): object {
-    return this.#histogram ?? this;
+/** The samples of a family as get() gives it, or as the cluster primary merged it. */
+class ListedSamples implements SampleSource {
+  /** One lives as long as the module, for the reason told at ChunkWriter.kept. */
+  static readonly kept = new ListedSamples({ name: '', help: '', type: 'gauge' });
+
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly slowCount = false;
+  readonly #values: readonly Sample[];
+
+  constructor(family: Family) {
+    this.name = family.name;
+    this.help = family.help;
+    this.type = family.type;
+    this.#values = family.values ?? [];
   }
 
   get count(): number {
-    this.#keys ??= this.#histogram?.keys() ?? [];
-    return this.#keys.length;
+    return this.#values.length;
   }
 
-  at(i: number): HistogramSeries | undefined {
-    const key = this.#keys?.[i];
-    return key === undefined ? undefined : this.#histogram?.entry(key);
+  at(i: number): Sample | undefined {
+    return this.#values[i];
   }
+}
+
+const listed = (family: Family): Part => ({ samples: new ListedSamples(family) });
+
+/** What Counter#get() and Gauge#get() do: run the collect callback; the entries are read while rendering. */
+async function snapshotValues(metric: PlainValues): Promise<Part> {
+  await metric.collect();
+  return { samples: new KeyedSamples(metric) };
 }
 
 /** What Histogram#get() does: run the collect callback; the entries are read while rendering. */
@@ -86,7 +148,7 @@ async function* bodyChunks(
     if (i > 0 && !openMetrics) out.text('\n');
     const part = parts[i] as Part;
     if ('histogram' in part) yield* histogramChunks(part.histogram, openMetrics, clock, out);
-    else yield* familyChunks(part, openMetrics, clock, out);
+    else yield* familyChunks(part.samples, openMetrics, clock, out);
   }
   if (openMetrics) out.text('# EOF\n');
   yield* out.take();
@@ -108,7 +170,7 @@ async function genericStream(
   format: MetricsFormat,
 ): Promise<ExpositionStream> {
   const families = (await registry.getMetricsAsJSON()) as unknown as Family[];
-  return stream(families, format);
+  return stream(families.map(listed), format);
 }
 
 /** The generic path rendered whole: what render() must equal for every registry. */
@@ -166,7 +228,7 @@ class ListedSeries implements HistogramSource {
 }
 
 function readPart(family: ReadFamily): Part {
-  return 'kind' in family ? { histogram: new ListedSeries(family) } : family;
+  return 'kind' in family ? { histogram: new ListedSeries(family) } : listed(family);
 }
 
 /**
@@ -217,11 +279,12 @@ export async function renderStream(
   const metrics: unknown[] = registry.getMetricsAsArray();
   // Every get() (and collect callback) starts at once, in order, as in getMetricsAsJSON().
   const parts = await Promise.all(
-    metrics.map((metric) => {
+    metrics.map(async (metric): Promise<Part> => {
       const histogram = plainHistogram(metric);
-      return histogram
-        ? snapshotHistogram(histogram)
-        : ((metric as MetricLike).get() as Promise<Family>);
+      if (histogram) return snapshotHistogram(histogram);
+      const values = plainValues(metric);
+      if (values) return snapshotValues(values);
+      return listed((await (metric as MetricLike).get()) as Family);
     }),
   );
   return stream(parts, format);

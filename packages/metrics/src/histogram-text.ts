@@ -11,7 +11,6 @@ import {
   formatExemplar,
   formatValue,
   labelPairs,
-  type Family,
   type Sample,
 } from './text-format.js';
 
@@ -50,6 +49,19 @@ export interface HistogramSource {
   readonly slowCount: boolean;
   /** The i-th series, or undefined when it was removed since its keys were read. */
   at(i: number): HistogramSeries | undefined;
+}
+
+/** A family of one line per sample, its samples read one at a time (see HistogramSource). */
+export interface SampleSource {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  /** How many samples there are; a registry's counter or gauge reads its keys when this is first read. */
+  readonly count: number;
+  /** True when reading `count` may take a while (see HistogramSource). */
+  readonly slowCount: boolean;
+  /** The i-th sample, or undefined when its series was removed since its keys were read. */
+  at(i: number): Sample | undefined;
 }
 
 /** The time a slice has run, and the pause between slices. */
@@ -379,20 +391,27 @@ function writeSeries(
 }
 
 /**
- * Writes `family` (as prom-client's get() gives it) into `out`, line by line, and yields its
- * chunks, at least one per slice: a counter or gauge of many series does not hold the event loop.
+ * Writes a family of one line per sample (what prom-client's get() gives for any family but a
+ * histogram read from its series) into `out`, line by line, and yields its chunks, at least one
+ * per slice: a counter or gauge of many series does not hold the event loop.
  */
 export async function* familyChunks(
-  family: Family,
+  source: SampleSource,
   openMetrics: boolean,
   clock: SliceClock,
   out: ChunkWriter,
 ): AsyncGenerator<Buffer, void, undefined> {
-  const { header, line } = familyText(family, openMetrics);
+  const { header, line } = familyText(source, openMetrics);
   out.text(header);
-  const samples = family.values ?? [];
-  for (let i = 0; i < samples.length; i++) {
-    out.text(line(samples[i] as Sample));
+  // As for a histogram (see histogramChunks): a large family's keys are read in a slice of its own.
+  if (source.slowCount && clock.used(FRESH_MS)) {
+    yield* out.take();
+    await clock.pause();
+  }
+  const count = source.count;
+  for (let i = 0; i < count; i++) {
+    const sample = source.at(i);
+    if (sample !== undefined) out.text(line(sample));
     if (i % SAMPLES_PER_CHECK !== SAMPLES_PER_CHECK - 1) continue;
     const need = breath(clock, out);
     if (need !== 0) yield* breathe(clock, out, need);

@@ -136,18 +136,31 @@ export function fastPathApplies(
   );
 }
 
+/** What a view reads of any prom-client metric: its name, help, collect callback and map. */
+interface ViewedInternals<E> extends Internals<E> {
+  readonly name: string;
+  readonly help: string;
+  readonly collect?: () => unknown;
+}
+
 /**
- * A histogram the exposition may read straight from its entries, one per metric. A class rather
+ * A metric the exposition may read straight from its entries, one view per metric. A class rather
  * than an object of closures made for each scrape: V8 throws away optimized code that inlined a
  * closure or relied on an object's shape once that closure, or every object of that shape, was
  * collected, and the next scrape then ran unoptimized until it was compiled again (10k series:
  * about half its time). Its methods are the same on every scrape, and a view lives as long as
  * its metric.
  */
-export class PlainHistogram {
-  readonly #internals: HistogramInternals;
+export class PlainMetric<E> {
+  readonly #internals: ViewedInternals<E>;
+  /** How many keys keys() read last, undefined before it first did. */
+  #lastCount: number | undefined = undefined;
+  // The map's keys as series are added, once it has more than INDEXED_FROM (see ./key-index.ts).
+  #index: KeyIndex | undefined = undefined;
+  // A map whose keys could not be indexed: read with Object.keys from then on.
+  #unindexed: object | undefined = undefined;
 
-  constructor(internals: HistogramInternals) {
+  constructor(internals: ViewedInternals<E>) {
     this.#internals = internals;
   }
 
@@ -159,12 +172,7 @@ export class PlainHistogram {
     return this.#internals.help;
   }
 
-  /** The bucket bounds, ascending (+Inf not included). */
-  get bounds(): readonly number[] {
-    return this.#internals.upperBounds;
-  }
-
-  /** Runs the collect callback, as Histogram#get() does before reading. */
+  /** Runs the collect callback, as the metric's get() does before reading. */
   async collect(): Promise<void> {
     const internals = this.#internals;
     if (!internals.collect) return;
@@ -172,17 +180,10 @@ export class PlainHistogram {
     if (pending instanceof Promise) await pending;
   }
 
-  series(): readonly HistogramSeries[] {
-    return Object.values(this.#internals.hashMap) as HistogramSeries[];
+  /** Every entry, as get() reads them. */
+  series(): readonly E[] {
+    return Object.values(this.#internals.hashMap) as E[];
   }
-
-  /** How many keys keys() read last, undefined before it first did. */
-  #lastCount: number | undefined = undefined;
-
-  // The map's keys as series are added, once it has more than INDEXED_FROM (see ./key-index.ts).
-  #index: KeyIndex | undefined = undefined;
-  // A map whose keys could not be indexed: read with Object.keys from then on.
-  #unindexed: object | undefined = undefined;
 
   /**
    * True when keys() may take a while: before its first read, and while the map is large and its
@@ -218,7 +219,7 @@ export class PlainHistogram {
   }
 
   /** The entry at `key`, or undefined when it was removed since keys() read it. */
-  entry(key: string): HistogramSeries | undefined {
+  entry(key: string): E | undefined {
     const map = this.#internals.hashMap;
     const found = map[key];
     if (found === undefined && this.#index?.map === map) this.#index.forget(key);
@@ -226,24 +227,65 @@ export class PlainHistogram {
   }
 }
 
+/** A histogram read from its entries. */
+export class PlainHistogram extends PlainMetric<HistogramSeries> {
+  readonly #internals: HistogramInternals;
+
+  constructor(internals: HistogramInternals) {
+    super(internals);
+    this.#internals = internals;
+  }
+
+  /** The bucket bounds, ascending (+Inf not included). */
+  get bounds(): readonly number[] {
+    return this.#internals.upperBounds;
+  }
+}
+
+/** A counter or gauge read from its entries: each entry is a sample of get()'s `values`. */
+export class PlainValues extends PlainMetric<ValueEntry> {
+  readonly type: 'counter' | 'gauge';
+
+  constructor(internals: ViewedInternals<ValueEntry>, type: 'counter' | 'gauge') {
+    super(internals);
+    this.type = type;
+  }
+}
+
+/** True when `metric` renders what its class's own get() gives (no get() set on the instance). */
+function ownGet(metric: object, type: typeof Counter | typeof Gauge | typeof Histogram): boolean {
+  const own = metric as { get?: unknown; getForPromString?: unknown };
+  const proto = type.prototype as unknown as { get?: unknown; getForPromString?: unknown };
+  return own.get === proto.get && own.getForPromString === proto.getForPromString;
+}
+
 /** The histogram's entries, when it is prom-client's own Histogram with its own get(). */
 export function plainHistogram(metric: unknown): PlainHistogram | undefined {
   if (!(metric instanceof Histogram) || !fastPathApplies(metric, Histogram)) return undefined;
-  const internals = metric as unknown as HistogramInternals & { getForPromString: unknown };
-  const proto = Histogram.prototype as unknown as { getForPromString: unknown };
-  // An own get() or getForPromString() (set on the instance) renders something else.
-  if (
-    metric.get !== Histogram.prototype.get ||
-    internals.getForPromString !== proto.getForPromString
-  ) {
-    return undefined;
-  }
+  if (!ownGet(metric, Histogram)) return undefined;
   let view = views.get(metric);
-  if (view === undefined) views.set(metric, (view = new PlainHistogram(internals)));
-  return view;
+  if (view === undefined) {
+    view = new PlainHistogram(metric as unknown as HistogramInternals);
+    views.set(metric, view);
+  }
+  return view as PlainHistogram;
 }
 
-const views = new WeakMap<object, PlainHistogram>();
+/** The counter's or gauge's entries, when it is prom-client's own class with its own get(). */
+export function plainValues(metric: unknown): PlainValues | undefined {
+  const type = metric instanceof Counter ? Counter : metric instanceof Gauge ? Gauge : undefined;
+  if (type === undefined || !fastPathApplies(metric as object, type)) return undefined;
+  if (!ownGet(metric as object, type)) return undefined;
+  let view = views.get(metric as object);
+  if (view === undefined) {
+    const internals = metric as unknown as ViewedInternals<ValueEntry>;
+    view = new PlainValues(internals, type === Counter ? 'counter' : 'gauge');
+    views.set(metric as object, view);
+  }
+  return view as PlainValues;
+}
+
+const views = new WeakMap<object, PlainMetric<unknown>>();
 
 /** True when the registry has default labels (or they cannot be read): getMetricsAsJSON merges them. */
 export function hasDefaultLabels(registry: object): boolean {
