@@ -53,8 +53,10 @@ function throughputTargets(results: BenchResults, summaries: readonly Summary[])
 }
 
 function scrapeTargets(scrape: readonly ScrapeResult[]): Target[] {
-  const tenK = scrape.find((s) => s.series === 10_000);
-  const fiftyK = scrape.find((s) => s.series === 50_000);
+  const histogram = (series: number) =>
+    scrape.find((s) => s.series === series && s.kind !== 'counter');
+  const tenK = histogram(10_000);
+  const fiftyK = histogram(50_000);
   const big = fiftyK
     ? [
         {

@@ -131,8 +131,9 @@ export function scrapeSection(
           ? `; ${capped} of ${waits.length} stopped at the ${SETTLE_MAX_MS / 1000} s cap with the memory still falling.`
           : '.');
   lines.push(
-    'One histogram with the contract labels and 14 buckets (17 lines per series); every series ' +
-      'changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
+    'One histogram with the contract labels and 14 buckets (17 lines per series); rows marked ' +
+      '"counter" are one counter with the same labels instead (one line per series), the same scrape ' +
+      'of a family prom-client renders from its get(). Every series changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
       'chunks the /metrics handler writes one by one, each handed back as the socket takes it (here at ' +
       'once, as on a socket that keeps up: a later chunk is written into its memory) (median of ' +
       `${results.settings.scrapeReps}, after ${SCRAPE_WARM_UPS} scrapes not timed, each after a full collection ` +
@@ -151,7 +152,8 @@ export function scrapeSection(
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of results.scrape) {
     lines.push(
-      `| ${s.series.toLocaleString('en-US')} | ${(s.bodyBytes / 1e6).toFixed(1)} | ${f1(s.ours.ms)} | ` +
+      `| ${s.series.toLocaleString('en-US')}${s.kind === 'counter' ? ' (counter)' : ''} | ` +
+        `${(s.bodyBytes / 1e6).toFixed(1)} | ${f1(s.ours.ms)} | ` +
         `${f1(s.ours.cpuMs)} | ${(s.ours.systemsMs ?? []).map(f1).join(', ') || '—'} | ` +
         `${stalls(s.ours)} | ${f1(s.promClient.ms)} | ${stalls(s.promClient)} | ` +
         `${f1(s.promClient.ms / s.ours.ms)}x |`,

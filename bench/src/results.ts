@@ -2,7 +2,12 @@
 import type { ThroughputResult } from './throughput.js';
 
 export type WorkerTask =
-  | { readonly name: 'scrape'; readonly series: readonly number[]; readonly reps: number }
+  | {
+      readonly name: 'scrape';
+      readonly series: readonly number[];
+      readonly counterSeries: readonly number[];
+      readonly reps: number;
+    }
   | { readonly name: 'memory'; readonly series: number }
   | { readonly name: 'hll'; readonly users: number }
   | { readonly name: 'redis'; readonly events: number }
@@ -62,8 +67,10 @@ export interface ScrapeRun {
 }
 
 export interface ScrapeResult {
-  /** Label sets of one histogram with the contract's 14 buckets (17 lines each). */
+  /** Label sets of one histogram with the contract's 14 buckets (17 lines each), or of one counter. */
   readonly series: number;
+  /** A counter (one line a series) instead of the histogram; absent in reports before 1 Dec. */
+  readonly kind?: 'histogram' | 'counter';
   readonly bodyBytes: number;
   readonly reps: number;
   readonly ours: ScrapeRun;
@@ -113,6 +120,8 @@ export interface BenchSettings {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly scrapeSeries: readonly number[];
+  /** Series of the counter scraped after the histograms (one line each). */
+  readonly scrapeCounterSeries?: readonly number[];
   readonly scrapeReps: number;
   readonly memorySeries: number;
   readonly hllUsers: number;

@@ -38,6 +38,7 @@ export const FULL: BenchSettings = {
   warmupSeconds: 1,
   connections: 16,
   scrapeSeries: [1_000, 10_000, 50_000],
+  scrapeCounterSeries: [50_000],
   scrapeReps: 3,
   memorySeries: 10_000,
   hllUsers: 1_000_000,
@@ -146,6 +147,7 @@ async function inProcessMeasurements(
   const scrape = await inWorker<ScrapeResult[]>({
     name: 'scrape',
     series: settings.scrapeSeries,
+    counterSeries: settings.scrapeCounterSeries ?? [],
     reps: settings.scrapeReps,
   });
   log('memory…');
@@ -320,6 +322,7 @@ async function main(): Promise<void> {
     const scrape = await inWorker<ScrapeResult[]>({
       name: 'scrape',
       series: settings.scrapeSeries,
+      counterSeries: settings.scrapeCounterSeries ?? [],
       reps: settings.scrapeReps,
     });
     process.stdout.write(`${scrapeSection({ settings, scrape, quiet }).join('\n')}\n`);

@@ -14,6 +14,7 @@ describe('pnpm bench report', () => {
         warmupSeconds: 0,
         connections: 4,
         scrapeSeries: [200, 10_000],
+        scrapeCounterSeries: [300],
         scrapeReps: 1,
         memorySeries: 500,
         hllUsers: 3_000,
@@ -99,7 +100,12 @@ describe('pnpm bench report', () => {
     for (const target of targets.filter((t) => !t.met)) {
       expect(markdown).toContain(`- ${target.name}: `);
     }
-    expect(results.scrape?.map((s) => s.series)).toEqual([200, 10_000]);
+    expect(results.scrape?.map((s) => [s.series, s.kind])).toEqual([
+      [200, 'histogram'],
+      [10_000, 'histogram'],
+      [300, 'counter'],
+    ]);
+    expect(markdown).toMatch(/^\| 300 \(counter\) \| /m);
     // each timed scrape (ours, prom-client's) waited for the memory to settle, within the cap
     for (const s of results.scrape ?? []) {
       expect(s.settlesMs).toHaveLength(2);
