@@ -14,7 +14,7 @@ import {
   readMeasured,
   validateFleet,
 } from '../scripts/capacity.js';
-import { measuredElsewhere } from '../scripts/capacity/sources.js';
+import { measuredElsewhere, nodeExpositionCost } from '../scripts/capacity/sources.js';
 import { INFRA, read, SCRIPTS, TSX } from './paths.js';
 import { run } from './run.js';
 
@@ -150,6 +150,23 @@ describe('the measured constants', () => {
     const elsewhere = measuredElsewhere();
     expect(m.node).toEqual(elsewhere.node);
     expect(m.kpiStore).toEqual(elsewhere.kpiStore);
+  });
+
+  it("take the exposition cost from the histogram's rows of the scrape table only", () => {
+    const report = [
+      '## Scrape',
+      '',
+      'One histogram with the contract labels and 14 buckets (17 lines per series).',
+      '',
+      '| series | body MB | ours ms | ours CPU ms |',
+      '|---:|---:|---:|---:|',
+      '| 1,000 | 2.8 | 5.0 | 3.4 |',
+      '| 10,000 | 28.5 | 45.0 | 17.0 |',
+      '| 50,000 (counter) | 7.1 | 217.0 | 225.2 |',
+      '',
+    ].join('\n');
+    // 3.4 ms over 1,000 × 17 lines, the larger of the two histogram rows; not the counter's
+    expect(nodeExpositionCost(report).cpuMicrosPerLine).toBeCloseTo(0.2, 10);
   });
 
   it('come from runs of the pinned servers at several series counts', () => {
