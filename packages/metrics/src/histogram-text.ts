@@ -403,10 +403,15 @@ export async function* familyChunks(
 ): AsyncGenerator<Buffer, void, undefined> {
   const { header, line } = familyText(source, openMetrics);
   out.text(header);
-  // As for a histogram (see histogramChunks): a large family's keys are read in a slice of its own.
+  // As for a histogram (see histogramChunks): a large family's keys are read in a slice of its own,
+  // and any other starts a new slice when this one is over (many small families would otherwise
+  // never look at the clock: 20k counters of one series each rendered in one 150 ms step).
   if (source.slowCount && clock.used(FRESH_MS)) {
     yield* out.take();
     await clock.pause();
+  } else {
+    const need = breath(clock, out);
+    if (need !== 0) yield* breathe(clock, out, need);
   }
   const count = source.count;
   for (let i = 0; i < count; i++) {
