@@ -9,7 +9,7 @@
 // their key on the map itself and never reach the trap (prom-client's observe() measured the
 // same). A series deleted from the map (prom-client's remove()) is dropped from the index when a
 // scrape finds it missing. What the index cannot follow makes it stand down for that map, which
-// is then read with Object.keys as before: a key that is an array index (Object.keys lists those
+// gets its own prototype back and is then read with Object.keys as before: a key that is an array index (Object.keys lists those
 // first) or a map whose prototype is not Object.prototype. reset() gives the histogram a new map,
 // which gets an index of its own when it grows large.
 //
@@ -66,6 +66,21 @@ export class KeyIndex {
   /** The kept keys (deleted ones included until forget() drops them). */
   keys(): string[] {
     return Array.from(this.#keys);
+  }
+
+  /**
+   * Stands the index down for good: the map gets its own prototype back (unless someone replaced
+   * the trap already), so the trap no longer notes keys nobody will read.
+   */
+  release(): void {
+    this.#ordered = false;
+    this.#keys.clear();
+    if (Object.getPrototypeOf(this.map) !== this.#proxy) return;
+    try {
+      Object.setPrototypeOf(this.map, Object.prototype);
+    } catch {
+      // a map made non-extensible since: its prototype stays, its keys are read from it
+    }
   }
 
   /** Drops a key a scrape found missing from the map. */

@@ -208,6 +208,8 @@ export class PlainMetric<E> {
     if (index !== undefined) keys = index.keys();
     else {
       keys = Object.keys(map);
+      // An index that can no longer follow its map lets go of it (a replaced map is garbage).
+      if (this.#index?.map === map) this.#index.release();
       this.#index = undefined;
       if (keys.length > INDEXED_FROM && map !== this.#unindexed) {
         this.#index = KeyIndex.install(map, keys);
