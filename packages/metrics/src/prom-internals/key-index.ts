@@ -9,9 +9,9 @@
 // their key on the map itself and never reach the trap (prom-client's observe() measured the
 // same). A series deleted from the map (prom-client's remove()) is dropped from the index when a
 // scrape finds it missing. What the index cannot follow makes it stand down for that map, which
-// gets its own prototype back and is then read with Object.keys as before: a key that is an array index (Object.keys lists those
-// first) or a map whose prototype is not Object.prototype. reset() gives the histogram a new map,
-// which gets an index of its own when it grows large.
+// gets its own prototype back and is then read with Object.keys as before: a key that is an
+// array index (Object.keys lists those first), or a map whose prototype is not Object.prototype.
+// reset() gives the histogram a new map, which gets an index of its own when it grows large.
 //
 // Only Object.defineProperty on the map would add a key the trap does not see; neither
 // prom-client nor this package does that.
