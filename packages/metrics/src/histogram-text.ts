@@ -108,6 +108,27 @@ async function* breathe(
   if (need === 2) await clock.pause();
 }
 
+/**
+ * Before a family's first line. Counting a large family's series reads their keys in one step
+ * (see HistogramSource.count): it starts a slice of its own, unless this one has hardly begun, so
+ * the two do not add up to one stall. Any other family starts a new slice when this one is over:
+ * many small families would otherwise never look at the clock (20k counters of one series each
+ * rendered in one 150 ms step).
+ */
+async function* familyStart(
+  slowCount: boolean,
+  clock: SliceClock,
+  out: ChunkWriter,
+): AsyncGenerator<Buffer, void, undefined> {
+  if (slowCount && clock.used(FRESH_MS)) {
+    yield* out.take();
+    await clock.pause();
+    return;
+  }
+  const need = breath(clock, out);
+  if (need !== 0) yield* breathe(clock, out, need);
+}
+
 interface RenderedLabels {
   /** The label set this was rendered from. */
   readonly labels: Labels;
@@ -403,16 +424,7 @@ export async function* familyChunks(
 ): AsyncGenerator<Buffer, void, undefined> {
   const { header, line } = familyText(source, openMetrics);
   out.text(header);
-  // As for a histogram (see histogramChunks): a large family's keys are read in a slice of its own,
-  // and any other starts a new slice when this one is over (many small families would otherwise
-  // never look at the clock: 20k counters of one series each rendered in one 150 ms step).
-  if (source.slowCount && clock.used(FRESH_MS)) {
-    yield* out.take();
-    await clock.pause();
-  } else {
-    const need = breath(clock, out);
-    if (need !== 0) yield* breathe(clock, out, need);
-  }
+  yield* familyStart(source.slowCount, clock, out);
   const count = source.count;
   for (let i = 0; i < count; i++) {
     const sample = source.at(i);
@@ -435,17 +447,7 @@ export async function* histogramChunks(
 ): AsyncGenerator<Buffer, void, undefined> {
   const layout = layoutOf(source);
   out.text(familyHeader(source.name, source.help, 'histogram'));
-  // Counting a large histogram's series reads their keys in one step (see HistogramSource.count):
-  // it starts a slice of its own, unless this one has hardly begun, so the two do not add up to
-  // one stall. Any other family starts a new slice when this one is over (many small histograms
-  // would otherwise never look at the clock).
-  if (source.slowCount && clock.used(FRESH_MS)) {
-    yield* out.take();
-    await clock.pause();
-  } else {
-    const need = breath(clock, out);
-    if (need !== 0) yield* breathe(clock, out, need);
-  }
+  yield* familyStart(source.slowCount, clock, out);
   const count = source.count;
   for (let i = 0; i < count; i++) {
     const entry = source.at(i);
