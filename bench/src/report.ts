@@ -15,6 +15,7 @@ import {
   type HllResult,
   type MemoryResult,
   type RedisResult,
+  type ScrapeResult,
   type ScrapeRun,
 } from './results.js';
 import {
@@ -108,6 +109,13 @@ function stalls(run: ScrapeRun): string {
     : `${f1(run.stallMs)} (${each.map(f1).join(', ')})`;
 }
 
+/** What a scrape row's first cell says after its count. */
+const SCRAPE_KINDS: Record<NonNullable<ScrapeResult['kind']>, string> = {
+  histogram: '',
+  counter: ' (counter)',
+  families: ' (families)',
+};
+
 /** The scrape table (also printed alone by `--scrape-only`). */
 export function scrapeSection(
   results: Pick<BenchResults, 'scrape' | 'settings' | 'quiet'>,
@@ -133,7 +141,9 @@ export function scrapeSection(
   lines.push(
     'One histogram with the contract labels and 14 buckets (17 lines per series); rows marked ' +
       '"counter" are one counter with the same labels instead (one line per series), the same scrape ' +
-      'of a family prom-client renders from its get(). Every series changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
+      'of a family prom-client renders from its get(); the row marked "families" is a registry of that ' +
+      'many counters of one series each (a registry of many small families, whose collections ' +
+      'start in slices of their own). Every series changes between scrapes. Time is the wall time of one text exposition, rendered in the ' +
       'chunks the /metrics handler writes one by one, each handed back as the socket takes it (here at ' +
       'once, as on a socket that keeps up: a later chunk is written into its memory) (median of ' +
       `${results.settings.scrapeReps}, after ${SCRAPE_WARM_UPS} scrapes not timed, each after a full collection ` +
@@ -152,7 +162,7 @@ export function scrapeSection(
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of results.scrape) {
     lines.push(
-      `| ${s.series.toLocaleString('en-US')}${s.kind === 'counter' ? ' (counter)' : ''} | ` +
+      `| ${s.series.toLocaleString('en-US')}${SCRAPE_KINDS[s.kind ?? 'histogram']} | ` +
         `${(s.bodyBytes / 1e6).toFixed(1)} | ${f1(s.ours.ms)} | ` +
         `${f1(s.ours.cpuMs)} | ${(s.ours.systemsMs ?? []).map(f1).join(', ') || '—'} | ` +
         `${stalls(s.ours)} | ${f1(s.promClient.ms)} | ${stalls(s.promClient)} | ` +

@@ -6,6 +6,8 @@ export type WorkerTask =
       readonly name: 'scrape';
       readonly series: readonly number[];
       readonly counterSeries: readonly number[];
+      /** Registries of this many one-series counters, each its own family. */
+      readonly families: readonly number[];
       readonly reps: number;
     }
   | { readonly name: 'memory'; readonly series: number }
@@ -67,10 +69,16 @@ export interface ScrapeRun {
 }
 
 export interface ScrapeResult {
-  /** Label sets of one histogram with the contract's 14 buckets (17 lines each), or of one counter. */
+  /**
+   * Label sets of one histogram with the contract's 14 buckets (17 lines each), or of one counter;
+   * for `families`, counters of one series each.
+   */
   readonly series: number;
-  /** A counter (one line a series) instead of the histogram; absent in reports before 1 Dec. */
-  readonly kind?: 'histogram' | 'counter';
+  /**
+   * A counter (one line a series) instead of the histogram, or as many counters of one series
+   * (`families`, from 1 Dec); absent in reports before 1 Dec.
+   */
+  readonly kind?: 'histogram' | 'counter' | 'families';
   readonly bodyBytes: number;
   readonly reps: number;
   readonly ours: ScrapeRun;
@@ -122,6 +130,8 @@ export interface BenchSettings {
   readonly scrapeSeries: readonly number[];
   /** Series of the counter scraped after the histograms (one line each). */
   readonly scrapeCounterSeries?: readonly number[];
+  /** Counters of one series each, in one registry, scraped last. */
+  readonly scrapeFamilies?: readonly number[];
   readonly scrapeReps: number;
   readonly memorySeries: number;
   readonly hllUsers: number;

@@ -39,6 +39,7 @@ export const FULL: BenchSettings = {
   connections: 16,
   scrapeSeries: [1_000, 10_000, 50_000],
   scrapeCounterSeries: [50_000],
+  scrapeFamilies: [20_000],
   scrapeReps: 3,
   memorySeries: 10_000,
   hllUsers: 1_000_000,
@@ -148,6 +149,7 @@ async function inProcessMeasurements(
     name: 'scrape',
     series: settings.scrapeSeries,
     counterSeries: settings.scrapeCounterSeries ?? [],
+    families: settings.scrapeFamilies ?? [],
     reps: settings.scrapeReps,
   });
   log('memory…');
@@ -323,6 +325,7 @@ async function main(): Promise<void> {
       name: 'scrape',
       series: settings.scrapeSeries,
       counterSeries: settings.scrapeCounterSeries ?? [],
+      families: settings.scrapeFamilies ?? [],
       reps: settings.scrapeReps,
     });
     process.stdout.write(`${scrapeSection({ settings, scrape, quiet }).join('\n')}\n`);

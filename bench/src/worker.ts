@@ -139,20 +139,41 @@ function requestCounter(series: number): { registry: PromClient.Registry; touch:
   return { registry, touch };
 }
 
+/** A registry of `count` counters of one series each: as many families, one line each. */
+function manyCounters(count: number): { registry: PromClient.Registry; touch: () => void } {
+  const registry = new prom.Registry();
+  const counters = Array.from(
+    { length: count },
+    (_, i) =>
+      new prom.Counter({
+        name: `bench_family_${i}_total`,
+        help: 'One of many families.',
+        registers: [registry],
+      }),
+  );
+  const touch = (): void => {
+    for (const counter of counters) counter.inc();
+  };
+  return { registry, touch };
+}
+
 async function scrape(
   seriesList: readonly number[],
   counterList: readonly number[],
+  familyList: readonly number[],
   reps: number,
 ): Promise<ScrapeResult[]> {
   const results: ScrapeResult[] = [];
   const setups = [
     ...seriesList.map((series) => ({ series, kind: 'histogram' as const })),
     ...counterList.map((series) => ({ series, kind: 'counter' as const })),
+    ...familyList.map((series) => ({ series, kind: 'families' as const })),
   ];
   for (const { series, kind } of setups) {
     let registry: PromClient.Registry;
     let touch: () => void;
     if (kind === 'counter') ({ registry, touch } = requestCounter(series));
+    else if (kind === 'families') ({ registry, touch } = manyCounters(series));
     else {
       const made = durationHistogram(series);
       registry = made.registry;
@@ -327,7 +348,7 @@ async function redis(events: number): Promise<RedisResult> {
 async function runTask(task: WorkerTask): Promise<unknown> {
   switch (task.name) {
     case 'scrape':
-      return scrape(task.series, task.counterSeries, task.reps);
+      return scrape(task.series, task.counterSeries, task.families, task.reps);
     case 'memory':
       return memory(task.series);
     case 'hll':

@@ -15,6 +15,7 @@ describe('pnpm bench report', () => {
         connections: 4,
         scrapeSeries: [200, 10_000],
         scrapeCounterSeries: [300],
+        scrapeFamilies: [400],
         scrapeReps: 1,
         memorySeries: 500,
         hllUsers: 3_000,
@@ -104,8 +105,10 @@ describe('pnpm bench report', () => {
       [200, 'histogram'],
       [10_000, 'histogram'],
       [300, 'counter'],
+      [400, 'families'],
     ]);
     expect(markdown).toMatch(/^\| 300 \(counter\) \| /m);
+    expect(markdown).toMatch(/^\| 400 \(families\) \| /m);
     // each timed scrape (ours, prom-client's) waited for the memory to settle, within the cap
     for (const s of results.scrape ?? []) {
       expect(s.settlesMs).toHaveLength(2);

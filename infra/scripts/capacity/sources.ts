@@ -59,9 +59,9 @@ function table(text: string, heading: string): string[][] {
 export function nodeExpositionCost(report: string): NodeExpositionCost {
   const lines = Number(/\((\d+) lines per series\)/.exec(report)?.[1]);
   if (!lines) throw new Error('bench/report.md: no "(N lines per series)" in the Scrape section');
-  // The histogram's rows: a row marked "(counter)" is one line per series, another family.
+  // The histogram's rows: a row marked "(counter)" or "(families)" is one line per series.
   const perLine = table(report, '## Scrape')
-    .filter(([series]) => !(series ?? '').includes('(counter)'))
+    .filter(([series]) => !(series ?? '').includes('('))
     .map(([series, , , cpuMs]) => (number(cpuMs ?? '') * 1000) / (number(series ?? '') * lines));
   if (perLine.length === 0 || perLine.some((v) => !Number.isFinite(v))) {
     throw new Error('bench/report.md: the Scrape table has no readable rows');

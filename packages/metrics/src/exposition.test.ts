@@ -434,6 +434,109 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
       expect(body).not.toContain('/removed');
     });
 
+    describe('a registry of many metrics', () => {
+      // Far more than one slice starts (a few thousand get()s take well over a millisecond).
+      const METRICS = 20_000;
+      // Every metric but the counters (one in three) has a collect callback.
+      const COLLECTED = METRICS - Math.ceil(METRICS / 3);
+
+      function many(registry: Registry, collected: number[]): void {
+        for (let i = 0; i < METRICS; i++) {
+          const kind = i % 3;
+          if (kind === 0) {
+            new m.prom.Counter({ name: `c${i}_total`, help: 'h', registers: [registry] }).inc(i);
+          } else if (kind === 1) {
+            new m.prom.Gauge({
+              name: `g${i}`,
+              help: 'h',
+              registers: [registry],
+              collect() {
+                collected.push(i);
+                this.set(i);
+              },
+            });
+          } else {
+            new m.prom.Gauge({
+              name: `a${i}`,
+              help: 'h',
+              registers: [registry],
+              async collect() {
+                collected.push(i);
+                await new Promise((resolve) => setImmediate(resolve));
+                this.set(-i);
+              },
+            });
+          }
+        }
+      }
+
+      it('starts every collection in order, once, and renders what getMetricsAsJSON() gives', async () => {
+        const registry = new m.prom.Registry();
+        const collected: number[] = [];
+        many(registry, collected);
+        const body = (await m.exposition.render(registry, 'text')).body;
+        const expected = Array.from({ length: METRICS }, (_, i) => i).filter((i) => i % 3 !== 0);
+        expect(collected).toEqual(expected);
+        collected.length = 0;
+        expect(body).toBe((await m.exposition.renderGeneric(registry, 'text')).body);
+      });
+
+      it('lets the event loop run while the collections start, and resolves once all are done', async () => {
+        const registry = new m.prom.Registry();
+        const collected: number[] = [];
+        many(registry, collected);
+        let ran = false;
+        setImmediate(() => (ran = true));
+        const pending = m.exposition.renderStream(registry, 'text');
+        // The first slice started some, not all: an immediate queued before ran between slices.
+        expect(collected.length).toBeGreaterThan(0);
+        expect(collected.length).toBeLessThan(COLLECTED);
+        await pending;
+        expect(ran).toBe(true);
+        expect(collected.length).toBe(COLLECTED);
+      });
+
+      it('fails the scrape with a collection that failed in a later slice, and leaves no rejection unhandled', async () => {
+        const registry = new m.prom.Registry();
+        many(registry, []);
+        new m.prom.Gauge({
+          name: 'broken_sync',
+          help: 'h',
+          registers: [registry],
+          collect() {
+            throw new Error('sync collect failed');
+          },
+        });
+        const unhandled = vi.fn();
+        process.on('unhandledRejection', unhandled);
+        try {
+          await expect(m.exposition.renderStream(registry, 'text')).rejects.toThrow(
+            'sync collect failed',
+          );
+          registry.removeSingleMetric('broken_sync');
+          // An async failure among the first metrics, reported after later slices started.
+          const early = new m.prom.Registry();
+          new m.prom.Gauge({
+            name: 'broken_async',
+            help: 'h',
+            registers: [early],
+            async collect() {
+              await Promise.resolve();
+              throw new Error('async collect failed');
+            },
+          });
+          many(early, []);
+          await expect(m.exposition.renderStream(early, 'text')).rejects.toThrow(
+            'async collect failed',
+          );
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(unhandled).not.toHaveBeenCalled();
+        } finally {
+          process.off('unhandledRejection', unhandled);
+        }
+      });
+    });
+
     it('runs a histogram collect callback before reading it, as prom-client does', async () => {
       const registry = new m.prom.Registry();
       let calls = 0;
