@@ -44,7 +44,7 @@ export function createMetricsMiddleware(
     if (action === 'record') {
       try {
         watchRoute(req);
-        instrumentRequest(metrics.http, req, res, () => routeTemplate(req));
+        instrumentRequest(metrics.http, req, res, routeTemplate);
       } catch {
         // Instrumentation never breaks the request it observes.
       }

@@ -76,15 +76,18 @@ function lookupOf(group: readonly Registration[]): Lookup {
   };
 }
 
+/** Names the route template of a request when it is over (see routeOf). */
+type RouteOf = (req: MarkedRequest) => string | undefined;
+
 /** Times `req` for one metrics object as `decided`; returns what it did. */
 function timeFor(
   http: Registration['http'],
-  lookup: Lookup,
+  route: RouteOf,
   decided: Action | Registration,
   req: MarkedRequest,
   res: ServerResponse,
 ): Action {
-  if (decided === 'record') instrumentRequest(http, req, res, () => routeOf(req, lookup));
+  if (decided === 'record') instrumentRequest(http, req, res, route);
   if (typeof decided === 'string') return decided;
   (req as ServedRequest)[SERVED] = decided;
   return 'metrics';
@@ -93,7 +96,12 @@ function timeFor(
 interface Group {
   readonly http: Registration['http'];
   readonly registrations: Registration[];
-  lookup: Lookup;
+  /** routeOf with the group's lookup: one function per group, not a closure per request. */
+  route: RouteOf;
+}
+
+function routeWith(lookup: Lookup): RouteOf {
+  return (req) => routeOf(req, lookup);
 }
 
 /**
@@ -108,11 +116,11 @@ export class Registrations {
   add(registration: Registration): void {
     let group = this.groups.find((g) => g.http === registration.http);
     if (group === undefined) {
-      group = { http: registration.http, registrations: [], lookup: registration.lookup };
+      group = { http: registration.http, registrations: [], route: routeWith(registration.lookup) };
       this.groups.push(group);
     }
     group.registrations.push(registration);
-    group.lookup = lookupOf(group.registrations);
+    group.route = routeWith(lookupOf(group.registrations));
   }
 
   /** Times `req` unless a mark says someone already does; returns what was done with it. */
@@ -122,12 +130,12 @@ export class Registrations {
     const groups = this.groups;
     if (groups.length === 1) {
       // One metrics object, the common case.
-      const { http, registrations, lookup } = groups[0] as Group;
-      return (req[SEEN] = timeFor(http, lookup, decide(registrations, url), req, res));
+      const { http, registrations, route } = groups[0] as Group;
+      return (req[SEEN] = timeFor(http, route, decide(registrations, url), req, res));
     }
     let done: Action = 'ignore';
-    for (const { http, registrations, lookup } of groups) {
-      const action = timeFor(http, lookup, decide(registrations, url), req, res);
+    for (const { http, registrations, route } of groups) {
+      const action = timeFor(http, route, decide(registrations, url), req, res);
       if (action === 'record' || (action === 'metrics' && done === 'ignore')) done = action;
     }
     return (req[SEEN] = done);

@@ -52,7 +52,7 @@ export function mountedClassifier(paths: MountedPaths): ResolvedAdapterOptions['
     if (fullPath === metricsPath && isBelow(fullPath, mount)) {
       legacy = 'metrics';
       option = `metricsPath ${JSON.stringify(metricsPath)}`;
-    } else if (exact.has(fullPath) && isBelow(fullPath, mount)) {
+    } else if (exact.size > 0 && exact.has(fullPath) && isBelow(fullPath, mount)) {
       legacy = 'ignore';
       option = `ignorePaths entry ${JSON.stringify(fullPath)}`;
     } else return action;

@@ -274,17 +274,18 @@ function simulated(res: ServerResponse): boolean {
  * finished request or, when it closed before it finished, as an abort (499) if the client went
  * away or the socket timed out, or as a server error (500) if the server cut the response off.
  * With body sizes on (`httpBodySizes`) it also counts the response body as it is written
- * (streaming and chunked included). `route` is asked once, when the request is over. A response already timed by the
- * same recorder keeps its first timer. Never throws into the request.
+ * (streaming and chunked included). `route` is asked once, when the request is over, with `req`
+ * (a function made once, not a closure per request, saves an allocation a request). A response
+ * already timed by the same recorder keeps its first timer. Never throws into the request.
  *
  * @example
- * instrumentRequest(metrics.http, req, res, () => req.route?.path);
+ * instrumentRequest(metrics.http, req, res, (timed) => timed.route?.path);
  */
-export function instrumentRequest(
+export function instrumentRequest<R extends IncomingMessage>(
   recorder: HttpRecorder,
-  req: IncomingMessage,
+  req: R,
   res: ServerResponse,
-  route: () => string | undefined,
+  route: (req: R) => string | undefined,
 ): HttpRequestTimer {
   const own = Object.getPrototypeOf(res) === NODE_RESPONSE;
   // (an HTTP/1 response under another prototype: Express's, light-my-request's)
@@ -401,17 +402,17 @@ function watchQueued(
   else req.once('close', check);
 }
 
-function outcomeOf(
-  req: IncomingMessage,
+function outcomeOf<R extends IncomingMessage>(
+  req: R,
   res: ServerResponse,
-  route: () => string | undefined,
+  route: (req: R) => string | undefined,
   count: ByteCount | undefined,
   method: string | undefined,
 ): HttpRequestOutcome {
   const statusCode = sentStatus(res);
-  if (count === undefined) return { route: safeRoute(route), statusCode };
+  if (count === undefined) return { route: safeRoute(route, req), statusCode };
   return {
-    route: safeRoute(route),
+    route: safeRoute(route, req),
     statusCode,
     requestBytes: requestBytes(req),
     responseBytes: method === 'HEAD' || bodiless(statusCode) ? 0 : count.written,
@@ -452,9 +453,9 @@ function sentStatus(res: ServerResponse): number {
   return digits && line.startsWith('HTTP/') ? hundreds * 100 + tens * 10 + ones : status;
 }
 
-function safeRoute(route: () => string | undefined): string | undefined {
+function safeRoute<R>(route: (req: R) => string | undefined, req: R): string | undefined {
   try {
-    return route();
+    return route(req);
   } catch {
     return undefined;
   }
