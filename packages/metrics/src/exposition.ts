@@ -310,7 +310,7 @@ async function collectParts(metrics: readonly unknown[]): Promise<Part[]> {
   const started: Promise<Part>[] = [];
   for (let i = 0; i < metrics.length; i++) {
     const part = partOf(metrics[i]);
-    // A failure is reported by Promise.all below; until then it counts as handled, not as an
+    // A failure is reported when it is read below; until then it counts as handled, not as an
     // unhandled rejection (which ends a Node process by default) while a later slice waits.
     part.catch(handled);
     started.push(part);
