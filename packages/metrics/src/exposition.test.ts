@@ -496,6 +496,55 @@ describe.each(PROM_CLIENTS)('on prom-client $version', (client) => {
         expect(collected.length).toBe(COLLECTED);
       });
 
+      it("reads a large registry's metrics by name as they come and go, without getMetricsAsArray()", async () => {
+        const registry = new m.prom.Registry();
+        const counter = (name: string) =>
+          new m.prom.Counter({ name, help: 'h', registers: [registry] }).inc();
+        // More than the 2,000 keys from which a map gets a key index.
+        for (let i = 0; i < 2_500; i++) counter(`c${i}_total`);
+        const same = async () => {
+          const asArray = vi.spyOn(m.prom.Registry.prototype, 'getMetricsAsArray');
+          let body: string;
+          try {
+            body = (await m.exposition.render(registry, 'text')).body;
+            expect(asArray).not.toHaveBeenCalled();
+          } finally {
+            asArray.mockRestore();
+          }
+          expect(body).toBe((await m.exposition.renderGeneric(registry, 'text')).body);
+        };
+        await m.exposition.render(registry, 'text'); // reads the names once, then indexes them
+        await same();
+        registry.removeSingleMetric('c5_total');
+        counter('added_total');
+        counter('c5_total'); // registered again: listed last, as Object.values lists it
+        await same();
+        registry.clear();
+        for (let i = 0; i < 2_100; i++) counter(`after_clear_${i}`);
+        await m.exposition.render(registry, 'text');
+        await same();
+      });
+
+      it('renders what a getMetricsAsArray() of its own gives, on the instance or in a subclass', async () => {
+        class FirstOnly extends m.prom.Registry {
+          override getMetricsAsArray() {
+            return super.getMetricsAsArray().slice(0, 1);
+          }
+        }
+        for (const registry of [new m.prom.Registry(), new FirstOnly()]) {
+          for (const name of ['first_total', 'second_total']) {
+            new m.prom.Counter({ name, help: 'h', registers: [registry] }).inc();
+          }
+          if (!(registry instanceof FirstOnly)) {
+            const own = registry.getMetricsAsArray.bind(registry);
+            registry.getMetricsAsArray = () => own().slice(0, 1);
+          }
+          const { body } = await m.exposition.render(registry, 'text');
+          expect(body).toContain('first_total 1');
+          expect(body).not.toContain('second_total');
+        }
+      });
+
       it('fails the scrape with a collection that failed in a later slice, and leaves no rejection unhandled', async () => {
         const registry = new m.prom.Registry();
         many(registry, []);

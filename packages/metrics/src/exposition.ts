@@ -14,6 +14,7 @@ import {
   hasDefaultLabels,
   plainHistogram,
   plainValues,
+  RegistryMetrics,
   type HistogramSeries,
   type PlainHistogram,
   type PlainMetric,
@@ -276,7 +277,13 @@ export async function renderStream(
   if (own) return own(format);
   // Default labels are merged by getMetricsAsJSON(); such registries keep the generic path.
   if (hasDefaultLabels(registry)) return genericStream(registry, format);
-  return stream(await collectParts(registry.getMetricsAsArray()), format);
+  const view = RegistryMetrics.of(registry);
+  if (view === undefined) {
+    const metrics: readonly unknown[] = registry.getMetricsAsArray();
+    return stream(await collectParts(metrics.length, (i) => metrics[i]), format);
+  }
+  const names = view.names();
+  return stream(await collectParts(names.length, (i) => view.metric(names[i] as string)), format);
 }
 
 /** What get() of one metric gives, read as a family to write. */
@@ -305,15 +312,19 @@ const handled = (): void => undefined;
  * collection still fails the scrape before its first byte (the first failure in the registry's
  * order, where Promise.all would give the first to fail in time).
  */
-async function collectParts(metrics: readonly unknown[]): Promise<Part[]> {
+async function collectParts(count: number, at: (i: number) => unknown): Promise<Part[]> {
   const clock = new SliceClock();
   const started: Promise<Part>[] = [];
-  for (let i = 0; i < metrics.length; i++) {
-    const part = partOf(metrics[i]);
-    // A failure is reported when it is read below; until then it counts as handled, not as an
-    // unhandled rejection (which ends a Node process by default) while a later slice waits.
-    part.catch(handled);
-    started.push(part);
+  for (let i = 0; i < count; i++) {
+    // (undefined: a metric removed from the registry since its names were read)
+    const metric = at(i);
+    if (metric !== undefined) {
+      const part = partOf(metric);
+      // A failure is reported when it is read below; until then it counts as handled, not as an
+      // unhandled rejection (which ends a Node process by default) while a later slice waits.
+      part.catch(handled);
+      started.push(part);
+    }
     if (i % METRICS_PER_CHECK !== METRICS_PER_CHECK - 1) continue;
     if (clock.used(COLLECT_SLICE_MS)) await clock.pause();
   }

@@ -1,10 +1,10 @@
 // The one place (with ./writes.ts and ./key-index.ts) that knows prom-client 15's private state:
 // each metric's `hashMap` of series entries, a histogram's `upperBounds` and bucket and exemplar
-// storage, `sortedLabelNames`, and a registry's `_defaultLabels`. prom-client's CHANGELOG warns this storage
+// storage, `sortedLabelNames`, and a registry's `_defaultLabels` and `_metrics`. prom-client's CHANGELOG warns this storage
 // changes between releases, so it is probed once against the installed copy (fastPathProblem);
 // when the probe fails every caller takes prom-client's public API instead. Tested on 15.1.0 and
 // 15.1.3. This file: the shapes, the probe, the single check, and read access for the exposition.
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KeyIndex } from './key-index.js';
 
 export type Labels = Record<string, string>;
@@ -101,7 +101,14 @@ function probeProblem(): string | undefined {
     observed.bucketValues['1'] === 0 &&
     observed.bucketValues['2'] === 1 &&
     observed.bucketExemplars?.['2']?.labelSet.a === 'e';
-  return ok ? undefined : 'Histogram entries are not { labels, bucketValues, sum, count }';
+  if (!ok) return 'Histogram entries are not { labels, bucketValues, sum, count }';
+  const registry = new Registry();
+  registry.registerMetric(counter);
+  const held = (registry as unknown as RegistryInternals)._metrics as Record<string, unknown>;
+  if (held?.probe_total !== counter || Object.keys(held).length !== 1) {
+    return 'a Registry does not keep its metrics in `_metrics` by name';
+  }
+  return undefined;
 }
 
 /**
@@ -136,6 +143,56 @@ export function fastPathApplies(
   );
 }
 
+/**
+ * The keys of a map object (a metric's `hashMap`, a registry's `_metrics`), in insertion order:
+ * read with Object.keys, and from a key index once the map has more than INDEXED_FROM keys.
+ */
+class MapKeys<E> {
+  /** How many keys keys() read last, undefined before it first did. */
+  #lastCount: number | undefined = undefined;
+  // The map's keys as they are added, once it has more than INDEXED_FROM (see ./key-index.ts).
+  #index: KeyIndex | undefined = undefined;
+  // A map whose keys could not be indexed: read with Object.keys from then on.
+  #unindexed: object | undefined = undefined;
+
+  /** True before the first read, and while `map` is large and read with Object.keys. */
+  slow(map: object): boolean {
+    const last = this.#lastCount;
+    if (last === undefined) return true;
+    return last > INDEXED_FROM && this.#indexOf(map) === undefined;
+  }
+
+  #indexOf(map: object): KeyIndex | undefined {
+    const index = this.#index;
+    return index !== undefined && index.map === map && index.valid ? index : undefined;
+  }
+
+  keys(map: Readonly<Record<string, E | undefined>>): readonly string[] {
+    const index = this.#indexOf(map);
+    let keys: readonly string[];
+    if (index !== undefined) keys = index.keys();
+    else {
+      keys = Object.keys(map);
+      // An index that can no longer follow its map lets go of it (a replaced map is garbage).
+      if (this.#index?.map === map) this.#index.release();
+      this.#index = undefined;
+      if (keys.length > INDEXED_FROM && map !== this.#unindexed) {
+        this.#index = KeyIndex.install(map, keys);
+        if (this.#index === undefined) this.#unindexed = map;
+      }
+    }
+    this.#lastCount = keys.length;
+    return keys;
+  }
+
+  /** The value at `key`, or undefined when it was removed since keys() read it. */
+  entry(map: Readonly<Record<string, E | undefined>>, key: string): E | undefined {
+    const found = map[key];
+    if (found === undefined && this.#index?.map === map) this.#index.forget(key);
+    return found;
+  }
+}
+
 /** What a view reads of any prom-client metric: its name, help, collect callback and map. */
 interface ViewedInternals<E> extends Internals<E> {
   readonly name: string;
@@ -153,12 +210,7 @@ interface ViewedInternals<E> extends Internals<E> {
  */
 export class PlainMetric<E> {
   readonly #internals: ViewedInternals<E>;
-  /** How many keys keys() read last, undefined before it first did. */
-  #lastCount: number | undefined = undefined;
-  // The map's keys as series are added, once it has more than INDEXED_FROM (see ./key-index.ts).
-  #index: KeyIndex | undefined = undefined;
-  // A map whose keys could not be indexed: read with Object.keys from then on.
-  #unindexed: object | undefined = undefined;
+  readonly #keys = new MapKeys<E>();
 
   constructor(internals: ViewedInternals<E>) {
     this.#internals = internals;
@@ -190,42 +242,17 @@ export class PlainMetric<E> {
    * keys are read from the map itself (not indexed, or not yet).
    */
   get slowKeys(): boolean {
-    const last = this.#lastCount;
-    if (last === undefined) return true;
-    return last > INDEXED_FROM && this.#indexOf(this.#internals.hashMap) === undefined;
-  }
-
-  #indexOf(map: object): KeyIndex | undefined {
-    const index = this.#index;
-    return index !== undefined && index.map === map && index.valid ? index : undefined;
+    return this.#keys.slow(this.#internals.hashMap);
   }
 
   /** The series' keys, then each looked up on its own: cheaper at once than series() (no values). */
   keys(): readonly string[] {
-    const map = this.#internals.hashMap;
-    const index = this.#indexOf(map);
-    let keys: readonly string[];
-    if (index !== undefined) keys = index.keys();
-    else {
-      keys = Object.keys(map);
-      // An index that can no longer follow its map lets go of it (a replaced map is garbage).
-      if (this.#index?.map === map) this.#index.release();
-      this.#index = undefined;
-      if (keys.length > INDEXED_FROM && map !== this.#unindexed) {
-        this.#index = KeyIndex.install(map, keys);
-        if (this.#index === undefined) this.#unindexed = map;
-      }
-    }
-    this.#lastCount = keys.length;
-    return keys;
+    return this.#keys.keys(this.#internals.hashMap);
   }
 
   /** The entry at `key`, or undefined when it was removed since keys() read it. */
   entry(key: string): E | undefined {
-    const map = this.#internals.hashMap;
-    const found = map[key];
-    if (found === undefined && this.#index?.map === map) this.#index.forget(key);
-    return found;
+    return this.#keys.entry(this.#internals.hashMap, key);
   }
 }
 
@@ -294,3 +321,59 @@ export function hasDefaultLabels(registry: object): boolean {
   const defaults = (registry as { _defaultLabels?: unknown })._defaultLabels;
   return typeof defaults !== 'object' || defaults === null || Object.keys(defaults).length > 0;
 }
+
+/** What a registry view reads of prom-client's Registry: its metrics by name. */
+interface RegistryInternals {
+  readonly _metrics?: unknown;
+  readonly getMetricsAsArray?: unknown;
+}
+
+/**
+ * A registry's metrics, in registration order, as getMetricsAsArray() gives them: by name from
+ * the registry's own map, its names kept by a key index once there are many. getMetricsAsArray()
+ * is one Object.values of that map, which V8 keeps as a dictionary once large: 9-12 ms in one
+ * step at 20,000 metrics; a copy of the kept names is a fraction of that, and each metric is then
+ * looked up in the collection's slices.
+ */
+export class RegistryMetrics {
+  readonly #registry: RegistryInternals;
+  readonly #keys = new MapKeys<unknown>();
+  #map: Readonly<Record<string, unknown>> = {};
+
+  private constructor(registry: RegistryInternals) {
+    this.#registry = registry;
+  }
+
+  /** The view of `registry`, when it is prom-client's own Registry; else undefined. */
+  static of(registry: object): RegistryMetrics | undefined {
+    const internals = registry as RegistryInternals;
+    if (
+      !(registry instanceof Registry) ||
+      internals.getMetricsAsArray !== Registry.prototype.getMetricsAsArray ||
+      typeof internals._metrics !== 'object' ||
+      internals._metrics === null ||
+      fastPathProblem() !== undefined
+    ) {
+      return undefined;
+    }
+    let view = registries.get(registry);
+    if (view === undefined) {
+      view = new RegistryMetrics(internals);
+      registries.set(registry, view);
+    }
+    return view;
+  }
+
+  /** The names of the metrics, read now (clear() gives the registry a new map). */
+  names(): readonly string[] {
+    this.#map = this.#registry._metrics as Readonly<Record<string, unknown>>;
+    return this.#keys.keys(this.#map);
+  }
+
+  /** The metric named `name` when names() was read, or undefined when it was removed since. */
+  metric(name: string): unknown {
+    return this.#keys.entry(this.#map, name);
+  }
+}
+
+const registries = new WeakMap<object, RegistryMetrics>();
