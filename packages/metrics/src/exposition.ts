@@ -282,8 +282,8 @@ export async function renderStream(
     const metrics: readonly unknown[] = registry.getMetricsAsArray();
     return stream(await collectParts(metrics.length, (i) => metrics[i]), format);
   }
-  const names = view.names();
-  return stream(await collectParts(names.length, (i) => view.metric(names[i] as string)), format);
+  const { count, at } = view.read();
+  return stream(await collectParts(count, at), format);
 }
 
 /** What get() of one metric gives, read as a family to write. */

@@ -338,7 +338,6 @@ interface RegistryInternals {
 export class RegistryMetrics {
   readonly #registry: RegistryInternals;
   readonly #keys = new MapKeys<unknown>();
-  #map: Readonly<Record<string, unknown>> = {};
 
   private constructor(registry: RegistryInternals) {
     this.#registry = registry;
@@ -364,15 +363,16 @@ export class RegistryMetrics {
     return view;
   }
 
-  /** The names of the metrics, read now (clear() gives the registry a new map). */
-  names(): readonly string[] {
-    this.#map = this.#registry._metrics as Readonly<Record<string, unknown>>;
-    return this.#keys.keys(this.#map);
-  }
-
-  /** The metric named `name` when names() was read, or undefined when it was removed since. */
-  metric(name: string): unknown {
-    return this.#keys.entry(this.#map, name);
+  /**
+   * The metrics now: how many, and the i-th (undefined once it was removed). Each read keeps the
+   * map it read the names of (clear() gives the registry a new one), also while another scrape
+   * reads the registry again.
+   */
+  read(): { readonly count: number; at(i: number): unknown } {
+    const map = this.#registry._metrics as Readonly<Record<string, unknown>>;
+    const keys = this.#keys;
+    const names = keys.keys(map);
+    return { count: names.length, at: (i) => keys.entry(map, names[i] as string) };
   }
 }
 
