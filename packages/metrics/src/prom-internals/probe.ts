@@ -1,9 +1,10 @@
 // The one place (with ./writes.ts and ./key-index.ts) that knows prom-client 15's private state:
 // each metric's `hashMap` of series entries, a histogram's `upperBounds` and bucket and exemplar
-// storage, `sortedLabelNames`, and a registry's `_defaultLabels` and `_metrics`. prom-client's CHANGELOG warns this storage
-// changes between releases, so it is probed once against the installed copy (fastPathProblem);
-// when the probe fails every caller takes prom-client's public API instead. Tested on 15.1.0 and
-// 15.1.3. This file: the shapes, the probe, the single check, and read access for the exposition.
+// storage, `sortedLabelNames`, and a registry's `_defaultLabels` and `_metrics`. prom-client's
+// CHANGELOG warns this storage changes between releases, so it is probed once against the
+// installed copy (fastPathProblem); when the probe fails every caller takes prom-client's public
+// API instead. Tested on 15.1.0 and 15.1.3. This file: the shapes, the probe, the single check,
+// and read access for the exposition.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KeyIndex } from './key-index.js';
 
