@@ -303,6 +303,11 @@ const METRICS_PER_CHECK = 16;
 const COLLECT_SLICE_MS = 1;
 const handled = (): void => undefined;
 
+/** True when, at the i-th metric, the collection's slice has used its time (looked at every 16). */
+function sliceOver(clock: SliceClock, i: number): boolean {
+  return i % METRICS_PER_CHECK === METRICS_PER_CHECK - 1 && clock.used(COLLECT_SLICE_MS);
+}
+
 /**
  * Starts every metric's get() (and collect callback) in order, as getMetricsAsJSON() does, a
  * slice at a time: a registry of thousands of metrics would otherwise start them all, and run
@@ -325,15 +330,13 @@ async function collectParts(count: number, at: (i: number) => unknown): Promise<
       part.catch(handled);
       started.push(part);
     }
-    if (i % METRICS_PER_CHECK !== METRICS_PER_CHECK - 1) continue;
-    if (clock.used(COLLECT_SLICE_MS)) await clock.pause();
+    if (sliceOver(clock, i)) await clock.pause();
   }
   // Read in order, in slices too: Promise.all over thousands of promises is one step of its own.
   const parts: Part[] = [];
   for (let i = 0; i < started.length; i++) {
     parts.push(await (started[i] as Promise<Part>));
-    if (i % METRICS_PER_CHECK !== METRICS_PER_CHECK - 1) continue;
-    if (clock.used(COLLECT_SLICE_MS)) await clock.pause();
+    if (sliceOver(clock, i)) await clock.pause();
   }
   return parts;
 }

@@ -109,6 +109,14 @@ async function* breathe(
 }
 
 /**
+ * True when familyStart() has something to do: callers look first, as at breath(), so that a
+ * registry of many small families does not make generator objects for each of them.
+ */
+function familyStartDue(slowCount: boolean, clock: SliceClock, out: ChunkWriter): boolean {
+  return slowCount || breath(clock, out) !== 0;
+}
+
+/**
  * Before a family's first line. Counting a large family's series reads their keys in one step
  * (see HistogramSource.count): it starts a slice of its own, unless this one has hardly begun, so
  * the two do not add up to one stall. Any other family starts a new slice when this one is over:
@@ -424,7 +432,8 @@ export async function* familyChunks(
 ): AsyncGenerator<Buffer, void, undefined> {
   const { header, line } = familyText(source, openMetrics);
   out.text(header);
-  yield* familyStart(source.slowCount, clock, out);
+  if (familyStartDue(source.slowCount, clock, out))
+    yield* familyStart(source.slowCount, clock, out);
   const count = source.count;
   for (let i = 0; i < count; i++) {
     const sample = source.at(i);
@@ -447,7 +456,8 @@ export async function* histogramChunks(
 ): AsyncGenerator<Buffer, void, undefined> {
   const layout = layoutOf(source);
   out.text(familyHeader(source.name, source.help, 'histogram'));
-  yield* familyStart(source.slowCount, clock, out);
+  if (familyStartDue(source.slowCount, clock, out))
+    yield* familyStart(source.slowCount, clock, out);
   const count = source.count;
   for (let i = 0; i < count; i++) {
     const entry = source.at(i);
