@@ -95,8 +95,8 @@ function countBytes(res: CountedResponse): ByteCount {
 // The recorder timing each response, and its timer: a request that passes two instances of an
 // adapter on one metrics object (a sub-app with its own middleware, a plugin registered twice)
 // is timed once, also when the second sees it after it ended (a client that hung up during an
-// async middleware between the two, a chain that goes on after the response). Kept where a
-// write is cheapest:
+// async middleware between the two, a chain that goes on after the response). Kept, as the
+// request's one Watch, where a write is cheapest:
 // - on Node's own responses, as a property (one hidden-class step shared by all of them);
 // - for a Node response under another prototype (Express gives each its app's, after which a
 //   property added to it costs about 2 µs), on its connection: one slot per socket, naming the
@@ -106,50 +106,38 @@ function countBytes(res: CountedResponse): ByteCount {
 //   (it finished) is looked up through its request's;
 // - otherwise (HTTP/2, a queued pipelined response with no socket yet), in a WeakMap: an entry
 //   keyed by a short-lived object costs about 1 µs on Express's responses (profiled, Node 20).
-interface Timed {
-  readonly recorder: HttpRecorder;
-  readonly timer: HttpRequestTimer;
-}
-interface SocketTimed extends Timed {
-  readonly res: ServerResponse;
-}
 const TIMED = Symbol('@ai-orchestrator/metrics.timed');
-type TimedResponse = ServerResponse & { [TIMED]?: Timed };
+type TimedResponse = ServerResponse & { [TIMED]?: Watch };
 const SOCKET_TIMED = Symbol('@ai-orchestrator/metrics.socket-timed');
-type SlotSocket = Socket & { [SOCKET_TIMED]?: SocketTimed | undefined };
-const timing = new WeakMap<ServerResponse, Timed>();
+type SlotSocket = Socket & { [SOCKET_TIMED]?: Watch | undefined };
+const timing = new WeakMap<ServerResponse, Watch>();
 const NODE_RESPONSE = ServerResponse.prototype;
 
-/** The Timed of `res`, wherever it was kept (see above). */
-function timedOf(req: IncomingMessage, res: TimedResponse, own: boolean): Timed | undefined {
+/** The Watch of `res`, wherever it was kept (see above). */
+function timedOf(req: IncomingMessage, res: TimedResponse, own: boolean): Watch | undefined {
   if (own) return res[TIMED];
   const slot = ((res.socket ?? req.socket) as SlotSocket | null | undefined)?.[SOCKET_TIMED];
   if (slot !== undefined && slot.res === res) return slot;
   return timing.get(res);
 }
 
-/** Keeps the Timed of `res`: on it, on its connection, or in the map. */
-function keepTimed(
-  res: TimedResponse,
-  own: boolean,
-  http1: boolean,
-  recorder: HttpRecorder,
-  timer: HttpRequestTimer,
-): void {
+/** Keeps the Watch of its response: on it, on its connection, or in the map. */
+function keepTimed(watch: Watch, own: boolean): void {
+  const res = watch.res as TimedResponse;
   if (own) {
-    res[TIMED] = { recorder, timer };
+    res[TIMED] = watch;
     return;
   }
   const socket = res.socket as SlotSocket | null;
-  if (http1 && socket !== null) {
+  if (watch.http1 && socket !== null) {
     try {
-      socket[SOCKET_TIMED] = { res, recorder, timer };
+      socket[SOCKET_TIMED] = watch;
       return;
     } catch {
       // a socket that takes no property (frozen): the map then
     }
   }
-  timing.set(res, { recorder, timer });
+  timing.set(res, watch);
 }
 
 /**
@@ -296,29 +284,60 @@ export function instrumentRequest<R extends IncomingMessage>(
   // make every such read a slow, megamorphic lookup.
   const method = req.method;
   const timer = recorder.start(method ?? '');
-  if (timed === undefined) keepTimed(res, own, http1, recorder, timer);
   const count = recorder.bodySizes ? countBytes(res) : undefined;
-  const close = (): void => {
-    if (timer.done) return;
-    if (finishedOf(res, http1) || simulated(res))
-      timer.end(outcomeOf(req, res, route, count, method));
-    else if (givenUp(req, res)) timer.abort(outcomeOf(req, res, route, count, method));
-    else timer.end({ ...outcomeOf(req, res, route, count, method), statusCode: 500 });
-  };
+  const watch = new Watch(recorder, timer, req, res, route, count, method, http1);
+  const kept = timed === undefined;
+  if (kept) keepTimed(watch, own);
   if (!http1) watchStream(req);
   // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
   // A 'finish' listener too would turn Node's own single listener into an array per response.
-  res.on('close', close);
+  // On Node's own response, where its Watch is kept, one function shared by all of them.
+  res.on('close', own && kept ? closeKept : () => watch.close());
   const socket = res.socket;
   watchTimeout(socket as WatchedSocket | null);
   // A response that closed before this (the client hung up during a middleware that ran first)
   // gets no more 'close': it is counted now.
-  if (closedOf(res, http1)) close();
+  if (closedOf(res, http1)) watch.close();
   // A pipelined request whose response waits behind another's has no socket yet, and Node
   // never closes that response if the client hangs up first: only its request closes.
-  else if (socket === null)
-    watchQueued(req, res, timer, () => outcomeOf(req, res, route, count, method));
+  else if (socket === null) watchQueued(watch);
   return timer;
+}
+
+/**
+ * One timed request: its recorder's timer and what its close handler reads, in one object per
+ * request (a closure over the same would make two).
+ */
+class Watch {
+  constructor(
+    readonly recorder: HttpRecorder,
+    readonly timer: HttpRequestTimer,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    // (any R of instrumentRequest's: it is only ever called with this Watch's req)
+    readonly route: (req: never) => string | undefined,
+    readonly count: ByteCount | undefined,
+    readonly method: string | undefined,
+    readonly http1: boolean,
+  ) {}
+
+  /** The response closed: a finished request, an abort (499) or a server error (500). */
+  close(): void {
+    const { timer, req, res, http1 } = this;
+    if (timer.done) return;
+    if (finishedOf(res, http1) || simulated(res)) timer.end(this.outcome());
+    else if (givenUp(req, res)) timer.abort(this.outcome());
+    else timer.end({ ...this.outcome(), statusCode: 500 });
+  }
+
+  outcome(): HttpRequestOutcome {
+    return outcomeOf(this.req, this.res, this.route, this.count, this.method);
+  }
+}
+
+/** The 'close' listener of Node's own responses: their Watch is kept on them. */
+function closeKept(this: TimedResponse): void {
+  this[TIMED]?.close();
 }
 
 // An HTTP/1 response's state, read from the fields Node's getters return (`closed` is
@@ -372,14 +391,10 @@ function abortQueued(this: QueueSocket): void {
  * was read, with the connection still open (also before the middleware ran): then the
  * connection's 'close' is awaited, with one listener per connection.
  */
-function watchQueued(
-  req: IncomingMessage,
-  res: ServerResponse,
-  timer: HttpRequestTimer,
-  outcome: () => HttpRequestOutcome,
-): void {
+function watchQueued(watch: Watch): void {
+  const { req, res, timer } = watch;
   const abort = (): void => {
-    if (!timer.done && res.socket === null && !res.writableFinished) timer.abort(outcome());
+    if (!timer.done && res.socket === null && !res.writableFinished) timer.abort(watch.outcome());
   };
   const check = (): void => {
     if (timer.done || res.socket !== null || res.writableFinished) return;
@@ -402,10 +417,10 @@ function watchQueued(
   else req.once('close', check);
 }
 
-function outcomeOf<R extends IncomingMessage>(
-  req: R,
+function outcomeOf(
+  req: IncomingMessage,
   res: ServerResponse,
-  route: (req: R) => string | undefined,
+  route: (req: never) => string | undefined,
   count: ByteCount | undefined,
   method: string | undefined,
 ): HttpRequestOutcome {
@@ -453,9 +468,12 @@ function sentStatus(res: ServerResponse): number {
   return digits && line.startsWith('HTTP/') ? hundreds * 100 + tens * 10 + ones : status;
 }
 
-function safeRoute<R>(route: (req: R) => string | undefined, req: R): string | undefined {
+function safeRoute(
+  route: (req: never) => string | undefined,
+  req: IncomingMessage,
+): string | undefined {
   try {
-    return route(req);
+    return route(req as never);
   } catch {
     return undefined;
   }
