@@ -330,8 +330,26 @@ class Watch {
     else timer.end({ ...this.outcome(), statusCode: 500 });
   }
 
+  /** What the response sent: its status, route and (with body sizes on) the bytes both ways. */
   outcome(): HttpRequestOutcome {
-    return outcomeOf(this.req, this.res, this.route, this.count, this.method);
+    const { req, count } = this;
+    const statusCode = sentStatus(this.res);
+    if (count === undefined) return { route: this.#routeOf(), statusCode };
+    return {
+      route: this.#routeOf(),
+      statusCode,
+      requestBytes: requestBytes(req),
+      responseBytes: this.method === 'HEAD' || bodiless(statusCode) ? 0 : count.written,
+    };
+  }
+
+  /** The route template, asked when the request is over; a route function that throws gives none. */
+  #routeOf(): string | undefined {
+    try {
+      return this.route(this.req as never);
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -417,23 +435,6 @@ function watchQueued(watch: Watch): void {
   else req.once('close', check);
 }
 
-function outcomeOf(
-  req: IncomingMessage,
-  res: ServerResponse,
-  route: (req: never) => string | undefined,
-  count: ByteCount | undefined,
-  method: string | undefined,
-): HttpRequestOutcome {
-  const statusCode = sentStatus(res);
-  if (count === undefined) return { route: safeRoute(route, req), statusCode };
-  return {
-    route: safeRoute(route, req),
-    statusCode,
-    requestBytes: requestBytes(req),
-    responseBytes: method === 'HEAD' || bodiless(statusCode) ? 0 : count.written,
-  };
-}
-
 /** Statuses whose response has no body: Node sends none of what is written. */
 function bodiless(status: number): boolean {
   return status === 204 || status === 304 || (status >= 100 && status < 200);
@@ -466,15 +467,4 @@ function sentStatus(res: ServerResponse): number {
   const ones = line.charCodeAt(11) - 48;
   const digits = hundreds >= 1 && hundreds <= 9 && tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9;
   return digits && line.startsWith('HTTP/') ? hundreds * 100 + tens * 10 + ones : status;
-}
-
-function safeRoute(
-  route: (req: never) => string | undefined,
-  req: IncomingMessage,
-): string | undefined {
-  try {
-    return route(req as never);
-  } catch {
-    return undefined;
-  }
 }
