@@ -32,6 +32,19 @@ describe('watchRoute', () => {
     expect(routeTemplate(req)).toBe('/api/v1/items/:id');
   });
 
+  it('keeps the template of a request whose connection takes no property', () => {
+    const req = Object.setPrototypeOf(
+      new IncomingMessage(Object.freeze(new Socket())),
+      express().request,
+    ) as ExpressRequest;
+    watchRoute(req);
+    req.baseUrl = '/api/v1';
+    req.route = { path: '/items/:id' };
+    req.baseUrl = '';
+    expect(req.route).toEqual({ path: '/items/:id' });
+    expect(routeTemplate(req)).toBe('/api/v1/items/:id');
+  });
+
   it('keeps the last route that was assigned, with a path', () => {
     const req = request(express4());
     watchRoute(req);

@@ -3,6 +3,7 @@
 import {
   activeRequests,
   listen,
+  pipelined,
   requestCounts,
   send,
   trackResponses,
@@ -155,6 +156,21 @@ function routingTests(major: 4 | 5, expressOf: Express, servers: Servers): void 
       'GET /api/v1/sync-throw/:id 500': 1,
     });
     expect(await activeRequests(registry)).toBe(0);
+  });
+
+  it("keeps each pipelined request's template while a request after it on the connection is routed", async () => {
+    const { registry, url, settled } = await start();
+    // The first one's handler is still running (and its error unwinds the routers) while the
+    // two after it are routed on the same connection.
+    const paths = ['/api/v1/async-throw/1', '/admin/reports/2024', '/api/v1/items/3', '/one'];
+    expect(await pipelined(url, paths)).toEqual([500, 200, 200, 200]);
+    await settled();
+    expect(await requestCounts(registry)).toEqual({
+      'GET /admin/reports/:year 200': 1,
+      'GET /api/v1/async-throw/:id 500': 1,
+      'GET /api/v1/items/:id 200': 1,
+      'GET /one 200': 1,
+    });
   });
 
   it('counts the status an app error handler sent, with the template the error left', async () => {

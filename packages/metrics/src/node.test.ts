@@ -408,6 +408,34 @@ describe('instrumentRequest: who ended the response', () => {
     expect(await active(registry)).toBe(0);
   });
 
+  it('times a pipelined response under an app prototype that takes the connection before the one before it closed', async () => {
+    const { registry, metrics } = recorded();
+    let previous: ServerResponse | undefined;
+    const hadSocket: boolean[] = [];
+    const url = await listen((req, res) => {
+      reprototype(req, res);
+      const before = previous;
+      previous = res;
+      const start = (): void => {
+        hadSocket.push(res.socket !== null);
+        instrumentRequest(metrics.http, req, res, () => '/items');
+        setTimeout(() => res.end('ok'), 1);
+      };
+      // The second waits for the first's 'finish': Node hands it the connection then, and
+      // closes the first a tick later.
+      if (before === undefined) start();
+      else before.once('finish', start);
+    });
+    const one = 'GET /items HTTP/1.1\r\nHost: x\r\n\r\n';
+    const last = 'GET /items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    const reply = await raw(url, one + last);
+    expect(reply.match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+    await settle();
+    expect(hadSocket).toEqual([true, true]);
+    expect(await counts(registry)).toEqual({ '/items 200': 2 });
+    expect(await active(registry)).toBe(0);
+  });
+
   it('times a response under an app prototype once when a second instance sees it after it ended', async () => {
     const { registry, metrics } = recorded();
     let second!: () => void;

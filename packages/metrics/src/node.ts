@@ -114,9 +114,13 @@ const timing = new WeakMap<ServerResponse, Watch>();
 const NODE_RESPONSE = ServerResponse.prototype;
 
 /** The Watch of `res`, wherever it was kept (see above). */
-function timedOf(req: IncomingMessage, res: TimedResponse, own: boolean): Watch | undefined {
+function timedOf(
+  req: IncomingMessage | undefined,
+  res: TimedResponse,
+  own: boolean,
+): Watch | undefined {
   if (own) return res[TIMED];
-  const slot = ((res.socket ?? req.socket) as SlotSocket | null | undefined)?.[SOCKET_TIMED];
+  const slot = ((res.socket ?? req?.socket) as SlotSocket | null | undefined)?.[SOCKET_TIMED];
   if (slot !== undefined && slot.res === res) return slot;
   return timing.get(res);
 }
@@ -130,6 +134,10 @@ function keepTimed(watch: Watch, own: boolean): void {
   }
   const socket = res.socket as SlotSocket | null;
   if (watch.http1 && socket !== null) {
+    // The connection's earlier response, not closed yet (its 'close' is a tick after 'finish'),
+    // moves to the map: its close listener still finds it.
+    const held = socket[SOCKET_TIMED];
+    if (held !== undefined && held.res !== res && !held.timer.done) timing.set(held.res, held);
     try {
       socket[SOCKET_TIMED] = watch;
       return;
@@ -291,8 +299,8 @@ export function instrumentRequest<R extends IncomingMessage>(
   if (!http1) watchStream(req);
   // One listener: Node emits 'close' for every response, a tick after 'finish' or on an abort.
   // A 'finish' listener too would turn Node's own single listener into an array per response.
-  // On Node's own response, where its Watch is kept, one function shared by all of them.
-  res.on('close', own && kept ? closeKept : () => watch.close());
+  // Where its Watch is kept, one function shared by all responses finds it there.
+  res.on('close', own && kept ? closeKept : kept && http1 ? closeFound : () => watch.close());
   const socket = res.socket;
   watchTimeout(socket as WatchedSocket | null);
   // A response that closed before this (the client hung up during a middleware that ran first)
@@ -356,6 +364,14 @@ class Watch {
 /** The 'close' listener of Node's own responses: their Watch is kept on them. */
 function closeKept(this: TimedResponse): void {
   this[TIMED]?.close();
+}
+
+/**
+ * The 'close' listener of other HTTP/1 responses whose Watch was kept (see keepTimed): a finished
+ * one has let go of its socket, which its request (`res.req`) still names.
+ */
+function closeFound(this: TimedResponse): void {
+  timedOf(this.req, this, false)?.close();
 }
 
 // An HTTP/1 response's state, read from the fields Node's getters return (`closed` is

@@ -3,6 +3,7 @@ export { conformanceSuite } from './suite.js';
 export { harness, SERVICE, type Harness, type HungRequest, type RunningApp } from './harness.js';
 export {
   abortRequest,
+  pipelined,
   send,
   sendAll,
   type AbortOptions,
