@@ -169,12 +169,24 @@ function serve(handler: MetricsHandler, ctx: KoaContextLike): Promise<void> {
   return handler(ctx.req, ctx.res);
 }
 
+/**
+ * routeOf for a request the middleware saw at the app's own URL (no koa-mount above it, no
+ * rewrite before it), the common case: what it needs is on `ctx`, so no closure is made for it.
+ */
+function routeAtOriginalUrl(ctx: KoaContextLike): string | undefined {
+  return routeOf(ctx, ctx.originalUrl ?? '', '');
+}
+
 function recordRequest(metrics: Metrics, ctx: KoaContextLike, url: string): void {
   try {
     const mount = mountOf(ctx, url);
     // Koa writes the response after the middleware chain returns, and its error handling picks
     // the status a throw ends with; Node's 'finish' is the one moment that sees what was sent.
-    instrumentRequest(metrics.http, ctx.req, ctx.res, () => routeOf(ctx, url, mount));
+    if (mount === '' && url === ctx.originalUrl) {
+      instrumentRequest(metrics.http, ctx.req, ctx.res, routeAtOriginalUrl, ctx);
+    } else {
+      instrumentRequest(metrics.http, ctx.req, ctx.res, () => routeOf(ctx, url, mount));
+    }
   } catch {
     // instrumentation never breaks the request it observes
   }

@@ -271,17 +271,33 @@ function simulated(res: ServerResponse): boolean {
  * away or the socket timed out, or as a server error (500) if the server cut the response off.
  * With body sizes on (`httpBodySizes`) it also counts the response body as it is written
  * (streaming and chunked included). `route` is asked once, when the request is over, with `req`
- * (a function made once, not a closure per request, saves an allocation a request). A response
- * already timed by the same recorder keeps its first timer. Never throws into the request.
+ * or with `subject` when one is given (a framework's context object): a function made once, not a
+ * closure per request, saves two allocations a request. A response already timed by the same
+ * recorder keeps its first timer. Never throws into the request.
  *
  * @example
  * instrumentRequest(metrics.http, req, res, (timed) => timed.route?.path);
+ * instrumentRequest(metrics.http, ctx.req, ctx.res, routeOfContext, ctx);
  */
 export function instrumentRequest<R extends IncomingMessage>(
   recorder: HttpRecorder,
   req: R,
   res: ServerResponse,
   route: (req: R) => string | undefined,
+): HttpRequestTimer;
+export function instrumentRequest<S>(
+  recorder: HttpRecorder,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: (subject: S) => string | undefined,
+  subject: S,
+): HttpRequestTimer;
+export function instrumentRequest(
+  recorder: HttpRecorder,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: (subject: never) => string | undefined,
+  subject: unknown = req,
 ): HttpRequestTimer {
   const own = Object.getPrototypeOf(res) === NODE_RESPONSE;
   // (an HTTP/1 response under another prototype: Express's, light-my-request's)
@@ -293,7 +309,7 @@ export function instrumentRequest<R extends IncomingMessage>(
   const method = req.method;
   const timer = recorder.start(method ?? '');
   const count = recorder.bodySizes ? countBytes(res) : undefined;
-  const watch = new Watch(recorder, timer, req, res, route, count, method, http1);
+  const watch = new Watch(recorder, timer, req, res, route, subject, count, method, http1);
   const kept = timed === undefined;
   if (kept) keepTimed(watch, own);
   if (!http1) watchStream(req);
@@ -322,8 +338,9 @@ class Watch {
     readonly timer: HttpRequestTimer,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
-    // (any R of instrumentRequest's: it is only ever called with this Watch's req)
-    readonly route: (req: never) => string | undefined,
+    // (only ever called with this Watch's subject, of the type it was given with)
+    readonly route: (subject: never) => string | undefined,
+    readonly subject: unknown,
     readonly count: ByteCount | undefined,
     readonly method: string | undefined,
     readonly http1: boolean,
@@ -354,7 +371,7 @@ class Watch {
   /** The route template, asked when the request is over; a route function that throws gives none. */
   #routeOf(): string | undefined {
     try {
-      return this.route(this.req as never);
+      return this.route(this.subject as never);
     } catch {
       return undefined;
     }
