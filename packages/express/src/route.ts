@@ -17,13 +17,14 @@ interface Watched {
 }
 
 // Per-request state is never kept on the request: Express gives each request its prototype
-// (`Object.setPrototypeOf(req, app.request)`), after which V8 builds a new hidden class for every
-// property added to that request. It is kept on the request's connection instead, in two slots
-// naming the request they are for (one hidden-class step per connection, shared by all of them):
-// an entry in a WeakMap keyed by the short-lived request cost about 1 µs a request on Express
-// (profiled, Node 20). The connection's next request takes the slots over; a request whose
-// response is still open then (pipelined, or HTTP/2 streams sharing a session's socket) moves
-// to the WeakMap, as does one whose connection takes no property.
+// (`Object.setPrototypeOf(req, app.request)`), after which every request has a hidden class of its
+// own, so a property added to it or read from it misses V8's caches. It is kept on the request's
+// connection instead, in slots naming the request they are for (one hidden-class step per
+// connection, shared by all of them): an entry in a WeakMap keyed by the short-lived request cost
+// about 1 µs a request on Express (profiled, Node 20). The connection's next request takes the
+// slots over; a request whose template was not read yet (pipelined, HTTP/2 streams sharing a
+// session's socket, or a request no middleware timed) then moves to the WeakMap, as does one whose
+// connection takes no property.
 
 // Mount prefixes are written as mounted (see mounts.ts), but a mount that is not followed (a
 // router reached through the app's own function, Express 5 with router < 2.3) gives each request
@@ -60,23 +61,20 @@ function stateAt(route: ExpressRoute | undefined, base: string): Watched {
 // Shared by every copy of this package (through the global symbol registry), so two
 // middlewares on one app install one accessor and read one template.
 interface Shared {
-  /** The state of `req`: in its connection's slots, else in `moved`. */
-  stateOf(req: ExpressRequest): Watched | undefined;
+  /** The template of a request whose response closed (see routeTemplate). */
+  templateOf(req: ExpressRequest): string | undefined;
   get(this: ExpressRequest): ExpressRoute | undefined;
   set(this: ExpressRequest, value: ExpressRoute | undefined): void;
 }
 const SHARED = Symbol.for('@ai-orchestrator/express-monitoring.route-accessor.v3');
 const FOR = Symbol('@ai-orchestrator/express-monitoring.route-request');
 const STATE = Symbol('@ai-orchestrator/express-monitoring.route-state');
-type Slots = { [FOR]?: ExpressRequest; [STATE]?: Watched };
-type Responded = ExpressRequest & { res?: { _closed?: unknown; closed?: unknown } };
-
-/** Whether the response of `req` may still read its route: it has not closed. */
-function open(req: Responded): boolean {
-  const res = req.res;
-  if (res === undefined || res === null) return false;
-  const closed = res._closed;
-  return typeof closed === 'boolean' ? !closed : res.closed !== true;
+const READ = Symbol('@ai-orchestrator/express-monitoring.route-read');
+interface Slots {
+  [FOR]?: ExpressRequest;
+  [STATE]?: Watched;
+  /** Whether the template of the request in the slots was read (its response closed). */
+  [READ]?: boolean;
 }
 
 const slot = globalThis as { [SHARED]?: Shared };
@@ -86,12 +84,14 @@ const shared: Shared = (slot[SHARED] ??= (() => {
     const socket = req.socket as (Slots & object) | null | undefined;
     if (socket !== null && typeof socket === 'object') {
       const held = socket[FOR];
-      // the connection's earlier request, whose response is still open, keeps its state
-      if (held !== undefined && held !== req && open(held))
+      // (reading whether the held request's response closed would cost more than the move)
+      if (held !== undefined && held !== req && socket[READ] !== true) {
         moved.set(held, socket[STATE] as Watched);
+      }
       try {
         socket[FOR] = req;
         socket[STATE] = state;
+        socket[READ] = false;
         return;
       } catch {
         // a connection that takes no property (frozen): the map then
@@ -104,8 +104,15 @@ const shared: Shared = (slot[SHARED] ??= (() => {
     if (socket?.[FOR] === req) return socket[STATE];
     return moved.get(req);
   };
+  /** The template of `req` as its response closed: its slots may be taken over now. */
+  const templateOf = (req: ExpressRequest): string | undefined => {
+    const socket = req.socket as Slots | null | undefined;
+    if (socket?.[FOR] !== req) return moved.get(req)?.template;
+    socket[READ] = true;
+    return socket[STATE]?.template;
+  };
   return {
-    stateOf,
+    templateOf,
     get() {
       return stateOf(this)?.route;
     },
@@ -178,7 +185,7 @@ function templateAtEnd(req: ExpressRequest): string | undefined {
  * they were when Express assigned `req.route`.
  */
 export function routeTemplate(req: ExpressRequest): string | undefined {
-  return shared.stateOf(req)?.template ?? templateAtEnd(req);
+  return shared.templateOf(req) ?? templateAtEnd(req);
 }
 
 // The last prototype seen: one app per process is the common case, so this is one comparison.
