@@ -9,4 +9,5 @@ export default appBuild({
   cluster: 'src/cluster.ts',
   'cluster-worker': 'src/cluster-worker.ts',
   provider: 'src/provider.ts',
+  instructions: 'src/instructions.ts',
 });
