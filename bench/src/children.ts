@@ -52,6 +52,12 @@ export interface ChildOptions {
   readonly priority?: number;
   /** The Node.js binary to run the child on (default: the one running the bench). */
   readonly node?: string;
+  /** A command Node runs under, with its arguments (`['valgrind', '--tool=cachegrind']`). */
+  readonly wrapper?: readonly string[];
+  /** How long the child may take to say it is ready (default 30 s). */
+  readonly readyTimeoutMs?: number;
+  /** How long `stop()` waits for the child to exit before it kills it (default 3 s). */
+  readonly stopTimeoutMs?: number;
 }
 
 function prioritize(pid: number | undefined, priority: number | undefined): void {
@@ -72,25 +78,26 @@ export async function startChild<R = Reply>(
   // Tracing setups must read only what the runner gives them.
   for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];
   const execArgv = options.execArgv ?? [];
-  const node = options.node ?? process.execPath;
-  // `taskset -c N node …` pins the child from its first instruction, threads included.
-  const pinned =
-    options.cpu === undefined
-      ? { execPath: node, execArgv }
-      : {
-          execPath: 'taskset',
-          execArgv: ['-c', String(options.cpu), node, ...execArgv],
-        };
+  // `taskset -c N [wrapper …] node …` pins the child from its first instruction, threads included.
+  const command = [
+    ...(options.cpu === undefined ? [] : ['taskset', '-c', String(options.cpu)]),
+    ...(options.wrapper ?? []),
+    options.node ?? process.execPath,
+    ...execArgv,
+  ];
+  const pinned = { execPath: command[0] as string, execArgv: command.slice(1) };
   const proc = fork(entry(name), options.args ?? [], {
     env,
     ...pinned,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   prioritize(proc.pid, options.priority);
-  const ready = await waitFor<R>(proc, 'ready', 30_000).catch((error: unknown) => {
-    proc.kill('SIGKILL');
-    throw error;
-  });
+  const ready = await waitFor<R>(proc, 'ready', options.readyTimeoutMs ?? 30_000).catch(
+    (error: unknown) => {
+      proc.kill('SIGKILL');
+      throw error;
+    },
+  );
   const child: Child = {
     process: proc,
     ask<T>(message: object, replyType: string, timeoutMs = 120_000): Promise<T> {
@@ -101,7 +108,7 @@ export async function startChild<R = Reply>(
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      const force = setTimeout(() => proc.kill('SIGKILL'), 3_000);
+      const force = setTimeout(() => proc.kill('SIGKILL'), options.stopTimeoutMs ?? 3_000);
       if (proc.connected) proc.disconnect();
       else proc.kill('SIGTERM');
       await exited;

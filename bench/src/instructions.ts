@@ -9,20 +9,21 @@
 // make the count wander (with them, repeated counts moved by 10%); the collector's work is counted
 // on the main thread instead. What a count leaves out: the kernel's share (the socket's sends) and
 // the cost of cache misses, so it complements the bench's CPU ratios, never replaces them.
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { entry } from './children.js';
+import { startChild } from './children.js';
 import { ALL_VARIANTS, FRAMEWORKS, REQUEST_PATH, type Framework, type Variant } from './configs.js';
 
 // Requests served before the counted ones in every run, so both runs of a setup start the same.
 const WARMUP_REQUESTS = 500;
 // Under cachegrind a server starts in 10-40 s and serves a request in 1-10 ms.
 const READY_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 60_000;
 
 /** The total instruction count cachegrind wrote (`summary: N`) in `text`. */
 export function cachegrindTotal(text: string): number {
@@ -60,56 +61,43 @@ function requests(url: string, amount: number): Promise<number> {
 async function countRun(framework: Framework, variant: Variant, amount: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-instructions-'));
   const out = join(dir, 'cachegrind.out');
-  const server = fork(entry('server'), [], {
-    execPath: 'valgrind',
-    execArgv: [
-      '--tool=cachegrind',
-      '--cache-sim=no',
-      `--cachegrind-out-file=${out}`,
-      '-q',
-      process.execPath,
-      '--single-threaded',
-    ],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      // (tracing setups export to a port nothing listens on: the export's cost is counted)
-      BENCH_SERVER: JSON.stringify({ framework, variant, sinkUrl: 'http://127.0.0.1:9/v1/traces' }),
-    },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`instructions: ${framework}/${variant} not ready in 180 s`)),
-        READY_TIMEOUT_MS,
-      );
-      server.on('message', (message: { type?: string; port?: number }) => {
-        if (message.type === 'ready' && typeof message.port === 'number') {
-          clearTimeout(timer);
-          resolve(message.port);
-        }
-      });
-      server.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`instructions: ${framework}/${variant} exited (${code}) before ready`));
-      });
+    const { child, ready } = await startChild<{ port: number }>('server', {
+      wrapper: [
+        'valgrind',
+        '--tool=cachegrind',
+        '--cache-sim=no',
+        `--cachegrind-out-file=${out}`,
+        '-q',
+      ],
+      execArgv: ['--single-threaded'],
+      env: {
+        NODE_ENV: 'production',
+        // (tracing setups export to a port nothing listens on: the export's cost is counted)
+        BENCH_SERVER: JSON.stringify({
+          framework,
+          variant,
+          sinkUrl: 'http://127.0.0.1:9/v1/traces',
+        }),
+      },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      // cachegrind writes its count as the server exits
+      stopTimeoutMs: STOP_TIMEOUT_MS,
     });
-    const url = `http://127.0.0.1:${port}${REQUEST_PATH}`;
-    await requests(url, WARMUP_REQUESTS);
-    const served = await requests(url, amount);
-    if (served !== amount) {
-      throw new Error(
-        `instructions: ${framework}/${variant} answered ${served} of ${amount} with 2xx`,
-      );
+    try {
+      const url = `http://127.0.0.1:${ready.port}${REQUEST_PATH}`;
+      await requests(url, WARMUP_REQUESTS);
+      const served = await requests(url, amount);
+      if (served !== amount) {
+        throw new Error(
+          `instructions: ${framework}/${variant} answered ${served} of ${amount} with 2xx`,
+        );
+      }
+    } finally {
+      await child.stop();
     }
-    // The server exits when its IPC channel closes; cachegrind writes its count then.
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.disconnect();
-    await exited;
     return cachegrindTotal(readFileSync(out, 'utf8'));
   } finally {
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }

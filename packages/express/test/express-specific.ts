@@ -161,7 +161,7 @@ function routingTests(major: 4 | 5, expressOf: Express, servers: Servers): void 
   it("keeps each pipelined request's template while a request after it on the connection is routed", async () => {
     const { registry, url, settled } = await start();
     // The first one's handler is still running (and its error unwinds the routers) while the
-    // two after it are routed on the same connection.
+    // three after it are routed on the same connection.
     const paths = ['/api/v1/async-throw/1', '/admin/reports/2024', '/api/v1/items/3', '/one'];
     expect(await pipelined(url, paths)).toEqual([500, 200, 200, 200]);
     await settled();
